@@ -1,0 +1,41 @@
+//! Pure parsers from scholarly formats to one [`Paper`] model.
+//!
+//! Every parser takes bytes and a source name (for error messages) and yields one result per
+//! record, so that one bad record never hides the good ones around it. Nothing here touches the
+//! store, the network or the file system.
+//!
+//! **Invariant:** this crate has no dependency on storage, HTTP or embedding crates; a parse error
+//! always says where (source, line or byte offset, field).
+
+pub mod arxiv;
+pub mod beir;
+pub mod detect;
+pub mod error;
+pub mod jats;
+mod jsonl;
+pub mod model;
+
+pub use detect::{detect, Format};
+pub use error::{Location, ParseError};
+pub use model::{Author, CorpusId, Identifiers, Paper, Reference, Section};
+
+/// One parsed record and where it stood in its source.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The paper the record describes.
+    pub paper: Paper,
+    /// Where the record starts in its source.
+    pub location: Location,
+}
+
+/// The records of one source, each parsed or failed on its own.
+pub type Records<'a> = Box<dyn Iterator<Item = Result<Record, ParseError>> + 'a>;
+
+/// Parses `bytes` (the content of the source called `name`) as `format`.
+pub fn parse<'a>(format: Format, name: &'a str, bytes: &'a [u8]) -> Records<'a> {
+    match format {
+        Format::BeirJsonl => Box::new(beir::parse(name, bytes)),
+        Format::ArxivMetadata => Box::new(arxiv::parse(name, bytes)),
+        Format::Jats => Box::new(jats::parse(name, bytes)),
+    }
+}

@@ -1,0 +1,193 @@
+//! The Paper model every parser produces: plain data, no behaviour beyond small helpers.
+
+use serde::{Deserialize, Serialize};
+
+/// One scholarly record as a parser read it from a source file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Paper {
+    /// External identifiers; the store derives the paper's IRI from the strongest one.
+    pub ids: Identifiers,
+    /// The title, whitespace-normalised, without markup.
+    pub title: String,
+    /// Authors in byline order.
+    pub authors: Vec<Author>,
+    /// Publication year, when the source has one.
+    pub year: Option<i32>,
+    /// Fuller publication date as the source gives it (ISO 8601 prefix when possible).
+    pub date: Option<String>,
+    /// Journal, conference or archive name.
+    pub venue: Option<String>,
+    /// The abstract as plain text; paragraphs separated by a blank line.
+    pub abstract_text: Option<String>,
+    /// Body sections in document order (nested sections flattened, headings kept as a path).
+    pub sections: Vec<Section>,
+    /// The bibliography.
+    pub references: Vec<Reference>,
+    /// Author keywords and subject categories the source carries.
+    pub keywords: Vec<String>,
+    /// Licence statement or URL, when the source has one.
+    pub license: Option<String>,
+}
+
+/// External identifiers of a paper or a reference, each normalised by its parser
+/// (DOI lower-cased without a resolver prefix, arXiv id without version, PMC id with `PMC`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identifiers {
+    /// Digital Object Identifier, e.g. `10.1371/journal.pone.0000001`.
+    pub doi: Option<String>,
+    /// arXiv identifier without version, e.g. `0704.0001` or `hep-th/9901001`.
+    pub arxiv: Option<String>,
+    /// PubMed id (digits).
+    pub pmid: Option<String>,
+    /// PubMed Central id, e.g. `PMC1234567`.
+    pub pmcid: Option<String>,
+    /// ACL Anthology id, e.g. `P19-1001`.
+    pub acl: Option<String>,
+    /// OpenAlex work id, e.g. `W2741809807`.
+    pub openalex: Option<String>,
+    /// An id only meaningful inside one collection (a BEIR corpus `_id`).
+    pub corpus: Option<CorpusId>,
+}
+
+impl Identifiers {
+    /// Whether no identifier at all is known.
+    pub fn is_empty(&self) -> bool {
+        self == &Identifiers::default()
+    }
+}
+
+/// An identifier local to a named collection, e.g. SciFact document `4983`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusId {
+    /// The collection's name, e.g. `scifact`.
+    pub collection: String,
+    /// The record's id inside the collection.
+    pub id: String,
+}
+
+/// A person in a byline or a reference.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    /// The name as displayed ("Ada Lovelace").
+    pub name: String,
+    /// Given names, when the source separates them.
+    pub given: Option<String>,
+    /// Family name, when the source separates it.
+    pub family: Option<String>,
+    /// ORCID iD (`0000-0002-1825-0097`), when given.
+    pub orcid: Option<String>,
+}
+
+impl Author {
+    /// An author known only by a display name.
+    pub fn named(name: impl Into<String>) -> Self {
+        Author {
+            name: name.into(),
+            ..Author::default()
+        }
+    }
+}
+
+/// A body section: its heading and its paragraphs of plain text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading as printed; for nested sections, the innermost heading.
+    pub heading: String,
+    /// Nesting depth, 1 for top-level sections.
+    pub level: u8,
+    /// Paragraphs of plain text, markup removed, whitespace normalised.
+    pub paragraphs: Vec<String>,
+}
+
+/// One entry of a bibliography.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    /// The label or key in the citing paper ("12", "smith2020").
+    pub label: Option<String>,
+    /// Identifiers of the cited work, when the reference gives them.
+    pub ids: Identifiers,
+    /// Title of the cited work.
+    pub title: Option<String>,
+    /// Authors of the cited work.
+    pub authors: Vec<String>,
+    /// Year of the cited work.
+    pub year: Option<i32>,
+    /// Where the cited work appeared.
+    pub venue: Option<String>,
+    /// The reference as printed, when the source has a flat form.
+    pub raw: Option<String>,
+}
+
+/// Collapses runs of whitespace into single spaces and trims the ends.
+pub fn normalize_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Normalises a DOI: lower case, no resolver prefix or `doi:` scheme.
+pub fn normalize_doi(s: &str) -> Option<String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let stripped = [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p))
+    .unwrap_or(&lower)
+    .trim();
+    stripped.starts_with("10.").then(|| stripped.to_string())
+}
+
+/// Normalises an arXiv id: no `arXiv:` prefix, no version suffix.
+pub fn normalize_arxiv(s: &str) -> Option<String> {
+    let t = s.trim();
+    let t = t
+        .strip_prefix("arXiv:")
+        .or_else(|| t.strip_prefix("arxiv:"))
+        .unwrap_or(t);
+    let t = t
+        .trim_start_matches("https://arxiv.org/abs/")
+        .trim_start_matches("http://arxiv.org/abs/");
+    let base = match t.rfind('v') {
+        Some(i) if i > 0 && t[i + 1..].chars().all(|c| c.is_ascii_digit()) && i + 1 < t.len() => &t[..i],
+        _ => t,
+    };
+    (!base.is_empty()).then(|| base.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doi_normalisation() {
+        assert_eq!(
+            normalize_doi("https://doi.org/10.1371/Journal.PONE.1"),
+            Some("10.1371/journal.pone.1".into())
+        );
+        assert_eq!(normalize_doi("doi:10.1/x"), Some("10.1/x".into()));
+        assert_eq!(normalize_doi("not a doi"), None);
+    }
+
+    #[test]
+    fn arxiv_normalisation() {
+        assert_eq!(normalize_arxiv("arXiv:0704.0001v2"), Some("0704.0001".into()));
+        assert_eq!(normalize_arxiv("hep-th/9901001"), Some("hep-th/9901001".into()));
+        assert_eq!(normalize_arxiv("hep-th/9901001v1"), Some("hep-th/9901001".into()));
+    }
+
+    #[test]
+    fn whitespace() {
+        assert_eq!(normalize_ws("  a \n b\tc "), "a b c");
+    }
+}
