@@ -1,0 +1,127 @@
+//! Command-line arguments (clap). Flags override environment variables, which override
+//! defaults.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Hypatia: a knowledge-graph research database for AI research agents.
+#[derive(Debug, Parser)]
+#[command(name = "hypatia", version, about)]
+pub struct Cli {
+    /// Options every command shares.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command shares.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Folder holding the three indexes.
+    #[arg(long, env = "HYPATIA_DATA_DIR", default_value = "hypatia-data", global = true)]
+    pub data_dir: PathBuf,
+    /// Base IRI of local resources (passages, authors, references).
+    #[arg(long, env = "HYPATIA_BASE_IRI", default_value = hypatia::ids::Base::DEFAULT, global = true)]
+    pub base_iri: String,
+    /// Folder of a fastembed-compatible model (model.onnx, tokenizer.json, config.json,
+    /// special_tokens_map.json, tokenizer_config.json); default .hypatia/models/all-MiniLM-L6-v2.
+    #[arg(long, env = "HYPATIA_MODEL_DIR", global = true)]
+    pub model_dir: Option<PathBuf>,
+    /// ONNX Runtime shared library (>= 1.24); default .hypatia/onnxruntime/libonnxruntime.so.*.
+    #[arg(long, env = "ORT_DYLIB_PATH", global = true)]
+    pub ort_library: Option<PathBuf>,
+    /// Threads the embedding model may use (default: all cores).
+    #[arg(long, env = "HYPATIA_EMBED_THREADS", global = true)]
+    pub embed_threads: Option<usize>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest files or folders (format detected per file).
+    Ingest {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Force a format: beir, arxiv, jats.
+        #[arg(long)]
+        format: Option<String>,
+        /// Papers per journaled batch.
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+        /// Write the full report (failures included) as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Serve the HTTP API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "HYPATIA_BIND", default_value = "127.0.0.1:7878")]
+        bind: String,
+    },
+    /// Search passages.
+    Search {
+        /// The query.
+        query: String,
+        /// bm25, vector or hybrid.
+        #[arg(long, default_value = "hybrid")]
+        mode: String,
+        /// Number of hits.
+        #[arg(short, default_value_t = 10)]
+        k: usize,
+        /// Earliest year.
+        #[arg(long)]
+        year_from: Option<i32>,
+        /// Latest year.
+        #[arg(long)]
+        year_to: Option<i32>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a SPARQL query (over the union of all graphs).
+    Sparql {
+        /// The query text; or use --file.
+        query: Option<String>,
+        /// Read the query from a file.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Result media type: application/sparql-results+json, text/csv, text/tab-separated-values,
+        /// text/turtle, ...
+        #[arg(long, default_value = "text/tab-separated-values")]
+        accept: String,
+    },
+    /// Show what the store holds, and whether the three indexes agree.
+    Stats,
+    /// Delete papers by key or IRI.
+    Delete {
+        /// Paper keys or IRIs.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Evaluations.
+    #[command(subcommand)]
+    Eval(Eval),
+}
+
+/// Evaluations.
+#[derive(Debug, Subcommand)]
+pub enum Eval {
+    /// nDCG@10 and recall@100 on a BEIR dataset's judged queries (default: SciFact training
+    /// claims), for bm25, vector and hybrid. Ingests the corpus into --data-dir first if that
+    /// store does not hold it yet.
+    Beir {
+        /// The BEIR folder (corpus.jsonl, queries-SPLIT.jsonl, qrels-SPLIT.tsv).
+        #[arg(long, env = "HYPATIA_SCIFACT", default_value = "../shared/data/scifact")]
+        dataset: PathBuf,
+        /// Which split's queries and judgements.
+        #[arg(long, default_value = "train")]
+        split: String,
+        /// Score only the first N queries.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}

@@ -1,0 +1,348 @@
+//! Text embeddings: the [`Embedder`] seam, the real local model (fastembed on ONNX Runtime,
+//! loaded from files set up by `scripts/setup.sh`), and a deterministic embedder for unit tests
+//! of plumbing.
+//!
+//! **Invariant:** nothing here downloads anything. The model and the runtime come from local
+//! files; when they are missing the error says which file and which command installs it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex, OnceLock};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, InternalError, Result, UserError};
+
+/// Turns texts into unit-length vectors of one fixed dimension.
+pub trait Embedder: Send + Sync {
+    /// The vectors' dimension.
+    fn dim(&self) -> usize;
+    /// A name for reports ("all-MiniLM-L6-v2").
+    fn name(&self) -> &str;
+    /// Embeds a batch of texts, one vector each, in order.
+    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
+}
+
+/// The folder `scripts/setup.sh` fills: searched in the current directory and its ancestors,
+/// then beside the executable and its ancestors, then in the source checkout the binary was
+/// built from.
+pub fn setup_dir() -> Option<PathBuf> {
+    let mut starts: Vec<PathBuf> = Vec::new();
+    starts.extend(std::env::current_dir().ok());
+    starts.extend(
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf)),
+    );
+    starts.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    starts
+        .iter()
+        .flat_map(|s| s.ancestors())
+        .map(|a| a.join(".hypatia"))
+        .find(|d| d.is_dir())
+}
+
+/// Where the model and the ONNX Runtime library are.
+#[derive(Debug, Clone, Default)]
+pub struct ModelLocation {
+    /// A folder with `model.onnx`, `tokenizer.json`, `config.json`, `special_tokens_map.json`
+    /// and `tokenizer_config.json`; default `.hypatia/models/all-MiniLM-L6-v2`.
+    pub model_dir: Option<PathBuf>,
+    /// The ONNX Runtime shared library (>= 1.24); default `ORT_DYLIB_PATH`, then
+    /// `.hypatia/onnxruntime/libonnxruntime.so.*`.
+    pub ort_library: Option<PathBuf>,
+    /// Threads ONNX Runtime may use for one batch; default all cores.
+    pub threads: Option<usize>,
+}
+
+const SETUP_HINT: &str = "run `bash scripts/setup.sh` in the Hypatia checkout, or pass --model-dir / --ort-library";
+const MODEL_FILES: [&str; 5] = [
+    "model.onnx",
+    "tokenizer.json",
+    "config.json",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+];
+/// The oldest ONNX Runtime that ort 2.0.0-rc.15 works with.
+const MIN_ORT: (u32, u32) = (1, 24);
+
+impl ModelLocation {
+    /// The model folder to use.
+    pub fn resolve_model_dir(&self) -> Result<PathBuf> {
+        let dir = self
+            .model_dir
+            .clone()
+            .or_else(|| std::env::var_os("HYPATIA_MODEL_DIR").map(PathBuf::from))
+            .or_else(|| setup_dir().map(|d| d.join("models/all-MiniLM-L6-v2")))
+            .ok_or_else(|| setup_error(format!("no embedding model found; {SETUP_HINT}")))?;
+        for f in MODEL_FILES {
+            if !dir.join(f).is_file() {
+                return Err(setup_error(format!(
+                    "model file {} is missing; {SETUP_HINT}",
+                    dir.join(f).display()
+                )));
+            }
+        }
+        Ok(dir)
+    }
+
+    /// The ONNX Runtime library to load, checked for its version.
+    pub fn resolve_ort_library(&self) -> Result<PathBuf> {
+        let lib = self
+            .ort_library
+            .clone()
+            .or_else(|| std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from))
+            .or_else(|| setup_dir().and_then(|d| find_ort_in(&d.join("onnxruntime"))))
+            .ok_or_else(|| setup_error(format!("no ONNX Runtime library found; {SETUP_HINT}")))?;
+        if !lib.is_file() {
+            return Err(setup_error(format!(
+                "ONNX Runtime library {} does not exist; {SETUP_HINT}",
+                lib.display()
+            )));
+        }
+        if let Some(v) = ort_version(&lib) {
+            if v < MIN_ORT {
+                return Err(setup_error(format!(
+                    "ONNX Runtime {}.{} at {} is too old (need >= {}.{}); {SETUP_HINT}",
+                    v.0,
+                    v.1,
+                    lib.display(),
+                    MIN_ORT.0,
+                    MIN_ORT.1
+                )));
+            }
+        }
+        Ok(lib)
+    }
+}
+
+fn setup_error(message: String) -> Error {
+    UserError::Setup(message).into()
+}
+
+fn find_ort_in(dir: &Path) -> Option<PathBuf> {
+    let mut libs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libonnxruntime.so"))
+        })
+        .collect();
+    libs.sort();
+    libs.pop()
+}
+
+/// The (major, minor) version in a library file name like `libonnxruntime.so.1.24.4`.
+fn ort_version(lib: &Path) -> Option<(u32, u32)> {
+    let name = lib.file_name()?.to_str()?;
+    let v = name.split(".so.").nth(1)?;
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+/// Loads ONNX Runtime once per process; later calls reuse the first library.
+fn init_ort(lib: &Path) -> Result<()> {
+    static ORT: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    ORT.get_or_init(|| {
+        // Loading the library is all we need; ort creates its default environment from it when
+        // the first session is built.
+        ort::init_from(lib)
+            .map(drop)
+            .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", lib.display()))
+    })
+    .clone()
+    .map_err(setup_error)
+}
+
+type Job = (Vec<String>, mpsc::Sender<Result<Vec<Vec<f32>>>>);
+
+/// The real model: fastembed's user-defined text embedding on one worker thread, fed by a
+/// channel (fastembed's `embed` takes `&mut self`, so a lock per request would serialise callers
+/// anyway, and one owner keeps ONNX Runtime's threads under one cap).
+pub struct FastEmbedder {
+    jobs: Mutex<mpsc::Sender<Job>>,
+    dim: usize,
+    name: String,
+}
+
+impl FastEmbedder {
+    /// Batch size handed to ONNX Runtime.
+    const BATCH: usize = 32;
+
+    /// Loads the model described by `loc`.
+    pub fn load(loc: &ModelLocation) -> Result<Self> {
+        let dir = loc.resolve_model_dir()?;
+        init_ort(&loc.resolve_ort_library()?)?;
+        let read = |f: &str| std::fs::read(dir.join(f)).map_err(|e| Error::io(dir.join(f), e));
+        let tokenizer = fastembed::TokenizerFiles {
+            tokenizer_file: read("tokenizer.json")?,
+            config_file: read("config.json")?,
+            special_tokens_map_file: read("special_tokens_map.json")?,
+            tokenizer_config_file: read("tokenizer_config.json")?,
+        };
+        let model =
+            fastembed::UserDefinedEmbeddingModel::new(read("model.onnx")?, tokenizer).with_pooling(pooling_of(&dir));
+        let threads = loc
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let options = fastembed::InitOptionsUserDefined::new()
+            .with_max_length(256)
+            .with_intra_threads(threads);
+        let mut te = fastembed::TextEmbedding::try_new_from_user_defined(model, options)
+            .map_err(|e| setup_error(format!("cannot load the model in {}: {e}", dir.display())))?;
+        let dim = te
+            .embed(["dimension probe"], None)
+            .map_err(|e| Error::from(InternalError::Embedding(e.to_string())))?
+            .first()
+            .map_or(0, Vec::len);
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("embedder".into())
+            .spawn(move || {
+                for (texts, reply) in rx {
+                    let out = te
+                        .embed(&texts, Some(Self::BATCH))
+                        .map_err(|e| InternalError::Embedding(e.to_string()).into());
+                    let _ = reply.send(out);
+                }
+            })
+            .map_err(|e| Error::io("embedder thread", e))?;
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("model").to_string();
+        Ok(FastEmbedder {
+            jobs: Mutex::new(tx),
+            dim,
+            name,
+        })
+    }
+}
+
+/// Mean pooling unless a sentence-transformers `1_Pooling/config.json` says CLS.
+fn pooling_of(dir: &Path) -> fastembed::Pooling {
+    let cfg = std::fs::read_to_string(dir.join("1_Pooling/config.json")).unwrap_or_default();
+    let cls = serde_json::from_str::<serde_json::Value>(&cfg)
+        .ok()
+        .and_then(|v| v.get("pooling_mode_cls_token").and_then(|b| b.as_bool()))
+        .unwrap_or(false);
+    if cls {
+        fastembed::Pooling::Cls
+    } else {
+        fastembed::Pooling::Mean
+    }
+}
+
+impl Embedder for FastEmbedder {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (tx, rx) = mpsc::channel();
+        let sent = self
+            .jobs
+            .lock()
+            .map_err(|_| InternalError::Embedding("worker lock poisoned".into()))?
+            .send((texts.to_vec(), tx));
+        sent.map_err(|_| InternalError::Embedding("embedding worker stopped".into()))?;
+        rx.recv()
+            .map_err(|_| InternalError::Embedding("embedding worker stopped".into()))?
+    }
+}
+
+/// A deterministic bag-of-words embedder: each lower-cased word adds a pseudo-random unit
+/// vector seeded by its hash. Texts sharing words are close. For tests of plumbing only.
+pub struct HashEmbedder {
+    dim: usize,
+}
+
+impl HashEmbedder {
+    /// A hash embedder of dimension `dim`.
+    pub fn new(dim: usize) -> Self {
+        HashEmbedder { dim }
+    }
+
+    fn word_vector(&self, word: &str, out: &mut [f32]) {
+        let mut seed = Sha256::digest(word.as_bytes()).to_vec();
+        let mut i = 0;
+        while i < out.len() {
+            for b in &seed {
+                if i == out.len() {
+                    break;
+                }
+                out[i] += (*b as f32 - 127.5) / 127.5;
+                i += 1;
+            }
+            seed = Sha256::digest(&seed).to_vec();
+        }
+    }
+}
+
+impl Embedder for HashEmbedder {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn name(&self) -> &str {
+        "hash"
+    }
+
+    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let mut v = vec![0f32; self.dim];
+                for w in t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                    self.word_vector(&w.to_lowercase(), &mut v);
+                }
+                normalize(&mut v);
+                v
+            })
+            .collect())
+    }
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
+pub fn normalize(v: &mut [f32]) {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if n > 0.0 {
+        v.iter_mut().for_each(|x| *x /= n);
+    }
+}
+
+/// Dot product; the cosine similarity of unit vectors.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ort_version_from_file_name() {
+        assert_eq!(ort_version(Path::new("/x/libonnxruntime.so.1.24.4")), Some((1, 24)));
+        assert_eq!(ort_version(Path::new("/x/libonnxruntime.so")), None);
+    }
+
+    #[test]
+    fn hash_embedder_is_deterministic_and_word_sensitive() {
+        let e = HashEmbedder::new(32);
+        let v = e
+            .embed(&[
+                "protein folding".into(),
+                "protein folding".into(),
+                "galaxy mergers".into(),
+            ])
+            .unwrap();
+        assert_eq!(v[0], v[1]);
+        assert!(dot(&v[0], &v[1]) > 0.99);
+        assert!(dot(&v[0], &v[2]) < 0.9);
+    }
+}

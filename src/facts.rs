@@ -1,0 +1,198 @@
+//! A paper's RDF facts: schema.org bibliography, CiTO citations, and passages as Web Annotation
+//! selectors. All of them go into the paper's own named graph, so that re-ingesting or deleting
+//! the paper replaces exactly these triples.
+
+use hypatia_ingest::{Paper, Reference};
+use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+
+use crate::ids::{self, Base};
+use crate::passages::Passage;
+use crate::vocab::{cito, hyp, oa, rdf, schema, xsd};
+
+/// Builds triples while skipping IRIs that do not parse (a malformed identifier in a source must
+/// cost one fact, not the paper).
+struct Facts {
+    triples: Vec<Triple>,
+}
+
+impl Facts {
+    fn node(iri: &str) -> Option<NamedNode> {
+        NamedNode::new(iri).ok()
+    }
+
+    fn add(&mut self, s: &str, p: &str, o: impl Into<Term>) {
+        if let (Some(s), Some(p)) = (Self::node(s), Self::node(p)) {
+            self.triples.push(Triple::new(NamedOrBlankNode::from(s), p, o.into()));
+        }
+    }
+
+    fn link(&mut self, s: &str, p: &str, o: &str) {
+        if let Some(o) = Self::node(o) {
+            self.add(s, p, o);
+        }
+    }
+
+    fn text(&mut self, s: &str, p: &str, value: &str) {
+        if !value.trim().is_empty() {
+            self.add(s, p, Literal::new_simple_literal(value));
+        }
+    }
+
+    fn typed(&mut self, s: &str, p: &str, value: impl ToString, datatype: &str) {
+        if let Some(dt) = Self::node(datatype) {
+            self.add(s, p, Literal::new_typed_literal(value.to_string(), dt));
+        }
+    }
+}
+
+/// The facts of one paper, given its IRI, key, canonical text and passages.
+pub fn paper_facts(
+    base: &Base,
+    paper: &Paper,
+    iri: &str,
+    key: &str,
+    canonical: &str,
+    passages: &[Passage],
+    format: &str,
+) -> Vec<Triple> {
+    let mut f = Facts { triples: Vec::new() };
+    bibliography(&mut f, paper, iri, format);
+    f.text(iri, hyp::CANONICAL_TEXT, canonical);
+    for (i, a) in paper.authors.iter().enumerate() {
+        let person = match &a.orcid {
+            Some(o) => format!("https://orcid.org/{o}"),
+            None => base.iri("author", &format!("{key}-{i}")),
+        };
+        f.link(iri, schema::AUTHOR, &person);
+        f.link(&person, rdf::TYPE, schema::PERSON);
+        f.text(&person, schema::NAME, &a.name);
+        f.text(&person, schema::GIVEN_NAME, a.given.as_deref().unwrap_or(""));
+        f.text(&person, schema::FAMILY_NAME, a.family.as_deref().unwrap_or(""));
+        f.typed(&person, schema::POSITION, i + 1, xsd::INTEGER);
+    }
+    for p in passages {
+        passage(&mut f, base, iri, p);
+    }
+    for (i, r) in paper.references.iter().enumerate() {
+        reference(&mut f, base, iri, key, i, r);
+    }
+    f.triples
+}
+
+fn bibliography(f: &mut Facts, paper: &Paper, iri: &str, format: &str) {
+    f.link(iri, rdf::TYPE, schema::SCHOLARLY_ARTICLE);
+    f.text(iri, schema::NAME, &paper.title);
+    f.text(iri, schema::ABSTRACT, paper.abstract_text.as_deref().unwrap_or(""));
+    match (&paper.date, paper.year) {
+        (Some(d), _) => f.text(iri, schema::DATE_PUBLISHED, d),
+        (None, Some(y)) => f.typed(iri, schema::DATE_PUBLISHED, y, xsd::G_YEAR),
+        (None, None) => {}
+    }
+    if let Some(y) = paper.year {
+        f.typed(iri, hyp::YEAR, y, xsd::INTEGER);
+    }
+    f.text(iri, hyp::VENUE, paper.venue.as_deref().unwrap_or(""));
+    f.text(iri, schema::LICENSE, paper.license.as_deref().unwrap_or(""));
+    f.text(iri, hyp::SOURCE_FORMAT, format);
+    for k in &paper.keywords {
+        f.text(iri, schema::KEYWORDS, k);
+    }
+    let ids = &paper.ids;
+    f.text(iri, hyp::DOI, ids.doi.as_deref().unwrap_or(""));
+    f.text(iri, hyp::ARXIV_ID, ids.arxiv.as_deref().unwrap_or(""));
+    f.text(iri, hyp::PMID, ids.pmid.as_deref().unwrap_or(""));
+    f.text(iri, hyp::PMCID, ids.pmcid.as_deref().unwrap_or(""));
+    if let Some(c) = &ids.corpus {
+        f.text(iri, hyp::CORPUS_ID, &format!("{}:{}", c.collection, c.id));
+    }
+    // Every identifier's IRI other than the canonical one, so that the graph joins the records
+    // other sources keep under those IRIs.
+    for alias in alias_iris(ids) {
+        if alias != iri {
+            f.link(iri, schema::SAME_AS, &alias);
+        }
+    }
+}
+
+/// The IRIs each single identifier would give on its own.
+fn alias_iris(ids: &hypatia_ingest::Identifiers) -> Vec<String> {
+    use hypatia_ingest::Identifiers as I;
+    let base = Base::default();
+    let one = |i: I| ids::identifier_iri(&base, &i);
+    [
+        ids.doi.clone().and_then(|d| {
+            one(I {
+                doi: Some(d),
+                ..I::default()
+            })
+        }),
+        ids.arxiv.clone().and_then(|a| {
+            one(I {
+                arxiv: Some(a),
+                ..I::default()
+            })
+        }),
+        ids.pmid.clone().and_then(|p| {
+            one(I {
+                pmid: Some(p),
+                ..I::default()
+            })
+        }),
+        ids.pmcid.clone().and_then(|p| {
+            one(I {
+                pmcid: Some(p),
+                ..I::default()
+            })
+        }),
+        ids.acl.clone().and_then(|a| {
+            one(I {
+                acl: Some(a),
+                ..I::default()
+            })
+        }),
+        ids.openalex.clone().and_then(|w| {
+            one(I {
+                openalex: Some(w),
+                ..I::default()
+            })
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn passage(f: &mut Facts, base: &Base, paper_iri: &str, p: &Passage) {
+    let s = base.passage_iri(&p.key);
+    let (pos, quote) = (format!("{s}#position"), format!("{s}#quote"));
+    f.link(&s, rdf::TYPE, hyp::PASSAGE);
+    f.link(&s, hyp::PASSAGE_OF, paper_iri);
+    f.link(&s, oa::HAS_SOURCE, paper_iri);
+    f.text(&s, hyp::SECTION, &p.section);
+    f.typed(&s, hyp::ORDINAL, p.ordinal, xsd::INTEGER);
+    f.text(&s, hyp::CONTENT_HASH, &p.hash);
+    f.link(&s, oa::HAS_SELECTOR, &pos);
+    f.link(&pos, rdf::TYPE, oa::TEXT_POSITION_SELECTOR);
+    f.typed(&pos, oa::START, p.start, xsd::NON_NEGATIVE_INTEGER);
+    f.typed(&pos, oa::END, p.end, xsd::NON_NEGATIVE_INTEGER);
+    f.link(&s, oa::HAS_SELECTOR, &quote);
+    f.link(&quote, rdf::TYPE, oa::TEXT_QUOTE_SELECTOR);
+    f.add(&quote, oa::EXACT, Literal::new_simple_literal(&p.text));
+}
+
+fn reference(f: &mut Facts, base: &Base, paper_iri: &str, key: &str, i: usize, r: &Reference) {
+    let target = ids::identifier_iri(&Base::default(), &r.ids)
+        .filter(|_| r.ids.corpus.is_none())
+        .unwrap_or_else(|| base.iri("reference", &format!("{key}-{i}")));
+    f.link(paper_iri, cito::CITES, &target);
+    f.link(paper_iri, schema::CITATION, &target);
+    f.link(&target, rdf::TYPE, schema::CREATIVE_WORK);
+    f.text(&target, schema::NAME, r.title.as_deref().unwrap_or(""));
+    if let Some(y) = r.year {
+        f.typed(&target, schema::DATE_PUBLISHED, y, xsd::G_YEAR);
+    }
+    f.text(&target, hyp::VENUE, r.venue.as_deref().unwrap_or(""));
+    f.text(&target, schema::DESCRIPTION, r.raw.as_deref().unwrap_or(""));
+    f.text(&target, hyp::REFERENCE_LABEL, r.label.as_deref().unwrap_or(""));
+    f.text(&target, hyp::DOI, r.ids.doi.as_deref().unwrap_or(""));
+}

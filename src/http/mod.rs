@@ -1,0 +1,257 @@
+//! The HTTP interface (actix-web): thin handlers that parse, call one core function on a
+//! blocking thread, map the error and serialise.
+//!
+//! **Invariant:** this is the only module that names `actix_web`.
+
+mod negotiate;
+mod sparql;
+
+pub use sparql::serialize_results;
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, App, HttpResponse, HttpServer, ResponseError};
+use serde::{Deserialize, Serialize};
+
+use crate::embed::Embedder;
+use crate::error::{Error, InternalError, UserError};
+use crate::search::{self, Mode, SearchRequest};
+use crate::store::{SearchFilter, Store};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<Store>,
+    /// The embedding model, when loaded (vector and hybrid search need it).
+    pub embedder: Option<Arc<dyn Embedder>>,
+}
+
+/// Registers every route on an actix `App`.
+pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(state))
+            .app_data(web::PayloadConfig::new(1 << 20))
+            .app_data(web::FormConfig::default().limit(1 << 20))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| ApiError(Error::invalid("query string", e.to_string())).into()),
+            )
+            .route("/healthz", web::get().to(healthz))
+            .route("/search", web::get().to(search_handler))
+            .route("/papers/{id:.*}", web::get().to(paper_handler))
+            .service(
+                web::resource("/sparql")
+                    .route(web::get().to(sparql::get))
+                    .route(web::post().to(sparql::post)),
+            );
+    }
+}
+
+/// Runs the server on its own actix system until the process is stopped.
+pub fn run(state: AppState, bind: &str) -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(serve(state, bind))
+}
+
+/// A server running on its own thread, for tests and harnesses; stops when told or dropped.
+pub struct RunningServer {
+    addr: std::net::SocketAddr,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, finishes in-flight requests, and joins the thread.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(t) = self.thread.take() {
+            actix_web::rt::System::new().block_on(self.handle.stop(true));
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Starts a server on `bind` (port 0 picks a free one) on a background thread.
+pub fn spawn(state: AppState, bind: &str) -> std::io::Result<RunningServer> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let bind = bind.to_string();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || App::new().configure(configure(state.clone())))
+                .workers(2)
+                .bind(&bind);
+            let server = match server {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return Ok(());
+                }
+            };
+            let addr = server.addrs()[0];
+            let running = server.disable_signals().run();
+            let _ = tx.send(Ok((addr, running.handle())));
+            running.await
+        })
+    });
+    let (addr, handle) = rx.recv().map_err(|_| std::io::Error::other("server thread died"))??;
+    Ok(RunningServer {
+        addr,
+        handle,
+        thread: Some(thread),
+    })
+}
+
+/// Serves on `bind` until the process is stopped.
+pub async fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
+    tracing::info!(%bind, "listening");
+    HttpServer::new(move || {
+        App::new()
+            .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
+            .configure(configure(state.clone()))
+    })
+    .bind(bind)?
+    .run()
+    .await
+}
+
+/// The JSON error body: a stable machine code and a human message.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+/// A core error on its way to becoming an HTTP response.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+impl ApiError {
+    /// Status and code; exhaustive so that a new variant does not compile until it is mapped.
+    fn status_code_pair(&self) -> (StatusCode, &'static str) {
+        match &self.0 {
+            Error::User(u) => match u {
+                UserError::InvalidParameter { .. } => (StatusCode::BAD_REQUEST, "invalid_parameter"),
+                UserError::SparqlSyntax(_) => (StatusCode::BAD_REQUEST, "sparql_syntax"),
+                UserError::SparqlEvaluation(_) => (StatusCode::BAD_REQUEST, "sparql_evaluation"),
+                UserError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+                UserError::Parse(_) => (StatusCode::BAD_REQUEST, "parse_error"),
+                UserError::Setup(_) => (StatusCode::SERVICE_UNAVAILABLE, "model_unavailable"),
+                UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
+            },
+            Error::Internal(i) => match i {
+                InternalError::Io { .. }
+                | InternalError::Text(_)
+                | InternalError::Graph(_)
+                | InternalError::Vector(_)
+                | InternalError::Embedding(_)
+                | InternalError::Journal(_)
+                | InternalError::Integrity(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status_code_pair().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, code) = self.status_code_pair();
+        let message = if status.is_server_error() {
+            // Internal details go to the log, not to clients.
+            tracing::error!(error = %self.0, "request failed");
+            "internal error; see the server log".to_string()
+        } else {
+            self.0.to_string()
+        };
+        HttpResponse::build(status).json(ErrorBody { code, message })
+    }
+}
+
+/// Runs blocking core work off the async executor.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> crate::Result<T> + Send + 'static) -> Result<T, ApiError> {
+    web::block(f)
+        .await
+        .map_err(|e| ApiError(Error::journal(format!("blocking task failed: {e}"))))?
+        .map_err(ApiError)
+}
+
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let stats = blocking(move || store.stats()).await?;
+    Ok(HttpResponse::Ok().json(
+        serde_json::json!({ "status": "ok", "stats": stats, "embedder": state.embedder.as_ref().map(|e| e.name()) }),
+    ))
+}
+
+/// Query parameters of `/search`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchParams {
+    q: String,
+    mode: Option<String>,
+    k: Option<usize>,
+    year_from: Option<i32>,
+    year_to: Option<i32>,
+    section: Option<String>,
+    venue: Option<String>,
+}
+
+async fn search_handler(
+    state: web::Data<AppState>,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = params.into_inner();
+    let req = SearchRequest {
+        query: p.q,
+        mode: p.mode.as_deref().map(str::parse).transpose()?.unwrap_or(Mode::Hybrid),
+        k: p.k.unwrap_or(10),
+        filter: SearchFilter {
+            year_from: p.year_from,
+            year_to: p.year_to,
+            section: p.section,
+            venue: p.venue,
+        },
+    };
+    let (store, embedder) = (state.store.clone(), state.embedder.clone());
+    let mode = req.mode;
+    let hits = blocking(move || search::search(&store, embedder.as_deref(), &req)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "mode": mode, "hits": hits })))
+}
+
+async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let id = id.into_inner();
+    let record = blocking(move || crate::papers::paper_record(&store, &id)).await?;
+    Ok(HttpResponse::Ok().json(record))
+}

@@ -1,0 +1,163 @@
+//! SPARQL 1.1 Protocol, query operation: GET, POST form, POST direct.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::QueryResults;
+
+use super::{blocking, negotiate, ApiError, AppState};
+use crate::error::{Error, Result, UserError};
+
+/// A query and its dataset, from whichever form the request used.
+struct Request {
+    query: String,
+    default_graphs: Vec<NamedNode>,
+    named_graphs: Vec<NamedNode>,
+}
+
+const RESULT_FORMATS: [(&str, QueryResultsFormat); 5] = [
+    ("application/sparql-results+json", QueryResultsFormat::Json),
+    ("application/sparql-results+xml", QueryResultsFormat::Xml),
+    ("text/csv", QueryResultsFormat::Csv),
+    ("text/tab-separated-values", QueryResultsFormat::Tsv),
+    ("application/json", QueryResultsFormat::Json),
+];
+
+fn graph_formats() -> [(&'static str, RdfFormat); 6] {
+    [
+        ("text/turtle", RdfFormat::Turtle),
+        ("application/n-triples", RdfFormat::NTriples),
+        ("application/rdf+xml", RdfFormat::RdfXml),
+        (
+            "application/ld+json",
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+        ),
+        ("application/n-quads", RdfFormat::NQuads),
+        ("application/trig", RdfFormat::TriG),
+    ]
+}
+
+/// Parses `key=value` pairs of a query string or form body.
+fn pairs(s: &str) -> Result<Vec<(String, String)>> {
+    serde_urlencoded::from_str(s).map_err(|e| Error::invalid("parameters", e.to_string()))
+}
+
+fn graphs(pairs: &[(String, String)], name: &str) -> Result<Vec<NamedNode>> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| NamedNode::new(v).map_err(|e| Error::invalid(name, format!("`{v}`: {e}"))))
+        .collect()
+}
+
+fn from_pairs(all: &[(String, String)], body_query: Option<String>) -> Result<Request> {
+    let mut queries = all.iter().filter(|(k, _)| k == "query").map(|(_, v)| v.clone());
+    let query = match (body_query, queries.next()) {
+        (Some(q), None) => q,
+        (None, Some(q)) if queries.next().is_none() => q,
+        (Some(_), Some(_)) | (None, Some(_)) => return Err(Error::invalid("query", "give exactly one query")),
+        (None, None) => {
+            if all.iter().any(|(k, _)| k == "update") {
+                return Err(Error::invalid("update", "SPARQL Update is not served at this endpoint"));
+            }
+            return Err(Error::invalid("query", "missing"));
+        }
+    };
+    Ok(Request {
+        query,
+        default_graphs: graphs(all, "default-graph-uri")?,
+        named_graphs: graphs(all, "named-graph-uri")?,
+    })
+}
+
+/// `GET /sparql?query=...`
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let all = pairs(req.query_string())?;
+    answer(state, &req, from_pairs(&all, None)?).await
+}
+
+/// `POST /sparql` with a form body or a `application/sparql-query` body.
+pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let text = std::str::from_utf8(&body).map_err(|e| Error::invalid("body", format!("not UTF-8: {e}")))?;
+    let mut all = pairs(req.query_string())?;
+    let parsed = match content_type.as_str() {
+        "application/x-www-form-urlencoded" => {
+            all.extend(pairs(text)?);
+            from_pairs(&all, None)?
+        }
+        "application/sparql-query" => from_pairs(&all, Some(text.to_string()))?,
+        other => {
+            return Err(Error::invalid(
+                "content-type",
+                format!("`{other}`: use application/x-www-form-urlencoded or application/sparql-query"),
+            )
+            .into())
+        }
+    };
+    answer(state, &req, parsed).await
+}
+
+async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Result<HttpResponse, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let store = state.store.clone();
+    let (body, media) = blocking(move || {
+        let results = store.graph().query(&q.query, &q.default_graphs, &q.named_graphs)?;
+        serialize_results(results, accept.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().content_type(media).body(body))
+}
+
+/// Serialises query results in the negotiated format; returns the bytes and the media type.
+pub fn serialize_results(results: QueryResults<'_>, accept: Option<&str>) -> Result<(Vec<u8>, &'static str)> {
+    let not_acceptable = |what: &str| {
+        Error::from(UserError::NotAcceptable(format!(
+            "no acceptable format for {what} in `{}`",
+            accept.unwrap_or("")
+        )))
+    };
+    let eval = |e: &dyn std::fmt::Display| Error::from(UserError::SparqlEvaluation(e.to_string()));
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let format = negotiate::choose(accept, &RESULT_FORMATS).ok_or_else(|| not_acceptable("solutions"))?;
+            let mut w = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                .map_err(|e| Error::graph(e))?;
+            for s in solutions {
+                let s = s.map_err(|e| eval(&e))?;
+                w.serialize(&s).map_err(Error::graph)?;
+            }
+            Ok((w.finish().map_err(Error::graph)?, format.media_type()))
+        }
+        QueryResults::Boolean(b) => {
+            let format = negotiate::choose(accept, &RESULT_FORMATS).ok_or_else(|| not_acceptable("a boolean"))?;
+            let bytes = QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(Vec::new(), b)
+                .map_err(Error::graph)?;
+            Ok((bytes, format.media_type()))
+        }
+        QueryResults::Graph(triples) => {
+            let format = negotiate::choose(accept, &graph_formats()).ok_or_else(|| not_acceptable("a graph"))?;
+            let mut w = RdfSerializer::from_format(format).for_writer(Vec::new());
+            for t in triples {
+                let t = t.map_err(|e| eval(&e))?;
+                w.serialize_triple(&t).map_err(Error::graph)?;
+            }
+            Ok((w.finish().map_err(Error::graph)?, format.media_type()))
+        }
+    }
+}

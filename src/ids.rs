@@ -1,0 +1,222 @@
+//! Identity: how a paper's IRI and the one id space of passages are derived (DESIGN.md,
+//! "Identity"). Every store sees the same keys; backend ids never leave `store/`.
+
+use hypatia_ingest::{Identifiers, Paper};
+use sha2::{Digest, Sha256};
+
+/// The base IRI under which local resources (passages, authors, references) live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base(String);
+
+impl Base {
+    /// The default base for local resources.
+    pub const DEFAULT: &'static str = "https://w3id.org/hypatia/id/";
+
+    /// A base from an absolute IRI; a missing final `/` or `#` is added.
+    pub fn new(iri: &str) -> crate::Result<Self> {
+        let mut s = iri.trim().to_string();
+        if oxigraph::model::NamedNode::new(&s).is_err() {
+            return Err(crate::Error::invalid(
+                "base_iri",
+                format!("`{iri}` is not an absolute IRI"),
+            ));
+        }
+        if !s.ends_with('/') && !s.ends_with('#') {
+            s.push('/');
+        }
+        Ok(Base(s))
+    }
+
+    /// The base IRI as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The IRI of a local resource of the given kind and key, e.g. `passage/ab12-3`.
+    pub fn iri(&self, kind: &str, key: &str) -> String {
+        format!("{}{kind}/{key}", self.0)
+    }
+
+    /// The named graph holding one paper's facts.
+    pub fn paper_graph(&self, paper_key: &str) -> String {
+        self.iri("graph/paper", paper_key)
+    }
+
+    /// The IRI of a passage.
+    pub fn passage_iri(&self, passage_key: &str) -> String {
+        self.iri("passage", passage_key)
+    }
+
+    /// The IRI of a paper that has no external identifier at all.
+    fn hashed_paper_iri(&self, hash: &str) -> String {
+        self.iri("paper", hash)
+    }
+}
+
+impl Default for Base {
+    fn default() -> Self {
+        Base(Self::DEFAULT.to_string())
+    }
+}
+
+/// The canonical IRI of a paper from its strongest identifier: DOI, arXiv, PubMed, PMC, ACL
+/// Anthology, OpenAlex, a collection-local id, and last a hash of normalised title, first author
+/// and year.
+pub fn paper_iri(base: &Base, paper: &Paper) -> String {
+    identifier_iri(base, &paper.ids).unwrap_or_else(|| {
+        let first = paper.authors.first().map(|a| a.name.as_str()).unwrap_or("");
+        base.hashed_paper_iri(&fingerprint(&paper.title, first, paper.year))
+    })
+}
+
+/// The IRI given by the strongest external identifier, if any.
+pub fn identifier_iri(base: &Base, ids: &Identifiers) -> Option<String> {
+    let enc = |s: &str| iri_escape(s);
+    if let Some(doi) = &ids.doi {
+        return Some(format!("https://doi.org/{}", enc(&doi.to_lowercase())));
+    }
+    if let Some(a) = &ids.arxiv {
+        return Some(format!("https://arxiv.org/abs/{}", enc(a)));
+    }
+    if let Some(p) = &ids.pmid {
+        return Some(format!("https://pubmed.ncbi.nlm.nih.gov/{}", enc(p)));
+    }
+    if let Some(p) = &ids.pmcid {
+        return Some(format!("https://www.ncbi.nlm.nih.gov/pmc/articles/{}", enc(p)));
+    }
+    if let Some(a) = &ids.acl {
+        return Some(format!("https://aclanthology.org/{}", enc(a)));
+    }
+    if let Some(w) = &ids.openalex {
+        return Some(format!("https://openalex.org/{}", enc(w)));
+    }
+    ids.corpus
+        .as_ref()
+        .map(|c| base.iri("paper", &format!("{}-{}", enc(&c.collection), enc(&c.id))))
+}
+
+/// A stable short key for a paper IRI: 16 hex digits of its SHA-256. Used in URLs, passage keys
+/// and graph names.
+pub fn paper_key(paper_iri: &str) -> String {
+    hex::encode(&Sha256::digest(paper_iri.as_bytes())[..8])
+}
+
+/// The key of passage `ordinal` of the paper with key `paper_key`.
+pub fn passage_key(paper_key: &str, ordinal: usize) -> String {
+    format!("{paper_key}-{ordinal}")
+}
+
+/// The paper key of a passage key.
+pub fn paper_key_of_passage(passage_key: &str) -> &str {
+    passage_key.rsplit_once('-').map(|(p, _)| p).unwrap_or(passage_key)
+}
+
+/// Hex SHA-256 of a text, shortened to 128 bits.
+pub fn content_hash(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..16])
+}
+
+/// A hash of normalised title + first author + year, for papers without identifiers.
+fn fingerprint(title: &str, first_author: &str, year: Option<i32>) -> String {
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let surname = first_author.split_whitespace().last().unwrap_or("");
+    let year = year.map(|y| y.to_string()).unwrap_or_default();
+    let material = format!("{}|{}|{}", norm(title), norm(surname), year);
+    hex::encode(&Sha256::digest(material.as_bytes())[..12])
+}
+
+/// Percent-encodes the characters an IRI path segment may not hold; keeps `/` and `:` so that
+/// DOIs and old-style arXiv ids read as usual.
+fn iri_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || "-._~/:;()!$&'*+,=@".contains(c) || (!c.is_ascii() && !c.is_whitespace()) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hypatia_ingest::{Author, CorpusId};
+
+    fn paper(ids: Identifiers) -> Paper {
+        Paper {
+            ids,
+            title: "A Study".into(),
+            authors: vec![Author::named("Ada Lovelace")],
+            year: Some(1843),
+            ..Paper::default()
+        }
+    }
+
+    #[test]
+    fn strongest_identifier_wins() {
+        let b = Base::default();
+        let ids = Identifiers {
+            doi: Some("10.1/ABC".into()),
+            arxiv: Some("1234.5678".into()),
+            ..Default::default()
+        };
+        assert_eq!(paper_iri(&b, &paper(ids)), "https://doi.org/10.1/abc");
+        let ids = Identifiers {
+            arxiv: Some("hep-th/9901001".into()),
+            pmid: Some("1".into()),
+            ..Default::default()
+        };
+        assert_eq!(paper_iri(&b, &paper(ids)), "https://arxiv.org/abs/hep-th/9901001");
+        let ids = Identifiers {
+            corpus: Some(CorpusId {
+                collection: "scifact".into(),
+                id: "4983".into(),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            paper_iri(&b, &paper(ids)),
+            "https://w3id.org/hypatia/id/paper/scifact-4983"
+        );
+    }
+
+    #[test]
+    fn hash_identity_ignores_case_and_punctuation() {
+        let b = Base::default();
+        let mut p = paper(Identifiers::default());
+        let a = paper_iri(&b, &p);
+        p.title = "a  STUDY.".into();
+        assert_eq!(a, paper_iri(&b, &p));
+        p.year = Some(1844);
+        assert_ne!(a, paper_iri(&b, &p));
+    }
+
+    #[test]
+    fn doi_with_odd_characters_is_a_valid_iri() {
+        let ids = Identifiers {
+            doi: Some("10.1002/(sici)1097-4636<1>3.0.co;2-x".into()),
+            ..Default::default()
+        };
+        let iri = paper_iri(&Base::default(), &paper(ids));
+        assert!(oxigraph::model::NamedNode::new(&iri).is_ok(), "{iri}");
+    }
+
+    #[test]
+    fn passage_keys_round_trip() {
+        let k = passage_key("0123456789abcdef", 7);
+        assert_eq!(paper_key_of_passage(&k), "0123456789abcdef");
+    }
+}

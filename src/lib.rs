@@ -1,0 +1,22 @@
+//! Hypatia: a knowledge-graph research database for AI research agents.
+//!
+//! Papers come in through [`pipeline`] (parsers live in the `hypatia-ingest` crate), become
+//! citable [`passages`] with embeddings ([`embed`]) and RDF [`facts`], and are written through
+//! the one [`store::Store`] facade into tantivy, hnsw_rs and oxigraph under one id space
+//! ([`ids`]). [`search`] and [`papers`] read them back as citations; [`http`] serves it all.
+
+pub mod embed;
+pub mod error;
+pub mod eval;
+pub mod facts;
+pub mod http;
+pub mod ids;
+pub mod papers;
+pub mod passages;
+pub mod pipeline;
+pub mod queries;
+pub mod search;
+pub mod store;
+pub mod vocab;
+
+pub use error::{Error, Result};

@@ -1,0 +1,261 @@
+//! The `hypatia` binary: wires configuration, logging and the commands to the core library.
+
+mod cli;
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
+use hypatia::ids::Base;
+use hypatia::pipeline::{self, IngestOptions, Progress};
+use hypatia::search::{self, SearchRequest};
+use hypatia::store::{SearchFilter, Store, StoreOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use cli::{Cli, Command, Eval, Global};
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HYPATIA_LOG")
+                .unwrap_or_else(|_| "info,tantivy=warn,hnsw_rs=warn,ort=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let g = &cli.global;
+    match cli.command {
+        Command::Ingest {
+            paths,
+            format,
+            batch,
+            report,
+        } => ingest(g, &paths, format, batch, report),
+        Command::Serve { bind } => serve(g, &bind),
+        Command::Search {
+            query,
+            mode,
+            k,
+            year_from,
+            year_to,
+            json,
+        } => {
+            let embedder = load_model(g)?;
+            let store = open(g, Some(embedder.dim()))?;
+            let req = SearchRequest {
+                query,
+                mode: mode.parse()?,
+                k,
+                filter: SearchFilter {
+                    year_from,
+                    year_to,
+                    ..Default::default()
+                },
+            };
+            let hits = search::search(&store, Some(embedder.as_ref()), &req)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&hits)?);
+            } else {
+                for h in hits {
+                    let c = &h.citation;
+                    let year = c.paper.year.map(|y| format!(" ({y})")).unwrap_or_default();
+                    println!("{:>2}. {:.4}  {}{year} [{}]", h.rank, h.score, c.paper.title, c.section);
+                    println!("    {}", c.paper.link.as_deref().unwrap_or(&c.paper.iri));
+                    println!("    \"{}\" [{}..{}]", shorten(&c.quote, 240), c.start, c.end);
+                }
+            }
+            Ok(())
+        }
+        Command::Sparql { query, file, accept } => {
+            let q = match (query, file) {
+                (Some(q), None) => q,
+                (None, Some(f)) => std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?,
+                _ => bail!("give the query as an argument or with --file, not both"),
+            };
+            let store = open(g, None)?;
+            let results = store.graph().query(&q, &[], &[])?;
+            let (bytes, _) = hypatia::http::serialize_results(results, Some(&accept))?;
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+            Ok(())
+        }
+        Command::Stats => {
+            let store = open(g, None)?;
+            let stats = store.stats()?;
+            let consistency = store.check_consistency()?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({ "stats": stats, "consistency": consistency, "consistent": consistency.is_consistent() })
+                )?
+            );
+            Ok(())
+        }
+        Command::Delete { ids } => {
+            let store = open(g, None)?;
+            let keys: Vec<String> = ids
+                .iter()
+                .map(|i| {
+                    if is_key(i) {
+                        i.clone()
+                    } else {
+                        hypatia::ids::paper_key(i)
+                    }
+                })
+                .collect();
+            let n = store.delete_papers(&keys)?;
+            println!("deleted {n} of {} papers", keys.len());
+            Ok(())
+        }
+        Command::Eval(Eval::Beir { dataset, split, limit }) => eval_beir(g, &dataset, &split, limit),
+    }
+}
+
+fn is_key(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    let cut: String = s.chars().take(n).collect();
+    if cut.len() < s.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+fn load_model(g: &Global) -> anyhow::Result<Arc<dyn Embedder>> {
+    let loc = ModelLocation {
+        model_dir: g.model_dir.clone(),
+        ort_library: g.ort_library.clone(),
+        threads: g.embed_threads,
+    };
+    Ok(Arc::new(FastEmbedder::load(&loc)?))
+}
+
+fn open(g: &Global, dim: Option<usize>) -> anyhow::Result<Store> {
+    let opts = StoreOptions {
+        base: Base::new(&g.base_iri)?,
+        dim,
+        ..Default::default()
+    };
+    Store::open(&g.data_dir, &opts).with_context(|| format!("opening the store in {}", g.data_dir.display()))
+}
+
+fn ingest(
+    g: &Global,
+    paths: &[std::path::PathBuf],
+    format: Option<String>,
+    batch: usize,
+    report_path: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let format = format
+        .map(|f| f.parse::<hypatia_ingest::Format>())
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let embedder = load_model(g)?;
+    let store = open(g, Some(embedder.dim()))?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("static template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let progress = |p: Progress| {
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!(
+            "{} papers, {} passages, {:.1} papers/s",
+            p.papers,
+            p.passages,
+            p.papers as f64 / secs
+        ));
+    };
+    let opts = IngestOptions {
+        batch_papers: batch.max(1),
+        format,
+        ..Default::default()
+    };
+    let report = pipeline::ingest_paths(&store, embedder.as_ref(), paths, &opts, &progress)?;
+    bar.finish_and_clear();
+    let secs = report.elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "ingested {} papers, {} passages, {} triples from {} files in {:.1}s ({:.1} papers/s, {:.2} MB/s); {} failures, {} files skipped",
+        report.papers,
+        report.passages,
+        report.triples,
+        report.files,
+        secs,
+        report.papers as f64 / secs,
+        report.bytes as f64 / secs / 1e6,
+        report.failures.len(),
+        report.skipped_files.len()
+    );
+    for f in report.failures.iter().take(50) {
+        println!("  failed: {f}");
+    }
+    if report.failures.len() > 50 {
+        println!("  ... and {} more (see --report)", report.failures.len() - 50);
+    }
+    if let Some(p) = report_path {
+        std::fs::write(&p, serde_json::to_vec_pretty(&report)?).with_context(|| format!("writing {}", p.display()))?;
+    }
+    Ok(())
+}
+
+fn serve(g: &Global, bind: &str) -> anyhow::Result<()> {
+    let embedder = match load_model(g) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::warn!(error = %e, "serving without the embedding model: bm25 search and SPARQL only");
+            None
+        }
+    };
+    let store = Arc::new(open(g, embedder.as_ref().map(|e| e.dim()))?);
+    let state = hypatia::http::AppState { store, embedder };
+    hypatia::http::run(state, bind)?;
+    Ok(())
+}
+
+fn eval_beir(g: &Global, dataset: &std::path::Path, split: &str, limit: Option<usize>) -> anyhow::Result<()> {
+    let embedder = load_model(g)?;
+    let store = open(g, Some(embedder.dim()))?;
+    let corpus = dataset.join("corpus.jsonl");
+    let expected = std::fs::read_to_string(&corpus)
+        .with_context(|| format!("reading {}", corpus.display()))?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    if store.stats()?.papers < expected {
+        eprintln!(
+            "ingesting {} ({expected} documents) into {}",
+            corpus.display(),
+            g.data_dir.display()
+        );
+        let report = pipeline::ingest_paths(&store, embedder.as_ref(), &[corpus], &IngestOptions::default(), &|_| {})?;
+        eprintln!(
+            "ingested {} papers, {} passages in {:.1}s",
+            report.papers,
+            report.passages,
+            report.elapsed.as_secs_f64()
+        );
+    }
+    let mut queries = hypatia::eval::load_beir_queries(dataset, split, &store)?;
+    if let Some(n) = limit {
+        queries.truncate(n);
+    }
+    let scores = hypatia::eval::evaluate(&store, Some(embedder.as_ref()), &queries, &hypatia::search::Mode::ALL)?;
+    println!(
+        "{:<8} {:>9} {:>11} {:>8} {:>9}",
+        "mode", "nDCG@10", "recall@100", "queries", "ms/query"
+    );
+    for s in &scores {
+        println!(
+            "{:<8} {:>9.4} {:>11.4} {:>8} {:>9.1}",
+            s.mode.name(),
+            s.ndcg_at_10,
+            s.recall_at_100,
+            s.queries,
+            s.mean_ms
+        );
+    }
+    Ok(())
+}

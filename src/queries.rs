@@ -1,0 +1,21 @@
+//! The named SPARQL queries of `queries/`, embedded at build time.
+
+/// Bibliographic record of one paper (`?paper`, `?g` bound).
+pub const CITATION: &str = include_str!("../queries/citation.rq");
+/// Authors of one paper in byline order (`?paper`, `?g` bound).
+pub const AUTHORS: &str = include_str!("../queries/authors.rq");
+/// Canonical text of one paper (`?paper`, `?g` bound).
+pub const CANONICAL_TEXT: &str = include_str!("../queries/canonical_text.rq");
+/// All facts of one paper's graph but its canonical text (`?g` bound).
+pub const PAPER: &str = include_str!("../queries/paper.rq");
+/// Numbers of papers and passages.
+pub const COUNT_PAPERS: &str = include_str!("../queries/count_papers.rq");
+
+/// Every named query with its file name, for the test that each has a case.
+pub const ALL: [(&str, &str); 5] = [
+    ("citation.rq", CITATION),
+    ("authors.rq", AUTHORS),
+    ("canonical_text.rq", CANONICAL_TEXT),
+    ("paper.rq", PAPER),
+    ("count_papers.rq", COUNT_PAPERS),
+];

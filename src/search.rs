@@ -1,0 +1,251 @@
+//! Search over passages: BM25, vector, or hybrid (reciprocal rank fusion); every hit is a
+//! citable passage.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::embed::Embedder;
+use crate::error::{Error, Result, UserError};
+use crate::ids;
+use crate::papers::{Citation, Citer};
+use crate::store::{SearchFilter, Store};
+
+/// Which retriever to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// BM25 over passage text and title.
+    Bm25,
+    /// Nearest embeddings.
+    Vector,
+    /// Both, fused by reciprocal rank.
+    #[default]
+    Hybrid,
+}
+
+impl FromStr for Mode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "bm25" => Ok(Mode::Bm25),
+            "vector" => Ok(Mode::Vector),
+            "hybrid" => Ok(Mode::Hybrid),
+            other => Err(Error::invalid(
+                "mode",
+                format!("`{other}` is not one of bm25, vector, hybrid"),
+            )),
+        }
+    }
+}
+
+impl Mode {
+    /// All modes, for evaluations.
+    pub const ALL: [Mode; 3] = [Mode::Bm25, Mode::Vector, Mode::Hybrid];
+
+    /// The mode's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Bm25 => "bm25",
+            Mode::Vector => "vector",
+            Mode::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// A search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The query text.
+    pub query: String,
+    /// The retriever.
+    pub mode: Mode,
+    /// Number of hits wanted.
+    pub k: usize,
+    /// Restrictions.
+    pub filter: SearchFilter,
+}
+
+/// The largest `k` a search accepts.
+pub const MAX_K: usize = 1000;
+/// Reciprocal rank fusion constant (Cormack et al. 2009).
+pub const RRF_K: f32 = 60.0;
+/// Weight of the vector list against BM25 in hybrid fusion.
+pub const VECTOR_WEIGHT: f32 = 1.0;
+
+/// One search hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// The retriever's score (BM25, cosine, or fused).
+    pub score: f32,
+    /// The citable passage.
+    pub citation: Citation,
+}
+
+/// Runs a search and turns hits into citations. Hits whose paper is not visible are dropped.
+pub fn search(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchRequest) -> Result<Vec<Hit>> {
+    validate(req)?;
+    let depth = candidate_depth(req.k);
+    let ranked = match req.mode {
+        Mode::Bm25 => store.text().search(&req.query, req.k, &req.filter)?,
+        Mode::Vector => vector_hits(store, embedder, req, req.k)?,
+        Mode::Hybrid => {
+            let bm25 = store.text().search(&req.query, depth, &req.filter)?;
+            let vec = vector_hits(store, embedder, req, depth)?;
+            fuse(&[(&bm25, 1.0), (&vec, VECTOR_WEIGHT)])
+        }
+    };
+    cite_all(store, ranked, req.k)
+}
+
+/// Ranks papers rather than passages: each retriever's passage list collapses to its papers
+/// (best passage first), then hybrid fuses the paper lists. What document-level evaluations
+/// such as BEIR score.
+pub fn rank_papers(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchRequest) -> Result<Vec<(String, f32)>> {
+    validate(req)?;
+    let depth = candidate_depth(req.k);
+    let collapse = |hits: Vec<(String, f32)>| collapse_to_papers(hits);
+    let ranked = match req.mode {
+        Mode::Bm25 => collapse(store.text().search(&req.query, depth, &req.filter)?),
+        Mode::Vector => collapse(vector_hits(store, embedder, req, depth)?),
+        Mode::Hybrid => {
+            let bm25 = collapse(store.text().search(&req.query, depth, &req.filter)?);
+            let vec = collapse(vector_hits(store, embedder, req, depth)?);
+            fuse(&[(&bm25, 1.0), (&vec, VECTOR_WEIGHT)])
+        }
+    };
+    Ok(ranked.into_iter().take(req.k).collect())
+}
+
+fn validate(req: &SearchRequest) -> Result<()> {
+    if req.query.trim().is_empty() {
+        return Err(Error::invalid("q", "the query is empty"));
+    }
+    if req.k == 0 || req.k > MAX_K {
+        return Err(Error::invalid("k", format!("must be between 1 and {MAX_K}")));
+    }
+    Ok(())
+}
+
+/// How many candidates each retriever contributes before fusion or collapsing.
+fn candidate_depth(k: usize) -> usize {
+    (k * 5).clamp(50, MAX_K * 2)
+}
+
+fn vector_hits(
+    store: &Store,
+    embedder: Option<&dyn Embedder>,
+    req: &SearchRequest,
+    k: usize,
+) -> Result<Vec<(String, f32)>> {
+    let embedder = embedder.ok_or_else(|| {
+        Error::from(UserError::Setup(
+            "vector search needs the embedding model; it is not loaded".into(),
+        ))
+    })?;
+    let q = embedder
+        .embed(std::slice::from_ref(&req.query))?
+        .pop()
+        .unwrap_or_default();
+    if req.filter.needs_text_fields() {
+        // Section and venue live in the text index: over-fetch, then keep the matching ones.
+        let hits = store.vectors().search(&q, k * 4, &req.filter);
+        let keys: Vec<String> = hits.iter().map(|(k, _)| k.clone()).collect();
+        let ok: std::collections::HashSet<String> = store
+            .text()
+            .passages(&keys)?
+            .into_iter()
+            .filter(|p| req.filter.section.as_ref().is_none_or(|s| &p.section == s))
+            .map(|p| p.key)
+            .collect();
+        Ok(hits.into_iter().filter(|(k, _)| ok.contains(k)).take(k).collect())
+    } else {
+        Ok(store.vectors().search(&q, k, &req.filter))
+    }
+}
+
+/// Keeps each paper's best passage, in order; keys become paper keys.
+pub fn collapse_to_papers(hits: Vec<(String, f32)>) -> Vec<(String, f32)> {
+    let mut seen = std::collections::HashSet::new();
+    hits.into_iter()
+        .filter_map(|(k, s)| {
+            let paper = ids::paper_key_of_passage(&k).to_string();
+            seen.insert(paper.clone()).then_some((paper, s))
+        })
+        .collect()
+}
+
+/// Weighted reciprocal rank fusion of ranked lists: score = Σ w / (RRF_K + rank).
+pub fn fuse(lists: &[(&Vec<(String, f32)>, f32)]) -> Vec<(String, f32)> {
+    let mut scores: HashMap<&str, f32> = HashMap::new();
+    for (list, weight) in lists {
+        for (rank, (key, _)) in list.iter().enumerate() {
+            *scores.entry(key.as_str()).or_default() += weight / (RRF_K + rank as f32 + 1.0);
+        }
+    }
+    let mut out: Vec<(String, f32)> = scores.into_iter().map(|(k, s)| (k.to_string(), s)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+fn cite_all(store: &Store, ranked: Vec<(String, f32)>, k: usize) -> Result<Vec<Hit>> {
+    let keys: Vec<String> = ranked.iter().map(|(k, _)| k.clone()).collect();
+    let stored: HashMap<String, _> = store
+        .text()
+        .passages(&keys)?
+        .into_iter()
+        .map(|p| (p.key.clone(), p))
+        .collect();
+    let mut citer = Citer::new(store);
+    let mut hits = Vec::with_capacity(k);
+    for (key, score) in ranked {
+        if hits.len() == k {
+            break;
+        }
+        let Some(p) = stored.get(&key) else { continue };
+        if let Some(citation) = citer.cite(p)? {
+            hits.push(Hit {
+                rank: hits.len() + 1,
+                score,
+                citation,
+            });
+        }
+    }
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(keys: &[&str]) -> Vec<(String, f32)> {
+        keys.iter().map(|k| (k.to_string(), 0.0)).collect()
+    }
+
+    #[test]
+    fn fusion_rewards_agreement() {
+        let a = list(&["x", "y", "z"]);
+        let b = list(&["y", "x", "w"]);
+        let fused = fuse(&[(&a, 1.0), (&b, 1.0)]);
+        let order: Vec<&str> = fused.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(&order[..2], &["x", "y"]);
+        assert_eq!(order.len(), 4);
+    }
+
+    #[test]
+    fn collapse_keeps_best_passage_per_paper() {
+        let hits = list(&["aaaa-3", "bbbb-0", "aaaa-1"]);
+        let papers: Vec<String> = collapse_to_papers(hits).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(papers, ["aaaa", "bbbb"]);
+    }
+
+    #[test]
+    fn modes_parse() {
+        assert_eq!("bm25".parse::<Mode>().unwrap(), Mode::Bm25);
+        assert!("fuzzy".parse::<Mode>().is_err());
+    }
+}

@@ -1,0 +1,121 @@
+//! The write-ahead journal that makes one write atomic across three stores.
+//!
+//! A write is first recorded whole (every paper's passages, vectors and triples, or the keys to
+//! delete) in `journal/pending`, written to a temporary file, fsynced and renamed into place.
+//! Then the three stores apply it, each durably. Then `pending` is removed: that is the commit.
+//! On open, a `pending` file means the process died between record and commit: the write is
+//! applied again. Every apply is idempotent (replace-by-key), so applying twice equals applying
+//! once. A leftover `pending.tmp` was never acknowledged and is discarded.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::vector::write_atomically;
+use super::PaperDoc;
+use crate::error::{Error, Result};
+
+/// One journaled write.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Op {
+    /// Insert or replace these papers.
+    Put(Vec<PaperDoc>),
+    /// Remove the papers with these keys.
+    Delete(Vec<String>),
+}
+
+const MAGIC: &[u8; 5] = b"HYPJ1";
+
+/// The journal folder.
+pub struct Journal {
+    dir: PathBuf,
+}
+
+impl Journal {
+    /// Opens (creating) the journal folder and discards never-acknowledged temporaries.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = dir.join("pending.tmp");
+        if tmp.exists() {
+            std::fs::remove_file(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        Ok(Journal { dir: dir.to_path_buf() })
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.join("pending")
+    }
+
+    /// Records `op` durably before any store sees it.
+    pub fn begin(&self, op: &Op) -> Result<()> {
+        let payload = postcard::to_stdvec(op).map_err(Error::journal)?;
+        let mut bytes = Vec::with_capacity(payload.len() + 9);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        write_atomically(&self.path(), &bytes)
+    }
+
+    /// Marks the recorded write as applied everywhere.
+    pub fn commit(&self) -> Result<()> {
+        let p = self.path();
+        std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(&self.dir, e))
+    }
+
+    /// The write recorded but not committed, if any.
+    pub fn pending(&self) -> Result<Option<Op>> {
+        let p = self.path();
+        let bytes = match std::fs::read(&p) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&p, e)),
+        };
+        // The file only ever appears whole (rename after fsync), so a bad one is corruption
+        // from outside, not a torn write: refuse to guess.
+        if bytes.len() < 9 || &bytes[..5] != MAGIC {
+            return Err(Error::journal(format!(
+                "{} is not a Hypatia journal record",
+                p.display()
+            )));
+        }
+        let crc = u32::from_le_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]);
+        if crc32fast::hash(&bytes[9..]) != crc {
+            return Err(Error::journal(format!("{} fails its checksum", p.display())));
+        }
+        postcard::from_bytes(&bytes[9..]).map(Some).map_err(Error::journal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn begin_pending_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        assert!(j.pending().unwrap().is_none());
+        j.begin(&Op::Delete(vec!["abc".into()])).unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        assert!(matches!(j.pending().unwrap(), Some(Op::Delete(k)) if k == ["abc"]));
+        j.commit().unwrap();
+        assert!(j.pending().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_corrupt_record_is_refused_not_guessed() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        j.begin(&Op::Delete(vec!["abc".into()])).unwrap();
+        let p = dir.path().join("pending");
+        let mut b = std::fs::read(&p).unwrap();
+        let last = b.len() - 1;
+        b[last] ^= 0xff;
+        std::fs::write(&p, b).unwrap();
+        assert!(j.pending().is_err());
+    }
+}

@@ -1,0 +1,458 @@
+//! The Store facade: one id space, one write order, one journal over three indexes.
+//!
+//! - `text` (tantivy): passages for BM25, with filter fields;
+//! - `vector` (hnsw_rs over a durable log): passage embeddings;
+//! - `graph` (oxigraph on RocksDB): each paper's facts in its own named graph.
+//!
+//! **Write order.** Every write is journaled whole first ([`journal`]). A put then goes text →
+//! vector → graph; a delete goes graph → text → vector. The graph is the visibility gate: search
+//! hits are turned into citations from the graph, so a paper is visible to queries exactly when
+//! its graph exists, and its graph is written last and removed first.
+//!
+//! **Invariant:** backend ids (tantivy doc addresses, HNSW data ids) never leave this module;
+//! everything outside speaks paper keys and passage keys (see [`crate::ids`]).
+
+pub mod graph;
+pub mod journal;
+pub mod text;
+pub mod vector;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use oxigraph::model::NamedNode;
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{self, Base};
+use crate::passages::Passage;
+use graph::GraphStore;
+use journal::{Journal, Op};
+use text::TextIndex;
+use vector::{HnswParams, VectorIndex};
+
+/// Everything the store needs to write one paper: prepared by the pipeline, journaled whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaperDoc {
+    /// The paper key (see [`ids::paper_key`]).
+    pub key: String,
+    /// The paper's IRI.
+    pub iri: String,
+    /// Title, indexed with every passage.
+    pub title: String,
+    /// Year, for filters.
+    pub year: Option<i32>,
+    /// Venue, for filters.
+    pub venue: Option<String>,
+    /// The passages in order.
+    pub passages: Vec<Passage>,
+    /// One embedding per passage, in the same order.
+    pub vectors: Vec<Vec<f32>>,
+    /// The paper's facts as N-Triples, for its named graph.
+    pub ntriples: String,
+}
+
+/// A passage as the text index stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredPassage {
+    /// Passage key.
+    pub key: String,
+    /// Paper key.
+    pub paper_key: String,
+    /// Paper IRI.
+    pub paper_iri: String,
+    /// Section label.
+    pub section: String,
+    /// Position within the paper.
+    pub ordinal: usize,
+    /// Start offset in the paper's canonical text (characters).
+    pub start: usize,
+    /// End offset (exclusive, characters).
+    pub end: usize,
+    /// Hash of the text.
+    pub hash: String,
+    /// The exact text.
+    pub text: String,
+    /// The paper's year.
+    pub year: Option<i32>,
+}
+
+/// Restrictions on search hits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SearchFilter {
+    /// Earliest year, inclusive.
+    pub year_from: Option<i32>,
+    /// Latest year, inclusive.
+    pub year_to: Option<i32>,
+    /// Only passages of this section label.
+    pub section: Option<String>,
+    /// Only papers of this venue (exact).
+    pub venue: Option<String>,
+}
+
+impl SearchFilter {
+    /// Whether a paper of this year passes the year bounds (papers without a year pass only
+    /// when no bound is set).
+    pub fn accepts_year(&self, year: Option<i32>) -> bool {
+        match (year, self.year_from, self.year_to) {
+            (_, None, None) => true,
+            (None, _, _) => false,
+            (Some(y), from, to) => from.is_none_or(|f| y >= f) && to.is_none_or(|t| y <= t),
+        }
+    }
+
+    /// Whether filters that only the text index can apply are set.
+    pub fn needs_text_fields(&self) -> bool {
+        self.section.is_some() || self.venue.is_some()
+    }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Base IRI of local resources; must match the one the store was created with.
+    pub base: Base,
+    /// Dimension of the embedder in use; `None` to take the stored one (read-only uses).
+    pub dim: Option<usize>,
+    /// HNSW parameters.
+    pub hnsw: HnswParams,
+}
+
+/// What the data folder was created with.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Meta {
+    format: u32,
+    dim: usize,
+    base_iri: String,
+}
+
+const META: &str = "hypatia.json";
+const FORMAT: u32 = 1;
+
+/// Counts of what the store holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Papers (named paper graphs).
+    pub papers: usize,
+    /// Passages in the text index.
+    pub passages: usize,
+    /// Live vectors.
+    pub vectors: usize,
+    /// Quads in the graph store.
+    pub triples: usize,
+}
+
+/// Differences between the three indexes, for recovery checks and the torture harness.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Consistency {
+    /// Paper keys in the graph but not in the text index, or the reverse.
+    pub text_vs_graph: Vec<String>,
+    /// Passage keys in the text index but not in the vector index, or the reverse.
+    pub text_vs_vector: Vec<String>,
+}
+
+impl Consistency {
+    /// Whether the three indexes agree.
+    pub fn is_consistent(&self) -> bool {
+        self.text_vs_graph.is_empty() && self.text_vs_vector.is_empty()
+    }
+}
+
+/// The one entry point to stored data.
+pub struct Store {
+    dir: PathBuf,
+    base: Base,
+    text: TextIndex,
+    vectors: VectorIndex,
+    graph: GraphStore,
+    journal: Journal,
+    write: Mutex<()>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`, finishing any write a crash interrupted.
+    pub fn open(dir: &Path, opts: &StoreOptions) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let dim = Self::check_meta(dir, opts)?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            base: opts.base.clone(),
+            text: TextIndex::open(&dir.join("text"))?,
+            vectors: VectorIndex::open(&dir.join("vector"), dim, opts.hnsw)?,
+            graph: GraphStore::open(&dir.join("graph"))?,
+            journal: Journal::open(&dir.join("journal"))?,
+            write: Mutex::new(()),
+        };
+        store.recover()?;
+        Ok(store)
+    }
+
+    fn check_meta(dir: &Path, opts: &StoreOptions) -> Result<usize> {
+        let path = dir.join(META);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let meta: Meta =
+                    serde_json::from_slice(&bytes).map_err(|e| Error::journal(format!("{}: {e}", path.display())))?;
+                if meta.format != FORMAT {
+                    return Err(Error::invalid(
+                        "data_dir",
+                        format!(
+                            "{} holds format {}, this build reads {FORMAT}",
+                            dir.display(),
+                            meta.format
+                        ),
+                    ));
+                }
+                if let Some(d) = opts.dim.filter(|d| *d != meta.dim) {
+                    return Err(Error::invalid(
+                        "model",
+                        format!(
+                            "{} was built with {}-dimensional embeddings; this model gives {d}",
+                            dir.display(),
+                            meta.dim
+                        ),
+                    ));
+                }
+                if meta.base_iri != opts.base.as_str() {
+                    return Err(Error::invalid(
+                        "base_iri",
+                        format!(
+                            "{} uses base IRI {}, not {}",
+                            dir.display(),
+                            meta.base_iri,
+                            opts.base.as_str()
+                        ),
+                    ));
+                }
+                Ok(meta.dim)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let dim = opts.dim.ok_or_else(|| {
+                    Error::not_found(format!("no Hypatia store in {}; ingest something first", dir.display()))
+                })?;
+                let meta = Meta {
+                    format: FORMAT,
+                    dim,
+                    base_iri: opts.base.as_str().to_string(),
+                };
+                vector::write_atomically(&path, &serde_json::to_vec_pretty(&meta).map_err(Error::journal)?)?;
+                Ok(dim)
+            }
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// Applies the journaled write a crash left behind, if any.
+    fn recover(&self) -> Result<()> {
+        let _w = self.write.lock();
+        self.recover_locked()
+    }
+
+    fn recover_locked(&self) -> Result<()> {
+        if let Some(op) = self.journal.pending()? {
+            let (kind, n) = match &op {
+                Op::Put(d) => ("put", d.len()),
+                Op::Delete(k) => ("delete", k.len()),
+            };
+            tracing::warn!(kind, papers = n, "finishing a write interrupted by a crash");
+            self.apply(&op)?;
+            self.journal.commit()?;
+            tracing::info!(kind, papers = n, "recovered");
+        }
+        Ok(())
+    }
+
+    /// The folder holding the three indexes.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The base IRI of local resources.
+    pub fn base(&self) -> &Base {
+        &self.base
+    }
+
+    /// The vector dimension.
+    pub fn dim(&self) -> usize {
+        self.vectors.dim()
+    }
+
+    /// Inserts or replaces these papers in all three indexes, atomically as a batch. When this
+    /// returns `Ok`, the write survives any crash.
+    pub fn put_papers(&self, docs: Vec<PaperDoc>) -> Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        for d in &docs {
+            if d.passages.len() != d.vectors.len() {
+                return Err(Error::invalid(
+                    "vectors",
+                    format!(
+                        "paper {} has {} passages and {} vectors",
+                        d.iri,
+                        d.passages.len(),
+                        d.vectors.len()
+                    ),
+                ));
+            }
+        }
+        self.write_op(Op::Put(docs))
+    }
+
+    /// Removes these papers from all three indexes. Returns how many existed.
+    pub fn delete_papers(&self, keys: &[String]) -> Result<usize> {
+        let mut existing = 0;
+        for k in keys {
+            if self.graph.has_graph(self.graph_node(k)?.as_ref())? {
+                existing += 1;
+            }
+        }
+        self.write_op(Op::Delete(keys.to_vec()))?;
+        Ok(existing)
+    }
+
+    fn write_op(&self, op: Op) -> Result<()> {
+        let _w = self.write.lock();
+        // A write that failed half-way (disk full, say) left its record: finish it first.
+        self.recover_locked()?;
+        self.journal.begin(&op)?;
+        failpoint("after-journal");
+        self.apply(&op)?;
+        self.journal.commit()?;
+        Ok(())
+    }
+
+    fn apply(&self, op: &Op) -> Result<()> {
+        match op {
+            Op::Put(docs) => {
+                self.text.put(docs)?;
+                failpoint("after-text");
+                let keys: Vec<String> = docs.iter().map(|d| d.key.clone()).collect();
+                let items: Vec<(String, Option<i32>, Vec<f32>)> = docs
+                    .iter()
+                    .flat_map(|d| {
+                        d.passages
+                            .iter()
+                            .zip(&d.vectors)
+                            .map(move |(p, v)| (p.key.clone(), d.year, v.clone()))
+                    })
+                    .collect();
+                self.vectors.put(&keys, &items)?;
+                failpoint("after-vector");
+                let graphs = docs
+                    .iter()
+                    .map(|d| Ok((self.graph_node(&d.key)?, d)))
+                    .collect::<Result<Vec<_>>>()?;
+                self.graph.put(&graphs)?;
+                failpoint("after-graph");
+            }
+            Op::Delete(keys) => {
+                let graphs = keys.iter().map(|k| self.graph_node(k)).collect::<Result<Vec<_>>>()?;
+                self.graph.delete(&graphs)?;
+                failpoint("after-graph");
+                self.text.delete(keys)?;
+                failpoint("after-text");
+                self.vectors.delete(keys)?;
+                failpoint("after-vector");
+            }
+        }
+        Ok(())
+    }
+
+    fn graph_node(&self, paper_key: &str) -> Result<NamedNode> {
+        NamedNode::new(self.base.paper_graph(paper_key)).map_err(Error::graph)
+    }
+
+    /// Whether the paper is visible (its graph exists).
+    pub fn has_paper(&self, paper_key: &str) -> Result<bool> {
+        self.graph.has_graph(self.graph_node(paper_key)?.as_ref())
+    }
+
+    /// The text index (reads).
+    pub fn text(&self) -> &TextIndex {
+        &self.text
+    }
+
+    /// The vector index (reads).
+    pub fn vectors(&self) -> &VectorIndex {
+        &self.vectors
+    }
+
+    /// The graph store (reads; writes go through [`Store::put_papers`]).
+    pub fn graph(&self) -> &GraphStore {
+        &self.graph
+    }
+
+    /// Paper keys that have a graph.
+    pub fn graph_paper_keys(&self) -> Result<BTreeSet<String>> {
+        let prefix = self.base.paper_graph("");
+        Ok(self
+            .graph
+            .graph_names()?
+            .into_iter()
+            .filter_map(|g| g.strip_prefix(&prefix).map(str::to_string))
+            .collect())
+    }
+
+    /// Counts of papers, passages, vectors and triples.
+    pub fn stats(&self) -> Result<Stats> {
+        Ok(Stats {
+            papers: self.graph_paper_keys()?.len(),
+            passages: self.text.num_passages(),
+            vectors: self.vectors.live_keys().len(),
+            triples: self.graph.len()?,
+        })
+    }
+
+    /// Compares the three indexes' paper and passage keys.
+    pub fn check_consistency(&self) -> Result<Consistency> {
+        let graph = self.graph_paper_keys()?;
+        let (text_papers, _) = self.text.paper_keys()?;
+        let text_passages: BTreeSet<String> = text_papers
+            .iter()
+            .flat_map(|k| self.text.passages_of(k).unwrap_or_default())
+            .map(|p| p.key)
+            .collect();
+        let vector_passages: BTreeSet<String> = self.vectors.live_keys().into_iter().collect();
+        Ok(Consistency {
+            text_vs_graph: graph.symmetric_difference(&text_papers).cloned().collect(),
+            text_vs_vector: text_passages.symmetric_difference(&vector_passages).cloned().collect(),
+        })
+    }
+
+    /// Makes the next open fast: dumps the vector graph and flushes RocksDB.
+    pub fn checkpoint(&self) -> Result<()> {
+        let _w = self.write.lock();
+        self.vectors.checkpoint()?;
+        self.graph.flush()
+    }
+
+    /// The key of a paper given by key or IRI, if the store has it.
+    pub fn resolve_paper(&self, key_or_iri: &str) -> Result<Option<String>> {
+        let key = if key_or_iri.len() == 16 && key_or_iri.bytes().all(|b| b.is_ascii_hexdigit()) {
+            key_or_iri.to_string()
+        } else {
+            ids::paper_key(key_or_iri)
+        };
+        Ok(self.has_paper(&key)?.then_some(key))
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Err(e) = self.vectors.checkpoint() {
+            tracing::warn!(error = %e, "vector checkpoint on close failed; the next open replays the log");
+        }
+    }
+}
+
+/// Aborts the process at a named point when `HYPATIA_FAILPOINT` names it: lets the crash
+/// torture harness die exactly between two stores' commits. Costs one cached lookup otherwise.
+pub fn failpoint(name: &str) {
+    static POINT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if POINT.get_or_init(|| std::env::var("HYPATIA_FAILPOINT").ok()).as_deref() == Some(name) {
+        std::process::abort();
+    }
+}

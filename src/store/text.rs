@@ -1,0 +1,300 @@
+//! The full-text index (tantivy): one document per passage, BM25 over passage text and the
+//! paper's title, with fields for filters. The schema is data: `schema/text-schema.json`.
+
+use std::ops::Bound;
+use std::path::Path;
+
+use parking_lot::Mutex;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, Value};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use super::{PaperDoc, SearchFilter, StoredPassage};
+use crate::error::{Error, Result};
+
+/// The schema file, in tantivy's own JSON form.
+const SCHEMA_JSON: &str = include_str!("../../schema/text-schema.json");
+/// Memory the index writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 64 << 20;
+/// Relative weight of the title field against the passage text in BM25.
+pub const TITLE_BOOST: f32 = 0.6;
+
+/// Field handles of the schema.
+#[derive(Clone, Copy)]
+struct Fields {
+    passage: Field,
+    paper: Field,
+    paper_iri: Field,
+    section: Field,
+    ordinal: Field,
+    start: Field,
+    end: Field,
+    hash: Field,
+    text: Field,
+    title: Field,
+    year: Field,
+    venue: Field,
+}
+
+impl Fields {
+    fn of(schema: &Schema) -> Result<Self> {
+        let f = |name: &str| schema.get_field(name).map_err(Error::from);
+        Ok(Fields {
+            passage: f("passage")?,
+            paper: f("paper")?,
+            paper_iri: f("paper_iri")?,
+            section: f("section")?,
+            ordinal: f("ordinal")?,
+            start: f("start")?,
+            end: f("end")?,
+            hash: f("hash")?,
+            text: f("text")?,
+            title: f("title")?,
+            year: f("year")?,
+            venue: f("venue")?,
+        })
+    }
+}
+
+/// The passage index.
+pub struct TextIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl TextIndex {
+    /// Opens or creates the index in `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let schema: Schema =
+            serde_json::from_str(SCHEMA_JSON).map_err(|e| Error::invalid("schema/text-schema.json", e.to_string()))?;
+        let mmap = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| Error::io(dir, std::io::Error::other(e.to_string())))?;
+        let index = Index::open_or_create(mmap, schema.clone())?;
+        let fields = Fields::of(&index.schema())?;
+        let writer = index.writer(WRITER_MEMORY)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(TextIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
+    }
+
+    /// Replaces the passages of these papers and commits. Idempotent.
+    pub(crate) fn put(&self, docs: &[PaperDoc]) -> Result<()> {
+        let f = self.fields;
+        let mut w = self.writer.lock();
+        for d in docs {
+            w.delete_term(Term::from_field_text(f.paper, &d.key));
+            for p in &d.passages {
+                w.add_document(doc!(
+                    f.passage => p.key.as_str(),
+                    f.paper => d.key.as_str(),
+                    f.paper_iri => d.iri.as_str(),
+                    f.section => p.section.as_str(),
+                    f.ordinal => p.ordinal as u64,
+                    f.start => p.start as u64,
+                    f.end => p.end as u64,
+                    f.hash => p.hash.as_str(),
+                    f.text => p.text.as_str(),
+                    f.title => d.title.as_str(),
+                    f.year => i64::from(d.year.unwrap_or(i32::MIN)),
+                    f.venue => d.venue.as_deref().unwrap_or(""),
+                ))?;
+            }
+        }
+        w.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Removes the passages of these papers and commits. Idempotent.
+    pub(crate) fn delete(&self, paper_keys: &[String]) -> Result<()> {
+        let mut w = self.writer.lock();
+        for k in paper_keys {
+            w.delete_term(Term::from_field_text(self.fields.paper, k));
+        }
+        w.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// BM25 search over passage text and title; returns passage keys with scores, best first.
+    pub fn search(&self, query: &str, k: usize, filter: &SearchFilter) -> Result<Vec<(String, f32)>> {
+        let f = self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.title]);
+        parser.set_field_boost(f.title, TITLE_BOOST);
+        let (parsed, _errors) = parser.parse_query_lenient(query);
+        let query = self.filtered(parsed, filter);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(k.max(1)))?;
+        top.into_iter()
+            .map(|(score, addr)| {
+                let d: TantivyDocument = searcher.doc(addr)?;
+                Ok((str_of(&d, f.passage), score))
+            })
+            .collect()
+    }
+
+    fn filtered(&self, q: Box<dyn Query>, filter: &SearchFilter) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, q)];
+        if filter.year_from.is_some() || filter.year_to.is_some() {
+            let lo = filter.year_from.map_or(
+                Bound::Included(Term::from_field_i64(f.year, i64::from(i32::MIN) + 1)),
+                |y| Bound::Included(Term::from_field_i64(f.year, i64::from(y))),
+            );
+            let hi = filter.year_to.map_or(Bound::Unbounded, |y| {
+                Bound::Included(Term::from_field_i64(f.year, i64::from(y)))
+            });
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        if let Some(s) = &filter.section {
+            let t = Term::from_field_text(f.section, s);
+            clauses.push((Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
+        }
+        if let Some(v) = &filter.venue {
+            let t = Term::from_field_text(f.venue, v);
+            clauses.push((Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
+        }
+        if clauses.len() == 1 {
+            clauses
+                .pop()
+                .map(|(_, q)| q)
+                .unwrap_or_else(|| Box::new(BooleanQuery::new(vec![])))
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        }
+    }
+
+    /// The stored passages with these keys (missing keys are skipped).
+    pub fn passages(&self, keys: &[String]) -> Result<Vec<StoredPassage>> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let q = TermQuery::new(Term::from_field_text(f.passage, key), IndexRecordOption::Basic);
+            if let Some((_, addr)) = searcher.search(&q, &TopDocs::with_limit(1))?.into_iter().next() {
+                let d: TantivyDocument = searcher.doc(addr)?;
+                out.push(self.stored(&d));
+            }
+        }
+        Ok(out)
+    }
+
+    /// All stored passages of one paper, in order.
+    pub fn passages_of(&self, paper_key: &str) -> Result<Vec<StoredPassage>> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(f.paper, paper_key), IndexRecordOption::Basic);
+        let n = searcher.search(&q, &tantivy::collector::Count)?;
+        let mut out: Vec<StoredPassage> = searcher
+            .search(&q, &TopDocs::with_limit(n.max(1)))?
+            .into_iter()
+            .map(|(_, addr)| searcher.doc::<TantivyDocument>(addr).map(|d| self.stored(&d)))
+            .collect::<tantivy::Result<_>>()?;
+        out.sort_by_key(|p| p.ordinal);
+        Ok(out)
+    }
+
+    /// Number of live passages, without reading any document.
+    pub fn num_passages(&self) -> usize {
+        self.reader.searcher().num_docs() as usize
+    }
+
+    /// Distinct paper keys and the number of passages in the index (reads every document:
+    /// for consistency checks, not for hot paths).
+    pub fn paper_keys(&self) -> Result<(std::collections::BTreeSet<String>, usize)> {
+        let searcher = self.reader.searcher();
+        let mut papers = std::collections::BTreeSet::new();
+        let mut passages = 0;
+        for seg in searcher.segment_readers() {
+            let store = seg.get_store_reader(64).map_err(|e| Error::io("text index store", e))?;
+            for id in seg.doc_ids_alive() {
+                let d: TantivyDocument = store.get(id)?;
+                papers.insert(str_of(&d, self.fields.paper));
+                passages += 1;
+            }
+        }
+        Ok((papers, passages))
+    }
+
+    fn stored(&self, d: &TantivyDocument) -> StoredPassage {
+        let f = self.fields;
+        let u = |field| d.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0) as usize;
+        let year = d
+            .get_first(f.year)
+            .and_then(|v| v.as_i64())
+            .filter(|y| *y != i64::from(i32::MIN));
+        StoredPassage {
+            key: str_of(d, f.passage),
+            paper_key: str_of(d, f.paper),
+            paper_iri: str_of(d, f.paper_iri),
+            section: str_of(d, f.section),
+            ordinal: u(f.ordinal),
+            start: u(f.start),
+            end: u(f.end),
+            hash: str_of(d, f.hash),
+            text: str_of(d, f.text),
+            year: year.and_then(|y| i32::try_from(y).ok()),
+        }
+    }
+}
+
+/// The schema `schema/text-schema.json` holds, built in code: a test checks that the file is
+/// this schema, so the data file and the field handles above cannot drift apart.
+pub fn schema_in_code() -> Schema {
+    use tantivy::schema::{NumericOptions, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING};
+    let mut b = Schema::builder();
+    let english = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("en_stem")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    b.add_text_field("passage", STRING | STORED);
+    b.add_text_field("paper", STRING | STORED);
+    b.add_text_field("paper_iri", TextOptions::default().set_stored());
+    b.add_text_field("section", STRING | STORED);
+    b.add_u64_field("ordinal", NumericOptions::default().set_stored());
+    b.add_u64_field("start", NumericOptions::default().set_stored());
+    b.add_u64_field("end", NumericOptions::default().set_stored());
+    b.add_text_field("hash", TextOptions::default().set_stored());
+    b.add_text_field("text", english.clone());
+    b.add_text_field("title", english);
+    b.add_i64_field("year", INDEXED | FAST | STORED);
+    b.add_text_field("venue", STRING | STORED);
+    b.build()
+}
+
+fn str_of(d: &TantivyDocument, field: Field) -> String {
+    d.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_file_is_the_schema_in_code() {
+        let file: Schema = serde_json::from_str(SCHEMA_JSON).unwrap();
+        let code = schema_in_code();
+        assert_eq!(
+            serde_json::to_value(&file).unwrap(),
+            serde_json::to_value(&code).unwrap(),
+            "regenerate schema/text-schema.json from schema_in_code():\n{}",
+            serde_json::to_string_pretty(&code).unwrap()
+        );
+    }
+}

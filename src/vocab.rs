@@ -1,0 +1,138 @@
+//! The IRIs of the vocabularies Hypatia writes, in one place. `schema/hypatia.ttl` defines the
+//! `hyp:` terms; the others are the standard vocabularies DESIGN.md names.
+
+/// Declares a namespace module with its prefix IRI and one `const` per term.
+macro_rules! namespace {
+    ($(#[$doc:meta])* $module:ident, $ns:literal, { $($(#[$tdoc:meta])* $name:ident = $local:literal),* $(,)? }) => {
+        $(#[$doc])*
+        pub mod $module {
+            /// The namespace IRI.
+            pub const NS: &str = $ns;
+            $($(#[$tdoc])* pub const $name: &str = concat!($ns, $local);)*
+        }
+    };
+}
+
+namespace!(
+    /// schema.org: bibliographic data answer engines read.
+    schema, "http://schema.org/", {
+        /// Class of papers.
+        SCHOLARLY_ARTICLE = "ScholarlyArticle",
+        /// Class of people.
+        PERSON = "Person",
+        /// Class of cited works that are not in the store.
+        CREATIVE_WORK = "CreativeWork",
+        /// Title.
+        NAME = "name",
+        /// Author (to a Person).
+        AUTHOR = "author",
+        /// Publication date or year.
+        DATE_PUBLISHED = "datePublished",
+        /// Journal or proceedings (a literal name here).
+        IS_PART_OF = "isPartOf",
+        /// Abstract text.
+        ABSTRACT = "abstract",
+        /// Keyword.
+        KEYWORDS = "keywords",
+        /// Cited work.
+        CITATION = "citation",
+        /// Another IRI of the same thing.
+        SAME_AS = "sameAs",
+        /// A literal identifier ("doi:10...").
+        IDENTIFIER = "identifier",
+        /// Licence.
+        LICENSE = "license",
+        /// Given name.
+        GIVEN_NAME = "givenName",
+        /// Family name.
+        FAMILY_NAME = "familyName",
+        /// Position in a list (author order).
+        POSITION = "position",
+        /// Free-text description (a raw reference string).
+        DESCRIPTION = "description",
+    }
+);
+
+namespace!(
+    /// CiTO: typed citations.
+    cito, "http://purl.org/spar/cito/", {
+        /// The citing paper cites the object.
+        CITES = "cites",
+    }
+);
+
+namespace!(
+    /// W3C Web Annotation: spans inside a paper's text.
+    oa, "http://www.w3.org/ns/oa#", {
+        /// Selector by character positions.
+        TEXT_POSITION_SELECTOR = "TextPositionSelector",
+        /// Selector by exact quote.
+        TEXT_QUOTE_SELECTOR = "TextQuoteSelector",
+        /// Link from a resource to its selectors.
+        HAS_SELECTOR = "hasSelector",
+        /// Link from a specific resource to the document it is part of.
+        HAS_SOURCE = "hasSource",
+        /// Start position (inclusive, in characters).
+        START = "start",
+        /// End position (exclusive, in characters).
+        END = "end",
+        /// Exact quoted text.
+        EXACT = "exact",
+    }
+);
+
+namespace!(
+    /// Hypatia's own ontology (schema/hypatia.ttl).
+    hyp, "https://w3id.org/hypatia/ns#", {
+        /// Class of passages: a citable span of a paper.
+        PASSAGE = "Passage",
+        /// Passage to paper.
+        PASSAGE_OF = "passageOf",
+        /// Section label of a passage ("title", "abstract", or a body heading).
+        SECTION = "section",
+        /// Position of a passage within its paper, from 0.
+        ORDINAL = "ordinal",
+        /// Hash of a passage's text.
+        CONTENT_HASH = "contentHash",
+        /// A paper's canonical text, against which all offsets count.
+        CANONICAL_TEXT = "canonicalText",
+        /// Year of publication as an integer, for filters.
+        YEAR = "year",
+        /// Venue name as a literal.
+        VENUE = "venue",
+        /// DOI literal.
+        DOI = "doi",
+        /// arXiv id literal.
+        ARXIV_ID = "arxivId",
+        /// PubMed id literal.
+        PMID = "pmid",
+        /// PubMed Central id literal.
+        PMCID = "pmcid",
+        /// Collection-local id literal ("scifact:4983").
+        CORPUS_ID = "corpusId",
+        /// Label of a reference in its citing paper.
+        REFERENCE_LABEL = "referenceLabel",
+        /// Ingest format the paper came from.
+        SOURCE_FORMAT = "sourceFormat",
+    }
+);
+
+namespace!(
+    /// RDF itself.
+    rdf, "http://www.w3.org/1999/02/22-rdf-syntax-ns#", {
+        /// rdf:type.
+        TYPE = "type",
+    }
+);
+
+namespace!(
+    /// XML Schema datatypes.
+    xsd, "http://www.w3.org/2001/XMLSchema#", {
+        /// Integer.
+        INTEGER = "integer",
+        /// Year.
+        G_YEAR = "gYear",
+        /// Non-negative integer.
+        NON_NEGATIVE_INTEGER = "nonNegativeInteger",
+    }
+);
