@@ -1,0 +1,92 @@
+//! Ingest benchmark on SciFact: the whole pipeline against embedding alone, side by side in one
+//! process. Everything but the model should hide behind it (goal: ratio <= 1.15).
+//!
+//! `cargo bench --bench ingest_scifact` (env: HYPATIA_SCIFACT = BEIR folder, default
+//! ../shared/data/scifact; HYPATIA_BENCH_LIMIT = first N abstracts).
+
+use std::time::Instant;
+
+use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
+use hypatia::pipeline::{self, IngestOptions};
+use hypatia::store::{Store, StoreOptions};
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() -> anyhow::Result<()> {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return Ok(());
+    }
+    let dataset = std::env::var("HYPATIA_SCIFACT")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/scifact").into());
+    let limit: usize = std::env::var("HYPATIA_BENCH_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX);
+    let corpus = std::fs::read_to_string(format!("{dataset}/corpus.jsonl"))?;
+    let lines: Vec<&str> = corpus.lines().filter(|l| !l.trim().is_empty()).take(limit).collect();
+    let tmp = tempfile::tempdir()?;
+    let input = tmp.path().join("scifact/corpus.jsonl");
+    std::fs::create_dir_all(input.parent().unwrap())?;
+    std::fs::write(&input, lines.join("\n"))?;
+
+    let model = FastEmbedder::load(&ModelLocation::default())?;
+    let opts = IngestOptions::default();
+    let store = Store::open(
+        &tmp.path().join("data"),
+        &StoreOptions {
+            dim: Some(model.dim()),
+            ..Default::default()
+        },
+    )?;
+
+    // Baseline: embedding alone, same passages, same batches.
+    let mut batches: Vec<Vec<String>> = vec![Vec::new()];
+    for rec in hypatia_ingest::parse(
+        hypatia_ingest::Format::BeirJsonl,
+        "scifact/corpus.jsonl",
+        lines.join("\n").as_bytes(),
+    ) {
+        let (_, texts, _) = pipeline::prepare(&store, &rec?.paper, hypatia_ingest::Format::BeirJsonl, &opts.chunk);
+        if batches.last().is_some_and(|b| b.len() >= 256) {
+            batches.push(Vec::new());
+        }
+        batches.last_mut().unwrap().extend(texts);
+    }
+    let n_passages: usize = batches.iter().map(Vec::len).sum();
+    let t = Instant::now();
+    for b in &batches {
+        model.embed(b)?;
+    }
+    let embed_only = t.elapsed().as_secs_f64();
+
+    let report = pipeline::ingest_paths(&store, &model, &[input], &opts, &|_| {})?;
+    let total = report.elapsed.as_secs_f64();
+    assert_eq!(report.passages, n_passages, "the baseline embeds the same passages");
+    println!(
+        "ingest_scifact: {} papers, {} passages, {} triples",
+        report.papers, report.passages, report.triples
+    );
+    println!("  total ingest      {total:>8.2} s");
+    println!("  embedding only    {embed_only:>8.2} s   (same passages, batches of 256)");
+    println!("  ratio             {:>8.3}     (goal <= 1.15)", total / embed_only);
+    println!(
+        "  stages            prepare {:.2} s, embed {:.2} s, write {:.2} s (overlapping)",
+        report.stages.prepare.as_secs_f64(),
+        report.stages.embed.as_secs_f64(),
+        report.stages.write.as_secs_f64()
+    );
+    println!(
+        "  throughput        {:.1} papers/s, {:.1} passages/s",
+        report.papers as f64 / total,
+        report.passages as f64 / total
+    );
+    println!("  peak RSS          {:.0} MB", peak_rss_mb());
+    Ok(())
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine (idempotent) and runs every check CI runs: formatting, clippy, all
+# tests, and that the benches compile.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/env.sh
+bash scripts/setup.sh
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked
+echo "== cargo bench --no-run"
+cargo bench --workspace --locked --no-run

@@ -1,0 +1,137 @@
+//! Ingest through the store: every format on real fixtures, re-ingest, delete, bad input.
+
+use std::collections::BTreeMap;
+
+use hypatia::embed::Embedder;
+
+use super::common::{fixtures, hash_embedder, ingest, reopen, temp_store};
+
+fn count(store: &hypatia::store::Store, query: &str) -> usize {
+    let oxigraph::sparql::QueryResults::Solutions(mut s) = store.graph().query(query, &[], &[]).unwrap() else {
+        panic!()
+    };
+    let row = s.next().unwrap().unwrap();
+    hypatia::papers::lexical(row.get("n").unwrap()).parse().unwrap()
+}
+
+const PAPERS_BY_FORMAT: &str = "PREFIX hyp: <https://w3id.org/hypatia/ns#>
+SELECT ?f (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p hyp:sourceFormat ?f } GROUP BY ?f";
+
+fn papers_by_format(store: &hypatia::store::Store) -> BTreeMap<String, usize> {
+    let oxigraph::sparql::QueryResults::Solutions(s) = store.graph().query(PAPERS_BY_FORMAT, &[], &[]).unwrap() else {
+        panic!()
+    };
+    s.map(|r| {
+        let r = r.unwrap();
+        (
+            hypatia::papers::lexical(r.get("f").unwrap()),
+            hypatia::papers::lexical(r.get("n").unwrap()).parse().unwrap(),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn every_format_ingests_from_real_fixtures() {
+    let e = hash_embedder();
+    let (_d, store) = temp_store(e.dim());
+    let report = ingest(&store, &e, &[fixtures().join("papers")]);
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let by_format = papers_by_format(&store);
+    assert_eq!(by_format.get("jats"), Some(&5), "{by_format:?}");
+    assert_eq!(by_format.get("arxiv"), Some(&21), "{by_format:?}");
+    assert!(by_format.get("beir").is_some_and(|n| *n >= 20), "{by_format:?}");
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.papers, report.papers);
+    assert_eq!(stats.passages, report.passages);
+    assert!(store.check_consistency().unwrap().is_consistent());
+    // A JATS paper keeps its body sections as passages with their headings, and its DOI IRI.
+    let q = "PREFIX hyp: <https://w3id.org/hypatia/ns#>
+        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?passage hyp:passageOf ?p ; hyp:section ?s . ?p hyp:sourceFormat \"jats\" .
+        FILTER(?s != \"title\" && ?s != \"abstract\") }";
+    assert!(count(&store, q) > 10, "body section headings become passage sections");
+    let cites = "PREFIX cito: <http://purl.org/spar/cito/> SELECT (COUNT(*) AS ?n) WHERE { ?p cito:cites ?r }";
+    assert!(count(&store, cites) > 50, "JATS references become citations");
+    let doi = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <http://schema.org/ScholarlyArticle> FILTER(STRSTARTS(STR(?p), \"https://doi.org/10.1371/\")) }";
+    assert!(count(&store, doi) >= 3, "PLOS papers are named by their DOI");
+}
+
+#[test]
+fn re_ingesting_leaves_counts_unchanged() {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.dim());
+    let paths = [fixtures().join("papers/arxiv"), fixtures().join("papers/jats")];
+    let first = ingest(&store, &e, &paths);
+    let before = store.stats().unwrap();
+    let second = ingest(&store, &e, &paths);
+    assert_eq!(first.papers, second.papers);
+    assert_eq!(store.stats().unwrap(), before);
+    drop(store);
+    let store = reopen(&dir, e.dim());
+    assert_eq!(store.stats().unwrap(), before, "reopening changes nothing");
+    assert!(store.check_consistency().unwrap().is_consistent());
+}
+
+#[test]
+fn delete_removes_a_paper_from_all_three_indexes() {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.dim());
+    ingest(&store, &e, &[fixtures().join("papers/jats")]);
+    let before = store.stats().unwrap();
+    let victim = hypatia::ids::paper_key("https://doi.org/10.1371/journal.pbio.1001044");
+    assert!(store.has_paper(&victim).unwrap());
+    let passages = store.text().passages_of(&victim).unwrap();
+    assert!(!passages.is_empty());
+    assert_eq!(store.delete_papers(std::slice::from_ref(&victim)).unwrap(), 1);
+    let after = store.stats().unwrap();
+    assert_eq!(after.papers, before.papers - 1);
+    assert_eq!(after.passages, before.passages - passages.len());
+    assert_eq!(after.vectors, before.vectors - passages.len());
+    assert!(store.text().passages_of(&victim).unwrap().is_empty());
+    assert!(!store.vectors().live_keys().iter().any(|k| k.starts_with(&victim)));
+    assert!(!store.has_paper(&victim).unwrap());
+    let hits = store.text().search(&passages[0].text, 50, &Default::default()).unwrap();
+    assert!(hits.iter().all(|(k, _)| !k.starts_with(&victim)));
+    assert_eq!(
+        store.delete_papers(std::slice::from_ref(&victim)).unwrap(),
+        0,
+        "deleting twice is harmless"
+    );
+    drop(store);
+    let store = reopen(&dir, e.dim());
+    assert_eq!(store.stats().unwrap(), after);
+}
+
+#[test]
+fn a_malformed_file_is_reported_with_its_location_and_the_rest_is_stored() {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.dim());
+    let input = dir.path().join("input");
+    std::fs::create_dir_all(&input).unwrap();
+    let good =
+        std::fs::read_to_string(fixtures().join("papers/arxiv/arxiv-metadata-oai-snapshot.sample.jsonl")).unwrap();
+    let mut lines: Vec<&str> = good.lines().take(5).collect();
+    lines.insert(2, "{\"id\": \"0704.9999\", \"title\": \"cut off here");
+    std::fs::write(input.join("arxiv.jsonl"), lines.join("\n")).unwrap();
+    std::fs::write(
+        input.join("broken.xml"),
+        "<?xml version=\"1.0\"?>\n<article><front><article-meta><title-group>",
+    )
+    .unwrap();
+    let report = ingest(&store, &e, &[input]);
+    assert_eq!(report.papers, 5, "{report:?}");
+    assert_eq!(report.failures.len(), 2, "{:?}", report.failures);
+    let bad_line = report
+        .failures
+        .iter()
+        .find(|f| f.source.ends_with("arxiv.jsonl"))
+        .unwrap();
+    assert_eq!(bad_line.location.line, Some(3));
+    let bad_xml = report
+        .failures
+        .iter()
+        .find(|f| f.source.ends_with("broken.xml"))
+        .unwrap();
+    assert!(bad_xml.location.byte.is_some(), "{bad_xml:?}");
+    assert_eq!(store.stats().unwrap().papers, 5);
+}

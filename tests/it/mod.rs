@@ -1,0 +1,7 @@
+mod common;
+mod embedding;
+mod http;
+mod ingest;
+mod queries;
+mod recovery;
+mod retrieval;

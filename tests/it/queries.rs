@@ -1,0 +1,87 @@
+//! Every named query in queries/ has a case here, run against a store with known content.
+
+use hypatia::papers::lexical;
+use hypatia::queries;
+
+use super::common::{fixtures, hash_embedder, ingest, temp_store};
+
+/// The queries this file has a case for; a query file without one fails the test.
+const COVERED: [&str; 5] = [
+    "citation.rq",
+    "authors.rq",
+    "canonical_text.rq",
+    "paper.rq",
+    "count_papers.rq",
+];
+
+#[test]
+fn every_named_query_has_a_case() {
+    let on_disk: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/queries"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".rq") || n.ends_with(".ru"))
+        .collect();
+    for f in &on_disk {
+        assert!(
+            COVERED.contains(&f.as_str()),
+            "queries/{f} has no case in tests/it/queries.rs"
+        );
+        assert!(
+            queries::ALL.iter().any(|(n, _)| n == f),
+            "queries/{f} is not embedded in src/queries.rs"
+        );
+    }
+    assert_eq!(on_disk.len(), COVERED.len());
+}
+
+#[test]
+fn named_queries_return_the_expected_rows() {
+    let e = hash_embedder();
+    let (_d, store) = temp_store(32);
+    ingest(
+        &store,
+        &e,
+        &[fixtures().join("papers/jats/plos/journal.pbio.1001044.xml")],
+    );
+    let iri = "https://doi.org/10.1371/journal.pbio.1001044";
+    let key = hypatia::ids::paper_key(iri);
+    let record = hypatia::papers::paper_record(&store, &key).unwrap();
+    // citation.rq + authors.rq through the paper record.
+    assert!(record.reference.title.len() > 10);
+    assert_eq!(record.reference.doi.as_deref(), Some("10.1371/journal.pbio.1001044"));
+    assert!(!record.reference.authors.is_empty());
+    assert!(record.reference.year.is_some());
+    // paper.rq: facts without the canonical text.
+    assert!(record.facts.iter().all(|[_, p, _]| !p.contains("canonicalText")));
+    assert!(record
+        .facts
+        .iter()
+        .any(|[_, p, _]| p.contains("http://purl.org/spar/cito/cites")));
+    // canonical_text.rq: every passage verifies against it.
+    let g = oxigraph::model::NamedNode::new(store.base().paper_graph(&key)).unwrap();
+    let p = oxigraph::model::NamedNode::new(iri).unwrap();
+    let oxigraph::sparql::QueryResults::Solutions(mut rows) = store
+        .graph()
+        .query_bound(queries::CANONICAL_TEXT, &[("paper", p.into()), ("g", g.into())])
+        .unwrap()
+    else {
+        panic!()
+    };
+    let text = lexical(rows.next().unwrap().unwrap().get("text").unwrap());
+    for ps in &record.passages {
+        assert!(
+            hypatia::passages::verify_quote(&text, ps.start, ps.end, &ps.text),
+            "{}",
+            ps.key
+        );
+    }
+    // count_papers.rq.
+    let oxigraph::sparql::QueryResults::Solutions(mut rows) =
+        store.graph().query(queries::COUNT_PAPERS, &[], &[]).unwrap()
+    else {
+        panic!()
+    };
+    let row = rows.next().unwrap().unwrap();
+    assert_eq!(lexical(row.get("papers").unwrap()), "1");
+    assert_eq!(lexical(row.get("passages").unwrap()), record.passages.len().to_string());
+}
