@@ -6,8 +6,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/env.sh
 bash scripts/setup.sh
-cargo build --release --locked --bin hypatia
-bin="$CARGO_TARGET_DIR/release/hypatia"
+cargo build --workspace --locked --bins
+bin="$CARGO_TARGET_DIR/debug/hypatia"
 data="${HYPATIA_DATA_DIR:-$root/.hypatia/demo-data}"
 port="${HYPATIA_DEMO_PORT:-7878}"
 export HYPATIA_DATA_DIR="$data"

@@ -42,25 +42,15 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Ingest files or folders (format detected per file).
-    Ingest {
-        /// Files or folders.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Force a format: beir, arxiv, jats.
-        #[arg(long)]
-        format: Option<String>,
-        /// Papers per journaled batch.
-        #[arg(long, default_value_t = 64)]
-        batch: usize,
-        /// Write the full report (failures included) as JSON to this file.
-        #[arg(long)]
-        report: Option<PathBuf>,
-    },
+    Ingest(IngestArgs),
     /// Serve the HTTP API.
     Serve {
         /// Address to listen on.
         #[arg(long, env = "HYPATIA_BIND", default_value = "127.0.0.1:7878")]
         bind: String,
+        /// Folder where `POST /admin/backup` writes snapshots; the endpoint is off without it.
+        #[arg(long, env = "HYPATIA_BACKUP_DIR")]
+        backup_dir: Option<PathBuf>,
     },
     /// Search passages.
     Search {
@@ -102,9 +92,40 @@ pub enum Command {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+    /// Write a consistent snapshot of the store to a new folder (use the server's
+    /// `POST /admin/backup` while it runs: RocksDB admits one process).
+    Backup {
+        /// The folder to create.
+        target: PathBuf,
+    },
+    /// Restore a backup into --data-dir (which must not exist or be empty) and check it opens.
+    Restore {
+        /// The backup folder.
+        backup: PathBuf,
+    },
     /// Evaluations.
     #[command(subcommand)]
     Eval(Eval),
+}
+
+/// Arguments of `hypatia ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Force a format: beir, arxiv, jats.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Papers per journaled batch.
+    #[arg(long, default_value_t = 64)]
+    pub batch: usize,
+    /// Write the full report (failures included) as JSON to this file.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Print `ack <paper key>` on stdout for every paper as soon as its batch is durable.
+    #[arg(long)]
+    pub ack_log: bool,
 }
 
 /// Evaluations.

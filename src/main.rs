@@ -13,7 +13,7 @@ use hypatia::search::{self, SearchRequest};
 use hypatia::store::{SearchFilter, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{Cli, Command, Eval, Global};
+use cli::{Cli, Command, Eval, Global, IngestArgs};
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -26,13 +26,35 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let g = &cli.global;
     match cli.command {
-        Command::Ingest {
-            paths,
-            format,
-            batch,
-            report,
-        } => ingest(g, &paths, format, batch, report),
-        Command::Serve { bind } => serve(g, &bind),
+        Command::Ingest(args) => ingest(g, args),
+        Command::Serve { bind, backup_dir } => serve(g, &bind, backup_dir),
+        Command::Backup { target } => {
+            let stats = open(g, None)?.backup(&target)?;
+            println!(
+                "backup of {} papers, {} passages in {}",
+                stats.papers,
+                stats.passages,
+                target.display()
+            );
+            Ok(())
+        }
+        Command::Restore { backup } => {
+            let opts = StoreOptions {
+                base: Base::new(&g.base_iri)?,
+                ..Default::default()
+            };
+            let store = Store::restore(&backup, &g.data_dir, &opts)?;
+            let stats = store.stats()?;
+            let c = store.check_consistency()?;
+            anyhow::ensure!(c.is_consistent(), "the restored store is inconsistent: {c:?}");
+            println!(
+                "restored {} papers, {} passages into {}",
+                stats.papers,
+                stats.passages,
+                g.data_dir.display()
+            );
+            Ok(())
+        }
         Command::Search {
             query,
             mode,
@@ -143,13 +165,14 @@ fn open(g: &Global, dim: Option<usize>) -> anyhow::Result<Store> {
     Store::open(&g.data_dir, &opts).with_context(|| format!("opening the store in {}", g.data_dir.display()))
 }
 
-fn ingest(
-    g: &Global,
-    paths: &[std::path::PathBuf],
-    format: Option<String>,
-    batch: usize,
-    report_path: Option<std::path::PathBuf>,
-) -> anyhow::Result<()> {
+fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
+    let IngestArgs {
+        paths,
+        format,
+        batch,
+        report: report_path,
+        ack_log,
+    } = args;
     let format = format
         .map(|f| f.parse::<hypatia_ingest::Format>())
         .transpose()
@@ -160,7 +183,17 @@ fn ingest(
     bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("static template"));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     let started = std::time::Instant::now();
-    let progress = |p: Progress| {
+    let progress = |p: Progress<'_>| {
+        if ack_log {
+            // One line per acknowledged paper, flushed before the next batch starts: what the
+            // crash torture harness holds the store to.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for k in p.committed {
+                let _ = writeln!(out, "ack {k}");
+            }
+            let _ = out.flush();
+        }
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         bar.set_message(format!(
             "{} papers, {} passages, {:.1} papers/s",
@@ -174,7 +207,7 @@ fn ingest(
         format,
         ..Default::default()
     };
-    let report = pipeline::ingest_paths(&store, embedder.as_ref(), paths, &opts, &progress)?;
+    let report = pipeline::ingest_paths(&store, embedder.as_ref(), &paths, &opts, &progress)?;
     bar.finish_and_clear();
     let secs = report.elapsed.as_secs_f64().max(1e-9);
     println!(
@@ -201,7 +234,7 @@ fn ingest(
     Ok(())
 }
 
-fn serve(g: &Global, bind: &str) -> anyhow::Result<()> {
+fn serve(g: &Global, bind: &str, backup_dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let embedder = match load_model(g) {
         Ok(e) => Some(e),
         Err(e) => {
@@ -210,7 +243,11 @@ fn serve(g: &Global, bind: &str) -> anyhow::Result<()> {
         }
     };
     let store = Arc::new(open(g, embedder.as_ref().map(|e| e.dim()))?);
-    let state = hypatia::http::AppState { store, embedder };
+    let state = hypatia::http::AppState {
+        store,
+        embedder,
+        backup_dir,
+    };
     hypatia::http::run(state, bind)?;
     Ok(())
 }

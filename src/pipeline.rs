@@ -96,15 +96,15 @@ pub struct IngestReport {
     pub stages: StageTimes,
 }
 
-/// Progress as the ingest goes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Progress {
+/// Progress as the ingest goes, reported after each committed batch.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
     /// Papers written so far.
     pub papers: usize,
     /// Passages written so far.
     pub passages: usize,
-    /// Failures so far.
-    pub failures: usize,
+    /// Keys of the papers of the batch just committed: acknowledged, durable writes.
+    pub committed: &'a [String],
 }
 
 /// A batch on its way from the reader to the writer.
@@ -121,7 +121,7 @@ pub fn ingest_paths(
     embedder: &dyn Embedder,
     paths: &[PathBuf],
     opts: &IngestOptions,
-    progress: &(dyn Fn(Progress) + Sync),
+    progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<IngestReport> {
     let started = Instant::now();
     let files = collect_files(paths)?;
@@ -176,22 +176,22 @@ fn distribute(docs: &mut [PaperDoc], vectors: Vec<Vec<f32>>) {
 fn write_batches(
     store: &Store,
     rx: Receiver<Prepared>,
-    progress: &(dyn Fn(Progress) + Sync),
+    progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<(usize, usize, usize, Duration)> {
     let (mut papers, mut passages, mut triples, mut time) = (0, 0, 0, Duration::ZERO);
     for batch in rx {
         let n_pass: usize = batch.docs.iter().map(|d| d.passages.len()).sum();
-        let n = batch.docs.len();
+        let keys: Vec<String> = batch.docs.iter().map(|d| d.key.clone()).collect();
         let t = Instant::now();
         store.put_papers(batch.docs)?;
         time += t.elapsed();
-        papers += n;
+        papers += keys.len();
         passages += n_pass;
         triples += batch.triples;
         progress(Progress {
             papers,
             passages,
-            failures: 0,
+            committed: &keys,
         });
     }
     Ok((papers, passages, triples, time))

@@ -159,7 +159,7 @@ fn vector_hits(
             .text()
             .passages(&keys)?
             .into_iter()
-            .filter(|p| req.filter.section.as_ref().is_none_or(|s| &p.section == s))
+            .filter(|p| req.filter.accepts(p))
             .map(|p| p.key)
             .collect();
         Ok(hits.into_iter().filter(|(k, _)| ok.contains(k)).take(k).collect())

@@ -26,6 +26,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     /// The embedding model, when loaded (vector and hybrid search need it).
     pub embedder: Option<Arc<dyn Embedder>>,
+    /// Where `POST /admin/backup` writes snapshots; `None` turns the endpoint off.
+    pub backup_dir: Option<std::path::PathBuf>,
 }
 
 /// Registers every route on an actix `App`.
@@ -41,6 +43,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/healthz", web::get().to(healthz))
             .route("/search", web::get().to(search_handler))
             .route("/papers/{id:.*}", web::get().to(paper_handler))
+            .route("/admin/backup", web::post().to(backup_handler))
             .service(
                 web::resource("/sparql")
                     .route(web::get().to(sparql::get))
@@ -254,4 +257,21 @@ async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Res
     let id = id.into_inner();
     let record = blocking(move || crate::papers::paper_record(&store, &id)).await?;
     Ok(HttpResponse::Ok().json(record))
+}
+
+async fn backup_handler(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let Some(dir) = state.backup_dir.clone() else {
+        return Err(Error::not_found("backups are off: start the server with --backup-dir").into());
+    };
+    let store = state.store.clone();
+    let (target, stats) = blocking(move || {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let target = dir.join(format!("hypatia-backup-{stamp}"));
+        let stats = store.backup(&target)?;
+        Ok((target, stats))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "path": target, "stats": stats })))
 }

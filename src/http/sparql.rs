@@ -136,7 +136,7 @@ pub fn serialize_results(results: QueryResults<'_>, accept: Option<&str>) -> Res
             let format = negotiate::choose(accept, &RESULT_FORMATS).ok_or_else(|| not_acceptable("solutions"))?;
             let mut w = QueryResultsSerializer::from_format(format)
                 .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
-                .map_err(|e| Error::graph(e))?;
+                .map_err(Error::graph)?;
             for s in solutions {
                 let s = s.map_err(|e| eval(&e))?;
                 w.serialize(&s).map_err(Error::graph)?;

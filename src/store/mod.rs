@@ -76,6 +76,8 @@ pub struct StoredPassage {
     pub text: String,
     /// The paper's year.
     pub year: Option<i32>,
+    /// The paper's venue.
+    pub venue: Option<String>,
 }
 
 /// Restrictions on search hits.
@@ -105,6 +107,13 @@ impl SearchFilter {
     /// Whether filters that only the text index can apply are set.
     pub fn needs_text_fields(&self) -> bool {
         self.section.is_some() || self.venue.is_some()
+    }
+
+    /// Whether a stored passage passes every restriction.
+    pub fn accepts(&self, p: &StoredPassage) -> bool {
+        self.accepts_year(p.year)
+            && self.section.as_ref().is_none_or(|s| &p.section == s)
+            && self.venue.as_ref().is_none_or(|v| p.venue.as_ref() == Some(v))
     }
 }
 
@@ -429,6 +438,52 @@ impl Store {
         self.graph.flush()
     }
 
+    /// Writes a consistent snapshot of all three indexes into `target` (which must not exist):
+    /// writers wait while it runs, readers do not. The snapshot opens as a store of its own.
+    pub fn backup(&self, target: &Path) -> Result<Stats> {
+        if target.exists() {
+            return Err(Error::invalid("target", format!("{} already exists", target.display())));
+        }
+        let _w = self.write.lock();
+        self.recover_locked()?;
+        std::fs::create_dir_all(target).map_err(|e| Error::io(target, e))?;
+        self.graph.backup(&target.join("graph"))?;
+        self.text.backup(&self.dir.join("text"), &target.join("text"))?;
+        self.vectors.backup(&target.join("vector"))?;
+        std::fs::create_dir_all(target.join("journal")).map_err(|e| Error::io(target, e))?;
+        let meta = self.dir.join(META);
+        std::fs::copy(&meta, target.join(META)).map_err(|e| Error::io(&meta, e))?;
+        let stats = Stats {
+            papers: self.graph_paper_keys()?.len(),
+            passages: self.text.num_passages(),
+            vectors: self.vectors.live_keys().len(),
+            triples: self.graph.len()?,
+        };
+        tracing::info!(target = %target.display(), papers = stats.papers, "backup written");
+        Ok(stats)
+    }
+
+    /// Restores a backup into `target` (which must not exist or be empty) and opens it, so that
+    /// a broken backup is found now rather than when it is needed.
+    pub fn restore(backup: &Path, target: &Path, opts: &StoreOptions) -> Result<Store> {
+        if !backup.join(META).is_file() {
+            return Err(Error::invalid(
+                "backup",
+                format!("{} is not a Hypatia backup (no {META})", backup.display()),
+            ));
+        }
+        if target.exists()
+            && std::fs::read_dir(target)
+                .map_err(|e| Error::io(target, e))?
+                .next()
+                .is_some()
+        {
+            return Err(Error::invalid("target", format!("{} is not empty", target.display())));
+        }
+        copy_tree(backup, target)?;
+        Store::open(target, opts)
+    }
+
     /// The key of a paper given by key or IRI, if the store has it.
     pub fn resolve_paper(&self, key_or_iri: &str) -> Result<Option<String>> {
         let key = if key_or_iri.len() == 16 && key_or_iri.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -438,6 +493,20 @@ impl Store {
         };
         Ok(self.has_paper(&key)?.then_some(key))
     }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(|e| Error::io(to, e))?;
+    for e in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let e = e.map_err(|e| Error::io(from, e))?;
+        let dest = to.join(e.file_name());
+        if e.file_type().map_err(|err| Error::io(e.path(), err))?.is_dir() {
+            copy_tree(&e.path(), &dest)?;
+        } else {
+            std::fs::copy(e.path(), &dest).map_err(|err| Error::io(e.path(), err))?;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Store {

@@ -126,6 +126,43 @@ impl TextIndex {
         Ok(())
     }
 
+    /// Copies the last committed state (meta files and the segment files they list) into
+    /// `target`. Segment files never change once written; a merge may delete one while we copy,
+    /// in which case the copy starts again from the newer commit.
+    pub(crate) fn backup(&self, source: &Path, target: &Path) -> Result<()> {
+        let mut last_err = None;
+        for _ in 0..3 {
+            let _ = std::fs::remove_dir_all(target);
+            std::fs::create_dir_all(target).map_err(|e| Error::io(target, e))?;
+            match self.copy_committed(source, target) {
+                Ok(()) => return Ok(()),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| Error::io(target, std::io::Error::other("text backup failed"))))
+    }
+
+    fn copy_committed(&self, source: &Path, target: &Path) -> Result<()> {
+        let metas = self.index.searchable_segment_metas()?;
+        // `.managed.json` (tantivy's list of files to garbage-collect) is left out: tantivy
+        // starts a fresh one.
+        let mut files: Vec<std::path::PathBuf> = vec!["meta.json".into()];
+        for m in &metas {
+            // `list_files` names a delete file for every segment; it exists only when the
+            // segment has deletes.
+            files.extend(
+                m.list_files()
+                    .into_iter()
+                    .filter(|f| m.has_deletes() || f.extension().is_none_or(|e| e != "del")),
+            );
+        }
+        for f in files {
+            let (from, to) = (source.join(&f), target.join(&f));
+            std::fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
+        }
+        Ok(())
+    }
+
     /// BM25 search over passage text and title; returns passage keys with scores, best first.
     pub fn search(&self, query: &str, k: usize, filter: &SearchFilter) -> Result<Vec<(String, f32)>> {
         let f = self.fields;
@@ -244,6 +281,7 @@ impl TextIndex {
             hash: str_of(d, f.hash),
             text: str_of(d, f.text),
             year: year.and_then(|y| i32::try_from(y).ok()),
+            venue: Some(str_of(d, f.venue)).filter(|v| !v.is_empty()),
         }
     }
 }

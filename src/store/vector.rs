@@ -317,6 +317,30 @@ impl VectorIndex {
         Ok(scored)
     }
 
+    /// Copies the durable state (the log up to its current end, and the last checkpoint) into
+    /// `target`. Appends wait meanwhile.
+    pub(crate) fn backup(&self, target: &Path) -> Result<()> {
+        let mut log = self.log.lock();
+        let path = self.dir.join(LOG);
+        log.file.flush().map_err(|e| Error::io(&path, e))?;
+        std::fs::create_dir_all(target.join(CHECKPOINT_DIR)).map_err(|e| Error::io(target, e))?;
+        let mut src = File::open(&path).map_err(|e| Error::io(&path, e))?.take(log.len);
+        let dest = target.join(LOG);
+        let mut out = File::create(&dest).map_err(|e| Error::io(&dest, e))?;
+        std::io::copy(&mut src, &mut out)
+            .and_then(|_| out.sync_all())
+            .map_err(|e| Error::io(&dest, e))?;
+        let cdir = self.dir.join(CHECKPOINT_DIR);
+        for e in std::fs::read_dir(&cdir).map_err(|e| Error::io(&cdir, e))?.flatten() {
+            if e.path().extension().is_some_and(|x| x == "tmp") {
+                continue;
+            }
+            let to = target.join(CHECKPOINT_DIR).join(e.file_name());
+            std::fs::copy(e.path(), &to).map_err(|err| Error::io(&to, err))?;
+        }
+        Ok(())
+    }
+
     /// Keys of all live passages.
     pub fn live_keys(&self) -> Vec<String> {
         self.ids.read().live.keys().cloned().collect()

@@ -10,10 +10,16 @@ fn server() -> hypatia::http::RunningServer {
         AppState {
             store: s.store.clone(),
             embedder: Some(model()),
+            backup_dir: Some(backups().to_path_buf()),
         },
         "127.0.0.1:0",
     )
     .unwrap()
+}
+
+fn backups() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
 fn client() -> reqwest::blocking::Client {
@@ -165,4 +171,34 @@ fn sparql_protocol_get_and_both_posts_with_content_negotiation() {
         "default-graph-uri restricts the dataset"
     );
     srv.stop();
+}
+
+#[test]
+fn a_backup_taken_while_serving_restores_with_every_paper() {
+    let srv = server();
+    let r = client()
+        .post(format!("http://{}/admin/backup", srv.addr()))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let body: serde_json::Value = r.json().unwrap();
+    let path = std::path::PathBuf::from(body["path"].as_str().unwrap());
+    srv.stop();
+    let restored_dir = tempfile::tempdir().unwrap();
+    let target = restored_dir.path().join("restored");
+    let restored = hypatia::store::Store::restore(&path, &target, &Default::default()).unwrap();
+    let original = &scifact().store;
+    assert_eq!(restored.stats().unwrap(), original.stats().unwrap());
+    assert_eq!(
+        restored.graph_paper_keys().unwrap(),
+        original.graph_paper_keys().unwrap()
+    );
+    assert!(restored.check_consistency().unwrap().is_consistent());
+    let hits = restored
+        .text()
+        .search("DNA methylation", 5, &Default::default())
+        .unwrap();
+    assert!(!hits.is_empty(), "the restored text index answers");
+    let any = original.vectors().live_keys().into_iter().next().unwrap();
+    assert!(restored.vectors().live_keys().contains(&any));
 }
