@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::error::ParseError;
 use crate::jsonl::{self, kind, Line};
-use crate::model::{normalize_arxiv, normalize_doi, normalize_ws, Author, Identifiers, Paper};
+use crate::model::{normalize_arxiv, normalize_doi, normalize_ws, Author, Identifiers, Paper, Subject};
 use crate::Record;
 
 /// Parses arXiv metadata JSON lines; one result per non-blank line.
@@ -40,11 +40,15 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
         .map(normalize_ws)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "arXiv".to_string());
-    let keywords = line
+    let keywords: Vec<String> = line
         .opt_str("categories")?
         .unwrap_or_default()
         .split_whitespace()
         .map(str::to_string)
+        .collect();
+    let subjects = keywords
+        .iter()
+        .map(|c| Subject::new("arxiv", Some(c.clone()), c.clone()))
         .collect();
     let license = line.opt_str("license")?.map(normalize_ws).filter(|s| !s.is_empty());
     let created = first_version_date(line)?;
@@ -66,6 +70,7 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
         venue: Some(venue),
         abstract_text: (!abstract_text.is_empty()).then_some(abstract_text),
         keywords,
+        subjects,
         license,
         ..Paper::default()
     })
@@ -244,6 +249,7 @@ mod tests {
         assert_eq!(p.date.as_deref(), Some("2007-04-02"));
         assert_eq!(p.year, Some(2007));
         assert_eq!(p.keywords, vec!["hep-ph"]);
+        assert_eq!(p.subjects, [Subject::new("arxiv", Some("hep-ph".into()), "hep-ph")]);
         assert_eq!(p.license, None);
         let abs = p.abstract_text.as_deref().unwrap();
         assert!(abs.starts_with("A fully differential calculation in perturbative quantum chromodynamics is presented"));

@@ -16,18 +16,47 @@ pub enum Format {
     ArxivMetadata,
     /// JATS XML full text (PMC, PLOS, …), one article per file.
     Jats,
+    /// GROBID TEI XML, one paper per file.
+    Tei,
+    /// OpenAlex works: JSON lines, an array, one object or an API page.
+    OpenAlex,
+    /// MEDLINE/PubMed XML (`PubmedArticleSet`), many articles per file.
+    Medline,
+    /// BibTeX / BibLaTeX, one record per entry.
+    Bibtex,
+    /// ACL Anthology collection XML, one record per paper.
+    Acl,
+    /// S2ORC / doc2json JSON: one document, several, or JSON lines.
+    S2orc,
 }
 
 impl Format {
     /// Every format, in a stable order.
-    pub const ALL: [Format; 3] = [Format::BeirJsonl, Format::ArxivMetadata, Format::Jats];
+    pub const ALL: [Format; 9] = [
+        Format::BeirJsonl,
+        Format::ArxivMetadata,
+        Format::Jats,
+        Format::Tei,
+        Format::OpenAlex,
+        Format::Medline,
+        Format::Bibtex,
+        Format::Acl,
+        Format::S2orc,
+    ];
 
-    /// The short name used on command lines and in configuration: `beir`, `arxiv` or `jats`.
+    /// The short name used on command lines and in configuration: `beir`, `arxiv`, `jats`, `tei`,
+    /// `openalex`, …
     pub fn name(&self) -> &'static str {
         match self {
             Format::BeirJsonl => "beir",
             Format::ArxivMetadata => "arxiv",
             Format::Jats => "jats",
+            Format::Tei => "tei",
+            Format::OpenAlex => "openalex",
+            Format::Medline => "medline",
+            Format::Bibtex => "bibtex",
+            Format::Acl => "acl",
+            Format::S2orc => "s2orc",
         }
     }
 }
@@ -38,9 +67,9 @@ impl fmt::Display for Format {
     }
 }
 
-/// A format name that is none of `beir`, `arxiv`, `jats`.
+/// A format name that is none of those of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}` (expected beir, arxiv or jats)")]
+#[error("unknown format `{0}` (expected one of {names})", names = Format::ALL.map(|f| f.name()).join(", "))]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -69,8 +98,9 @@ enum Content {
 }
 
 /// Guesses the format of the source `name` from `head`, its first bytes (any length; may end
-/// mid-line). Content decides; the extension (`.jsonl`, `.json`, `.xml`, `.nxml`) and the BEIR
-/// file name `corpus.jsonl` only break ties when the content is not conclusive.
+/// mid-line). Content decides; the extension (`.jsonl`, `.json`, `.xml`, `.nxml`, `.tei`,
+/// `.tei.xml`, `.bib`, …) and the BEIR file name `corpus.jsonl` only break ties when the content
+/// is not conclusive.
 pub fn detect(name: &str, head: &[u8]) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     let file = lower.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -78,9 +108,12 @@ pub fn detect(name: &str, head: &[u8]) -> Option<Format> {
     match sniff(head) {
         Content::Known(f) => Some(f),
         Content::OtherJson | Content::OtherXml => None,
+        Content::SomeXml if file.ends_with(".tei.xml") || ext == "tei" => Some(Format::Tei),
         Content::SomeXml => matches!(ext, "xml" | "nxml").then_some(Format::Jats),
         Content::Unknown => match ext {
             "nxml" => Some(Format::Jats),
+            "tei" => Some(Format::Tei),
+            "bib" | "bibtex" => Some(Format::Bibtex),
             "jsonl" | "json" if file.starts_with("corpus.") => Some(Format::BeirJsonl),
             "jsonl" | "json" if file.contains("arxiv") => Some(Format::ArxivMetadata),
             _ => None,
@@ -91,80 +124,160 @@ pub fn detect(name: &str, head: &[u8]) -> Option<Format> {
 fn sniff(head: &[u8]) -> Content {
     let head = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(head);
     let start = head.iter().position(|b| !b.is_ascii_whitespace());
-    match start.and_then(|i| head.get(i)) {
-        Some(b'{') => sniff_json(head.get(start.unwrap_or(0)..).unwrap_or_default()),
+    let rest = head.get(start.unwrap_or(0)..).unwrap_or_default();
+    match rest.first() {
+        Some(b'{') => sniff_json(rest),
+        // A top-level array of records: look at its first element.
+        Some(b'[') => {
+            let inner = rest.get(1..).unwrap_or_default();
+            let at = inner.iter().position(|b| !b.is_ascii_whitespace());
+            match at.and_then(|i| inner.get(i..)) {
+                Some(first) if first.starts_with(b"{") => sniff_json(first),
+                _ => Content::Unknown,
+            }
+        }
         Some(b'<') => sniff_xml(head),
+        Some(b'@' | b'%') if looks_like_bibtex(rest) => Content::Known(Format::Bibtex),
         _ => Content::Unknown,
+    }
+}
+
+/// Whether text starts (after `%` comment lines) with `@type{` or `@type(`.
+fn looks_like_bibtex(text: &[u8]) -> bool {
+    let mut rest = text;
+    loop {
+        let start = rest.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len());
+        rest = rest.get(start..).unwrap_or_default();
+        if rest.first() == Some(&b'%') {
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            rest = rest.get(end..).unwrap_or_default();
+            continue;
+        }
+        break;
+    }
+    let Some(after) = rest.strip_prefix(b"@") else {
+        return false;
+    };
+    let letters = after.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let next = after.get(letters..).unwrap_or_default();
+    let next = next.get(next.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(next.len())..);
+    letters > 0 && matches!(next.and_then(|n| n.first()), Some(b'{' | b'('))
+}
+
+/// The keys of a JSON record's head: exact when its first line parses as an object, else found
+/// as text anywhere in the head (a pretty-printed document or a line cut by the end of the head).
+struct JsonKeys<'a> {
+    map: Option<Map<String, Value>>,
+    text: &'a [u8],
+}
+
+impl JsonKeys<'_> {
+    fn has(&self, key: &str) -> bool {
+        match &self.map {
+            Some(m) => m.contains_key(key),
+            None => self.mentions(format!("\"{key}\"").as_bytes()),
+        }
+    }
+
+    fn mentions(&self, needle: &[u8]) -> bool {
+        self.text.windows(needle.len()).any(|w| w == needle)
+    }
+
+    fn any(&self, keys: &[&str]) -> bool {
+        keys.iter().any(|k| self.has(k))
     }
 }
 
 fn sniff_json(text: &[u8]) -> Content {
     let line = text.split(|&b| b == b'\n').next().unwrap_or_default();
-    if let Ok(map) = serde_json::from_slice::<Map<String, Value>>(line) {
-        let has = |k: &str| map.contains_key(k);
-        return if has("_id") {
-            Content::Known(Format::BeirJsonl)
-        } else if has("id")
-            && ["abstract", "authors_parsed", "categories", "submitter"]
-                .iter()
-                .any(|k| has(k))
-        {
-            Content::Known(Format::ArxivMetadata)
-        } else {
-            Content::OtherJson
-        };
-    }
-    // A line cut by the end of `head`: look for the keys as text.
-    let has = |k: &[u8]| line.windows(k.len()).any(|w| w == k);
-    if has(b"\"_id\"") {
-        Content::Known(Format::BeirJsonl)
-    } else if has(b"\"id\"")
-        && [
-            &b"\"abstract\""[..],
-            b"\"authors_parsed\"",
-            b"\"categories\"",
-            b"\"submitter\"",
-        ]
-        .iter()
-        .any(|k| has(k))
+    let map = serde_json::from_slice::<Map<String, Value>>(line).ok();
+    let parsed = map.is_some();
+    let keys = JsonKeys {
+        text: if parsed { line } else { text },
+        map,
+    };
+    let openalex_id = match &keys.map {
+        Some(m) => m
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.starts_with("https://openalex.org/")),
+        None => keys.mentions(b"\"https://openalex.org/W"),
+    };
+    let format = if keys.has("_id") {
+        Some(Format::BeirJsonl)
+    } else if keys.has("paper_id") {
+        Some(Format::S2orc)
+    } else if openalex_id
+        || keys.any(&["authorships", "abstract_inverted_index", "referenced_works"])
+        || (keys.has("results") && keys.has("meta"))
     {
-        Content::Known(Format::ArxivMetadata)
+        Some(Format::OpenAlex)
+    } else if keys.has("id") && keys.any(&["abstract", "authors_parsed", "categories", "submitter"]) {
+        Some(Format::ArxivMetadata)
     } else {
-        Content::Unknown
+        None
+    };
+    match format {
+        Some(f) => Content::Known(f),
+        None if parsed => Content::OtherJson,
+        None => Content::Unknown,
+    }
+}
+
+/// The format an XML root element (local name) or doctype root stands for.
+fn xml_root_format(root: &[u8]) -> Option<Format> {
+    let local = root.rsplit(|&b| b == b':').next().unwrap_or(root);
+    match local {
+        b"article" => Some(Format::Jats),
+        _ if local.eq_ignore_ascii_case(b"tei") => Some(Format::Tei),
+        b"PubmedArticleSet" | b"PubmedArticle" | b"PubmedBookArticle" | b"MedlineCitationSet" | b"MedlineCitation" => {
+            Some(Format::Medline)
+        }
+        b"collection" => Some(Format::Acl),
+        _ => None,
     }
 }
 
 fn sniff_xml(head: &[u8]) -> Content {
     let mut reader = Reader::from_reader(head);
-    let mut doctype_article = false;
+    let mut doctype: Option<Format> = None;
     loop {
         match reader.read_event() {
             Ok(Event::Start(e) | Event::Empty(e)) => {
-                return if e.local_name().as_ref() == b"article" {
-                    Content::Known(Format::Jats)
-                } else {
-                    Content::OtherXml
+                return match xml_root_format(e.name().as_ref()) {
+                    Some(f) => Content::Known(f),
+                    None => Content::OtherXml,
                 };
             }
             Ok(Event::DocType(d)) => {
                 let text = d.into_inner();
                 let root = text
-                    .split(|b| b.is_ascii_whitespace())
+                    .split(|b| b.is_ascii_whitespace() || *b == b'[')
                     .find(|t| !t.is_empty())
                     .unwrap_or_default();
-                doctype_article = root == b"article";
+                doctype = xml_root_format(root);
                 let lower = text.to_ascii_lowercase();
                 let mentions = |k: &[u8]| lower.windows(k.len()).any(|w| w == k);
-                if doctype_article && (mentions(b"jats") || mentions(b"nlm") || mentions(b"journal")) {
-                    return Content::Known(Format::Jats);
+                match doctype {
+                    Some(Format::Jats) if mentions(b"jats") || mentions(b"nlm") || mentions(b"journal") => {
+                        return Content::Known(Format::Jats)
+                    }
+                    Some(f) if f != Format::Jats => return Content::Known(f),
+                    _ => {}
                 }
             }
             Ok(Event::Eof) | Err(_) => {
-                // The head may end inside the doctype: look for it as text.
-                let needle = b"<!DOCTYPE article";
-                let cut_doctype = head.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
-                return if doctype_article || cut_doctype {
+                // The head may end inside the doctype or the root's start tag: look for it as text.
+                if let Some(f) = doctype {
+                    return Content::Known(f);
+                }
+                let find = |needle: &[u8]| head.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+                return if find(b"<!DOCTYPE article") {
                     Content::Known(Format::Jats)
+                } else if find(b"<TEI ") || find(b"<TEI>") || find(b"<!DOCTYPE TEI") {
+                    Content::Known(Format::Tei)
+                } else if find(b"<!DOCTYPE PubmedArticleSet") || find(b"<PubmedArticleSet") {
+                    Content::Known(Format::Medline)
                 } else {
                     Content::SomeXml
                 };
@@ -187,7 +300,7 @@ mod tests {
             assert_eq!(f.to_string(), f.name());
         }
         assert_eq!("JATS".parse::<Format>(), Ok(Format::Jats));
-        assert!("bibtex".parse::<Format>().is_err());
+        assert!("pdf".parse::<Format>().is_err());
         assert_eq!(serde_json::to_string(&Format::BeirJsonl).unwrap(), "\"BeirJsonl\"");
     }
 
@@ -198,6 +311,17 @@ mod tests {
             ("arxiv/arxiv-metadata-oai-snapshot.sample.jsonl", Format::ArxivMetadata),
             ("jats/plos/journal.pbio.1001044.xml", Format::Jats),
             ("jats/pmc/1472-6831-8-11.nxml", Format::Jats),
+            ("tei/N18-3011.tei.xml", Format::Tei),
+            ("tei/sample_header.tei", Format::Tei),
+            ("tei/003061v1.training.header.tei.xml", Format::Tei),
+            ("openalex/openalex_works_tu9.sample.json", Format::OpenAlex),
+            ("medline/medsample1.sample.xml", Format::Medline),
+            ("medline/pubmed-29768149.xml", Format::Medline),
+            ("bibtex/biblatex-examples.bib", Format::Bibtex),
+            ("acl/W89.xml", Format::Acl),
+            ("acl/2020.nlpcovid19.sample.xml", Format::Acl),
+            ("s2orc/N18-3011.json", Format::S2orc),
+            ("s2orc/18980380.json", Format::S2orc),
         ];
         for (path, format) in cases {
             let bytes = std::fs::read(format!("{FIXTURES}/{path}")).unwrap();
@@ -218,7 +342,11 @@ mod tests {
             detect("x.jsonl", b"<?xml version=\"1.0\"?>\n<!-- c -->\n<article/>"),
             Some(Format::Jats)
         );
-        assert_eq!(detect("x.xml", b"<?xml version=\"1.0\"?><PubmedArticleSet>"), None);
+        assert_eq!(
+            detect("x.xml", b"<?xml version=\"1.0\"?><PubmedArticleSet>"),
+            Some(Format::Medline)
+        );
+        assert_eq!(detect("x.xml", b"<?xml version=\"1.0\"?><rss version=\"2.0\">"), None);
         assert_eq!(detect("x.jsonl", br#"{"id": "1", "title": "t"}"#), None);
         assert_eq!(
             detect("a", br#"{"id":"0704.0001","submitter":"x","categories":"hep-ph""#),
@@ -231,8 +359,38 @@ mod tests {
     }
 
     #[test]
+    fn new_formats_by_content() {
+        let cases: [(&[u8], Format); 5] = [
+            (
+                br#"{"meta": {"count": 1}, "results": [{"id": "https://openalex.org/W1"}]}"#,
+                Format::OpenAlex,
+            ),
+            (
+                b"[\n  {\n    \"id\": \"https://openalex.org/W2741809807\",",
+                Format::OpenAlex,
+            ),
+            (
+                b"<?xml version=\"1.0\"?>\n<TEI xmlns=\"http://www.tei-c.org/ns/1.0\">",
+                Format::Tei,
+            ),
+            (b"<tei xml:space=\"preserve\">\n\t<teiHeader>", Format::Tei),
+            (b"% refs\n\n@Article{key,\n title = {x}}", Format::Bibtex),
+        ];
+        for (head, format) in cases {
+            assert_eq!(
+                detect("data.bin", head),
+                Some(format),
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
+
+    #[test]
     fn extension_breaks_ties() {
         assert_eq!(detect("a/b.nxml", b""), Some(Format::Jats));
+        assert_eq!(detect("a/b.tei.xml", b"<?xml version=\"1.0\"?>"), Some(Format::Tei));
+        assert_eq!(detect("refs.bib", b"\n"), Some(Format::Bibtex));
         assert_eq!(detect("a/b.xml", b"<?xml version=\"1.0\"?>"), Some(Format::Jats));
         assert_eq!(detect("scifact/corpus.jsonl", b""), Some(Format::BeirJsonl));
         assert_eq!(detect("arxiv-metadata.json", b"\n\n"), Some(Format::ArxivMetadata));

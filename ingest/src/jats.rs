@@ -233,7 +233,7 @@ fn open_element(name: &str, at: u64, e: &BytesStart<'_>) -> Result<Element, Pars
 }
 
 /// The text a `&…;` reference stands for; unknown named entities stay as written.
-fn resolve_reference(r: &BytesRef<'_>) -> Result<String, String> {
+pub(crate) fn resolve_reference(r: &BytesRef<'_>) -> Result<String, String> {
     match r.resolve_char_ref() {
         Ok(Some(c)) => Ok(c.to_string()),
         Ok(None) => {
@@ -245,7 +245,7 @@ fn resolve_reference(r: &BytesRef<'_>) -> Result<String, String> {
 }
 
 /// Decodes references in an attribute value; anything unrecognised is kept as written.
-fn unescape(raw: &str) -> String {
+pub(crate) fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(amp) = rest.find('&') {
@@ -281,7 +281,7 @@ fn unescape(raw: &str) -> String {
 }
 
 /// The XML predefined entities and the common named entities of JATS/HTML texts.
-fn named_entity(name: &str) -> Option<&'static str> {
+pub(crate) fn named_entity(name: &str) -> Option<&'static str> {
     Some(match name {
         "lt" => "<",
         "gt" => ">",

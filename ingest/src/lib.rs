@@ -7,17 +7,26 @@
 //! **Invariant:** this crate has no dependency on storage, HTTP or embedding crates; a parse error
 //! always says where (source, line or byte offset, field).
 
+pub mod acl;
 pub mod arxiv;
 pub mod beir;
+pub mod bibtex;
 pub mod detect;
 pub mod error;
 pub mod jats;
+mod json;
 mod jsonl;
+pub mod latex;
+pub mod medline;
 pub mod model;
+pub mod openalex;
+pub mod s2orc;
+pub mod tei;
+pub mod xml;
 
 pub use detect::{detect, Format};
 pub use error::{Location, ParseError};
-pub use model::{Author, CorpusId, Identifiers, Paper, Reference, Section};
+pub use model::{Author, CorpusId, Identifiers, Paper, Reference, Section, Subject};
 
 /// One parsed record and where it stood in its source.
 #[derive(Debug, Clone)]
@@ -37,5 +46,11 @@ pub fn parse<'a>(format: Format, name: &'a str, bytes: &'a [u8]) -> Records<'a> 
         Format::BeirJsonl => Box::new(beir::parse(name, bytes)),
         Format::ArxivMetadata => Box::new(arxiv::parse(name, bytes)),
         Format::Jats => Box::new(jats::parse(name, bytes)),
+        Format::Tei => Box::new(tei::parse(name, bytes)),
+        Format::OpenAlex => Box::new(openalex::parse(name, bytes)),
+        Format::Medline => Box::new(medline::parse(name, bytes)),
+        Format::Bibtex => Box::new(bibtex::parse(name, bytes)),
+        Format::Acl => Box::new(acl::parse(name, bytes)),
+        Format::S2orc => Box::new(s2orc::parse(name, bytes)),
     }
 }

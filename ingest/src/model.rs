@@ -25,8 +25,35 @@ pub struct Paper {
     pub references: Vec<Reference>,
     /// Author keywords and subject categories the source carries.
     pub keywords: Vec<String>,
+    /// Controlled-vocabulary concepts the source itself assigns (MeSH headings, arXiv categories,
+    /// OpenAlex concepts…), each marked with its scheme.
+    #[serde(default)]
+    pub subjects: Vec<Subject>,
     /// Licence statement or URL, when the source has one.
     pub license: Option<String>,
+}
+
+/// A controlled-vocabulary concept a source assigns to a paper, marked with its origin.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// The vocabulary: `mesh`, `openalex-concept`, `openalex-topic`, `arxiv`, `acl-venue`,
+    /// `keyword`…
+    pub scheme: String,
+    /// The concept's id in its vocabulary (`D000818`, `C41008148`), when the source gives one.
+    pub id: Option<String>,
+    /// The concept's label as the source prints it.
+    pub label: String,
+}
+
+impl Subject {
+    /// A subject of `scheme` with an optional id and a label.
+    pub fn new(scheme: &str, id: Option<String>, label: impl Into<String>) -> Self {
+        Subject {
+            scheme: scheme.to_string(),
+            id,
+            label: label.into(),
+        }
+    }
 }
 
 /// External identifiers of a paper or a reference, each normalised by its parser
