@@ -6,7 +6,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/env.sh
 bash scripts/setup.sh
-cargo build --workspace --locked --bins
+# --all-targets: the same feature unification as the tests, so nothing is compiled twice
+cargo build --workspace --all-targets --locked
 bin="$CARGO_TARGET_DIR/debug/hypatia"
 data="${HYPATIA_DATA_DIR:-$root/.hypatia/demo-data}"
 port="${HYPATIA_DEMO_PORT:-7878}"

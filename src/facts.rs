@@ -7,7 +7,7 @@ use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 
 use crate::ids::{self, Base};
 use crate::passages::Passage;
-use crate::vocab::{cito, hyp, oa, rdf, schema, xsd};
+use crate::vocab::{cito, dcterms, hyp, oa, rdf, schema, skos, xsd};
 
 /// Builds triples while skipping IRIs that do not parse (a malformed identifier in a source must
 /// cost one fact, not the paper).
@@ -69,6 +69,9 @@ pub fn paper_facts(
         f.text(&person, schema::GIVEN_NAME, a.given.as_deref().unwrap_or(""));
         f.text(&person, schema::FAMILY_NAME, a.family.as_deref().unwrap_or(""));
         f.typed(&person, schema::POSITION, i + 1, xsd::INTEGER);
+    }
+    for subject in &paper.subjects {
+        source_subject(&mut f, base, iri, subject);
     }
     for p in passages {
         passage(&mut f, base, iri, p);
@@ -160,6 +163,60 @@ fn alias_iris(ids: &hypatia_ingest::Identifiers) -> Vec<String> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// A concept the source itself assigned (MeSH heading, OpenAlex concept, arXiv category...), as
+/// a SKOS concept of a scheme named after its origin, linked to its external IRI when it has one.
+fn source_subject(f: &mut Facts, base: &Base, paper_iri: &str, s: &hypatia_ingest::Subject) {
+    let local = s.id.clone().unwrap_or_else(|| s.label.to_lowercase());
+    let concept = base.iri(&format!("concept/{}", slug(&s.scheme)), &slug_key(&local));
+    let scheme = base.iri("scheme", &slug(&s.scheme));
+    f.link(paper_iri, schema::ABOUT, &concept);
+    f.link(paper_iri, dcterms::SUBJECT, &concept);
+    f.link(&concept, rdf::TYPE, skos::CONCEPT);
+    f.text(&concept, skos::PREF_LABEL, &s.label);
+    f.link(&concept, skos::IN_SCHEME, &scheme);
+    f.text(&concept, dcterms::SOURCE, &s.scheme);
+    if let Some(id) = &s.id {
+        f.text(&concept, skos::NOTATION, id);
+        if let Some(external) = external_concept_iri(&s.scheme, id) {
+            f.link(&concept, skos::EXACT_MATCH, &external);
+        }
+    }
+}
+
+/// The public IRI of a concept of a known vocabulary.
+fn external_concept_iri(scheme: &str, id: &str) -> Option<String> {
+    match scheme {
+        "mesh" => Some(format!("http://id.nlm.nih.gov/mesh/{id}")),
+        "openalex-concept" | "openalex-topic" if id.starts_with("https://openalex.org/") => Some(id.to_string()),
+        "openalex-concept" | "openalex-topic" => Some(format!("https://openalex.org/{id}")),
+        _ => None,
+    }
+}
+
+/// A readable, collision-free path segment: the slug, plus a short hash when slugging lost
+/// anything (case aside).
+fn slug_key(s: &str) -> String {
+    let slugged = slug(s);
+    if slugged == s.to_lowercase() {
+        slugged
+    } else {
+        format!("{slugged}-{}", &ids::content_hash(s)[..8])
+    }
+}
+
+/// Lower-case ASCII letters, digits and dashes: a safe IRI path segment.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() || c == '.' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
 }
 
 fn passage(f: &mut Facts, base: &Base, paper_iri: &str, p: &Passage) {

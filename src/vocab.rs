@@ -34,6 +34,8 @@ namespace!(
         ABSTRACT = "abstract",
         /// Keyword.
         KEYWORDS = "keywords",
+        /// What a work is about (a concept).
+        ABOUT = "about",
         /// Cited work.
         CITATION = "citation",
         /// Another IRI of the same thing.
@@ -114,6 +116,32 @@ namespace!(
         REFERENCE_LABEL = "referenceLabel",
         /// Ingest format the paper came from.
         SOURCE_FORMAT = "sourceFormat",
+    }
+);
+
+namespace!(
+    /// SKOS: concepts and their labels.
+    skos, "http://www.w3.org/2004/02/skos/core#", {
+        /// Class of concepts.
+        CONCEPT = "Concept",
+        /// Preferred label.
+        PREF_LABEL = "prefLabel",
+        /// The scheme a concept belongs to.
+        IN_SCHEME = "inScheme",
+        /// The concept's code in its scheme.
+        NOTATION = "notation",
+        /// The same concept elsewhere.
+        EXACT_MATCH = "exactMatch",
+    }
+);
+
+namespace!(
+    /// DCTerms, where schema.org has no term.
+    dcterms, "http://purl.org/dc/terms/", {
+        /// Where a fact came from.
+        SOURCE = "source",
+        /// A subject of a resource.
+        SUBJECT = "subject",
     }
 );
 

@@ -36,14 +36,32 @@ fn every_format_ingests_from_real_fixtures() {
     let e = hash_embedder();
     let (_d, store) = temp_store(e.dim());
     let report = ingest(&store, &e, &[fixtures().join("papers")]);
-    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    // The one failure is real: an upstream MEDLINE file that stops mid-tag.
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    let f = &report.failures[0];
+    assert!(
+        f.source.ends_with("pubmed-29768149.xml") && f.location.byte.is_some(),
+        "{f:?}"
+    );
     let by_format = papers_by_format(&store);
     assert_eq!(by_format.get("jats"), Some(&5), "{by_format:?}");
     assert_eq!(by_format.get("arxiv"), Some(&21), "{by_format:?}");
     assert!(by_format.get("beir").is_some_and(|n| *n >= 20), "{by_format:?}");
+    for format in ["tei", "openalex", "medline", "bibtex", "acl", "s2orc"] {
+        assert!(by_format.get(format).is_some_and(|n| *n > 0), "{format}: {by_format:?}");
+    }
+    let mesh = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?p <http://schema.org/about> ?c . ?c skos:exactMatch ?m
+        FILTER(STRSTARTS(STR(?m), \"http://id.nlm.nih.gov/mesh/\")) }";
+    assert!(
+        count(&store, mesh) > 10,
+        "MeSH headings become SKOS concepts matched to MeSH IRIs"
+    );
     let stats = store.stats().unwrap();
-    assert_eq!(stats.papers, report.papers);
-    assert_eq!(stats.passages, report.passages);
+    // The GROBID TEI and S2ORC fixtures both hold "Construction of the Literature Graph in
+    // Semantic Scholar" (N18-3011) without a DOI: same title, first author and year, so one
+    // paper, written twice.
+    assert_eq!(stats.papers, report.papers - 1);
     assert!(store.check_consistency().unwrap().is_consistent());
     // A JATS paper keeps its body sections as passages with their headings, and its DOI IRI.
     let q = "PREFIX hyp: <https://w3id.org/hypatia/ns#>
