@@ -15,9 +15,10 @@
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
+use crate::dates::{leading_year, month_number};
 use crate::error::{Location, ParseError};
 use crate::model::{normalize_doi, Author, Identifiers, Paper, Subject};
-use crate::xml::{error_at, leading_year, read_element, text, Element};
+use crate::xml::{error_at, read_element, text, Element};
 use crate::Record;
 
 /// Parses an ACL Anthology collection file; one result per paper.
@@ -230,19 +231,6 @@ fn read_meta(meta: &Element) -> Meta {
             .filter(|v| !v.is_empty())
             .collect(),
     }
-}
-
-fn month_number(s: &str) -> Option<u32> {
-    let lower = s.trim().to_ascii_lowercase();
-    if let Ok(n) = lower.parse::<u32>() {
-        return (1..=12).contains(&n).then_some(n);
-    }
-    [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| lower.starts_with(m))
-    .map(|i| i as u32 + 1)
 }
 
 /// The Anthology id of a paper, as the Anthology builds it: `2020.acl-main.12` for new-style

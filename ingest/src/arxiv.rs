@@ -5,6 +5,7 @@
 //! Titles and abstracts keep their LaTeX but get their whitespace normalised. The date is the
 //! first version's submission date; `update_date` only supplies the year when no version has one.
 
+use crate::dates::leading_year;
 use serde_json::Value;
 
 use crate::error::ParseError;
@@ -193,16 +194,6 @@ fn days_in_month(year: i32, month: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-/// The year of an ISO date (`2008-11-26`).
-fn leading_year(s: &str) -> Option<i32> {
-    let s = s.trim();
-    let head = s.get(..4)?;
-    let rest = s.get(4..)?;
-    (head.chars().all(|c| c.is_ascii_digit()) && (rest.is_empty() || rest.starts_with('-')))
-        .then(|| head.parse().ok())
-        .flatten()
 }
 
 #[cfg(test)]
@@ -429,8 +420,6 @@ mod tests {
         assert_eq!(parse_rfc2822_date("Sat, 1 Foo 2007"), None);
         assert_eq!(parse_rfc2822_date(""), None);
         assert_eq!(parse_rfc2822_date("é, 1 Jan 2007"), None);
-        assert_eq!(leading_year("2008-11-26"), Some(2008));
-        assert_eq!(leading_year("20é"), None);
     }
 
     /// Runs over the shared arXiv sample when `HYPATIA_SHARED_DATA` is set.

@@ -23,10 +23,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::beir::normalize_pmcid;
+use crate::dates::{leading_year, month_number, year_in};
 use crate::error::{Location, ParseError};
 use crate::latex::to_text;
 use crate::model::{normalize_arxiv, normalize_doi, Author, CorpusId, Identifiers, Paper};
-use crate::xml::{leading_year, year_in};
 use crate::Record;
 
 /// Deepest brace nesting accepted in a value.
@@ -597,20 +597,6 @@ fn convert(name: &str, collection: &str, e: &Entry) -> Result<Record, ParseError
         paper,
         location: e.location(),
     })
-}
-
-fn month_number(m: &str) -> Option<u32> {
-    let m = m.trim();
-    if let Ok(n) = m.parse::<u32>() {
-        return (1..=12).contains(&n).then_some(n);
-    }
-    let lower = m.to_ascii_lowercase();
-    [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|p| lower.starts_with(p))
-    .map(|i| i as u32 + 1)
 }
 
 /// Splits `a` on ` and ` outside braces (case-insensitive), dropping `others`.

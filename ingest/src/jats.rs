@@ -11,6 +11,7 @@
 //! Predefined and numeric character references are decoded, and so are the common named
 //! entities of the JATS/HTML sets; any other `&name;` stays as written.
 
+use crate::dates::{leading_year, month_number};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
@@ -1034,26 +1035,6 @@ fn publication_date(meta: &Element) -> Option<(i32, String)> {
         best = Some((r, year, date));
     }
     best.map(|(_, y, d)| (y, d))
-}
-
-/// The four-digit year a text starts with (`2010`, `2010a`).
-fn leading_year(s: &str) -> Option<i32> {
-    let digits: String = s.trim().chars().take_while(char::is_ascii_digit).collect();
-    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
-}
-
-fn month_number(s: &str) -> Option<u32> {
-    let s = s.trim();
-    if let Ok(n) = s.parse::<u32>() {
-        return (1..=12).contains(&n).then_some(n);
-    }
-    let lower = s.to_ascii_lowercase();
-    [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| lower.starts_with(m))
-    .map(|i| i as u32 + 1)
 }
 
 /// The plain abstracts (those without `abstract-type`), else the first that is not a

@@ -355,7 +355,7 @@ pub(crate) fn opt_year(
             .as_i64()
             .and_then(|y| i32::try_from(y).ok())
             .filter(|y| (1000..3000).contains(y))),
-        Some(Value::String(s)) => Ok(crate::xml::leading_year(s)),
+        Some(Value::String(s)) => Ok(crate::dates::leading_year(s)),
         Some(other) => Err(line.error(path, format!("expected a year, found {}", kind(other)))),
     }
 }

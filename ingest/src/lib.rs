@@ -11,6 +11,7 @@ pub mod acl;
 pub mod arxiv;
 pub mod beir;
 pub mod bibtex;
+mod dates;
 pub mod detect;
 pub mod error;
 pub mod jats;

@@ -17,9 +17,10 @@
 //! its `ArticleIdList`).
 
 use crate::beir::normalize_pmcid;
+use crate::dates::{month_number, year_in};
 use crate::error::{Location, ParseError};
 use crate::model::{normalize_doi, Author, Identifiers, Paper, Reference, Subject};
-use crate::xml::{error_at, read_document, text, year_in, Element};
+use crate::xml::{error_at, read_document, text, Element};
 use crate::Record;
 
 /// Elements that are one record each.
@@ -318,20 +319,6 @@ fn publication_date(d: &Element) -> (Option<i32>, Option<String>) {
         _ => format!("{year:04}"),
     };
     (Some(year), Some(date))
-}
-
-fn month_number(s: &str) -> Option<u32> {
-    let s = s.trim();
-    if let Ok(n) = s.parse::<u32>() {
-        return (1..=12).contains(&n).then_some(n);
-    }
-    let lower = s.to_ascii_lowercase();
-    [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| lower.starts_with(m))
-    .map(|i| i as u32 + 1)
 }
 
 fn reference(r: &Element) -> Reference {

@@ -59,7 +59,7 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
     };
     let year = opt_year(line, o, "publication_year", "publication_year")?;
     let date = opt_text(line, o, "publication_date", "publication_date")?;
-    let year = year.or_else(|| date.as_deref().and_then(crate::xml::leading_year));
+    let year = year.or_else(|| date.as_deref().and_then(crate::dates::leading_year));
 
     let mut authors = Vec::new();
     for (i, a) in opt_array(line, o, "authorships", "authorships")?.iter().enumerate() {

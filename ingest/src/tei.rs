@@ -17,9 +17,10 @@
 //! references decoded, DTD entities never expanded, nesting bounded by [`crate::xml::MAX_DEPTH`].
 
 use crate::beir::normalize_pmcid;
+use crate::dates::{leading_year, year_in};
 use crate::error::{Location, ParseError};
 use crate::model::{normalize_arxiv, normalize_doi, Author, Identifiers, Paper, Reference, Section};
-use crate::xml::{self, leading_year, read_document, text_with, year_in, Element, TextRules};
+use crate::xml::{self, read_document, text_with, Element, TextRules};
 use crate::Record;
 
 /// Heading of the section holding paragraphs that stand before any headed `div`.

