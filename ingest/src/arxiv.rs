@@ -29,7 +29,7 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
     let doi = line.opt_str("doi")?.and_then(first_doi);
     let authors = match line.object.get("authors_parsed") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(parsed_authors(line, v)?),
+        Some(v) => Some(parsed_authors(line, v, "authors_parsed")?),
     }
     .filter(|a| !a.is_empty())
     .or_else(|| line.opt_str("authors").ok().flatten().map(split_authors))
@@ -78,23 +78,21 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
 }
 
 /// The first valid DOI of a field that may list several, separated by spaces, commas or semicolons.
-fn first_doi(s: &str) -> Option<String> {
+pub(crate) fn first_doi(s: &str) -> Option<String> {
     s.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .find_map(normalize_doi)
 }
 
-/// `[[last, first, suffix, affiliation…], …]` into authors; entries need at least a last name.
-fn parsed_authors(line: &Line<'_>, v: &Value) -> Result<Vec<Author>, ParseError> {
+/// `[[last, first, suffix, affiliation…], …]` (the value of `field`) into authors; entries need
+/// at least a last name.
+pub(crate) fn parsed_authors(line: &Line<'_>, v: &Value, field: &str) -> Result<Vec<Author>, ParseError> {
     let Value::Array(entries) = v else {
-        return Err(line.error("authors_parsed", format!("expected an array, found {}", kind(v))));
+        return Err(line.error(field, format!("expected an array, found {}", kind(v))));
     };
     let mut authors = Vec::with_capacity(entries.len());
     for entry in entries {
         let Value::Array(parts) = entry else {
-            return Err(line.error(
-                "authors_parsed",
-                format!("expected an array per author, found {}", kind(entry)),
-            ));
+            return Err(line.error(field, format!("expected an array per author, found {}", kind(entry))));
         };
         let part = |i: usize| {
             parts
@@ -124,7 +122,7 @@ fn parsed_authors(line: &Line<'_>, v: &Value) -> Result<Vec<Author>, ParseError>
 }
 
 /// Splits an `authors` string ("A. One, B. Two and C. Three (1) ((1) Place)") into names.
-fn split_authors(s: &str) -> Vec<Author> {
+pub(crate) fn split_authors(s: &str) -> Vec<Author> {
     let mut plain = String::with_capacity(s.len());
     let mut depth = 0usize;
     for c in s.chars() {

@@ -28,11 +28,19 @@ pub enum Format {
     Acl,
     /// S2ORC / doc2json JSON: one document, several, or JSON lines.
     S2orc,
+    /// unarXive full-text JSON lines (`paper_id`, `_source_hash`, `metadata`, `body_text`, …).
+    Unarxive,
+    /// Markdown, one paper per file, with optional YAML front matter.
+    Markdown,
+    /// Plain text, one paper per file.
+    Text,
+    /// PDF, one paper per file (text layer only; no OCR).
+    Pdf,
 }
 
 impl Format {
     /// Every format, in a stable order.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 13] = [
         Format::BeirJsonl,
         Format::ArxivMetadata,
         Format::Jats,
@@ -42,6 +50,10 @@ impl Format {
         Format::Bibtex,
         Format::Acl,
         Format::S2orc,
+        Format::Unarxive,
+        Format::Markdown,
+        Format::Text,
+        Format::Pdf,
     ];
 
     /// The short name used on command lines and in configuration: `beir`, `arxiv`, `jats`, `tei`,
@@ -57,6 +69,10 @@ impl Format {
             Format::Bibtex => "bibtex",
             Format::Acl => "acl",
             Format::S2orc => "s2orc",
+            Format::Unarxive => "unarxive",
+            Format::Markdown => "markdown",
+            Format::Text => "text",
+            Format::Pdf => "pdf",
         }
     }
 }
@@ -93,6 +109,11 @@ enum Content {
     OtherXml,
     /// XML, root not seen (head too short).
     SomeXml,
+    /// Text opening with a `---` line: Markdown front matter, unless the file is YAML.
+    FrontMatter,
+    /// Text whose first line is a `# ` heading: Markdown, unless the file is a script or
+    /// configuration whose comments look the same.
+    HashHeading,
     /// Nothing recognisable (empty, binary, other text).
     Unknown,
 }
@@ -108,12 +129,33 @@ pub fn detect(name: &str, head: &[u8]) -> Option<Format> {
     match sniff(head) {
         Content::Known(f) => Some(f),
         Content::OtherJson | Content::OtherXml => None,
+        Content::FrontMatter => (!matches!(ext, "yaml" | "yml")).then_some(Format::Markdown),
+        Content::HashHeading => (!matches!(
+            ext,
+            "py" | "sh"
+                | "bash"
+                | "zsh"
+                | "rb"
+                | "pl"
+                | "r"
+                | "toml"
+                | "yaml"
+                | "yml"
+                | "conf"
+                | "cfg"
+                | "ini"
+                | "tsv"
+                | "csv"
+        ))
+        .then_some(Format::Markdown),
         Content::SomeXml if file.ends_with(".tei.xml") || ext == "tei" => Some(Format::Tei),
         Content::SomeXml => matches!(ext, "xml" | "nxml").then_some(Format::Jats),
         Content::Unknown => match ext {
             "nxml" => Some(Format::Jats),
             "tei" => Some(Format::Tei),
             "bib" | "bibtex" => Some(Format::Bibtex),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" | "text" => Some(Format::Text),
             "jsonl" | "json" if file.starts_with("corpus.") => Some(Format::BeirJsonl),
             "jsonl" | "json" if file.contains("arxiv") => Some(Format::ArxivMetadata),
             _ => None,
@@ -122,6 +164,9 @@ pub fn detect(name: &str, head: &[u8]) -> Option<Format> {
 }
 
 fn sniff(head: &[u8]) -> Content {
+    if head.starts_with(b"%PDF-") {
+        return Content::Known(Format::Pdf);
+    }
     let head = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(head);
     let start = head.iter().position(|b| !b.is_ascii_whitespace());
     let rest = head.get(start.unwrap_or(0)..).unwrap_or_default();
@@ -138,8 +183,17 @@ fn sniff(head: &[u8]) -> Content {
         }
         Some(b'<') => sniff_xml(head),
         Some(b'@' | b'%') if looks_like_bibtex(rest) => Content::Known(Format::Bibtex),
+        _ if first_line(head) == b"---" => Content::FrontMatter,
+        Some(b'#') if rest.starts_with(b"# ") => Content::HashHeading,
         _ => Content::Unknown,
     }
+}
+
+/// The first line of `head`, without its line end and trailing spaces.
+fn first_line(head: &[u8]) -> &[u8] {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    &line[..end]
 }
 
 /// Whether text starts (after `%` comment lines) with `@type{` or `@type(`.
@@ -205,6 +259,8 @@ fn sniff_json(text: &[u8]) -> Content {
     };
     let format = if keys.has("_id") {
         Some(Format::BeirJsonl)
+    } else if keys.has("paper_id") && keys.any(&["_source_hash", "_source_name"]) {
+        Some(Format::Unarxive)
     } else if keys.has("paper_id") {
         Some(Format::S2orc)
     } else if openalex_id
@@ -300,7 +356,8 @@ mod tests {
             assert_eq!(f.to_string(), f.name());
         }
         assert_eq!("JATS".parse::<Format>(), Ok(Format::Jats));
-        assert!("pdf".parse::<Format>().is_err());
+        assert_eq!("PDF".parse::<Format>(), Ok(Format::Pdf));
+        assert!("docx".parse::<Format>().is_err());
         assert_eq!(serde_json::to_string(&Format::BeirJsonl).unwrap(), "\"BeirJsonl\"");
     }
 
@@ -322,6 +379,9 @@ mod tests {
             ("acl/2020.nlpcovid19.sample.xml", Format::Acl),
             ("s2orc/N18-3011.json", Format::S2orc),
             ("s2orc/18980380.json", Format::S2orc),
+            ("unarxive/arXiv_src_2212_086.sample.jsonl", Format::Unarxive),
+            ("markdown/paper-summary.md", Format::Markdown),
+            ("pdf/journal.pone.0146913.pdf", Format::Pdf),
         ];
         for (path, format) in cases {
             let bytes = std::fs::read(format!("{FIXTURES}/{path}")).unwrap();
@@ -387,6 +447,19 @@ mod tests {
     }
 
     #[test]
+    fn markdown_and_text_by_content() {
+        assert_eq!(detect("a", b"---\ntitle: T\n---\n"), Some(Format::Markdown));
+        assert_eq!(detect("a", b"\xEF\xBB\xBF---  \r\ntitle: T"), Some(Format::Markdown));
+        assert_eq!(detect("a.txt", b"# Title\n\ntext"), Some(Format::Markdown));
+        assert_eq!(detect("config.yaml", b"---\nkey: v\n"), None);
+        assert_eq!(detect("script.py", b"# a comment\nimport os"), None);
+        assert_eq!(detect("a", b"#include <x>"), None);
+        assert_eq!(detect("a", b"----\n"), None);
+        assert_eq!(detect("a.txt", b"%PDF-1.7\n%\xe2\xe3"), Some(Format::Pdf));
+        assert_eq!(detect("a.pdf", b"%PDX"), None);
+    }
+
+    #[test]
     fn extension_breaks_ties() {
         assert_eq!(detect("a/b.nxml", b""), Some(Format::Jats));
         assert_eq!(detect("a/b.tei.xml", b"<?xml version=\"1.0\"?>"), Some(Format::Tei));
@@ -394,7 +467,11 @@ mod tests {
         assert_eq!(detect("a/b.xml", b"<?xml version=\"1.0\"?>"), Some(Format::Jats));
         assert_eq!(detect("scifact/corpus.jsonl", b""), Some(Format::BeirJsonl));
         assert_eq!(detect("arxiv-metadata.json", b"\n\n"), Some(Format::ArxivMetadata));
-        assert_eq!(detect("notes.txt", b"hello"), None);
+        assert_eq!(detect("notes.txt", b"hello"), Some(Format::Text));
+        assert_eq!(detect("notes.TXT", b""), Some(Format::Text));
+        assert_eq!(detect("README.md", b"Some text\n\n## Part"), Some(Format::Markdown));
+        assert_eq!(detect("notes.markdown", b"x"), Some(Format::Markdown));
+        assert_eq!(detect("notes", b"hello"), None);
         assert_eq!(detect("x.xml", b"\xff\xfe<\x00"), None);
     }
 }

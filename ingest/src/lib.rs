@@ -18,11 +18,16 @@ pub mod jats;
 mod json;
 mod jsonl;
 pub mod latex;
+pub mod markdown;
 pub mod medline;
 pub mod model;
 pub mod openalex;
+pub mod pdf;
 pub mod s2orc;
 pub mod tei;
+pub mod text;
+mod textual;
+pub mod unarxive;
 pub mod xml;
 
 pub use detect::{detect, Format};
@@ -53,5 +58,9 @@ pub fn parse<'a>(format: Format, name: &'a str, bytes: &'a [u8]) -> Records<'a> 
         Format::Bibtex => Box::new(bibtex::parse(name, bytes)),
         Format::Acl => Box::new(acl::parse(name, bytes)),
         Format::S2orc => Box::new(s2orc::parse(name, bytes)),
+        Format::Unarxive => Box::new(unarxive::parse(name, bytes)),
+        Format::Markdown => Box::new(markdown::parse(name, bytes)),
+        Format::Text => Box::new(text::parse(name, bytes)),
+        Format::Pdf => Box::new(pdf::parse(name, bytes)),
     }
 }
