@@ -201,10 +201,7 @@ impl FastEmbedder {
             .name("embedder".into())
             .spawn(move || {
                 for (texts, reply) in rx {
-                    let out = te
-                        .embed(&texts, Some(Self::BATCH))
-                        .map_err(|e| InternalError::Embedding(e.to_string()).into());
-                    let _ = reply.send(out);
+                    let _ = reply.send(embed_by_length(&mut te, &texts));
                 }
             })
             .map_err(|e| Error::io("embedder thread", e))?;
@@ -215,6 +212,23 @@ impl FastEmbedder {
             name,
         })
     }
+}
+
+/// Embeds texts in batches of similar length, so that a batch's padding (to its longest text)
+/// wastes little: a title batched with abstracts would cost as much as an abstract. Returns
+/// the vectors in the order of `texts`.
+fn embed_by_length(te: &mut fastembed::TextEmbedding, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by_key(|&i| texts[i].len());
+    let sorted: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();
+    let vectors = te
+        .embed(&sorted, Some(FastEmbedder::BATCH))
+        .map_err(|e| InternalError::Embedding(e.to_string()))?;
+    let mut out = vec![Vec::new(); texts.len()];
+    for (v, &i) in vectors.into_iter().zip(&order) {
+        out[i] = v;
+    }
+    Ok(out)
 }
 
 /// Mean pooling unless a sentence-transformers `1_Pooling/config.json` says CLS.
