@@ -144,5 +144,14 @@ pub enum Eval {
         /// Score only the first N queries.
         #[arg(long)]
         limit: Option<usize>,
+        /// BM25 weight of the title field (default: the tuned value).
+        #[arg(long)]
+        title_boost: Option<f32>,
+        /// Reciprocal rank fusion constant (default: the tuned value).
+        #[arg(long)]
+        rrf_k: Option<f32>,
+        /// Weight of the vector list in hybrid fusion (default: the tuned value).
+        #[arg(long)]
+        vector_weight: Option<f32>,
     },
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::search::{self, Mode, SearchRequest};
+use crate::search::{self, Mode, SearchRequest, Tuning};
 use crate::store::Store;
 
 /// One query with its relevance judgements (paper key → grade).
@@ -132,6 +132,7 @@ pub fn evaluate(
     embedder: Option<&dyn Embedder>,
     queries: &[Judged],
     modes: &[Mode],
+    tuning: Tuning,
 ) -> Result<Vec<ModeScores>> {
     let mut out = Vec::new();
     for &mode in modes {
@@ -143,6 +144,7 @@ pub fn evaluate(
                 mode,
                 k: 100,
                 filter: Default::default(),
+                tuning,
             };
             let ranking: Vec<String> = search::rank_papers(store, embedder, &req)?
                 .into_iter()

@@ -74,6 +74,7 @@ fn main() -> anyhow::Result<()> {
                     year_to,
                     ..Default::default()
                 },
+                tuning: Default::default(),
             };
             let hits = search::search(&store, Some(embedder.as_ref()), &req)?;
             if json {
@@ -130,7 +131,22 @@ fn main() -> anyhow::Result<()> {
             println!("deleted {n} of {} papers", keys.len());
             Ok(())
         }
-        Command::Eval(Eval::Beir { dataset, split, limit }) => eval_beir(g, &dataset, &split, limit),
+        Command::Eval(Eval::Beir {
+            dataset,
+            split,
+            limit,
+            title_boost,
+            rrf_k,
+            vector_weight,
+        }) => {
+            let d = hypatia::search::Tuning::default();
+            let tuning = hypatia::search::Tuning {
+                title_boost: title_boost.unwrap_or(d.title_boost),
+                rrf_k: rrf_k.unwrap_or(d.rrf_k),
+                vector_weight: vector_weight.unwrap_or(d.vector_weight),
+            };
+            eval_beir(g, &dataset, &split, limit, tuning)
+        }
     }
 }
 
@@ -211,8 +227,9 @@ fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = report.elapsed.as_secs_f64().max(1e-9);
     println!(
-        "ingested {} papers, {} passages, {} triples from {} files in {:.1}s ({:.1} papers/s, {:.2} MB/s); {} failures, {} files skipped",
+        "ingested {} papers ({} unchanged, skipped), {} passages, {} triples from {} files in {:.1}s ({:.1} papers/s, {:.2} MB/s); {} failures, {} files skipped",
         report.papers,
+        report.unchanged,
         report.passages,
         report.triples,
         report.files,
@@ -252,7 +269,13 @@ fn serve(g: &Global, bind: &str, backup_dir: Option<std::path::PathBuf>) -> anyh
     Ok(())
 }
 
-fn eval_beir(g: &Global, dataset: &std::path::Path, split: &str, limit: Option<usize>) -> anyhow::Result<()> {
+fn eval_beir(
+    g: &Global,
+    dataset: &std::path::Path,
+    split: &str,
+    limit: Option<usize>,
+    tuning: hypatia::search::Tuning,
+) -> anyhow::Result<()> {
     let embedder = load_model(g)?;
     let store = open(g, Some(embedder.dim()))?;
     let corpus = dataset.join("corpus.jsonl");
@@ -262,6 +285,7 @@ fn eval_beir(g: &Global, dataset: &std::path::Path, split: &str, limit: Option<u
         .filter(|l| !l.trim().is_empty())
         .count();
     if store.stats()?.papers < expected {
+        // Papers already stored unchanged are skipped, so an interrupted run resumes.
         eprintln!(
             "ingesting {} ({expected} documents) into {}",
             corpus.display(),
@@ -279,7 +303,13 @@ fn eval_beir(g: &Global, dataset: &std::path::Path, split: &str, limit: Option<u
     if let Some(n) = limit {
         queries.truncate(n);
     }
-    let scores = hypatia::eval::evaluate(&store, Some(embedder.as_ref()), &queries, &hypatia::search::Mode::ALL)?;
+    let scores = hypatia::eval::evaluate(
+        &store,
+        Some(embedder.as_ref()),
+        &queries,
+        &hypatia::search::Mode::ALL,
+        tuning,
+    )?;
     println!(
         "{:<8} {:>9} {:>11} {:>8} {:>9}",
         "mode", "nDCG@10", "recall@100", "queries", "ms/query"

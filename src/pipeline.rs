@@ -82,6 +82,8 @@ pub struct IngestReport {
     pub skipped_files: Vec<String>,
     /// Papers written.
     pub papers: usize,
+    /// Papers skipped because the store already holds them exactly as they are.
+    pub unchanged: usize,
     /// Passages written.
     pub passages: usize,
     /// Triples written.
@@ -227,7 +229,13 @@ fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: 
         };
         for record in hypatia_ingest::parse(format, &name, &bytes) {
             match record {
-                Ok(r) => batch.add(prepare(store, &r.paper, format, &opts.chunk)),
+                Ok(r) => {
+                    let prepared = prepare(store, &r.paper, format, &opts.chunk);
+                    match store.paper_digest(&prepared.0.key) {
+                        Ok(Some(d)) if d == prepared.0.digest => report.unchanged += 1,
+                        _ => batch.add(prepared),
+                    }
+                }
                 Err(e) => report.failures.push(Failure {
                     source: e.source_name,
                     location: e.location,
@@ -296,7 +304,12 @@ pub fn prepare(store: &Store, paper: &Paper, format: Format, chunk: &ChunkConfig
         &seg.passages,
         format.name(),
     );
-    let ntriples: String = triples.iter().map(|t| format!("{t} .\n")).collect();
+    let mut ntriples: String = triples.iter().map(|t| format!("{t} .\n")).collect();
+    // The digest covers every fact, passages and canonical text included: equal digests mean
+    // an identical paper, which a re-run of the same ingest can skip (model version aside:
+    // a new embedding model needs a new store anyway, see Store::open).
+    let digest = ids::content_hash(&ntriples);
+    ntriples.push_str(&format!("<{iri}> <{}> \"{digest}\" .\n", crate::vocab::hyp::DIGEST));
     let texts = seg
         .passages
         .iter()
@@ -311,6 +324,7 @@ pub fn prepare(store: &Store, paper: &Paper, format: Format, chunk: &ChunkConfig
         passages: seg.passages,
         vectors: Vec::new(),
         ntriples,
+        digest,
     };
     (doc, texts, triples.len())
 }

@@ -66,13 +66,38 @@ pub struct SearchRequest {
     pub k: usize,
     /// Restrictions.
     pub filter: SearchFilter,
+    /// Ranking knobs; the defaults are the values tuned on SciFact training claims.
+    pub tuning: Tuning,
+}
+
+/// Ranking knobs of BM25 and fusion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// Weight of the paper-title field against the passage text in BM25.
+    pub title_boost: f32,
+    /// Reciprocal rank fusion constant: larger flattens the rank curve.
+    pub rrf_k: f32,
+    /// Weight of the vector list against BM25 in hybrid fusion.
+    pub vector_weight: f32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            title_boost: TITLE_BOOST,
+            rrf_k: RRF_K,
+            vector_weight: VECTOR_WEIGHT,
+        }
+    }
 }
 
 /// The largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
-/// Reciprocal rank fusion constant (Cormack et al. 2009).
+/// Default weight of the title field in BM25.
+pub const TITLE_BOOST: f32 = 0.6;
+/// Default reciprocal rank fusion constant (Cormack et al. 2009).
 pub const RRF_K: f32 = 60.0;
-/// Weight of the vector list against BM25 in hybrid fusion.
+/// Default weight of the vector list against BM25 in hybrid fusion.
 pub const VECTOR_WEIGHT: f32 = 1.0;
 
 /// One search hit.
@@ -91,12 +116,16 @@ pub fn search(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchReques
     validate(req)?;
     let depth = candidate_depth(req.k);
     let ranked = match req.mode {
-        Mode::Bm25 => store.text().search(&req.query, req.k, &req.filter)?,
+        Mode::Bm25 => store
+            .text()
+            .search(&req.query, req.k, &req.filter, req.tuning.title_boost)?,
         Mode::Vector => vector_hits(store, embedder, req, req.k)?,
         Mode::Hybrid => {
-            let bm25 = store.text().search(&req.query, depth, &req.filter)?;
+            let bm25 = store
+                .text()
+                .search(&req.query, depth, &req.filter, req.tuning.title_boost)?;
             let vec = vector_hits(store, embedder, req, depth)?;
-            fuse(&[(&bm25, 1.0), (&vec, VECTOR_WEIGHT)])
+            fuse(&[(&bm25, 1.0), (&vec, req.tuning.vector_weight)], req.tuning.rrf_k)
         }
     };
     cite_all(store, ranked, req.k)
@@ -110,12 +139,20 @@ pub fn rank_papers(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchR
     let depth = candidate_depth(req.k);
     let collapse = |hits: Vec<(String, f32)>| collapse_to_papers(hits);
     let ranked = match req.mode {
-        Mode::Bm25 => collapse(store.text().search(&req.query, depth, &req.filter)?),
+        Mode::Bm25 => collapse(
+            store
+                .text()
+                .search(&req.query, depth, &req.filter, req.tuning.title_boost)?,
+        ),
         Mode::Vector => collapse(vector_hits(store, embedder, req, depth)?),
         Mode::Hybrid => {
-            let bm25 = collapse(store.text().search(&req.query, depth, &req.filter)?);
+            let bm25 = collapse(
+                store
+                    .text()
+                    .search(&req.query, depth, &req.filter, req.tuning.title_boost)?,
+            );
             let vec = collapse(vector_hits(store, embedder, req, depth)?);
-            fuse(&[(&bm25, 1.0), (&vec, VECTOR_WEIGHT)])
+            fuse(&[(&bm25, 1.0), (&vec, req.tuning.vector_weight)], req.tuning.rrf_k)
         }
     };
     Ok(ranked.into_iter().take(req.k).collect())
@@ -179,12 +216,12 @@ pub fn collapse_to_papers(hits: Vec<(String, f32)>) -> Vec<(String, f32)> {
         .collect()
 }
 
-/// Weighted reciprocal rank fusion of ranked lists: score = Σ w / (RRF_K + rank).
-pub fn fuse(lists: &[(&Vec<(String, f32)>, f32)]) -> Vec<(String, f32)> {
+/// Weighted reciprocal rank fusion of ranked lists: score = Σ w / (rrf_k + rank).
+pub fn fuse(lists: &[(&Vec<(String, f32)>, f32)], rrf_k: f32) -> Vec<(String, f32)> {
     let mut scores: HashMap<&str, f32> = HashMap::new();
     for (list, weight) in lists {
         for (rank, (key, _)) in list.iter().enumerate() {
-            *scores.entry(key.as_str()).or_default() += weight / (RRF_K + rank as f32 + 1.0);
+            *scores.entry(key.as_str()).or_default() += weight / (rrf_k + rank as f32 + 1.0);
         }
     }
     let mut out: Vec<(String, f32)> = scores.into_iter().map(|(k, s)| (k.to_string(), s)).collect();
@@ -230,7 +267,7 @@ mod tests {
     fn fusion_rewards_agreement() {
         let a = list(&["x", "y", "z"]);
         let b = list(&["y", "x", "w"]);
-        let fused = fuse(&[(&a, 1.0), (&b, 1.0)]);
+        let fused = fuse(&[(&a, 1.0), (&b, 1.0)], RRF_K);
         let order: Vec<&str> = fused.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(&order[..2], &["x", "y"]);
         assert_eq!(order.len(), 4);

@@ -116,6 +116,8 @@ namespace!(
         REFERENCE_LABEL = "referenceLabel",
         /// Ingest format the paper came from.
         SOURCE_FORMAT = "sourceFormat",
+        /// Hash of all of a paper's facts: re-ingest skips a paper whose digest is unchanged.
+        DIGEST = "digest",
     }
 );
 

@@ -245,6 +245,7 @@ async fn search_handler(
             section: p.section,
             venue: p.venue,
         },
+        tuning: Default::default(),
     };
     let (store, embedder) = (state.store.clone(), state.embedder.clone());
     let mode = req.mode;

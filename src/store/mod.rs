@@ -51,6 +51,8 @@ pub struct PaperDoc {
     pub vectors: Vec<Vec<f32>>,
     /// The paper's facts as N-Triples, for its named graph.
     pub ntriples: String,
+    /// Hash of the facts (also stored as `hyp:digest`): equal digests, identical paper.
+    pub digest: String,
 }
 
 /// A passage as the text index stores it.
@@ -372,6 +374,24 @@ impl Store {
 
     fn graph_node(&self, paper_key: &str) -> Result<NamedNode> {
         NamedNode::new(self.base.paper_graph(paper_key)).map_err(Error::graph)
+    }
+
+    /// The stored digest of a paper (`hyp:digest`), if the paper is stored.
+    pub fn paper_digest(&self, paper_key: &str) -> Result<Option<String>> {
+        let graph = self.graph_node(paper_key)?;
+        let digest = oxigraph::model::NamedNodeRef::new_unchecked(crate::vocab::hyp::DIGEST);
+        let quad = self
+            .graph
+            .oxigraph()
+            .quads_for_pattern(None, Some(digest), None, Some(graph.as_ref().into()))
+            .next();
+        match quad {
+            Some(q) => match q?.object {
+                oxigraph::model::Term::Literal(l) => Ok(Some(l.value().to_string())),
+                _ => Ok(None),
+            },
+            None => Ok(None),
+        }
     }
 
     /// Whether the paper is visible (its graph exists).

@@ -17,8 +17,6 @@ use crate::error::{Error, Result};
 const SCHEMA_JSON: &str = include_str!("../../schema/text-schema.json");
 /// Memory the index writer may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 << 20;
-/// Relative weight of the title field against the passage text in BM25.
-pub const TITLE_BOOST: f32 = 0.6;
 
 /// Field handles of the schema.
 #[derive(Clone, Copy)]
@@ -163,11 +161,12 @@ impl TextIndex {
         Ok(())
     }
 
-    /// BM25 search over passage text and title; returns passage keys with scores, best first.
-    pub fn search(&self, query: &str, k: usize, filter: &SearchFilter) -> Result<Vec<(String, f32)>> {
+    /// BM25 search over passage text and the paper's title (weighted by `title_boost`); returns
+    /// passage keys with scores, best first.
+    pub fn search(&self, query: &str, k: usize, filter: &SearchFilter, title_boost: f32) -> Result<Vec<(String, f32)>> {
         let f = self.fields;
         let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.title]);
-        parser.set_field_boost(f.title, TITLE_BOOST);
+        parser.set_field_boost(f.title, title_boost);
         let (parsed, _errors) = parser.parse_query_lenient(query);
         let query = self.filtered(parsed, filter);
         let searcher = self.reader.searcher();

@@ -196,7 +196,7 @@ fn a_backup_taken_while_serving_restores_with_every_paper() {
     assert!(restored.check_consistency().unwrap().is_consistent());
     let hits = restored
         .text()
-        .search("DNA methylation", 5, &Default::default())
+        .search("DNA methylation", 5, &Default::default(), 1.0)
         .unwrap();
     assert!(!hits.is_empty(), "the restored text index answers");
     let any = original.vectors().live_keys().into_iter().next().unwrap();

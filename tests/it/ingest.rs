@@ -82,7 +82,11 @@ fn re_ingesting_leaves_counts_unchanged() {
     let first = ingest(&store, &e, &paths);
     let before = store.stats().unwrap();
     let second = ingest(&store, &e, &paths);
-    assert_eq!(first.papers, second.papers);
+    assert_eq!(
+        second.unchanged, first.papers,
+        "identical papers are skipped, not re-embedded"
+    );
+    assert_eq!(second.papers, 0);
     assert_eq!(store.stats().unwrap(), before);
     drop(store);
     let store = reopen(&dir, e.dim());
@@ -108,7 +112,10 @@ fn delete_removes_a_paper_from_all_three_indexes() {
     assert!(store.text().passages_of(&victim).unwrap().is_empty());
     assert!(!store.vectors().live_keys().iter().any(|k| k.starts_with(&victim)));
     assert!(!store.has_paper(&victim).unwrap());
-    let hits = store.text().search(&passages[0].text, 50, &Default::default()).unwrap();
+    let hits = store
+        .text()
+        .search(&passages[0].text, 50, &Default::default(), 1.0)
+        .unwrap();
     assert!(hits.iter().all(|(k, _)| !k.starts_with(&victim)));
     assert_eq!(
         store.delete_papers(std::slice::from_ref(&victim)).unwrap(),

@@ -16,6 +16,7 @@ fn gold_in_top_10(mode: Mode) -> (usize, usize) {
             mode,
             k: 10,
             filter: Default::default(),
+            tuning: Default::default(),
         };
         let hits = search::search(&s.store, Some(m.as_ref()), &req).unwrap();
         if hits.iter().any(|h| q.relevant.contains_key(&h.citation.paper.key)) {
@@ -46,6 +47,7 @@ fn a_specific_claim_ranks_its_gold_abstract_first_in_hybrid() {
         mode: Mode::Hybrid,
         k: 10,
         filter: Default::default(),
+        tuning: Default::default(),
     };
     let hits = search::search(&s.store, Some(model().as_ref()), &req).unwrap();
     assert!(!hits.is_empty());
@@ -92,6 +94,7 @@ fn year_filters_apply_to_every_mode() {
                 year_to: Some(1901),
                 ..Default::default()
             },
+            tuning: Default::default(),
         };
         // SciFact abstracts carry no year: a year bound excludes all of them.
         assert!(
