@@ -15,7 +15,7 @@
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::dates::{leading_year, month_number};
+use crate::dates::{iso_date, leading_year, month_number};
 use crate::error::{Location, ParseError};
 use crate::model::{normalize_doi, Author, Identifiers, Paper, Subject};
 use crate::xml::{error_at, read_element, text, Element};
@@ -182,10 +182,7 @@ impl Papers<'_> {
             .year
             .or_else(|| paper.child("year").and_then(|y| leading_year(&text(y))))
             .or_else(|| collection_year(&self.collection));
-        let date = year.map(|y| match self.meta.month {
-            Some(m) => format!("{y:04}-{m:02}"),
-            None => format!("{y:04}"),
-        });
+        let date = year.map(|y| iso_date(y, self.meta.month, None));
         let subjects = self
             .meta
             .venues

@@ -5,7 +5,7 @@
 //! Titles and abstracts keep their LaTeX but get their whitespace normalised. The date is the
 //! first version's submission date; `update_date` only supplies the year when no version has one.
 
-use crate::dates::leading_year;
+use crate::dates::{iso_date, leading_year};
 use serde_json::Value;
 
 use crate::error::ParseError;
@@ -55,7 +55,7 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
     let created = first_version_date(line)?;
     let update_year = line.opt_str("update_date")?.and_then(leading_year);
     let (date, year) = match created {
-        Some((y, m, d)) => (Some(format!("{y:04}-{m:02}-{d:02}")), Some(y)),
+        Some((y, m, d)) => (Some(iso_date(y, Some(m), Some(d))), Some(y)),
         None => (None, update_year),
     };
     Ok(Paper {

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::beir::normalize_pmcid;
-use crate::dates::{leading_year, month_number, year_in};
+use crate::dates::{iso_date, leading_year, month_number, year_in};
 use crate::error::{Location, ParseError};
 use crate::latex::to_text;
 use crate::model::{normalize_arxiv, normalize_doi, Author, CorpusId, Identifiers, Paper};
@@ -515,13 +515,9 @@ fn convert(name: &str, collection: &str, e: &Entry) -> Result<Record, ParseError
         Some(y) => Some(year_in(y).ok_or_else(|| error("year", &format!("no year in {:?}", y.trim())))?),
         None => date_field.and_then(leading_year),
     };
-    let date = date_field.map(str::to_string).or_else(|| {
-        let y = year?;
-        match e.get("month").and_then(month_number) {
-            Some(m) => Some(format!("{y:04}-{m:02}")),
-            None => Some(format!("{y:04}")),
-        }
-    });
+    let date = date_field
+        .map(str::to_string)
+        .or_else(|| Some(iso_date(year?, e.get("month").and_then(month_number), None)));
     let venue = ["journaltitle", "journal", "booktitle", "eventtitle"]
         .iter()
         .find_map(|f| e.get(f))

@@ -44,6 +44,21 @@ pub(crate) fn month_number(s: &str) -> Option<u32> {
     .map(|i| i as u32 + 1)
 }
 
+/// A day of the month, 1–31, from its digits.
+pub(crate) fn day_number(s: &str) -> Option<u32> {
+    s.parse::<u32>().ok().filter(|d| (1..=31).contains(d))
+}
+
+/// The ISO date `YYYY-MM-DD`, `YYYY-MM` or `YYYY` of a year and what is known of its month and
+/// day (a day without a month is left out).
+pub(crate) fn iso_date(year: i32, month: Option<u32>, day: Option<u32>) -> String {
+    match (month, day) {
+        (Some(m), Some(d)) => format!("{year:04}-{m:02}-{d:02}"),
+        (Some(m), None) => format!("{year:04}-{m:02}"),
+        _ => format!("{year:04}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
 //! JATS XML full text (PubMed Central `.nxml`, PLOS, and other JATS/NLM publishers): one article
 //! per document.
 //!
-//! The document is read into a small element tree (bounded depth, no DTD processing: internal
-//! entity declarations are never expanded and external DTDs never fetched), then the front
-//! matter, body sections and bibliography are taken from it as plain text.
+//! The document is read into the element tree of [`crate::xml`] (bounded depth, no DTD
+//! processing: internal entity declarations are never expanded and external DTDs never fetched),
+//! then the front matter, body sections and bibliography are taken from it as plain text.
 //!
 //! Text rules: inline markup (`italic`, `xref`, `ext-link`, …) gives its text; MathML gives the
 //! text of its tokens; tables give only their label and caption, as a paragraph `Table 1.
@@ -11,17 +11,15 @@
 //! Predefined and numeric character references are decoded, and so are the common named
 //! entities of the JATS/HTML sets; any other `&name;` stays as written.
 
-use crate::dates::{leading_year, month_number};
-use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::Reader;
-
 use crate::beir::normalize_pmcid;
+use crate::dates::{day_number, iso_date, leading_year, month_number};
 use crate::error::{Location, ParseError};
-use crate::model::{normalize_arxiv, normalize_doi, normalize_ws, Author, Identifiers, Paper, Reference, Section};
+use crate::model::{normalize_arxiv, normalize_doi, Author, Identifiers, Paper, Reference, Section};
+use crate::xml::{read_document, text_with, Element, TextRules};
 use crate::Record;
 
 /// Deepest element nesting accepted; deeper documents are an error rather than a stack risk.
-pub const MAX_DEPTH: usize = 512;
+pub const MAX_DEPTH: usize = crate::xml::MAX_DEPTH;
 
 /// Heading of the section that holds body paragraphs standing before any `sec`.
 pub const BODY_HEADING: &str = "Body";
@@ -36,470 +34,10 @@ pub fn parse<'a>(name: &'a str, bytes: &'a [u8]) -> impl Iterator<Item = Result<
 
 /// Parses one JATS document into a record; errors carry the byte offset where reading failed.
 pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
-    let article = read_tree(name, bytes)?;
+    let article = read_document(name, bytes, 0, "JATS", Some("article"), |r| r == "article")?;
     Ok(Record {
         paper: extract(&article),
         location: Location::byte(0),
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// The element tree
-
-#[derive(Debug)]
-struct Element {
-    /// Qualified name as written (`mml:math`).
-    name: String,
-    /// Attributes, qualified names, values unescaped.
-    attrs: Vec<(String, String)>,
-    children: Vec<Node>,
-}
-
-#[derive(Debug)]
-enum Node {
-    Element(Element),
-    Text(String),
-}
-
-impl Element {
-    /// The name without namespace prefix.
-    fn local(&self) -> &str {
-        self.name.rsplit(':').next().unwrap_or(&self.name)
-    }
-
-    /// An attribute by qualified name, or else by local name (`href` finds `xlink:href`).
-    fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == key)
-            .or_else(|| self.attrs.iter().find(|(k, _)| k.rsplit(':').next() == Some(key)))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Whether attribute `key` equals `value`, ignoring ASCII case.
-    fn attr_is(&self, key: &str, value: &str) -> bool {
-        self.attr(key).is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
-    }
-
-    fn elements(&self) -> impl Iterator<Item = &Element> {
-        self.children.iter().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
-            Node::Text(_) => None,
-        })
-    }
-
-    fn children_named<'s>(&'s self, local: &'s str) -> impl Iterator<Item = &'s Element> + 's {
-        self.elements().filter(move |e| e.local() == local)
-    }
-
-    fn child(&self, local: &str) -> Option<&Element> {
-        self.elements().find(|e| e.local() == local)
-    }
-
-    /// The first descendant named `local`, in document order.
-    fn find(&self, local: &str) -> Option<&Element> {
-        self.elements()
-            .find_map(|e| if e.local() == local { Some(e) } else { e.find(local) })
-    }
-
-    /// Outermost descendants whose local name is one of `names`, in document order.
-    fn collect<'s>(&'s self, names: &[&str], out: &mut Vec<&'s Element>) {
-        for e in self.elements() {
-            if names.contains(&e.local()) {
-                out.push(e);
-            } else {
-                e.collect(names, out);
-            }
-        }
-    }
-
-    fn push_text(&mut self, text: &str) {
-        if let Some(Node::Text(last)) = self.children.last_mut() {
-            last.push_str(text);
-        } else {
-            self.children.push(Node::Text(text.to_string()));
-        }
-    }
-}
-
-fn error_at(name: &str, byte: u64, message: impl Into<String>) -> ParseError {
-    ParseError::new(name, Location::byte(byte), message)
-}
-
-/// Reads the document into a tree rooted at `article`.
-fn read_tree(name: &str, bytes: &[u8]) -> Result<Element, ParseError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| error_at(name, e.valid_up_to() as u64, "invalid UTF-8 (JATS must be UTF-8 here)"))?;
-    let mut reader = Reader::from_str(text);
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
-    loop {
-        let start = reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| error_at(name, reader.error_position(), format!("malformed XML: {e}")))?;
-        match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let is_empty = matches!(event, Event::Empty(_));
-                let element = open_element(name, start, e)?;
-                if root.is_some() {
-                    return Err(error_at(name, start, "content after the root element"));
-                }
-                if stack.is_empty() && element.local() != "article" {
-                    return Err(error_at(
-                        name,
-                        start,
-                        format!("not a JATS document: root element is `{}`, not `article`", element.name),
-                    ));
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(error_at(
-                        name,
-                        start,
-                        format!("elements nested deeper than {MAX_DEPTH}"),
-                    ));
-                }
-                if is_empty {
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(Node::Element(element)),
-                        None => root = Some(element),
-                    }
-                } else {
-                    stack.push(element);
-                }
-            }
-            Event::End(_) => {
-                let Some(element) = stack.pop() else {
-                    return Err(error_at(name, start, "closing tag without an open element"));
-                };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(Node::Element(element)),
-                    None => root = Some(element),
-                }
-            }
-            Event::Text(t) => {
-                let decoded = t
-                    .decode()
-                    .map_err(|e| error_at(name, start, format!("undecodable text: {e}")))?;
-                add_text(name, start, &mut stack, &decoded)?;
-            }
-            Event::CData(t) => {
-                let decoded = t
-                    .decode()
-                    .map_err(|e| error_at(name, start, format!("undecodable CDATA: {e}")))?;
-                add_text(name, start, &mut stack, &decoded)?;
-            }
-            Event::GeneralRef(r) => {
-                let resolved = resolve_reference(&r).map_err(|m| error_at(name, start, m))?;
-                add_text(name, start, &mut stack, &resolved)?;
-            }
-            // The doctype is neither expanded nor fetched: entity declarations stay inert.
-            Event::DocType(_) | Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => break,
-        }
-    }
-    if let Some(open) = stack.last() {
-        return Err(error_at(
-            name,
-            bytes.len() as u64,
-            format!("unexpected end of document: `<{}>` is not closed", open.name),
-        ));
-    }
-    root.ok_or_else(|| error_at(name, 0, "not a JATS document: no root element"))
-}
-
-fn add_text(name: &str, at: u64, stack: &mut [Element], text: &str) -> Result<(), ParseError> {
-    match stack.last_mut() {
-        Some(top) => top.push_text(text),
-        None if text.trim().is_empty() => {}
-        None => return Err(error_at(name, at, "text outside the root element")),
-    }
-    Ok(())
-}
-
-fn open_element(name: &str, at: u64, e: &BytesStart<'_>) -> Result<Element, ParseError> {
-    let qname = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-    let mut attrs = Vec::new();
-    for attr in e.attributes() {
-        let attr = attr.map_err(|err| error_at(name, at, format!("malformed attribute in `<{qname}>`: {err}")))?;
-        let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-        let value = unescape(&String::from_utf8_lossy(&attr.value));
-        attrs.push((key, value));
-    }
-    Ok(Element {
-        name: qname,
-        attrs,
-        children: Vec::new(),
-    })
-}
-
-/// The text a `&…;` reference stands for; unknown named entities stay as written.
-pub(crate) fn resolve_reference(r: &BytesRef<'_>) -> Result<String, String> {
-    match r.resolve_char_ref() {
-        Ok(Some(c)) => Ok(c.to_string()),
-        Ok(None) => {
-            let entity = r.decode().map_err(|e| format!("undecodable entity reference: {e}"))?;
-            Ok(named_entity(&entity).map_or_else(|| format!("&{entity};"), str::to_string))
-        }
-        Err(e) => Err(format!("invalid character reference: {e}")),
-    }
-}
-
-/// Decodes references in an attribute value; anything unrecognised is kept as written.
-pub(crate) fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let decoded = after.find(';').filter(|&semi| semi <= 32).and_then(|semi| {
-            let entity = &after[..semi];
-            let text = match entity.strip_prefix('#') {
-                Some(num) => {
-                    let code = match num.strip_prefix('x').or_else(|| num.strip_prefix('X')) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => num.parse().ok(),
-                    };
-                    code.filter(|&c| c != 0).and_then(char::from_u32).map(String::from)
-                }
-                None => named_entity(entity).map(str::to_string),
-            }?;
-            Some((text, semi))
-        });
-        match decoded {
-            Some((text, semi)) => {
-                out.push_str(&text);
-                rest = &after[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The XML predefined entities and the common named entities of JATS/HTML texts.
-pub(crate) fn named_entity(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "lt" => "<",
-        "gt" => ">",
-        "amp" => "&",
-        "apos" => "'",
-        "quot" => "\"",
-        "nbsp" => "\u{a0}",
-        "ensp" => "\u{2002}",
-        "emsp" => "\u{2003}",
-        "thinsp" => "\u{2009}",
-        "hairsp" => "\u{200a}",
-        "zwnj" => "\u{200c}",
-        "zwj" => "\u{200d}",
-        "shy" => "\u{ad}",
-        "ndash" => "–",
-        "mdash" => "—",
-        "hyphen" | "dash" => "‐",
-        "minus" => "−",
-        "plus" => "+",
-        "plusmn" | "pm" => "±",
-        "times" => "×",
-        "divide" | "div" => "÷",
-        "equals" => "=",
-        "ne" => "≠",
-        "le" | "leq" => "≤",
-        "ge" | "geq" => "≥",
-        "lt2" => "≪",
-        "asymp" | "approx" | "ap" => "≈",
-        "sim" => "∼",
-        "equiv" => "≡",
-        "prop" => "∝",
-        "infin" => "∞",
-        "deg" => "°",
-        "micro" => "µ",
-        "middot" | "centerdot" => "·",
-        "bull" | "bullet" => "•",
-        "hellip" => "…",
-        "prime" => "′",
-        "Prime" => "″",
-        "lsquo" => "‘",
-        "rsquo" => "’",
-        "sbquo" => "‚",
-        "ldquo" => "“",
-        "rdquo" => "”",
-        "bdquo" => "„",
-        "laquo" => "«",
-        "raquo" => "»",
-        "copy" => "©",
-        "reg" => "®",
-        "trade" => "™",
-        "sect" => "§",
-        "para" => "¶",
-        "dagger" => "†",
-        "Dagger" => "‡",
-        "permil" => "‰",
-        "percnt" => "%",
-        "num" => "#",
-        "dollar" => "$",
-        "ast" | "midast" => "*",
-        "excl" => "!",
-        "quest" => "?",
-        "commat" => "@",
-        "colon" => ":",
-        "semi" => ";",
-        "comma" => ",",
-        "period" => ".",
-        "sol" => "/",
-        "bsol" => "\\",
-        "verbar" | "vert" => "|",
-        "lowbar" => "_",
-        "lpar" => "(",
-        "rpar" => ")",
-        "lsqb" | "lbrack" => "[",
-        "rsqb" | "rbrack" => "]",
-        "lcub" | "lbrace" => "{",
-        "rcub" | "rbrace" => "}",
-        "larr" => "←",
-        "rarr" => "→",
-        "uarr" => "↑",
-        "darr" => "↓",
-        "harr" => "↔",
-        "lArr" => "⇐",
-        "rArr" => "⇒",
-        "hArr" => "⇔",
-        "forall" => "∀",
-        "part" => "∂",
-        "exist" => "∃",
-        "empty" => "∅",
-        "nabla" => "∇",
-        "isin" => "∈",
-        "notin" => "∉",
-        "sum" => "∑",
-        "prod" => "∏",
-        "radic" => "√",
-        "cap" => "∩",
-        "cup" => "∪",
-        "sub" => "⊂",
-        "sup" => "⊃",
-        "and" => "∧",
-        "or" => "∨",
-        "not" => "¬",
-        "int" => "∫",
-        "there4" => "∴",
-        "cent" => "¢",
-        "pound" => "£",
-        "euro" => "€",
-        "yen" => "¥",
-        "iexcl" => "¡",
-        "iquest" => "¿",
-        "szlig" => "ß",
-        "aacute" => "á",
-        "Aacute" => "Á",
-        "agrave" => "à",
-        "Agrave" => "À",
-        "acirc" => "â",
-        "Acirc" => "Â",
-        "atilde" => "ã",
-        "Atilde" => "Ã",
-        "auml" => "ä",
-        "Auml" => "Ä",
-        "aring" => "å",
-        "Aring" => "Å",
-        "aelig" => "æ",
-        "AElig" => "Æ",
-        "ccedil" => "ç",
-        "Ccedil" => "Ç",
-        "eacute" => "é",
-        "Eacute" => "É",
-        "egrave" => "è",
-        "Egrave" => "È",
-        "ecirc" => "ê",
-        "Ecirc" => "Ê",
-        "euml" => "ë",
-        "Euml" => "Ë",
-        "iacute" => "í",
-        "Iacute" => "Í",
-        "igrave" => "ì",
-        "Igrave" => "Ì",
-        "icirc" => "î",
-        "Icirc" => "Î",
-        "iuml" => "ï",
-        "Iuml" => "Ï",
-        "ntilde" => "ñ",
-        "Ntilde" => "Ñ",
-        "oacute" => "ó",
-        "Oacute" => "Ó",
-        "ograve" => "ò",
-        "Ograve" => "Ò",
-        "ocirc" => "ô",
-        "Ocirc" => "Ô",
-        "otilde" => "õ",
-        "Otilde" => "Õ",
-        "ouml" => "ö",
-        "Ouml" => "Ö",
-        "oslash" => "ø",
-        "Oslash" => "Ø",
-        "uacute" => "ú",
-        "Uacute" => "Ú",
-        "ugrave" => "ù",
-        "Ugrave" => "Ù",
-        "ucirc" => "û",
-        "Ucirc" => "Û",
-        "uuml" => "ü",
-        "Uuml" => "Ü",
-        "yacute" => "ý",
-        "Yacute" => "Ý",
-        "yuml" => "ÿ",
-        "alpha" => "α",
-        "beta" => "β",
-        "gamma" => "γ",
-        "delta" => "δ",
-        "epsilon" | "epsi" | "epsiv" | "varepsilon" => "ε",
-        "zeta" => "ζ",
-        "eta" => "η",
-        "theta" | "thetav" | "thetasym" | "vartheta" => "θ",
-        "iota" => "ι",
-        "kappa" | "kappav" => "κ",
-        "lambda" => "λ",
-        "mu" => "μ",
-        "nu" => "ν",
-        "xi" => "ξ",
-        "omicron" => "ο",
-        "pi" | "piv" => "π",
-        "rho" | "rhov" => "ρ",
-        "sigma" => "σ",
-        "sigmaf" | "sigmav" => "ς",
-        "tau" => "τ",
-        "upsilon" | "upsi" => "υ",
-        "phi" | "phiv" | "varphi" => "φ",
-        "chi" => "χ",
-        "psi" => "ψ",
-        "omega" => "ω",
-        "Alpha" => "Α",
-        "Beta" => "Β",
-        "Gamma" => "Γ",
-        "Delta" => "Δ",
-        "Epsilon" => "Ε",
-        "Zeta" => "Ζ",
-        "Eta" => "Η",
-        "Theta" => "Θ",
-        "Iota" => "Ι",
-        "Kappa" => "Κ",
-        "Lambda" => "Λ",
-        "Mu" => "Μ",
-        "Nu" => "Ν",
-        "Xi" => "Ξ",
-        "Omicron" => "Ο",
-        "Pi" => "Π",
-        "Rho" => "Ρ",
-        "Sigma" => "Σ",
-        "Tau" => "Τ",
-        "Upsilon" => "Υ",
-        "Phi" => "Φ",
-        "Chi" => "Χ",
-        "Psi" => "Ψ",
-        "Omega" => "Ω",
-        _ => return None,
     })
 }
 
@@ -589,98 +127,28 @@ const BLOCK_CHILDREN: &[&str] = &[
     "boxed-text",
 ];
 
-#[derive(Clone, Copy)]
-struct TextOpts {
-    /// Leave out figures, tables and boxes (they become paragraphs of their own).
-    skip_floats: bool,
-    /// Put a space between adjacent elements (element-only citations, names).
-    spaced: bool,
-    /// Further elements to leave out.
-    skip: &'static [&'static str],
-}
-
-const RUNNING: TextOpts = TextOpts {
-    skip_floats: true,
+/// Running text: floats left out, formula labels left out, MathML as its tokens, one rendering of
+/// `alternatives`.
+const RUNNING: TextRules = TextRules {
+    skip: &[SKIP, FLOATS],
+    skip_in: &[("disp-formula", "label"), ("inline-formula", "label")],
+    blocks: BLOCKS,
     spaced: false,
-    skip: &[],
+    separated: false,
+    attached: &["sup", "sub"],
+    tokens: &["math"],
+    choices: &[("alternatives", SKIP)],
 };
-const CITATION: TextOpts = TextOpts {
-    skip_floats: true,
-    spaced: true,
-    skip: &[],
+
+/// Element-only citations and names: a space between adjacent elements.
+const SEPARATED: TextRules = TextRules {
+    separated: true,
+    ..RUNNING
 };
 
 /// Normalised plain text of `e`, floats left out.
 fn text(e: &Element) -> String {
     text_with(e, RUNNING)
-}
-
-fn text_with(e: &Element, opts: TextOpts) -> String {
-    let mut out = String::new();
-    write_children(e, &mut out, opts);
-    normalize_ws(&out)
-}
-
-fn write_children(e: &Element, out: &mut String, opts: TextOpts) {
-    let formula = matches!(e.local(), "disp-formula" | "inline-formula");
-    let mut after_element = false;
-    for node in &e.children {
-        match node {
-            Node::Text(t) => {
-                out.push_str(t);
-                if !t.trim().is_empty() {
-                    after_element = false;
-                }
-            }
-            Node::Element(c) => {
-                let local = c.local();
-                if SKIP.contains(&local)
-                    || opts.skip.contains(&local)
-                    || (opts.skip_floats && FLOATS.contains(&local))
-                    || (formula && local == "label")
-                {
-                    continue;
-                }
-                if opts.spaced && after_element && !matches!(local, "sup" | "sub") {
-                    out.push(' ');
-                }
-                after_element = true;
-                write_element(c, out, opts);
-            }
-        }
-    }
-}
-
-fn write_element(e: &Element, out: &mut String, opts: TextOpts) {
-    match e.local() {
-        "math" => write_math(e, out),
-        "alternatives" => {
-            // One rendering only: the first that is not a picture.
-            if let Some(alt) = e.elements().find(|a| !SKIP.contains(&a.local())) {
-                write_element(alt, out, opts);
-            }
-        }
-        local => {
-            let block = BLOCKS.contains(&local);
-            if block {
-                out.push(' ');
-            }
-            write_children(e, out, opts);
-            if block {
-                out.push(' ');
-            }
-        }
-    }
-}
-
-/// MathML: the text of its tokens, without the layout whitespace between them.
-fn write_math(e: &Element, out: &mut String) {
-    for node in &e.children {
-        match node {
-            Node::Text(t) => out.push_str(t.trim()),
-            Node::Element(c) => write_math(c, out),
-        }
-    }
 }
 
 /// `Table 1. Caption title. Caption text.` for a figure, table or supplementary file; `None`
@@ -967,21 +435,15 @@ fn string_name(e: &Element) -> Option<Author> {
     if e.child("surname").is_some() {
         return person_name(e);
     }
-    let t = text_with(
-        e,
-        TextOpts {
-            spaced: true,
-            ..RUNNING
-        },
-    );
+    let t = text_with(e, SEPARATED);
     (!t.is_empty()).then(|| Author::named(t))
 }
 
 fn collab_name(e: &Element) -> Option<String> {
     let t = text_with(
         e,
-        TextOpts {
-            skip: &["contrib-group", "xref", "address", "email", "aff"],
+        TextRules {
+            skip: &[SKIP, FLOATS, &["contrib-group", "xref", "address", "email", "aff"]],
             ..RUNNING
         },
     );
@@ -1023,16 +485,8 @@ fn publication_date(meta: &Element) -> Option<(i32, String)> {
             continue;
         }
         let month = d.child("month").and_then(|m| month_number(&text(m)));
-        let day = d
-            .child("day")
-            .and_then(|m| text(m).parse::<u32>().ok())
-            .filter(|d| (1..=31).contains(d));
-        let date = match (month, day) {
-            (Some(m), Some(day)) => format!("{year:04}-{m:02}-{day:02}"),
-            (Some(m), None) => format!("{year:04}-{m:02}"),
-            _ => format!("{year:04}"),
-        };
-        best = Some((r, year, date));
+        let day = d.child("day").and_then(|m| day_number(&text(m)));
+        best = Some((r, year, iso_date(year, month, day)));
     }
     best.map(|(_, y, d)| (y, d))
 }
@@ -1139,6 +593,12 @@ fn venue(journal_meta: &Element) -> Option<String> {
 
 const CITATIONS: &[&str] = &["element-citation", "mixed-citation", "nlm-citation", "citation"];
 
+/// The printed text of a citation: adjacent elements separated, labels left out.
+const CITATION: TextRules = TextRules {
+    skip: &[SKIP, FLOATS, &["label"]],
+    ..SEPARATED
+};
+
 fn reference(r: &Element) -> Reference {
     let mut citations = Vec::new();
     r.collect(CITATIONS, &mut citations);
@@ -1152,13 +612,7 @@ fn reference(r: &Element) -> Reference {
         .filter(|l| !l.is_empty())
         .or_else(|| r.attr("id").map(str::to_string));
     let Some(cite) = structured else {
-        let raw = text_with(
-            r,
-            TextOpts {
-                skip: &["label"],
-                ..CITATION
-            },
-        );
+        let raw = text_with(r, CITATION);
         return Reference {
             label,
             raw: (!raw.is_empty()).then_some(raw),
@@ -1170,13 +624,7 @@ fn reference(r: &Element) -> Reference {
         .copied()
         .find(|c| c.local() == "mixed-citation")
         .unwrap_or(cite);
-    let raw = text_with(
-        printed,
-        TextOpts {
-            skip: &["label"],
-            ..CITATION
-        },
-    );
+    let raw = text_with(printed, CITATION);
 
     let work_title = cite
         .child("article-title")
@@ -1694,14 +1142,6 @@ mod tests {
         let p = paper(inline.as_bytes());
         assert_eq!(p.title, "deep");
         assert_eq!(p.sections[0].paragraphs, ["x"]);
-    }
-
-    #[test]
-    fn attribute_unescaping() {
-        assert_eq!(
-            unescape("a&amp;b &#x41;&#66; &alpha; &nope; & x; &#0; é&"),
-            "a&b AB α &nope; & x; &#0; é&"
-        );
     }
 
     #[test]

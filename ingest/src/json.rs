@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Location, ParseError};
-use crate::jsonl::{kind, Line};
+use crate::jsonl::{kind, record, Line};
 use crate::{Paper, Record};
 
 /// One candidate record: where it starts, and its bytes or what stopped the scanner.
@@ -31,39 +31,8 @@ where
     let mut lines = LineCounter::default();
     items.into_iter().map(move |(offset, item)| {
         let number = lines.line_of(bytes, offset);
-        let location = Location::line(number, offset as u64);
-        let raw = item.map_err(|m| ParseError::new(name, location.clone(), m))?;
-        let text = std::str::from_utf8(raw).map_err(|e| {
-            ParseError::new(
-                name,
-                location.clone(),
-                format!("invalid UTF-8 at byte {}", offset + e.valid_up_to()),
-            )
-        })?;
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            let full = e.to_string();
-            let msg = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
-            ParseError::new(
-                name,
-                location.clone(),
-                format!("invalid JSON at line {} column {}: {msg}", e.line(), e.column()),
-            )
-        })?;
-        let Value::Object(object) = value else {
-            return Err(ParseError::new(
-                name,
-                location,
-                format!("expected a JSON object, found {}", kind(&value)),
-            ));
-        };
-        let line = Line {
-            name,
-            number,
-            offset: offset as u64,
-            object,
-        };
-        let paper = convert(&line)?;
-        Ok(Record { paper, location })
+        let raw = item.map_err(|m| ParseError::new(name, Location::line(number, offset as u64), m))?;
+        record(name, number, offset as u64, raw, true, &convert)
     })
 }
 

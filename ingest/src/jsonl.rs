@@ -67,40 +67,56 @@ where
         pos: 0,
         number: 0,
     }
-    .map(move |(number, offset, raw)| {
-        let location = Location::line(number, offset);
-        let text = std::str::from_utf8(raw).map_err(|e| {
-            ParseError::new(
-                name,
-                location.clone(),
-                format!("invalid UTF-8 at byte {}", offset + e.valid_up_to() as u64),
-            )
-        })?;
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            let full = e.to_string();
-            let msg = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
-            ParseError::new(
-                name,
-                location.clone(),
-                format!("invalid JSON at column {}: {msg}", e.column()),
-            )
-        })?;
-        let Value::Object(object) = value else {
-            return Err(ParseError::new(
-                name,
-                location,
-                format!("expected a JSON object, found {}", kind(&value)),
-            ));
-        };
-        let line = Line {
+    .map(move |(number, offset, raw)| record(name, number, offset, raw, false, &convert))
+}
+
+/// Decodes the bytes `raw` of one record (on line `number`, at byte `offset` of the source
+/// `name`) as a JSON object and turns it into a record with `convert`. A JSON error gives its
+/// column, and with `inner_line` also its line within `raw`.
+pub(crate) fn record<'a, F>(
+    name: &'a str,
+    number: u64,
+    offset: u64,
+    raw: &[u8],
+    inner_line: bool,
+    convert: &F,
+) -> Result<Record, ParseError>
+where
+    F: Fn(&Line<'a>) -> Result<crate::Paper, ParseError>,
+{
+    let location = Location::line(number, offset);
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        ParseError::new(
             name,
-            number,
-            offset,
-            object,
+            location.clone(),
+            format!("invalid UTF-8 at byte {}", offset + e.valid_up_to() as u64),
+        )
+    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let full = e.to_string();
+        let msg = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
+        let at = if inner_line {
+            format!("line {} column {}", e.line(), e.column())
+        } else {
+            format!("column {}", e.column())
         };
-        let paper = convert(&line)?;
-        Ok(Record { paper, location })
-    })
+        ParseError::new(name, location.clone(), format!("invalid JSON at {at}: {msg}"))
+    })?;
+    let Value::Object(object) = value else {
+        return Err(ParseError::new(
+            name,
+            location,
+            format!("expected a JSON object, found {}", kind(&value)),
+        ));
+    };
+    let line = Line {
+        name,
+        number,
+        offset,
+        object,
+    };
+    let paper = convert(&line)?;
+    Ok(Record { paper, location })
 }
 
 /// Non-blank lines of a byte buffer: (1-based number, start offset, content without line end).

@@ -17,7 +17,7 @@
 //! its `ArticleIdList`).
 
 use crate::beir::normalize_pmcid;
-use crate::dates::{month_number, year_in};
+use crate::dates::{day_number, iso_date, month_number, year_in};
 use crate::error::{Location, ParseError};
 use crate::model::{normalize_doi, Author, Identifiers, Paper, Reference, Subject};
 use crate::xml::{error_at, read_document, text, Element};
@@ -100,7 +100,7 @@ fn non_empty(s: String) -> Option<String> {
 
 /// Parses one article whose bytes start at offset `base` of the source.
 fn parse_article(name: &str, bytes: &[u8], base: u64) -> Result<Paper, ParseError> {
-    let root = read_document(name, bytes, base, "MEDLINE", |r| {
+    let root = read_document(name, bytes, base, "MEDLINE", None, |r| {
         RECORDS.iter().any(|n| n == &r.as_bytes())
     })?;
     let citation = if root.local() == "MedlineCitation" {
@@ -309,16 +309,8 @@ fn publication_date(d: &Element) -> (Option<i32>, Option<String>) {
         return (None, None);
     };
     let month = d.child("Month").and_then(|m| month_number(&text(m)));
-    let day = d
-        .child("Day")
-        .and_then(|m| text(m).parse::<u32>().ok())
-        .filter(|d| (1..=31).contains(d));
-    let date = match (month, day) {
-        (Some(m), Some(day)) => format!("{year:04}-{m:02}-{day:02}"),
-        (Some(m), None) => format!("{year:04}-{m:02}"),
-        _ => format!("{year:04}"),
-    };
-    (Some(year), Some(date))
+    let day = d.child("Day").and_then(|m| day_number(&text(m)));
+    (Some(year), Some(iso_date(year, month, day)))
 }
 
 fn reference(r: &Element) -> Reference {

@@ -275,7 +275,7 @@ fn strip_tags(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    normalize_ws(&crate::jats::unescape(&out))
+    normalize_ws(&crate::xml::unescape(&out))
 }
 
 #[cfg(test)]

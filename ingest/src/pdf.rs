@@ -30,7 +30,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use pdf_extract::{Document, Object, PlainTextOutput};
 
 use crate::error::{Location, ParseError};
-use crate::model::{normalize_ws, Identifiers, Paper};
+use crate::model::normalize_ws;
 use crate::textual::{self, Options};
 use crate::Record;
 
@@ -95,18 +95,7 @@ fn convert(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
         },
     );
     Ok(Record {
-        paper: Paper {
-            ids: Identifiers {
-                doi: textual::find_doi(&page_one),
-                arxiv: textual::find_arxiv(&page_one),
-                ..Identifiers::default()
-            },
-            title,
-            abstract_text: layout.abstract_text,
-            sections: layout.sections,
-            references: layout.references,
-            ..Paper::default()
-        },
+        paper: layout.into_paper(title, &page_one),
         location: start,
     })
 }
@@ -354,6 +343,7 @@ fn title_lines_end(lines: &[&str], title: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Paper;
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/papers/pdf");
     const TITLE: &str =

@@ -36,7 +36,7 @@ pub fn parse<'a>(name: &'a str, bytes: &'a [u8]) -> impl Iterator<Item = Result<
 
 /// Parses one TEI document into a record; errors carry the byte offset where reading failed.
 pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
-    let root = read_document(name, bytes, 0, "TEI", |r| r.eq_ignore_ascii_case("tei"))?;
+    let root = read_document(name, bytes, 0, "TEI", None, |r| r.eq_ignore_ascii_case("tei"))?;
     Ok(Record {
         paper: extract(&root),
         location: Location::byte(0),
@@ -45,16 +45,16 @@ pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
 
 /// Running text: `lb` and blocks give spaces; graphics, tables and labels give nothing.
 const RUNNING: TextRules = TextRules {
-    skip: &["figure", "table", "graphic", "label"],
+    skip: &[&["figure", "table", "graphic", "label"]],
     blocks: &["lb", "p", "head", "item", "cell", "row", "note", "s", "div"],
-    spaced: false,
+    ..xml::INLINE
 };
 
 /// Text of a bibliography entry: a space between elements.
 const SPACED: TextRules = TextRules {
-    skip: &["note"],
-    blocks: &[],
+    skip: &[&["note"]],
     spaced: true,
+    ..xml::INLINE
 };
 
 fn text(e: &Element) -> String {
@@ -316,7 +316,7 @@ fn abstract_text(a: &Element) -> Option<String> {
         return non_empty(text_with(
             a,
             TextRules {
-                skip: &["head", "figure", "label"],
+                skip: &[&["head", "figure", "label"]],
                 ..RUNNING
             },
         ));

@@ -13,7 +13,7 @@
 //! heading or the abstract is the paper's own.
 
 use crate::error::{Location, ParseError};
-use crate::model::{normalize_ws, Identifiers, Paper};
+use crate::model::normalize_ws;
 use crate::textual::{self, Options};
 use crate::Record;
 
@@ -48,18 +48,7 @@ fn convert(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
     );
     let front_text = front.join("\n");
     Ok(Record {
-        paper: Paper {
-            ids: Identifiers {
-                doi: textual::find_doi(&front_text),
-                arxiv: textual::find_arxiv(&front_text),
-                ..Identifiers::default()
-            },
-            title,
-            abstract_text: layout.abstract_text,
-            sections: layout.sections,
-            references: layout.references,
-            ..Paper::default()
-        },
+        paper: layout.into_paper(title, &front_text),
         location: Location::line(1, 0),
     })
 }
@@ -67,6 +56,7 @@ fn convert(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Paper;
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/papers/text");
 

@@ -17,7 +17,7 @@
 //!   up, at blank lines, or otherwise at lines that follow a line ending with a period.
 
 use crate::error::{Location, ParseError};
-use crate::model::{normalize_arxiv, normalize_doi, normalize_ws, Identifiers, Reference, Section};
+use crate::model::{normalize_arxiv, normalize_doi, normalize_ws, Identifiers, Paper, Reference, Section};
 use crate::s2orc::BODY_HEADING;
 
 /// The text of a one-document source: UTF-8 without a byte-order mark, else an error located at
@@ -430,6 +430,24 @@ pub(crate) struct Layout {
     pub sections: Vec<Section>,
     /// Bibliography entries.
     pub references: Vec<Reference>,
+}
+
+impl Layout {
+    /// The paper of `title` and this layout; a DOI and arXiv id found in `front` are its own.
+    pub fn into_paper(self, title: String, front: &str) -> Paper {
+        Paper {
+            ids: Identifiers {
+                doi: find_doi(front),
+                arxiv: find_arxiv(front),
+                ..Identifiers::default()
+            },
+            title,
+            abstract_text: self.abstract_text,
+            sections: self.sections,
+            references: self.references,
+            ..Paper::default()
+        }
+    }
 }
 
 #[derive(PartialEq)]

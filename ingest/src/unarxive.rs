@@ -90,7 +90,7 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
         _ => None,
     };
     let (date, year) = match created.as_deref().and_then(parse_rfc2822_date) {
-        Some((y, mo, d)) => (Some(format!("{y:04}-{mo:02}-{d:02}")), Some(y)),
+        Some((y, mo, d)) => (Some(crate::dates::iso_date(y, Some(mo), Some(d))), Some(y)),
         None => (
             None,
             opt_text(line, m, "update_date", "metadata.update_date")?.and_then(|u| crate::dates::leading_year(&u)),
