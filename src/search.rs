@@ -93,10 +93,11 @@ impl Default for Tuning {
 
 /// The largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
-/// Default weight of the title field in BM25.
-pub const TITLE_BOOST: f32 = 0.6;
-/// Default reciprocal rank fusion constant (Cormack et al. 2009).
-pub const RRF_K: f32 = 60.0;
+/// Default weight of the title field in BM25 (tuned on SciFact training claims: 0.15 beat 0.3,
+/// 0.6 and 1.0; each passage already repeats the title in its embedding text).
+pub const TITLE_BOOST: f32 = 0.15;
+/// Default reciprocal rank fusion constant (tuned on SciFact training claims: 20 beat 60).
+pub const RRF_K: f32 = 20.0;
 /// Default weight of the vector list against BM25 in hybrid fusion.
 pub const VECTOR_WEIGHT: f32 = 1.0;
 
