@@ -187,6 +187,7 @@ fn main() {
 
     let mut acked = BTreeSet::new();
     let mut total_violations = 0;
+    let mut cycles = 0;
     let started = Instant::now();
     for t in 1..=trials {
         let trial = if rng.below(10) < 3 {
@@ -199,6 +200,17 @@ fn main() {
         acked.extend(trial.acked.iter().cloned());
         let (v, papers, passages) = violations(&data, &acked);
         total_violations += v.len();
+        if papers == want_papers {
+            // The corpus is in: check convergence, then start over so that every trial kills a
+            // process in the middle of writes rather than one skipping unchanged papers.
+            if passages != want_passages {
+                total_violations += 1;
+                println!("  cycle {cycles}: {papers} papers but {passages} passages, clean ingest has {want_passages}");
+            }
+            cycles += 1;
+            std::fs::remove_dir_all(&data).expect("reset the store");
+            acked.clear();
+        }
         println!(
             "  trial {t:>3}: {:<28} acked {:>3} this run, {:>3} papers / {:>4} passages after recovery{}",
             trial.how,
@@ -217,7 +229,7 @@ fn main() {
     total_violations += v.len();
     let converged = papers == want_papers && passages == want_passages;
     println!(
-        "torture: {trials} trials, {total_violations} violations; final {papers} papers / {passages} passages (clean ingest: {want_papers} / {want_passages}) -> {}; {:.0} s",
+        "torture: {trials} trials, {cycles} completed ingest cycles, {total_violations} violations; final {papers} papers / {passages} passages (clean ingest: {want_papers} / {want_passages}) -> {}; {:.0} s",
         if converged { "converged" } else { "DID NOT CONVERGE" },
         started.elapsed().as_secs_f64()
     );

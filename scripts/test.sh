@@ -14,3 +14,5 @@ echo "== cargo test"
 cargo test --workspace --locked
 echo "== benches build (they run with scripts/bench.sh NAME)"
 cargo build --workspace --all-targets --locked
+echo "== crash torture (short; HYPATIA_TORTURE_TRIALS=50 for the full run)"
+HYPATIA_TORTURE_TRIALS="${HYPATIA_TORTURE_TRIALS:-4}" bash scripts/bench.sh torture

@@ -204,6 +204,8 @@ fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: 
     let mut report = IngestReport::default();
     let mut batch = Batch::default();
     let started = Instant::now();
+    // Time spent reading, parsing and preparing; waiting for the embedder to take a batch is
+    // not work and is left out.
     let mut busy = Duration::ZERO;
     for file in files {
         let t = Instant::now();
@@ -227,7 +229,14 @@ fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: 
             report.skipped_files.push(name);
             continue;
         };
-        for record in hypatia_ingest::parse(format, &name, &bytes) {
+        busy += t.elapsed();
+        let mut records = hypatia_ingest::parse(format, &name, &bytes);
+        loop {
+            let t = Instant::now();
+            let Some(record) = records.next() else {
+                busy += t.elapsed();
+                break;
+            };
             match record {
                 Ok(r) => {
                     let prepared = prepare(store, &r.paper, format, &opts.chunk);
@@ -243,14 +252,11 @@ fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: 
                     reason: e.message,
                 }),
             }
-            if batch.docs.len() >= opts.batch_papers {
-                busy += t.elapsed();
-                if tx.send(batch.take()).is_err() {
-                    return report;
-                }
+            busy += t.elapsed();
+            if batch.docs.len() >= opts.batch_papers && tx.send(batch.take()).is_err() {
+                return report;
             }
         }
-        busy += t.elapsed();
     }
     if !batch.docs.is_empty() {
         let _ = tx.send(batch.take());
@@ -338,6 +344,20 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Files a folder walk leaves out: hidden entries, and the READMEs, licences and provenance notes
+/// that sit beside corpora (a Markdown or text README would otherwise read as a paper). Named
+/// explicitly, such a file is still ingested.
+fn is_housekeeping(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or("");
+    name.starts_with('.')
+        || matches!(
+            stem,
+            "readme" | "license" | "licence" | "copying" | "notice" | "source" | "sources" | "changelog" | "authors"
+        )
+        || stem.starts_with("license-")
+}
+
 fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let meta = std::fs::metadata(p).map_err(|e| Error::invalid("path", format!("{}: {e}", p.display())))?;
     if meta.is_file() {
@@ -347,11 +367,7 @@ fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
         .map_err(|e| Error::io(p, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|e| {
-            !e.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
+        .filter(|e| !e.file_name().and_then(|n| n.to_str()).is_some_and(is_housekeeping))
         .collect();
     entries.sort();
     for e in entries {
