@@ -11,8 +11,14 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$log"
+passed=$(grep -E '^test result:' "$log" | grep -oE '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+failed=$(grep -E '^test result:' "$log" | grep -oE '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
 echo "== benches build (they run with scripts/bench.sh NAME)"
 cargo build --workspace --all-targets --locked
 echo "== crash torture (short; HYPATIA_TORTURE_TRIALS=50 for the full run)"
 HYPATIA_TORTURE_TRIALS="${HYPATIA_TORTURE_TRIALS:-4}" bash scripts/bench.sh torture
+# One closing line for the whole run (the last cargo lines are doc-test counts of 0).
+echo "tests: $passed passed, $failed failed"
