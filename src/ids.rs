@@ -101,6 +101,15 @@ pub fn paper_key(paper_iri: &str) -> String {
     hex::encode(&Sha256::digest(paper_iri.as_bytes())[..8])
 }
 
+/// The paper key named by `key_or_iri`: a 16-hex-digit key as is, anything else as a paper IRI.
+pub fn paper_key_of(key_or_iri: &str) -> String {
+    if key_or_iri.len() == 16 && key_or_iri.bytes().all(|b| b.is_ascii_hexdigit()) {
+        key_or_iri.to_string()
+    } else {
+        paper_key(key_or_iri)
+    }
+}
+
 /// The key of passage `ordinal` of the paper with key `paper_key`.
 pub fn passage_key(paper_key: &str, ordinal: usize) -> String {
     format!("{paper_key}-{ordinal}")

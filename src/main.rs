@@ -117,16 +117,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Delete { ids } => {
             let store = open(g, None)?;
-            let keys: Vec<String> = ids
-                .iter()
-                .map(|i| {
-                    if is_key(i) {
-                        i.clone()
-                    } else {
-                        hypatia::ids::paper_key(i)
-                    }
-                })
-                .collect();
+            let keys: Vec<String> = ids.iter().map(|i| hypatia::ids::paper_key_of(i)).collect();
             let n = store.delete_papers(&keys)?;
             println!("deleted {n} of {} papers", keys.len());
             Ok(())
@@ -148,10 +139,6 @@ fn main() -> anyhow::Result<()> {
             eval_beir(g, &dataset, &split, limit, tuning)
         }
     }
-}
-
-fn is_key(s: &str) -> bool {
-    s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn shorten(s: &str, n: usize) -> String {

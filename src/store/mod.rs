@@ -473,12 +473,7 @@ impl Store {
         std::fs::create_dir_all(target.join("journal")).map_err(|e| Error::io(target, e))?;
         let meta = self.dir.join(META);
         std::fs::copy(&meta, target.join(META)).map_err(|e| Error::io(&meta, e))?;
-        let stats = Stats {
-            papers: self.graph_paper_keys()?.len(),
-            passages: self.text.num_passages(),
-            vectors: self.vectors.live_keys().len(),
-            triples: self.graph.len()?,
-        };
+        let stats = self.stats()?;
         tracing::info!(target = %target.display(), papers = stats.papers, "backup written");
         Ok(stats)
     }
@@ -506,11 +501,7 @@ impl Store {
 
     /// The key of a paper given by key or IRI, if the store has it.
     pub fn resolve_paper(&self, key_or_iri: &str) -> Result<Option<String>> {
-        let key = if key_or_iri.len() == 16 && key_or_iri.bytes().all(|b| b.is_ascii_hexdigit()) {
-            key_or_iri.to_string()
-        } else {
-            ids::paper_key(key_or_iri)
-        };
+        let key = ids::paper_key_of(key_or_iri);
         Ok(self.has_paper(&key)?.then_some(key))
     }
 }
