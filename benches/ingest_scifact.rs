@@ -53,7 +53,15 @@ fn main() -> anyhow::Result<()> {
         "scifact/corpus.jsonl",
         lines.join("\n").as_bytes(),
     ) {
-        let (_, texts, _) = pipeline::prepare(&store, &rec?.paper, hypatia_ingest::Format::BeirJsonl, &opts.chunk);
+        let paper = rec?.paper;
+        let identity = pipeline::Identity::of(store.base(), &paper);
+        let (_, texts, _) = pipeline::prepare(
+            &store,
+            &paper,
+            hypatia_ingest::Format::BeirJsonl,
+            &opts.chunk,
+            &identity,
+        );
         if batches.last().is_some_and(|b| b.len() >= 256) {
             batches.push(Vec::new());
         }

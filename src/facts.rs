@@ -5,9 +5,10 @@
 use hypatia_ingest::{Paper, Reference};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 
+use crate::citations;
 use crate::ids::{self, Base};
 use crate::passages::Passage;
-use crate::vocab::{cito, dcterms, hyp, oa, rdf, schema, skos, xsd};
+use crate::vocab::{dcterms, hyp, oa, rdf, schema, skos, xsd};
 
 /// Builds triples while skipping IRIs that do not parse (a malformed identifier in a source must
 /// cost one fact, not the paper).
@@ -45,18 +46,38 @@ impl Facts {
     }
 }
 
-/// The facts of one paper, given its IRI, key, canonical text and passages.
-pub fn paper_facts(
-    base: &Base,
-    paper: &Paper,
-    iri: &str,
-    key: &str,
-    canonical: &str,
-    passages: &[Passage],
-    format: &str,
-) -> Vec<Triple> {
+/// What the facts of one paper are built from.
+pub struct PaperInput<'a> {
+    /// The parsed record.
+    pub paper: &'a Paper,
+    /// The paper's IRI (its own, or the one of the stored record it merged with).
+    pub iri: &'a str,
+    /// The paper key.
+    pub key: &'a str,
+    /// The canonical text passages point into.
+    pub canonical: &'a str,
+    /// The passages.
+    pub passages: &'a [Passage],
+    /// The ingest format's name.
+    pub format: &'a str,
+    /// The paper's match keys (see [`crate::citations`]), strongest first.
+    pub match_keys: &'a [String],
+}
+
+/// The facts of one paper.
+pub fn paper_facts(base: &Base, input: &PaperInput<'_>) -> Vec<Triple> {
+    let PaperInput {
+        paper,
+        iri,
+        key,
+        canonical,
+        passages,
+        format,
+        match_keys,
+    } = *input;
     let mut f = Facts { triples: Vec::new() };
     bibliography(&mut f, paper, iri, format);
+    f.triples.extend(identity_facts(iri, &paper.ids, match_keys));
     f.text(iri, hyp::CANONICAL_TEXT, canonical);
     for (i, a) in paper.authors.iter().enumerate() {
         let person = match &a.orcid {
@@ -100,7 +121,13 @@ fn bibliography(f: &mut Facts, paper: &Paper, iri: &str, format: &str) {
     for k in &paper.keywords {
         f.text(iri, schema::KEYWORDS, k);
     }
-    let ids = &paper.ids;
+}
+
+/// A paper's identifiers as literals, every identifier's IRI other than the canonical one as
+/// `schema:sameAs` (so that the graph joins the records other sources keep under those IRIs), and
+/// its match keys. Also what another record of a stored paper adds to it.
+pub fn identity_facts(iri: &str, ids: &hypatia_ingest::Identifiers, match_keys: &[String]) -> Vec<Triple> {
+    let mut f = Facts { triples: Vec::new() };
     f.text(iri, hyp::DOI, ids.doi.as_deref().unwrap_or(""));
     f.text(iri, hyp::ARXIV_ID, ids.arxiv.as_deref().unwrap_or(""));
     f.text(iri, hyp::PMID, ids.pmid.as_deref().unwrap_or(""));
@@ -108,13 +135,15 @@ fn bibliography(f: &mut Facts, paper: &Paper, iri: &str, format: &str) {
     if let Some(c) = &ids.corpus {
         f.text(iri, hyp::CORPUS_ID, &format!("{}:{}", c.collection, c.id));
     }
-    // Every identifier's IRI other than the canonical one, so that the graph joins the records
-    // other sources keep under those IRIs.
     for alias in alias_iris(ids) {
         if alias != iri {
             f.link(iri, schema::SAME_AS, &alias);
         }
     }
+    for k in match_keys {
+        f.text(iri, hyp::MATCH_KEY, k);
+    }
+    f.triples
 }
 
 /// The IRIs each single identifier would give on its own.
@@ -237,19 +266,34 @@ fn passage(f: &mut Facts, base: &Base, paper_iri: &str, p: &Passage) {
     f.add(&quote, oa::EXACT, Literal::new_simple_literal(&p.text));
 }
 
+/// A bibliography entry: a description of the cited work, local to the citing paper, with the
+/// keys by which the graph store resolves it to a stored paper (`cito:cites` and
+/// `hyp:resolvesTo` are added by the store when it does, see [`crate::store::graph`]).
 fn reference(f: &mut Facts, base: &Base, paper_iri: &str, key: &str, i: usize, r: &Reference) {
-    let target = ids::identifier_iri(&Base::default(), &r.ids)
-        .filter(|_| r.ids.corpus.is_none())
-        .unwrap_or_else(|| base.iri("reference", &format!("{key}-{i}")));
-    f.link(paper_iri, cito::CITES, &target);
-    f.link(paper_iri, schema::CITATION, &target);
-    f.link(&target, rdf::TYPE, schema::CREATIVE_WORK);
-    f.text(&target, schema::NAME, r.title.as_deref().unwrap_or(""));
+    let node = base.iri("reference", &format!("{key}-{i}"));
+    f.link(paper_iri, schema::CITATION, &node);
+    f.link(&node, rdf::TYPE, hyp::REFERENCE);
+    f.link(&node, rdf::TYPE, schema::CREATIVE_WORK);
+    f.typed(&node, hyp::ORDINAL, i, xsd::INTEGER);
+    f.text(&node, schema::NAME, r.title.as_deref().unwrap_or(""));
     if let Some(y) = r.year {
-        f.typed(&target, schema::DATE_PUBLISHED, y, xsd::G_YEAR);
+        f.typed(&node, schema::DATE_PUBLISHED, y, xsd::G_YEAR);
     }
-    f.text(&target, hyp::VENUE, r.venue.as_deref().unwrap_or(""));
-    f.text(&target, schema::DESCRIPTION, r.raw.as_deref().unwrap_or(""));
-    f.text(&target, hyp::REFERENCE_LABEL, r.label.as_deref().unwrap_or(""));
-    f.text(&target, hyp::DOI, r.ids.doi.as_deref().unwrap_or(""));
+    f.text(&node, hyp::VENUE, r.venue.as_deref().unwrap_or(""));
+    f.text(&node, schema::DESCRIPTION, r.raw.as_deref().unwrap_or(""));
+    f.text(&node, hyp::REFERENCE_LABEL, r.label.as_deref().unwrap_or(""));
+    f.text(&node, hyp::DOI, r.ids.doi.as_deref().unwrap_or(""));
+    f.text(&node, hyp::ARXIV_ID, r.ids.arxiv.as_deref().unwrap_or(""));
+    f.text(&node, hyp::PMID, r.ids.pmid.as_deref().unwrap_or(""));
+    for a in &r.authors {
+        f.text(&node, hyp::AUTHOR_NAME, a);
+    }
+    if r.ids.corpus.is_none() {
+        if let Some(id_iri) = ids::identifier_iri(&Base::default(), &r.ids) {
+            f.link(&node, schema::SAME_AS, &id_iri);
+        }
+    }
+    for k in citations::reference_keys(r) {
+        f.text(&node, hyp::REF_KEY, &k);
+    }
 }

@@ -5,6 +5,7 @@
 //! the one [`store::Store`] facade into tantivy, hnsw_rs and oxigraph under one id space
 //! ([`ids`]). [`search`] and [`papers`] read them back as citations; [`http`] serves it all.
 
+pub mod citations;
 pub mod embed;
 pub mod error;
 pub mod eval;

@@ -214,9 +214,10 @@ fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let secs = report.elapsed.as_secs_f64().max(1e-9);
     println!(
-        "ingested {} papers ({} unchanged, skipped), {} passages, {} triples from {} files in {:.1}s ({:.1} papers/s, {:.2} MB/s); {} failures, {} files skipped",
+        "ingested {} papers ({} unchanged, skipped; {} merged with another record of the same paper), {} passages, {} triples from {} files in {:.1}s ({:.1} papers/s, {:.2} MB/s); {} failures, {} files skipped",
         report.papers,
         report.unchanged,
+        report.merged,
         report.passages,
         report.triples,
         report.files,

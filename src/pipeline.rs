@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use hypatia_ingest::{Format, Location, Paper};
 use serde::Serialize;
 
+use crate::citations;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
 use crate::facts;
@@ -84,6 +85,9 @@ pub struct IngestReport {
     pub papers: usize,
     /// Papers skipped because the store already holds them exactly as they are.
     pub unchanged: usize,
+    /// Records merged with another record of the same paper (same identifier or fingerprint):
+    /// one paper, both records' identifiers.
+    pub merged: usize,
     /// Passages written.
     pub passages: usize,
     /// Triples written.
@@ -114,6 +118,9 @@ struct Prepared {
     docs: Vec<PaperDoc>,
     texts: Vec<String>,
     triples: usize,
+    /// Identity facts for stored papers that a poorer record of theirs brought, written after
+    /// the batch's papers.
+    additions: Vec<(String, String)>,
 }
 
 /// Ingests every file under `paths` into `store`, reporting per-record failures and going on.
@@ -186,6 +193,7 @@ fn write_batches(
         let keys: Vec<String> = batch.docs.iter().map(|d| d.key.clone()).collect();
         let t = Instant::now();
         store.put_papers(batch.docs)?;
+        store.add_facts(batch.additions)?;
         time += t.elapsed();
         papers += keys.len();
         passages += n_pass;
@@ -207,6 +215,7 @@ fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: 
     // Time spent reading, parsing and preparing; waiting for the embedder to take a batch is
     // not work and is left out.
     let mut busy = Duration::ZERO;
+    let mut identities = Identities::new(store, opts.batch_papers * IN_FLIGHT_BATCHES);
     for file in files {
         let t = Instant::now();
         let name = file.display().to_string();
@@ -238,13 +247,31 @@ fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: 
                 break;
             };
             match record {
-                Ok(r) => {
-                    let prepared = prepare(store, &r.paper, format, &opts.chunk);
-                    match store.paper_digest(&prepared.0.key) {
-                        Ok(Some(d)) if d == prepared.0.digest => report.unchanged += 1,
-                        _ => batch.add(prepared),
+                Ok(r) => match identities.resolve(r.paper) {
+                    Ok(Resolved::Put {
+                        paper,
+                        identity,
+                        merged,
+                    }) => {
+                        report.merged += usize::from(merged);
+                        let prepared = prepare(store, &paper, format, &opts.chunk, &identity);
+                        match store.paper_digest(&prepared.0.key) {
+                            Ok(Some(d)) if d == prepared.0.digest => report.unchanged += 1,
+                            _ => batch.add(prepared),
+                        }
                     }
-                }
+                    Ok(Resolved::AddFacts { key, ntriples }) => {
+                        report.merged += 1;
+                        batch.additions.push((key, ntriples));
+                    }
+                    Ok(Resolved::Unchanged) => report.unchanged += 1,
+                    Err(e) => report.failures.push(Failure {
+                        source: name.clone(),
+                        location: r.location,
+                        field: None,
+                        reason: format!("identity lookup failed: {e}"),
+                    }),
+                },
                 Err(e) => report.failures.push(Failure {
                     source: e.source_name,
                     location: e.location,
@@ -253,12 +280,12 @@ fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: 
                 }),
             }
             busy += t.elapsed();
-            if batch.docs.len() >= opts.batch_papers && tx.send(batch.take()).is_err() {
+            if batch.docs.len() + batch.additions.len() >= opts.batch_papers && tx.send(batch.take()).is_err() {
                 return report;
             }
         }
     }
-    if !batch.docs.is_empty() {
+    if !batch.docs.is_empty() || !batch.additions.is_empty() {
         let _ = tx.send(batch.take());
     }
     tracing::debug!(wall = ?started.elapsed(), "reader finished");
@@ -271,6 +298,7 @@ struct Batch {
     docs: Vec<PaperDoc>,
     texts: Vec<Vec<String>>,
     triples: usize,
+    additions: Vec<(String, String)>,
 }
 
 impl Batch {
@@ -291,24 +319,33 @@ impl Batch {
             docs: b.docs,
             texts: b.texts.into_iter().flatten().collect(),
             triples: b.triples,
+            additions: b.additions,
         }
     }
 }
 
 /// Turns one parsed paper into what the store writes (vectors still empty) and the texts to
 /// embed for its passages.
-pub fn prepare(store: &Store, paper: &Paper, format: Format, chunk: &ChunkConfig) -> (PaperDoc, Vec<String>, usize) {
-    let iri = ids::paper_iri(store.base(), paper);
-    let key = ids::paper_key(&iri);
-    let seg = passages::segment(paper, &key, chunk);
+pub fn prepare(
+    store: &Store,
+    paper: &Paper,
+    format: Format,
+    chunk: &ChunkConfig,
+    identity: &Identity,
+) -> (PaperDoc, Vec<String>, usize) {
+    let Identity { iri, key, match_keys } = identity;
+    let seg = passages::segment(paper, key, chunk);
     let triples = facts::paper_facts(
         store.base(),
-        paper,
-        &iri,
-        &key,
-        &seg.canonical,
-        &seg.passages,
-        format.name(),
+        &facts::PaperInput {
+            paper,
+            iri,
+            key,
+            canonical: &seg.canonical,
+            passages: &seg.passages,
+            format: format.name(),
+            match_keys,
+        },
     );
     let mut ntriples: String = triples.iter().map(|t| format!("{t} .\n")).collect();
     // The digest covers every fact, passages and canonical text included: equal digests mean
@@ -322,8 +359,8 @@ pub fn prepare(store: &Store, paper: &Paper, format: Format, chunk: &ChunkConfig
         .map(|p| passages::embedding_text(&paper.title, p))
         .collect();
     let doc = PaperDoc {
-        key,
-        iri,
+        key: key.clone(),
+        iri: iri.clone(),
         title: paper.title.clone(),
         year: paper.year,
         venue: paper.venue.clone(),
@@ -333,6 +370,162 @@ pub fn prepare(store: &Store, paper: &Paper, format: Format, chunk: &ChunkConfig
         digest,
     };
     (doc, texts, triples.len())
+}
+
+/// Batches that may be between the reader and a committed write: the one being filled, two
+/// queued for the embedder, one embedding, two queued for the writer, one being written, and one
+/// spare. A paper prepared longer ago than this many batches is in the store.
+const IN_FLIGHT_BATCHES: usize = 8;
+
+/// Who a paper is: the IRI and key it is stored under, and its match keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The paper's IRI.
+    pub iri: String,
+    /// The paper key.
+    pub key: String,
+    /// Match keys, strongest first (see [`crate::citations`]).
+    pub match_keys: Vec<String>,
+}
+
+impl Identity {
+    /// The identity a record has on its own, before looking for other records of the paper.
+    pub fn of(base: &crate::ids::Base, paper: &Paper) -> Self {
+        let iri = ids::paper_iri(base, paper);
+        Identity {
+            key: ids::paper_key(&iri),
+            iri,
+            match_keys: citations::paper_keys(paper),
+        }
+    }
+}
+
+/// What to do with a record once its identity is known.
+enum Resolved {
+    /// Write this paper (possibly merged with another record of it) under this identity.
+    Put {
+        paper: Paper,
+        identity: Identity,
+        merged: bool,
+    },
+    /// The store holds a richer record of this paper: add what this one brings.
+    AddFacts { key: String, ntriples: String },
+    /// The store holds a richer record of this paper that already has everything this one brings.
+    Unchanged,
+}
+
+/// Finds the earlier record of a paper: among the records of this run still on their way to the
+/// store (kept whole, so that they merge field by field), else in the store.
+struct Identities<'s> {
+    store: &'s Store,
+    /// Match key → slot in `recent`.
+    by_key: std::collections::HashMap<String, u64>,
+    /// Recent records by slot, oldest first.
+    recent: std::collections::BTreeMap<u64, (Paper, Identity)>,
+    next_slot: u64,
+    window: usize,
+}
+
+impl<'s> Identities<'s> {
+    fn new(store: &'s Store, window: usize) -> Self {
+        Identities {
+            store,
+            by_key: Default::default(),
+            recent: Default::default(),
+            next_slot: 0,
+            window: window.max(1),
+        }
+    }
+
+    fn resolve(&mut self, paper: Paper) -> Result<Resolved> {
+        let own = Identity::of(self.store.base(), &paper);
+        let slot = own.match_keys.iter().find_map(|k| self.by_key.get(k).copied());
+        if let Some((earlier, identity)) = slot.and_then(|s| self.recent.remove(&s)) {
+            // Same run, not yet stored: merge the two records whole.
+            let merged = citations::merge_papers(earlier, paper);
+            let identity = Identity {
+                match_keys: union_keys(&citations::paper_keys(&merged), &identity.match_keys),
+                ..identity
+            };
+            self.remember(&merged, &identity);
+            return Ok(Resolved::Put {
+                paper: merged,
+                identity,
+                merged: true,
+            });
+        }
+        let stored = self.store.find_by_match_keys(&own.match_keys)?;
+        let Some(stored) = stored.filter(|s| s.key != own.key) else {
+            // A new paper, or a new version of the same record: it replaces what is stored.
+            self.remember(&paper, &own);
+            return Ok(Resolved::Put {
+                paper,
+                identity: own,
+                merged: false,
+            });
+        };
+        // Another record of a stored paper: keep the stored IRI, take the richer text, and make
+        // sure both records' identifiers end up on the one paper.
+        let stored_ids = citations::ids_from_keys(stored.match_keys.iter().map(String::as_str));
+        let match_keys = union_keys(&stored.match_keys, &own.match_keys);
+        if paper.title.len() + citations::richness(&paper) >= stored.text_len {
+            let mut paper = paper;
+            paper.ids = citations::union_ids(&paper.ids, &stored_ids);
+            let identity = Identity {
+                iri: stored.iri,
+                key: stored.key,
+                match_keys,
+            };
+            self.remember(&paper, &identity);
+            return Ok(Resolved::Put {
+                paper,
+                identity,
+                merged: true,
+            });
+        }
+        if match_keys.len() == stored.match_keys.len() {
+            return Ok(Resolved::Unchanged);
+        }
+        let ids = citations::union_ids(&stored_ids, &paper.ids);
+        let ntriples = facts::identity_facts(&stored.iri, &ids, &match_keys)
+            .iter()
+            .map(|t| format!("{t} .\n"))
+            .collect();
+        Ok(Resolved::AddFacts {
+            key: stored.key,
+            ntriples,
+        })
+    }
+
+    fn remember(&mut self, paper: &Paper, identity: &Identity) {
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        for k in &identity.match_keys {
+            self.by_key.insert(k.clone(), slot);
+        }
+        self.recent.insert(slot, (paper.clone(), identity.clone()));
+        while self.recent.len() > self.window {
+            let Some((_, (_, old))) = self.recent.pop_first() else {
+                break;
+            };
+            for k in &old.match_keys {
+                if self.by_key.get(k).is_some_and(|s| !self.recent.contains_key(s)) {
+                    self.by_key.remove(k);
+                }
+            }
+        }
+    }
+}
+
+/// `first`'s keys, then those of `second` it lacks.
+fn union_keys(first: &[String], second: &[String]) -> Vec<String> {
+    let mut out = first.to_vec();
+    for k in second {
+        if !out.contains(k) {
+            out.push(k.clone());
+        }
+    }
+    out
 }
 
 /// Files under `paths`, folders walked recursively in name order, hidden entries skipped.

@@ -116,6 +116,17 @@ namespace!(
         REFERENCE_LABEL = "referenceLabel",
         /// Ingest format the paper came from.
         SOURCE_FORMAT = "sourceFormat",
+        /// Class of bibliography entries: a cited work as the citing paper describes it.
+        REFERENCE = "Reference",
+        /// A paper's match key (`doi:…`, `arxiv:…`, `fp:…`): how references and other records
+        /// of the same paper find it.
+        MATCH_KEY = "matchKey",
+        /// A reference's match key, strongest first in resolution.
+        REF_KEY = "refKey",
+        /// Reference to the stored paper it was resolved to.
+        RESOLVES_TO = "resolvesTo",
+        /// An author's name as a reference prints it.
+        AUTHOR_NAME = "authorName",
         /// Hash of all of a paper's facts: re-ingest skips a paper whose digest is unchanged.
         DIGEST = "digest",
     }

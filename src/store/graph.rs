@@ -3,12 +3,17 @@
 use std::path::Path;
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Triple};
+use std::collections::{HashMap, HashSet};
+
+use oxigraph::model::{
+    GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple,
+};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::store::{Store, Transaction};
 
 use super::PaperDoc;
 use crate::error::{Error, Result, UserError};
+use crate::vocab::{cito, hyp, rdf, schema};
 
 /// The graph store.
 pub struct GraphStore {
@@ -28,40 +33,96 @@ impl GraphStore {
         &self.store
     }
 
-    /// Replaces the named graphs of these papers in one transaction. Idempotent.
+    /// Replaces the named graphs of these papers in one transaction, resolving citations both
+    /// ways in the same transaction: this batch's references to stored papers, and stored
+    /// references to this batch's papers. Idempotent.
     pub(crate) fn put(&self, docs: &[(NamedNode, &PaperDoc)]) -> Result<()> {
         let mut parsed = Vec::with_capacity(docs.len());
         for (graph, d) in docs {
             let triples = parse_ntriples(&d.ntriples)?;
-            parsed.push((graph, triples));
+            let iri = NamedNode::new(d.iri.as_str()).map_err(Error::graph)?;
+            parsed.push((graph, iri, triples));
         }
         let mut t = self.store.start_transaction()?;
-        for (graph, triples) in &parsed {
+        // Match keys of this batch's papers, for references between papers of one batch.
+        let mut batch_keys: HashMap<String, NamedNode> = HashMap::new();
+        for (graph, iri, triples) in &parsed {
             t.clear_graph(graph.as_ref())?;
             t.insert_named_graph(graph.as_ref());
-            t.extend(
-                triples
-                    .iter()
-                    .map(|tr| {
-                        Quad::new(
-                            tr.subject.clone(),
-                            tr.predicate.clone(),
-                            tr.object.clone(),
-                            (*graph).clone(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .iter(),
-            );
+            let quads: Vec<Quad> = triples
+                .iter()
+                .map(|tr| {
+                    Quad::new(
+                        tr.subject.clone(),
+                        tr.predicate.clone(),
+                        tr.object.clone(),
+                        (*graph).clone(),
+                    )
+                })
+                .collect();
+            t.extend(quads.iter());
+            for k in literals_of(triples, hyp::MATCH_KEY) {
+                batch_keys.entry(k.1).or_insert_with(|| iri.clone());
+            }
+        }
+        for (graph, iri, triples) in &parsed {
+            resolve_forward(&mut t, graph, iri, triples, &batch_keys)?;
+            resolve_backward(&mut t, graph, iri, triples)?;
         }
         t.commit()?;
         Ok(())
     }
 
-    /// Removes the named graphs of these papers in one transaction. Idempotent.
+    /// Adds triples to existing paper graphs (others are skipped) and resolves stored references
+    /// by any match key the additions bring. Idempotent.
+    pub(crate) fn add(&self, additions: &[(NamedNode, &str)]) -> Result<()> {
+        let mut t = self.store.start_transaction()?;
+        for (graph, ntriples) in additions {
+            if !t.contains_named_graph(graph.as_ref())? {
+                continue;
+            }
+            let triples = parse_ntriples(ntriples)?;
+            for tr in &triples {
+                t.insert(&Quad::new(
+                    tr.subject.clone(),
+                    tr.predicate.clone(),
+                    tr.object.clone(),
+                    graph.clone(),
+                ));
+            }
+            let papers: HashSet<NamedNode> = literals_of(&triples, hyp::MATCH_KEY)
+                .into_iter()
+                .filter_map(|(s, _)| match s {
+                    NamedOrBlankNode::NamedNode(n) => Some(n),
+                    _ => None,
+                })
+                .collect();
+            for paper in papers {
+                resolve_backward(&mut t, graph, &paper, &triples)?;
+            }
+        }
+        t.commit()?;
+        Ok(())
+    }
+
+    /// Removes the named graphs of these papers in one transaction, and the citation links other
+    /// papers' references had resolved to them (the references stay, unresolved). Idempotent.
     pub(crate) fn delete(&self, graphs: &[NamedNode]) -> Result<()> {
         let mut t = self.store.start_transaction()?;
         for g in graphs {
+            let papers: Vec<NamedOrBlankNode> = t
+                .quads_for_pattern(
+                    None,
+                    Some(rdf_type()),
+                    Some(scholarly_article().into()),
+                    Some(g.as_ref().into()),
+                )
+                .map(|q| q.map(|q| q.subject))
+                .collect::<std::result::Result<_, _>>()?;
+            for p in papers {
+                let NamedOrBlankNode::NamedNode(p) = p else { continue };
+                unresolve(&mut t, &p, g)?;
+            }
             t.remove_named_graph(g.as_ref())?;
         }
         t.commit()?;
@@ -156,6 +217,167 @@ impl GraphStore {
             .next()
             .is_none())
     }
+}
+
+fn node(iri: &'static str) -> NamedNodeRef<'static> {
+    NamedNodeRef::new_unchecked(iri)
+}
+
+fn rdf_type() -> NamedNodeRef<'static> {
+    node(rdf::TYPE)
+}
+
+fn scholarly_article() -> NamedNodeRef<'static> {
+    node(schema::SCHOLARLY_ARTICLE)
+}
+
+/// `(subject, value)` of the literal objects of `predicate`, in document order.
+fn literals_of(triples: &[Triple], predicate: &str) -> Vec<(NamedOrBlankNode, String)> {
+    triples
+        .iter()
+        .filter(|t| t.predicate.as_str() == predicate)
+        .filter_map(|t| match &t.object {
+            Term::Literal(l) => Some((t.subject.clone(), l.value().to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Links each reference of a new paper to the stored paper its strongest matching key names.
+fn resolve_forward(
+    t: &mut Transaction<'_>,
+    graph: &NamedNode,
+    citing: &NamedNode,
+    triples: &[Triple],
+    batch_keys: &HashMap<String, NamedNode>,
+) -> Result<()> {
+    // Keys come strongest first per reference; the first that names a paper wins.
+    let mut resolved: Vec<NamedOrBlankNode> = Vec::new();
+    for (reference, key) in literals_of(triples, hyp::REF_KEY) {
+        if resolved.contains(&reference) {
+            continue;
+        }
+        let target = match batch_keys.get(&key) {
+            Some(p) => Some(p.clone()),
+            None => paper_with_key(t, &key)?,
+        };
+        if let Some(target) = target.filter(|p| p != citing) {
+            link(t, graph, citing, &reference, &target);
+            resolved.push(reference);
+        }
+    }
+    Ok(())
+}
+
+/// Links the stored references that name a new paper by one of its keys and were not resolved
+/// yet (the paper arrived after the papers citing it).
+fn resolve_backward(t: &mut Transaction<'_>, graph: &NamedNode, paper: &NamedNode, triples: &[Triple]) -> Result<()> {
+    let resolves_to = node(hyp::RESOLVES_TO);
+    let citation = node(schema::CITATION);
+    for (_, key) in literals_of(triples, hyp::MATCH_KEY) {
+        let literal = Literal::new_simple_literal(key);
+        let refs: Vec<Quad> = t
+            .quads_for_pattern(None, Some(node(hyp::REF_KEY)), Some(literal.as_ref().into()), None)
+            .collect::<std::result::Result<_, _>>()?;
+        for q in refs {
+            let GraphName::NamedNode(g) = &q.graph_name else {
+                continue;
+            };
+            if g == graph
+                || t.quads_for_pattern(
+                    Some(q.subject.as_ref()),
+                    Some(resolves_to),
+                    None,
+                    Some(g.as_ref().into()),
+                )
+                .next()
+                .is_some()
+            {
+                continue;
+            }
+            let reference_term: Term = q.subject.clone().into();
+            let citers: Vec<NamedOrBlankNode> = t
+                .quads_for_pattern(
+                    None,
+                    Some(citation),
+                    Some(reference_term.as_ref()),
+                    Some(g.as_ref().into()),
+                )
+                .map(|c| c.map(|c| c.subject))
+                .collect::<std::result::Result<_, _>>()?;
+            for citer in citers {
+                if let NamedOrBlankNode::NamedNode(citer) = citer {
+                    if &citer != paper {
+                        link(t, g, &citer, &q.subject, paper);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes the links that resolved references to `paper` (which is going away).
+fn unresolve(t: &mut Transaction<'_>, paper: &NamedNode, own_graph: &NamedNode) -> Result<()> {
+    let links: Vec<Quad> = t
+        .quads_for_pattern(None, Some(node(hyp::RESOLVES_TO)), Some(paper.as_ref().into()), None)
+        .collect::<std::result::Result<_, _>>()?;
+    for l in links {
+        let GraphName::NamedNode(g) = &l.graph_name else {
+            continue;
+        };
+        if g == own_graph {
+            continue;
+        }
+        let reference_term: Term = l.subject.clone().into();
+        let citers: Vec<NamedOrBlankNode> = t
+            .quads_for_pattern(
+                None,
+                Some(node(schema::CITATION)),
+                Some(reference_term.as_ref()),
+                Some(g.as_ref().into()),
+            )
+            .map(|c| c.map(|c| c.subject))
+            .collect::<std::result::Result<_, _>>()?;
+        for citer in citers {
+            t.remove(&Quad::new(citer, node(cito::CITES), paper.clone(), g.clone()));
+        }
+        t.remove(&l);
+    }
+    Ok(())
+}
+
+/// The stored paper carrying match key `key`, if any.
+fn paper_with_key(t: &Transaction<'_>, key: &str) -> Result<Option<NamedNode>> {
+    let literal = Literal::new_simple_literal(key);
+    for q in t.quads_for_pattern(None, Some(node(hyp::MATCH_KEY)), Some(literal.as_ref().into()), None) {
+        if let NamedOrBlankNode::NamedNode(n) = q?.subject {
+            return Ok(Some(n));
+        }
+    }
+    Ok(None)
+}
+
+/// `citing cito:cites target` and `reference hyp:resolvesTo target`, in the citing paper's graph.
+fn link(
+    t: &mut Transaction<'_>,
+    graph: &NamedNode,
+    citing: &NamedNode,
+    reference: &NamedOrBlankNode,
+    target: &NamedNode,
+) {
+    t.insert(&Quad::new(
+        citing.clone(),
+        node(cito::CITES),
+        target.clone(),
+        graph.clone(),
+    ));
+    t.insert(&Quad::new(
+        reference.clone(),
+        node(hyp::RESOLVES_TO),
+        target.clone(),
+        graph.clone(),
+    ));
 }
 
 /// Parses the N-Triples a [`PaperDoc`] carries.

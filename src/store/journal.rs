@@ -23,6 +23,9 @@ pub enum Op {
     Put(Vec<PaperDoc>),
     /// Remove the papers with these keys.
     Delete(Vec<String>),
+    /// Add facts (N-Triples) to the graphs of stored papers, e.g. identifiers learnt from
+    /// another record of the same paper. Papers no longer stored are skipped.
+    AddFacts(Vec<(String, String)>),
 }
 
 const MAGIC: &[u8; 5] = b"HYPJ1";

@@ -142,6 +142,19 @@ struct Meta {
 const META: &str = "hypatia.json";
 const FORMAT: u32 = 1;
 
+/// A stored paper as identity resolution sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredIdentity {
+    /// The paper's IRI.
+    pub iri: String,
+    /// The paper key.
+    pub key: String,
+    /// Its match keys.
+    pub match_keys: Vec<String>,
+    /// Length of its canonical text in bytes: how much text the stored record carries.
+    pub text_len: usize,
+}
+
 /// Counts of what the store holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stats {
@@ -266,6 +279,7 @@ impl Store {
             let (kind, n) = match &op {
                 Op::Put(d) => ("put", d.len()),
                 Op::Delete(k) => ("delete", k.len()),
+                Op::AddFacts(f) => ("add-facts", f.len()),
             };
             tracing::warn!(kind, papers = n, "finishing a write interrupted by a crash");
             self.apply(&op)?;
@@ -310,6 +324,15 @@ impl Store {
             }
         }
         self.write_op(Op::Put(docs))
+    }
+
+    /// Adds facts (N-Triples, one string per paper key) to the graphs of stored papers, resolving
+    /// references to them by any new match key. Graph-only: text and vectors do not change.
+    pub fn add_facts(&self, facts: Vec<(String, String)>) -> Result<()> {
+        if facts.is_empty() {
+            return Ok(());
+        }
+        self.write_op(Op::AddFacts(facts))
     }
 
     /// Removes these papers from all three indexes. Returns how many existed.
@@ -368,6 +391,14 @@ impl Store {
                 self.vectors.delete(keys)?;
                 failpoint("after-vector");
             }
+            Op::AddFacts(facts) => {
+                let graphs = facts
+                    .iter()
+                    .map(|(k, nt)| Ok((self.graph_node(k)?, nt.as_str())))
+                    .collect::<Result<Vec<_>>>()?;
+                self.graph.add(&graphs)?;
+                failpoint("after-graph");
+            }
         }
         Ok(())
     }
@@ -392,6 +423,55 @@ impl Store {
             },
             None => Ok(None),
         }
+    }
+
+    /// The stored paper that carries the first of `keys` (match keys, strongest first) any
+    /// stored paper carries.
+    pub fn find_by_match_keys(&self, keys: &[String]) -> Result<Option<StoredIdentity>> {
+        let prefix = self.base.paper_graph("");
+        let ox = self.graph.oxigraph();
+        let match_key = oxigraph::model::NamedNodeRef::new_unchecked(crate::vocab::hyp::MATCH_KEY);
+        for k in keys {
+            let literal = oxigraph::model::Literal::new_simple_literal(k);
+            let hit = ox
+                .quads_for_pattern(None, Some(match_key), Some(literal.as_ref().into()), None)
+                .next()
+                .transpose()?;
+            let Some(q) = hit else { continue };
+            let (oxigraph::model::NamedOrBlankNode::NamedNode(iri), oxigraph::model::GraphName::NamedNode(g)) =
+                (&q.subject, &q.graph_name)
+            else {
+                continue;
+            };
+            let Some(key) = g.as_str().strip_prefix(&prefix) else {
+                continue;
+            };
+            let literals = |p: &str| -> Result<Vec<String>> {
+                ox.quads_for_pattern(
+                    Some(iri.as_ref().into()),
+                    Some(oxigraph::model::NamedNodeRef::new_unchecked(p)),
+                    None,
+                    Some(g.as_ref().into()),
+                )
+                .map(|q| {
+                    Ok(match q?.object {
+                        oxigraph::model::Term::Literal(l) => l.value().to_string(),
+                        _ => String::new(),
+                    })
+                })
+                .collect()
+            };
+            return Ok(Some(StoredIdentity {
+                iri: iri.as_str().to_string(),
+                key: key.to_string(),
+                match_keys: literals(crate::vocab::hyp::MATCH_KEY)?,
+                text_len: literals(crate::vocab::hyp::CANONICAL_TEXT)?
+                    .iter()
+                    .map(String::len)
+                    .sum(),
+            }));
+        }
+        Ok(None)
     }
 
     /// Whether the paper is visible (its graph exists).

@@ -76,8 +76,8 @@ fn every_format_ingests_from_real_fixtures() {
         SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?passage hyp:passageOf ?p ; hyp:section ?s . ?p hyp:sourceFormat \"jats\" .
         FILTER(?s != \"title\" && ?s != \"abstract\") }";
     assert!(count(&store, q) > 10, "body section headings become passage sections");
-    let cites = "PREFIX cito: <http://purl.org/spar/cito/> SELECT (COUNT(*) AS ?n) WHERE { ?p cito:cites ?r }";
-    assert!(count(&store, cites) > 50, "JATS references become citations");
+    let refs = "PREFIX schema: <http://schema.org/> SELECT (COUNT(*) AS ?n) WHERE { ?p schema:citation ?r }";
+    assert!(count(&store, refs) > 50, "JATS references become bibliography entries");
     let doi = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <http://schema.org/ScholarlyArticle> FILTER(STRSTARTS(STR(?p), \"https://doi.org/10.1371/\")) }";
     assert!(count(&store, doi) >= 3, "PLOS papers are named by their DOI");
 }
@@ -167,4 +167,105 @@ fn a_malformed_file_is_reported_with_its_location_and_the_rest_is_stored() {
         .unwrap();
     assert!(bad_xml.location.byte.is_some(), "{bad_xml:?}");
     assert_eq!(store.stats().unwrap().papers, 5);
+}
+
+/// Papers with their DOI, for the citation tests.
+fn cited_dois(store: &hypatia::store::Store, citing_title: &str) -> Vec<String> {
+    let q = format!(
+        "PREFIX cito: <http://purl.org/spar/cito/> PREFIX schema: <http://schema.org/> PREFIX hyp: <https://w3id.org/hypatia/ns#>
+         SELECT DISTINCT ?doi WHERE {{ ?p schema:name \"{citing_title}\" ; cito:cites ?c . ?c hyp:doi ?doi }} ORDER BY ?doi"
+    );
+    match store.graph().query(&q, &[], &[]).unwrap() {
+        oxigraph::sparql::QueryResults::Solutions(s) => s
+            .map(|r| match r.unwrap().get("doi") {
+                Some(oxigraph::model::Term::Literal(l)) => l.value().to_string(),
+                other => panic!("{other:?}"),
+            })
+            .collect(),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn references_resolve_to_stored_papers_whichever_arrives_first() {
+    let e = hash_embedder();
+    let tei = fixtures().join("papers/tei/N18-3011.tei.xml");
+    let acl = [
+        fixtures().join("citations/N18.sample.xml"),
+        fixtures().join("citations/N16.sample.xml"),
+    ];
+    let title = "Construction of the Literature Graph in Semantic Scholar";
+    let expected = vec!["10.18653/v1/n16-1030".to_string(), "10.18653/v1/n18-1022".to_string()];
+
+    // Cited papers first: the citing paper's references resolve as it is written.
+    let (_d1, forward) = temp_store(e.dim());
+    ingest(&forward, &e, &acl);
+    ingest(&forward, &e, std::slice::from_ref(&tei));
+    assert_eq!(cited_dois(&forward, title), expected);
+
+    // Citing paper first: its references resolve when the cited papers arrive.
+    let (_d2, backward) = temp_store(e.dim());
+    ingest(&backward, &e, std::slice::from_ref(&tei));
+    assert!(cited_dois(&backward, title).is_empty());
+    ingest(&backward, &e, &acl);
+    assert_eq!(cited_dois(&backward, title), expected);
+
+    // Unresolved references stay as descriptions linked from the citing paper.
+    let unresolved = "PREFIX schema: <http://schema.org/> PREFIX hyp: <https://w3id.org/hypatia/ns#>
+        SELECT (COUNT(*) AS ?n) WHERE { ?p schema:citation ?r . ?r a hyp:Reference ; schema:name ?t
+        FILTER NOT EXISTS { ?r hyp:resolvesTo ?x } }";
+    assert!(count(&backward, unresolved) > 20);
+
+    // Deleting a cited paper takes its incoming citation links with it, not the reference.
+    let n16 = hypatia::ids::paper_key("https://doi.org/10.18653/v1/n16-1030");
+    assert_eq!(backward.delete_papers(&[n16]).unwrap(), 1);
+    assert_eq!(cited_dois(&backward, title), vec!["10.18653/v1/n18-1022".to_string()]);
+    assert!(count(&backward, unresolved) > 21);
+    assert!(backward.check_consistency().unwrap().is_consistent());
+}
+
+#[test]
+fn two_records_of_one_paper_become_one_paper_with_both_identities() {
+    let e = hash_embedder();
+    let (_dir, store) = temp_store(e.dim());
+    // The Anthology record (DOI, ACL id, abstract only), then GROBID's full text of the same
+    // paper (no identifier at all): one paper, the Anthology IRI, the richer full text.
+    let first = ingest(&store, &e, &[fixtures().join("citations/N18.sample.xml")]);
+    assert_eq!(first.papers, 2);
+    let second = ingest(&store, &e, &[fixtures().join("papers/tei/N18-3011.tei.xml")]);
+    assert_eq!(second.merged, 1, "{second:?}");
+    assert_eq!(store.stats().unwrap().papers, 2);
+    let key = hypatia::ids::paper_key("https://doi.org/10.18653/v1/n18-3011");
+    let record = hypatia::papers::paper_record(&store, &key).unwrap();
+    assert_eq!(record.reference.doi.as_deref(), Some("10.18653/v1/n18-3011"));
+    assert!(
+        record.passages.len() > 10,
+        "the full text won: {} passages",
+        record.passages.len()
+    );
+    assert!(record
+        .passages
+        .iter()
+        .any(|p| p.section != "title" && p.section != "abstract"));
+    let acl_alias =
+        "ASK { <https://doi.org/10.18653/v1/n18-3011> <http://schema.org/sameAs> <https://aclanthology.org/N18-3011> }";
+    assert!(matches!(
+        store.graph().query(acl_alias, &[], &[]).unwrap(),
+        oxigraph::sparql::QueryResults::Boolean(true)
+    ));
+
+    // The other way round: a poorer record of a stored paper only adds its identifiers.
+    let (_dir2, store2) = temp_store(e.dim());
+    ingest(&store2, &e, &[fixtures().join("papers/tei/N18-3011.tei.xml")]);
+    let before = store2.stats().unwrap();
+    let acl = ingest(&store2, &e, &[fixtures().join("citations/N18.sample.xml")]);
+    assert_eq!(acl.merged, 1, "{acl:?}");
+    let after = store2.stats().unwrap();
+    assert_eq!(after.papers, before.papers + 1, "only N18-1022 is new");
+    let doi = "PREFIX hyp: <https://w3id.org/hypatia/ns#> SELECT (COUNT(*) AS ?n) WHERE { ?p hyp:doi \"10.18653/v1/n18-3011\" ; hyp:sourceFormat \"tei\" }";
+    assert_eq!(count(&store2, doi), 1, "the TEI paper now carries the Anthology DOI");
+    // And re-running it changes nothing.
+    let again = ingest(&store2, &e, &[fixtures().join("citations/N18.sample.xml")]);
+    assert_eq!((again.papers, again.merged), (0, 0), "{again:?}");
+    assert_eq!(store2.stats().unwrap(), after);
 }

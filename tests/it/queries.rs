@@ -56,7 +56,7 @@ fn named_queries_return_the_expected_rows() {
     assert!(record
         .facts
         .iter()
-        .any(|[_, p, _]| p.contains("http://purl.org/spar/cito/cites")));
+        .any(|[_, p, _]| p.contains("http://schema.org/citation")));
     // canonical_text.rq: every passage verifies against it.
     let g = oxigraph::model::NamedNode::new(store.base().paper_graph(&key)).unwrap();
     let p = oxigraph::model::NamedNode::new(iri).unwrap();
