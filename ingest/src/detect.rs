@@ -77,6 +77,74 @@ impl Format {
     }
 }
 
+impl Format {
+    /// Whether sources of this format are, or may be, JSON lines (one record per line), so that a
+    /// large source can be cut at line ends ([`crate::stream::LineChunks`]) and parsed chunk by
+    /// chunk ([`crate::parse_chunk`]): BEIR corpora and the arXiv metadata snapshot always;
+    /// unarXive, OpenAlex (snapshot `.jsonl` parts) and S2ORC (JSON lines releases) when the source
+    /// is JSON lines rather than one (pretty-printed) document or an array, which
+    /// [`Format::splits_at_lines`] checks on the source's head. XML, BibTeX, Markdown, text and
+    /// PDF never are (MEDLINE files are cut between articles with
+    /// [`crate::stream::XmlRecordChunks`]).
+    pub fn is_line_oriented(&self) -> bool {
+        matches!(
+            self,
+            Format::BeirJsonl | Format::ArxivMetadata | Format::Unarxive | Format::OpenAlex | Format::S2orc
+        )
+    }
+
+    /// Whether the source whose first bytes are `head` may be cut at line ends: the format is line
+    /// oriented and, for the formats that also come as whole documents (unarXive, OpenAlex,
+    /// S2ORC), the head is JSON lines ([`json_lines`]).
+    pub fn splits_at_lines(&self, head: &[u8]) -> bool {
+        match self {
+            Format::BeirJsonl | Format::ArxivMetadata => true,
+            Format::Unarxive | Format::OpenAlex | Format::S2orc => json_lines(head),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a JSON source whose first bytes are `head` is JSON lines: its first value is an object
+/// with no line break before its end (or before the end of the head, when the head ends inside
+/// it). JSON strings hold no raw line breaks, so a pretty-printed document or an array of records
+/// laid out on several lines is not JSON lines.
+pub fn json_lines(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(head);
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    if head[start] != b'{' {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in &head[start..] {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                b'\n' => return false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return true;
+                }
+            }
+            b'\n' => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -4,10 +4,17 @@
 //! record, so that one bad record never hides the good ones around it. Nothing here touches the
 //! store, the network or the file system.
 //!
+//! Large inputs are read as streams: [`archive`] gives the entries of plain files, gzip streams,
+//! zip and tar archives one at a time within decompression limits, and [`stream`] cuts large
+//! line-oriented dumps (and MEDLINE article sets) into chunks that [`parse_chunk`] parses with
+//! locations in the whole source. The caller opens the files; this crate only reads what it is
+//! given.
+//!
 //! **Invariant:** this crate has no dependency on storage, HTTP or embedding crates; a parse error
 //! always says where (source, line or byte offset, field).
 
 pub mod acl;
+pub mod archive;
 pub mod arxiv;
 pub mod beir;
 pub mod bibtex;
@@ -24,13 +31,14 @@ pub mod model;
 pub mod openalex;
 pub mod pdf;
 pub mod s2orc;
+pub mod stream;
 pub mod tei;
 pub mod text;
 mod textual;
 pub mod unarxive;
 pub mod xml;
 
-pub use detect::{detect, Format};
+pub use detect::{detect, json_lines, Format};
 pub use error::{Location, ParseError};
 pub use model::{Author, CorpusId, Identifiers, Paper, Reference, Section, Subject};
 
@@ -62,5 +70,30 @@ pub fn parse<'a>(format: Format, name: &'a str, bytes: &'a [u8]) -> Records<'a> 
         Format::Markdown => Box::new(markdown::parse(name, bytes)),
         Format::Text => Box::new(text::parse(name, bytes)),
         Format::Pdf => Box::new(pdf::parse(name, bytes)),
+    }
+}
+
+/// Parses `bytes`, a chunk of a larger source (see [`stream`]), as `format`, with every record's
+/// and error's location shifted by `base`, the location in the source that line 1, byte 0 of the
+/// chunk stand for ([`stream::Chunk::base`]): lines by `base.line - 1`, bytes by `base.byte`.
+pub fn parse_chunk<'a>(format: Format, name: &'a str, bytes: &'a [u8], base: &Location) -> Records<'a> {
+    let base = base.clone();
+    Box::new(parse(format, name, bytes).map(move |result| match result {
+        Ok(mut record) => {
+            record.location = shift(&record.location, &base);
+            Ok(record)
+        }
+        Err(mut error) => {
+            error.location = shift(&error.location, &base);
+            Err(error)
+        }
+    }))
+}
+
+/// `location` (in a chunk) as a location in the source the chunk starts at `base` of.
+fn shift(location: &Location, base: &Location) -> Location {
+    Location {
+        line: location.line.map(|l| l + base.line.unwrap_or(1).saturating_sub(1)),
+        byte: location.byte.map(|b| b + base.byte.unwrap_or(0)),
     }
 }

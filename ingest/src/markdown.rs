@@ -601,25 +601,81 @@ fn blocks(lines: &[&str]) -> Vec<Block> {
     out
 }
 
-/// The position of the `close` matching the `open` at `start` (which is `open`), if any.
-fn matching(chars: &[char], start: usize, open: char, close: char) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 1,
-            c if c == open => depth += 1,
-            c if c == close => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
+/// Deepest nesting of link texts read for their inline markup; deeper ones are kept as they are.
+const MAX_INLINE_DEPTH: usize = 16;
+
+/// Where every `[` and `(` of a text closes, found once in linear time (a backslash escapes the
+/// next character), so that finding the end of a link never rescans the text.
+struct Pairs {
+    /// For each position: the matching `]` or `)` of the `[` or `(` there, or `usize::MAX`.
+    close: Vec<usize>,
+    /// Where the last `-->` of the text starts, if anywhere.
+    last_comment_end: Option<usize>,
+}
+
+impl Pairs {
+    fn new(chars: &[char]) -> Self {
+        let mut close = vec![usize::MAX; chars.len()];
+        let (mut brackets, mut parens) = (Vec::new(), Vec::new());
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '\\' => i += 1,
+                '[' => brackets.push(i),
+                '(' => parens.push(i),
+                ']' => {
+                    if let Some(open) = brackets.pop() {
+                        close[open] = i;
+                    }
                 }
+                ')' => {
+                    if let Some(open) = parens.pop() {
+                        close[open] = i;
+                    }
+                }
+                _ => {}
             }
-            _ => {}
+            i += 1;
         }
-        i += 1;
+        let last_comment_end = (0..chars.len().saturating_sub(2))
+            .rev()
+            .find(|&j| chars[j] == '-' && chars[j + 1] == '-' && chars[j + 2] == '>');
+        Pairs {
+            close,
+            last_comment_end,
+        }
     }
-    None
+}
+
+/// A slice of a text being read for inline markup, with the text's pairs.
+#[derive(Clone, Copy)]
+struct Span<'a> {
+    chars: &'a [char],
+    /// Where `chars` starts in the whole text.
+    offset: usize,
+    pairs: &'a Pairs,
+    /// Nesting depth of link texts.
+    depth: usize,
+}
+
+impl<'a> Span<'a> {
+    /// The position of the `]` or `)` matching the `[` or `(` at `start`, within this slice.
+    fn matching(&self, start: usize) -> Option<usize> {
+        let close = *self.pairs.close.get(self.offset + start)?;
+        close
+            .checked_sub(self.offset)
+            .filter(|&c| close != usize::MAX && c < self.chars.len())
+    }
+
+    /// The part `a..b` of this slice, one level deeper.
+    fn inner(&self, a: usize, b: usize) -> Span<'a> {
+        Span {
+            chars: &self.chars[a..b],
+            offset: self.offset + a,
+            pairs: self.pairs,
+            depth: self.depth + 1,
+        }
+    }
 }
 
 /// Decodes the HTML entity starting at `chars[i]` (`&`): the text and its length.
@@ -651,11 +707,23 @@ fn entity(chars: &[char], i: usize) -> Option<(String, usize)> {
 fn inline(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
-    inline_into(&chars, &mut out);
+    let pairs = Pairs::new(&chars);
+    let span = Span {
+        chars: &chars,
+        offset: 0,
+        pairs: &pairs,
+        depth: 0,
+    };
+    inline_into(span, &mut out);
     normalize_ws(&out)
 }
 
-fn inline_into(chars: &[char], out: &mut String) {
+fn inline_into(span: Span<'_>, out: &mut String) {
+    let chars = span.chars;
+    if span.depth > MAX_INLINE_DEPTH {
+        out.extend(chars);
+        return;
+    }
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -681,7 +749,7 @@ fn inline_into(chars: &[char], out: &mut String) {
                     }
                 }
             }
-            '!' if chars.get(i + 1) == Some(&'[') => match link_end(chars, i + 1) {
+            '!' if chars.get(i + 1) == Some(&'[') => match link_end(&span, i + 1) {
                 Some((_, end)) => i = end, // Images are dropped.
                 None => {
                     out.push('!');
@@ -690,14 +758,14 @@ fn inline_into(chars: &[char], out: &mut String) {
             },
             '[' => {
                 if chars.get(i + 1) == Some(&'^') {
-                    if let Some(close) = matching(chars, i, '[', ']') {
+                    if let Some(close) = span.matching(i) {
                         i = close + 1; // Footnote references are dropped.
                         continue;
                     }
                 }
-                match link_end(chars, i) {
+                match link_end(&span, i) {
                     Some((text_end, end)) => {
-                        inline_into(&chars[i + 1..text_end], out);
+                        inline_into(span.inner(i + 1, text_end), out);
                         i = end;
                     }
                     None => {
@@ -706,7 +774,7 @@ fn inline_into(chars: &[char], out: &mut String) {
                     }
                 }
             }
-            '<' => match html_end(chars, i) {
+            '<' => match html_end(&span, i) {
                 Some((end, keep)) => {
                     if let Some((a, b)) = keep {
                         out.extend(&chars[a..b]);
@@ -755,11 +823,10 @@ fn inline_into(chars: &[char], out: &mut String) {
 
 /// For a link starting at `chars[start]` (`[`): the end of its text and of the whole link
 /// (`[text](url "title")`, `[text][ref]`, `[text][]`); `None` when it is no link.
-fn link_end(chars: &[char], start: usize) -> Option<(usize, usize)> {
-    let text_end = matching(chars, start, '[', ']')?;
-    match chars.get(text_end + 1) {
-        Some('(') => Some((text_end, matching(chars, text_end + 1, '(', ')')? + 1)),
-        Some('[') => Some((text_end, matching(chars, text_end + 1, '[', ']')? + 1)),
+fn link_end(span: &Span<'_>, start: usize) -> Option<(usize, usize)> {
+    let text_end = span.matching(start)?;
+    match span.chars.get(text_end + 1) {
+        Some('(' | '[') => Some((text_end, span.matching(text_end + 1)? + 1)),
         _ => None,
     }
 }
@@ -767,9 +834,14 @@ fn link_end(chars: &[char], start: usize) -> Option<(usize, usize)> {
 /// For `<` at `chars[start]`: the end of an HTML tag, comment or autolink, and for an autolink
 /// the span of its text.
 #[allow(clippy::type_complexity)]
-fn html_end(chars: &[char], start: usize) -> Option<(usize, Option<(usize, usize)>)> {
+fn html_end(span: &Span<'_>, start: usize) -> Option<(usize, Option<(usize, usize)>)> {
+    let chars = span.chars;
     let rest = &chars[start..];
     if rest.starts_with(&['<', '!', '-', '-']) {
+        // No `-->` after this one: no need to look.
+        span.pairs
+            .last_comment_end
+            .filter(|&last| last >= span.offset + start + 4)?;
         let end = (start + 4..chars.len().saturating_sub(2))
             .find(|&j| chars[j] == '-' && chars[j + 1] == '-' && chars[j + 2] == '>')?;
         return Some((end + 3, None));

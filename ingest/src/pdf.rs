@@ -24,10 +24,11 @@
 //! a panic inside the PDF reader is caught and reported as a [`ParseError`]. Encrypted files are
 //! read only when they open with the empty password.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pdf_extract::{Document, Object, PlainTextOutput};
+use pdf_extract::content::Content;
+use pdf_extract::{Dictionary, Document, Object, ObjectId, PlainTextOutput};
 
 use crate::error::{Location, ParseError};
 use crate::model::normalize_ws;
@@ -132,7 +133,13 @@ fn extract(bytes: &[u8]) -> Result<Extracted, String> {
     let mut texts = Vec::with_capacity(pages.len());
     let mut failures = 0;
     let mut last_error = String::new();
-    for &number in pages.keys() {
+    for (&number, &id) in &pages {
+        if let Some(hazard) = page_hazard(&doc, id) {
+            failures += 1;
+            last_error = format!("page {number}: {hazard}");
+            texts.push(String::new());
+            continue;
+        }
         let mut text = String::new();
         let mut output = PlainTextOutput::new(&mut text);
         match pdf_extract::output_doc_page(&doc, &mut output, number) {
@@ -151,6 +158,125 @@ fn extract(bytes: &[u8]) -> Result<Extracted, String> {
         info_title,
         pages: texts,
     })
+}
+
+/// Deepest chain of page-tree parents, or of form XObjects drawn inside each other, followed.
+const MAX_TREE_DEPTH: usize = 64;
+
+/// Most form XObjects the reader may be asked to draw for one page, nested or shared (a form drawn
+/// twice by each of the forms that draw it doubles the work at each level).
+const MAX_FORM_DRAWS: u64 = 10_000;
+
+/// Why the PDF reader would loop or recurse without end (or for an absurd time) on the page `id`,
+/// if it would: its chain of `/Parent`s (followed to inherit `/Resources` and `/MediaBox`) has a
+/// cycle or is too deep, or its form XObjects draw each other in a cycle or too many times.
+fn page_hazard(doc: &Document, id: ObjectId) -> Option<String> {
+    let mut seen = HashSet::from([id]);
+    let mut dict = doc.get_dictionary(id).ok()?;
+    let mut resources = None;
+    let mut depth = 0;
+    loop {
+        if resources.is_none() {
+            resources = dictionary(doc, dict.get(b"Resources").ok());
+        }
+        let Some(parent) = dict.get(b"Parent").ok().and_then(|p| p.as_reference().ok()) else {
+            break;
+        };
+        if !seen.insert(parent) {
+            return Some("the page tree has a cycle of `/Parent`s".to_string());
+        }
+        depth += 1;
+        if depth > MAX_TREE_DEPTH {
+            return Some(format!("the page tree is deeper than {MAX_TREE_DEPTH}"));
+        }
+        match doc.get_dictionary(parent) {
+            Ok(d) => dict = d,
+            Err(_) => break,
+        }
+    }
+    let content = doc.get_page_content(id).ok()?;
+    let mut forms = Forms {
+        doc,
+        draws: HashMap::new(),
+        path: Vec::new(),
+    };
+    match forms.draws_in(&content, resources?) {
+        Err(hazard) => Some(hazard),
+        Ok(n) if n > MAX_FORM_DRAWS => Some(format!(
+            "its form XObjects would be drawn more than {MAX_FORM_DRAWS} times"
+        )),
+        Ok(_) => None,
+    }
+}
+
+/// A dictionary given directly or by reference.
+fn dictionary<'d>(doc: &'d Document, object: Option<&'d Object>) -> Option<&'d Dictionary> {
+    match object? {
+        Object::Dictionary(d) => Some(d),
+        Object::Reference(id) => doc.get_dictionary(*id).ok(),
+        _ => None,
+    }
+}
+
+/// Counts the form XObjects a content stream draws, through the forms they draw in turn.
+struct Forms<'d> {
+    doc: &'d Document,
+    /// Draws counted for each form already explored.
+    draws: HashMap<ObjectId, u64>,
+    /// The forms being explored, outermost first.
+    path: Vec<ObjectId>,
+}
+
+impl<'d> Forms<'d> {
+    /// How many forms drawing `content` (with `resources`) draws, or why it never ends.
+    fn draws_in(&mut self, content: &[u8], resources: &'d Dictionary) -> Result<u64, String> {
+        if !content.windows(2).any(|w| w == b"Do") {
+            return Ok(0);
+        }
+        let Ok(ops) = Content::decode(content) else {
+            return Ok(0);
+        };
+        let Some(xobjects) = dictionary(self.doc, resources.get(b"XObject").ok()) else {
+            return Ok(0);
+        };
+        let mut total = 0u64;
+        for op in ops.operations.iter().filter(|o| o.operator == "Do") {
+            let Some(name) = op.operands.first().and_then(|o| o.as_name().ok()) else {
+                continue;
+            };
+            let Some(id) = xobjects.get(name).ok().and_then(|o| o.as_reference().ok()) else {
+                continue;
+            };
+            if self.path.contains(&id) {
+                return Err("its form XObjects draw each other in a cycle".to_string());
+            }
+            if self.path.len() >= MAX_TREE_DEPTH {
+                return Err(format!("its form XObjects are nested deeper than {MAX_TREE_DEPTH}"));
+            }
+            let inner = match self.draws.get(&id) {
+                Some(&n) => n,
+                None => {
+                    let Ok(stream) = self.doc.get_object(id).and_then(|o| o.as_stream()) else {
+                        continue;
+                    };
+                    // A form without its own resources uses those of the stream that draws it.
+                    let inner_resources = dictionary(self.doc, stream.dict.get(b"Resources").ok()).unwrap_or(resources);
+                    let inner_content = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+                    self.path.push(id);
+                    let n = self.draws_in(&inner_content, inner_resources);
+                    self.path.pop();
+                    let n = n?;
+                    self.draws.insert(id, n);
+                    n
+                }
+            };
+            total = total.saturating_add(1).saturating_add(inner);
+            if total > MAX_FORM_DRAWS {
+                return Ok(total);
+            }
+        }
+        Ok(total)
+    }
 }
 
 /// The Info dictionary's `Title`, decoded (UTF-16 with a byte-order mark, else PDFDocEncoding

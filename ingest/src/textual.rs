@@ -170,7 +170,9 @@ fn new_style_at(s: &str) -> Option<String> {
 
 /// An old-style arXiv id (`archive[.XX]/YYMMNNN`) at the start of `s`.
 fn old_style_at(s: &str) -> Option<String> {
-    let slash = s.find('/')?;
+    // The archive names are short: looking for the slash only nearby keeps a text with many
+    // `arXiv` mentions linear.
+    let slash = s.bytes().take(MAX_OLD_ARCHIVE + 1).position(|b| b == b'/')?;
     let archive = &s[..slash];
     let base = archive.split('.').next().unwrap_or_default();
     if !OLD_ARCHIVES.iter().any(|a| a.eq_ignore_ascii_case(base)) {
@@ -183,6 +185,9 @@ fn old_style_at(s: &str) -> Option<String> {
     }
     Some(format!("{}/{}", archive, &s[slash + 1..slash + 8]))
 }
+
+/// Longest archive name (with its subject class) before the slash of an old-style arXiv id.
+const MAX_OLD_ARCHIVE: usize = 32;
 
 /// The DOI and arXiv id found in `text`.
 pub(crate) fn ids_in(text: &str) -> Identifiers {

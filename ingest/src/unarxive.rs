@@ -293,16 +293,22 @@ fn markers(text: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// `text` with its markers replaced (see the module documentation), whitespace normalised.
+/// Longest inline marker (`{{cite:…}}`, `{{formula:…}}`) looked for, in bytes.
+const MAX_MARKER: usize = 256;
+
 fn resolve(text: &str, ctx: &Markers<'_>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(&rest[start..]);
-            rest = "";
-            break;
+        // A marker is short: looking for its end only nearby keeps the work linear when a text
+        // holds many `{{` and no `}}`.
+        let window = &after.as_bytes()[..after.len().min(MAX_MARKER)];
+        let Some(end) = window.windows(2).position(|w| w == b"}}") else {
+            out.push_str("{{");
+            rest = after;
+            continue;
         };
         let inner = &after[..end];
         let replacement = match inner.split_once(':') {
