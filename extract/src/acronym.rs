@@ -30,35 +30,72 @@ fn letters(short: &str) -> Vec<char> {
     s.iter().flat_map(|c| c.to_lowercase()).collect()
 }
 
-/// Byte offset (into `long`) where the long form of `short` starts, if its letters match.
-fn match_long(long: &str, short: &str) -> Option<usize> {
+/// True when the character at `l` starts a part of a word: the start of a word, after a hyphen
+/// or a slash, a capital after a lower-case letter ("FreeSurfer"), a digit after a letter.
+fn part_start(chars: &[(usize, char, bool)], l: usize) -> bool {
+    if l == 0 || !chars[l - 1].1.is_alphanumeric() {
+        return true;
+    }
+    let (_, prev, prev_upper) = chars[l - 1];
+    let (_, c, upper) = chars[l];
+    (upper && !prev_upper && prev.is_alphabetic()) || (c.is_ascii_digit() && prev.is_alphabetic())
+}
+
+/// Byte offset (into `long`) where the long form of `short` starts, if its letters match, with
+/// the number of short-form letters that matched the start of a word or of a part of one ("long
+/// short-term memory": l, s, t, m all do).
+fn match_long_initials(long: &str, short: &str) -> Option<(usize, usize)> {
     let short = letters(short);
     if short.is_empty() || !short[0].is_alphanumeric() {
         return None;
     }
-    let chars: Vec<(usize, char)> = long
+    let chars: Vec<(usize, char, bool)> = long
         .char_indices()
-        .map(|(i, c)| (i, c.to_lowercase().next().unwrap_or(c)))
+        .map(|(i, c)| (i, c.to_lowercase().next().unwrap_or(c), c.is_uppercase()))
         .collect();
     let mut l = chars.len() as isize - 1;
     let mut s = short.len() as isize - 1;
+    let mut initials = 0;
     while s >= 0 {
         let c = short[s as usize];
         loop {
             if l < 0 {
                 return None;
             }
-            let (_, lc) = chars[l as usize];
+            let (_, lc, _) = chars[l as usize];
             let word_start = l == 0 || !chars[l as usize - 1].1.is_alphanumeric();
             if lc == c && (s > 0 || word_start) {
                 break;
             }
             l -= 1;
         }
+        if part_start(&chars, l as usize) {
+            initials += 1;
+        }
         l -= 1;
         s -= 1;
     }
-    Some(chars[(l + 1) as usize].0)
+    Some((chars[(l + 1) as usize].0, initials))
+}
+
+/// True when a match of `n` short-form letters, `initials` of them on word or part starts, makes
+/// an acronym: at least half of the letters (and two, when there are more than two) are initials.
+/// "Eurotra (EUROTRA)" or "parallel parsing system (PLR)" are not acronyms.
+fn initials_enough(initials: usize, n: usize) -> bool {
+    initials * 2 >= n && (initials >= 2 || n <= 2)
+}
+
+/// True when `long` is `short` again, whatever the case and punctuation: "Eurotra" and "EUROTRA".
+fn case_variant(long: &str, short: &str) -> bool {
+    let a = long
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase);
+    let b = short
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase);
+    a.eq(b)
 }
 
 fn word_count(s: &str) -> usize {
@@ -101,16 +138,34 @@ pub fn definitions(text: &str, tokens: &[Token], sentence: &Sentence) -> Vec<Acr
                 }
                 if start_tok < end_tok {
                     let base = tokens[start_tok].start;
-                    let long_end = tokens[end_tok - 1].end;
-                    let window = &text[base..long_end];
-                    if let Some(off) = match_long(window, short) {
+                    // the long form ends right before the parenthesis, or one word earlier when
+                    // that word is not part of it ("named entity recognition problems (NER)")
+                    let mut found = None;
+                    for drop in 0..2 {
+                        if end_tok < start_tok + 1 + drop {
+                            break;
+                        }
+                        let last_tok = end_tok - 1 - drop;
+                        if tokens[last_tok].kind == TokenKind::Punct {
+                            break;
+                        }
+                        let long_end = tokens[last_tok].end;
+                        if let Some((off, initials)) = match_long_initials(&text[base..long_end], short) {
+                            if initials_enough(initials, n) {
+                                found = Some((off, long_end, initials));
+                                break;
+                            }
+                        }
+                    }
+                    if let Some((off, long_end, initials)) = found {
                         let long_text = &text[base + off..long_end];
                         let wc = word_count(long_text);
                         let first_word = long_text.split_whitespace().next().unwrap_or("").to_lowercase();
-                        if (wc >= 2 || n >= 3)
+                        if (wc >= 2 || n >= 3 || initials == n)
                             && long_text.len() > short.len()
                             && wc <= max_words
                             && !long_text.contains(short)
+                            && !case_variant(long_text, short)
                             && !crate::words::is_break(&first_word)
                         {
                             out.push(AcronymDef {
@@ -138,7 +193,11 @@ pub fn definitions(text: &str, tokens: &[Token], sentence: &Sentence) -> Vec<Acr
                 }
                 if j < last && j > i + 2 && tokens[j].text(text) == ")" {
                     let inner = &text[tokens[i + 1].start..tokens[j - 1].end];
-                    if match_long(inner, short) == Some(0) && word_count(inner) >= 2 {
+                    let n = letters(short).len();
+                    if match_long_initials(inner, short).is_some_and(|(off, k)| off == 0 && initials_enough(k, n))
+                        && word_count(inner) >= 2
+                        && !case_variant(inner, short)
+                    {
                         out.push(AcronymDef {
                             short: Span::new(short_tok.start, short_tok.end),
                             long: Span::new(tokens[i + 1].start, tokens[j - 1].end),
@@ -192,5 +251,34 @@ mod tests {
         assert!(defs("We used the model (BERT) here.").is_empty());
         assert!(defs("Here we use chromosome conformation capture (Hi-C).").is_empty());
         assert!(defs("The number of cells (CE) grew.").is_empty());
+        // a case variant is not an acronym, nor letters found inside words
+        assert!(defs("The Eurotra (EUROTRA) project.").is_empty());
+        assert!(defs("It runs a parallel parsing system (PLR) here.").is_empty());
+        assert_eq!(
+            defs("We use bidirectional encoder representations from transformers (BERT) here."),
+            vec![(
+                "BERT".into(),
+                "bidirectional encoder representations from transformers".into()
+            )]
+        );
+        assert_eq!(
+            defs("Agreement was shown in Bland-Altman (BA) plots."),
+            vec![("BA".into(), "Bland-Altman".into())]
+        );
+        assert_eq!(
+            defs("Segmentation used FreeSurfer (FS) throughout."),
+            vec![("FS".into(), "FreeSurfer".into())]
+        );
+        assert_eq!(
+            defs("Systems for named entity recognition problems (NER) exist."),
+            vec![("NER".into(), "named entity recognition".into())]
+        );
+        assert_eq!(
+            defs("Cells made interleukin 13 (IL-13) and TH2 (T helper type 2) cytokines."),
+            vec![
+                ("IL-13".into(), "interleukin 13".into()),
+                ("TH2".into(), "T helper type 2".into())
+            ]
+        );
     }
 }

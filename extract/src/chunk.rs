@@ -65,6 +65,11 @@ pub fn chunks(text: &str, tokens: &[Token], sentence: &Sentence, lowers: &[Strin
         while i < sentence.last && is_content(text, tokens, i, lowers) {
             i += 1;
         }
+        let mut first = first;
+        // a leading number word counts, it does not name ("two models", "three datasets")
+        while first + 1 < i && words::is_number_word(&lowers[first]) {
+            first += 1;
+        }
         let mut last = i;
         // a trailing participle is a verb ("the models trained")
         while last > first {

@@ -504,7 +504,7 @@ fn scierc_with_lexicon(docs: &[SciercDoc], lexicon: &Lexicon) -> Result<SciercRe
         }
         let mut rels = Vec::new();
         for sentence in text::sentences(&r.text, &tokens) {
-            relations::relations(&tokens, &lowers, &sentence, &flat, &mut rels);
+            relations::relations(&r.text, &tokens, &lowers, &sentence, &flat, &mut rels);
         }
         for rel in &rels {
             let (label, head_first) = scierc_relation(rel.kind);
@@ -881,7 +881,7 @@ pub fn semeval2018(text_xml: &str, relations: &str) -> Result<SemevalReport, Eva
         let mentions: Vec<Mention> = ms.iter().map(|m| m.0.clone()).collect();
         let mut rels = Vec::new();
         for s in text::sentences(&d.text, tokens) {
-            relations::relations(tokens, lowers, &s, &mentions, &mut rels);
+            relations::relations(&d.text, tokens, lowers, &s, &mentions, &mut rels);
         }
         for r in rels {
             if r.kind == RelationKind::Conjunction {

@@ -227,15 +227,20 @@ impl LexiconBuilder {
                 *e = (key.clone(), *count);
             }
         }
-        let mut by_key_acronym: HashMap<&str, &str> = HashMap::new();
-        for (short, (key, _)) in &best {
-            by_key_acronym.insert(key.as_str(), short.as_str());
+        // one acronym per key: the most frequent, then the first in order (deterministic, whatever
+        // the hash order)
+        let mut by_key_acronym: HashMap<&str, (&str, u32)> = HashMap::new();
+        for (short, (key, count)) in &best {
+            let e = by_key_acronym.entry(key.as_str()).or_insert((short.as_str(), *count));
+            if *count > e.1 || (*count == e.1 && short.as_str() < e.0) {
+                *e = (short.as_str(), *count);
+            }
         }
         let mut lexicon = Lexicon::default();
         for (key, st) in &self.stats {
             let words = key_words(key);
             let n = words.len();
-            let acronym = by_key_acronym.get(key.as_str()).map(|s| s.to_string());
+            let acronym = by_key_acronym.get(key.as_str()).map(|s| s.0.to_string());
             let freq = st.freq
                 + acronym
                     .as_ref()
@@ -254,11 +259,13 @@ impl LexiconBuilder {
                 let acr = is_acronym_like(&st.surface);
                 score >= min_score
                     && (freq >= 3 || acr && freq >= 2)
-                    && (acr || !words::is_common(w))
+                    && (acr || !words::is_non_concept(w))
+                    && !words::is_number(w)
                     && w.chars().count() >= 3
                     && w.chars().any(|c| c.is_alphabetic())
             } else {
-                score >= min_score && freq >= 2 && !words.iter().all(|w| words::is_common(w))
+                // terms made only of general or generic words are not kept ("the data", "table 3")
+                score >= min_score && freq >= 2 && !words::is_non_concept_key(key)
             };
             if !keep {
                 continue;
@@ -271,15 +278,18 @@ impl LexiconBuilder {
                 alt_labels.push(a.clone());
             }
             let mut evidence = vec![typing::head_type(&words)];
+            // context votes count when a good share of the contexts agree ("using Twitter" once
+            // among many plain mentions does not make Twitter a method), from two contexts at least
             if st.contexts > 0 {
                 for t in ConceptType::ALL {
                     let v = st.votes[t.index()];
-                    if v > 0.0 {
-                        evidence.push(Some((t, (v / st.contexts as f32).min(0.9))));
+                    let share = v / st.contexts as f32;
+                    if v >= 0.8 && share >= 0.2 {
+                        evidence.push(Some((t, share.min(0.9))));
                     }
                 }
             }
-            let (ctype, confidence) = typing::combine(&evidence);
+            let (ctype, confidence) = typing::cap_field(key, typing::combine(&evidence));
             lexicon.insert(Term {
                 key: key.clone(),
                 pref_label,
@@ -414,6 +424,17 @@ pub fn mentions(
             });
         }
     }
+    // not concepts on their own: numbers, "Table", "dataset", "males", "predicting" (an acronym
+    // written in capitals is kept: "DATA" may stand for something)
+    // (every noun phrase, for exhaustive annotations, keeps the generic ones: "the method")
+    cands.retain(|c| {
+        let drop = if options.all_noun_phrases {
+            words::is_trivial_key(&c.key)
+        } else {
+            words::is_non_concept_key(&c.key)
+        };
+        !drop || (is_acronym_like(c.span.slice(text)) && !words::is_listed_non_concept(&c.key))
+    });
     // non-overlapping: definitions first, then longer, then earlier
     cands.sort_by(|a, b| {
         b.priority
@@ -437,6 +458,8 @@ pub fn mentions(
         let right: Vec<&str> = lowers[c.last..r1].iter().map(|s| s.as_str()).collect();
         let term = lexicon.terms.get(&c.key);
         let single_generic = ws.len() == 1 && words::is_generic(ws[0]) && c.last - c.first == 1;
+        // a one-word mention (not an acronym) is not typed by a weak cue alone ("using Twitter")
+        let one_word = ws.len() == 1 && !is_acronym_like(c.span.slice(text));
         let (ctype, confidence) = if single_generic {
             (ConceptType::Other, 0.0)
         } else {
@@ -444,9 +467,9 @@ pub fn mentions(
                 term.filter(|t| t.ctype != ConceptType::Other)
                     .map(|t| (t.ctype, t.confidence)),
                 typing::head_type(&ws),
-                typing::context_type(&left, &right),
+                typing::context_type(&left, &right).filter(|(_, conf)| !one_word || *conf >= 0.5),
             ];
-            typing::combine(&evidence)
+            typing::cap_field(&c.key, typing::combine(&evidence))
         };
         let label = term
             .map(|t| t.pref_label.clone())

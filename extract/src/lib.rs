@@ -4,13 +4,19 @@
 //! [`extract`] finds:
 //! - concept mentions ([`Mention`]): multi-word terms scored over the whole corpus (C-value),
 //!   acronyms merged with their expansions, variants collapsed by [`normalize_key`], each typed
-//!   ([`ConceptType`]) with a confidence;
+//!   ([`ConceptType`]) with a confidence. Words that are no concept on their own (numbers,
+//!   "Table", "dataset", "results", "males", "predicting", adjectives) are never reported alone,
+//!   only inside longer terms ("Penn Treebank dataset"); a type needs evidence (a head word, a
+//!   cue, the corpus), else it is `Other`, and a field ("natural language processing") is never a
+//!   method;
 //! - acronym definitions ([`AcronymDef`]) such as "long short-term memory (LSTM)";
 //! - claims ([`Claim`]): sentences stating a finding, with negation and hedging;
 //! - results ([`ResultTuple`]): (method, dataset, metric, value, unit) from text like
 //!   "achieves 92.3% accuracy on X" or "F1 = 0.87";
 //! - relations between concepts ([`Relation`]): uses, evaluated-on, compared-with, improves-on,
-//!   part-of, feature-of, broader (Hearst patterns), conjunction.
+//!   part-of, feature-of, broader (Hearst patterns), conjunction; constrained by the types of
+//!   their ends (evaluated-on from a method to a dataset or task, uses from a method or task to a
+//!   method, material or dataset, comparisons between comparable things).
 //!
 //! Every item carries a byte [`Span`] into the passage such that `&text[span.start..span.end]` is
 //! exactly the mention or sentence (always on `char` boundaries). Extraction is linear in the text
@@ -43,7 +49,7 @@ pub use normalize::normalize_key;
 /// Name of this extractor, for provenance (PROV-O `prov:wasGeneratedBy`).
 pub const EXTRACTOR_NAME: &str = "hypatia-extract";
 /// Version of the extraction rules; changes whenever an output may change.
-pub const EXTRACTOR_VERSION: &str = "0.1.0";
+pub const EXTRACTOR_VERSION: &str = "0.2.0";
 
 /// A byte range `[start, end)` into the passage text, on `char` boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -218,7 +224,7 @@ pub struct ResultTuple {
 pub enum RelationKind {
     /// The head uses the tail ("X based on Y", "Y for X" gives X uses Y).
     Uses,
-    /// The head is evaluated on the tail (a dataset or a metric).
+    /// The head (a method) is evaluated on the tail (a dataset or a task).
     EvaluatedOn,
     /// The head is compared with the tail.
     ComparedWith,
@@ -349,7 +355,7 @@ pub fn extract_with(text: &str, lexicon: &Lexicon, options: Options) -> Extracti
             out.claims.push(c);
         }
         results::results(text, &tokens, &lowers, sentence, mentions, &mut out.results);
-        relations::relations(&tokens, &lowers, sentence, mentions, &mut out.relations);
+        relations::relations(text, &tokens, &lowers, sentence, mentions, &mut out.relations);
     }
     out
 }

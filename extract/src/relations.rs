@@ -2,8 +2,9 @@
 //! patterns, usage, evaluation, comparison, part-whole, feature, coordination), carried across
 //! coordinated mentions ("X for A, B and C" relates X to each).
 
+use crate::acronym::is_acronym_like;
 use crate::text::{Sentence, Token};
-use crate::{ConceptType, Mention, Relation, RelationKind, Span};
+use crate::{typing, ConceptType, Mention, Relation, RelationKind, Span};
 
 /// Gaps longer than this (after dropping determiners) relate nothing.
 const MAX_GAP: usize = 6;
@@ -498,6 +499,88 @@ pub fn classify(
     None
 }
 
+/// What a relation needs to know of one of its mentions.
+#[derive(Debug, Clone, Copy)]
+pub struct Arg<'a> {
+    /// Its type.
+    pub ctype: ConceptType,
+    /// Its last word, lower case.
+    pub head: &'a str,
+    /// True when written like the name of a system ("SciBERT", "SPECTER"), not resolved to an
+    /// expansion.
+    pub acronym: bool,
+}
+
+/// True when a one-token mention is written like the name of a system: inner capitals after
+/// lower case ("SciBERT", "GraphSAGE") or five capitals or more ("SPECTER"), no digits (not a gene
+/// or a protein: "CD33", "S100A9").
+fn name_like(surface: &str) -> bool {
+    if !is_acronym_like(surface) || surface.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let chars: Vec<char> = surface.chars().collect();
+    let camel = chars.windows(2).any(|w| w[0].is_lowercase() && w[1].is_uppercase());
+    camel || chars.iter().filter(|c| c.is_uppercase()).count() >= 5
+}
+
+/// True when the mention may stand for a method: typed so, or untyped with a method head
+/// ("tagging system") or written as a name ("SPECTER").
+fn methodish(a: Arg) -> bool {
+    match a.ctype {
+        ConceptType::Method => true,
+        ConceptType::Other => typing::is_method_head(a.head) || a.acronym,
+        _ => false,
+    }
+}
+
+/// True when the mention may be what a method is evaluated on: a dataset or a task, a phrase
+/// headed by "corpus", "benchmark", "set", or (after an explicit "evaluated on", "tested on")
+/// material.
+fn evaluation_target(a: Arg, eval_cue: bool) -> bool {
+    match a.ctype {
+        ConceptType::Dataset | ConceptType::Task => true,
+        ConceptType::Material => eval_cue || typing::is_dataset_head(a.head),
+        ConceptType::Other => typing::is_dataset_head(a.head),
+        _ => false,
+    }
+}
+
+/// Type constraints of a relation (head, tail): `evaluated-on` goes from a method to a dataset or
+/// a task (not to a metric: results carry metrics); `uses` from a method or a task to a method,
+/// material or a dataset (or to an untyped term, from a typed method or task); `compared-with`
+/// and `improves-on` relate comparable things (two methods, or two of one type). Others are free.
+/// "Method" includes an untyped mention with a method head ("tagging system") or an undefined
+/// name ("SPECTER"). `eval_cue`: the words between say "evaluated", "tested", "experiments",
+/// "results" or "benchmark".
+pub fn admissible(kind: RelationKind, head: Arg, tail: Arg, eval_cue: bool) -> bool {
+    use ConceptType::*;
+    match kind {
+        RelationKind::EvaluatedOn => methodish(head) && evaluation_target(tail, eval_cue),
+        RelationKind::Uses => {
+            (methodish(head) || head.ctype == Task)
+                && (methodish(tail)
+                    || matches!(tail.ctype, Material | Dataset)
+                    || (tail.ctype == Other && matches!(head.ctype, Method | Task)))
+        }
+        RelationKind::ComparedWith | RelationKind::ImprovesOn => {
+            (methodish(head) && methodish(tail))
+                || (head.ctype == tail.ctype && matches!(head.ctype, Method | Dataset | Task | Material))
+        }
+        _ => true,
+    }
+}
+
+/// True when a gap between two mentions has an evaluation word.
+fn eval_cue(gap: &[&str]) -> bool {
+    gap.iter().any(|w| {
+        w.starts_with("evaluat")
+            || w.starts_with("test")
+            || w.starts_with("experiment")
+            || *w == "results"
+            || w.starts_with("benchmark")
+    })
+}
+
 /// Token range `[first, last)` of a span.
 pub fn token_range(tokens: &[Token], span: Span) -> (usize, usize) {
     let first = tokens.partition_point(|t| t.start < span.start);
@@ -515,6 +598,7 @@ fn head_word(lowers: &[String], last: usize, first: usize) -> &str {
 
 /// The relations of one sentence, appended to `out`.
 pub fn relations(
+    text: &str,
     tokens: &[Token],
     lowers: &[String],
     sentence: &Sentence,
@@ -527,7 +611,24 @@ pub fn relations(
     }
     let ranges: Vec<(usize, usize)> = ms.iter().map(|m| token_range(tokens, m.span)).collect();
     // pairwise between neighbours
-    let mut pairs: Vec<(usize, usize, RelationKind, bool, f32)> = Vec::new();
+    let args: Vec<Arg> = ms
+        .iter()
+        .zip(&ranges)
+        .map(|(m, r)| {
+            // an acronym counts by its expansion ("PBDEs": "polybrominated diphenyl ether")
+            let resolved = m.key.contains(' ');
+            Arg {
+                ctype: m.ctype,
+                head: if resolved {
+                    m.key.rsplit(' ').next().unwrap_or("")
+                } else {
+                    head_word(lowers, r.1, r.0)
+                },
+                acronym: !resolved && r.1 - r.0 == 1 && name_like(m.span.slice(text)),
+            }
+        })
+        .collect();
+    let mut pairs: Vec<(usize, usize, RelationKind, bool, f32, bool)> = Vec::new();
     for i in 0..ms.len() - 1 {
         let j = i + 1;
         let (a, b) = (ranges[i], ranges[j]);
@@ -541,7 +642,7 @@ pub fn relations(
         let left = (ms[i].ctype, head_word(lowers, a.1, a.0));
         let right = (ms[j].ctype, head_word(lowers, b.1, b.0));
         if let Some((kind, left_is_head, conf)) = classify(&gap, left, right) {
-            pairs.push((i, j, kind, left_is_head, conf));
+            pairs.push((i, j, kind, left_is_head, conf, eval_cue(&gap)));
         }
     }
     // coordination groups: runs of neighbours joined by a conjunction
@@ -552,8 +653,8 @@ pub fn relations(
             group[p.1] = group[p.0];
         }
     }
-    let emit = |h: usize, t: usize, kind: RelationKind, conf: f32, out: &mut Vec<Relation>| {
-        if h == t || ms[h].key == ms[t].key {
+    let emit = |h: usize, t: usize, kind: RelationKind, conf: f32, cue: bool, out: &mut Vec<Relation>| {
+        if h == t || ms[h].key == ms[t].key || !admissible(kind, args[h], args[t], cue) {
             return;
         }
         let span = Span::new(
@@ -576,9 +677,9 @@ pub fn relations(
             confidence: conf,
         });
     };
-    for &(i, j, kind, left_is_head, conf) in &pairs {
+    for &(i, j, kind, left_is_head, conf, cue) in &pairs {
         let (h, t) = if left_is_head { (i, j) } else { (j, i) };
-        emit(h, t, kind, conf, out);
+        emit(h, t, kind, conf, cue, out);
         if kind == RelationKind::Conjunction {
             continue;
         }
@@ -602,7 +703,7 @@ pub fn relations(
                     continue;
                 }
                 let (h, t) = if left_is_head { (l, r) } else { (r, l) };
-                emit(h, t, kind, conf * 0.9, out);
+                emit(h, t, kind, conf * 0.9, cue, out);
             }
         }
     }

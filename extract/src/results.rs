@@ -4,6 +4,12 @@ use crate::text::{Sentence, Token, TokenKind};
 use crate::typing::is_metric_name;
 use crate::{ConceptType, Mention, ResultTuple, Span};
 
+/// Verbs whose subject is the method a result belongs to.
+const ACHIEVE: &[&str] = &[
+    "achieves", "achieved", "obtains", "obtained", "reaches", "reached", "attains", "attained", "scores", "scored",
+    "yields", "yielded", "gets", "gives", "records", "sets",
+];
+
 /// Words allowed between a metric and its value: "BLEU of 28.4", "F1 = 0.87", "accuracy was 92%".
 const LINKERS: &[&str] = &[
     "of",
@@ -191,12 +197,23 @@ pub fn results(
                 .find(|m| m.ctype == ConceptType::Dataset)
                 .map(|m| m.key.clone());
         }
-        // method: the nearest Method mention before the statement, else the first in the sentence
+        // method: the nearest Method mention before the statement, else the first in the sentence,
+        // else the subject of an achievement verb ("SPECTER achieves a MAP score of 83.8")
         let method = in_sentence
             .iter()
             .rev()
             .find(|m| m.ctype == ConceptType::Method && m.span.end <= span_start)
             .or_else(|| in_sentence.iter().find(|m| m.ctype == ConceptType::Method))
+            .or_else(|| {
+                let verb = (first..ms.min(k))
+                    .rev()
+                    .find(|&j| ACHIEVE.contains(&lowers[j].as_str()))?;
+                in_sentence.iter().rev().find(|m| {
+                    m.span.end <= tokens[verb].start
+                        && !matches!(m.ctype, ConceptType::Metric | ConceptType::Dataset)
+                        && tokens[verb].start - m.span.end <= 2
+                })
+            })
             .map(|m| m.key.clone());
         span_start = span_start.min(tokens[ms].start);
         out.push(ResultTuple {

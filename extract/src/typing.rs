@@ -41,13 +41,41 @@ static LANGUAGES: &str = "english chinese japanese german french arabic spanish 
     persian thai vietnamese indonesian malay basque catalan romanian bengali tamil swahili";
 
 static METRIC_HEADS: &str = "accuracy precision recall f1 fscore f-score f-measure fmeasure bleu rouge meteor cider \
-    spice perplexity wer cer auc roc map mrr ndcg rate score metric measure correlation sensitivity specificity \
+    spice perplexity wer cer auc roc mrr ndcg rate score metric measure correlation sensitivity specificity \
     ratio p-value latency throughput speed efficiency robustness error loss likelihood entropy divergence \
     distance similarity agreement kappa coverage fidelity rmse mae mse psnr ssim iou em";
 
 /// Metric names that are metrics on their own, whatever follows.
 static METRIC_NAMES: &str = "accuracy precision recall f1 f-score f-measure bleu rouge rouge-l rouge-1 rouge-2 \
-    meteor cider spice perplexity wer cer auc map mrr ndcg rmse mae mse psnr ssim iou kappa";
+    meteor cider spice perplexity wer cer auc mrr ndcg rmse mae mse psnr ssim iou kappa";
+
+/// Heads that type a phrase of one word as a method: specific kinds of model, not "system" or
+/// "machine" (a one-word phrase has no other evidence).
+static SINGLE_METHODS: &str = "parser tagger classifier encoder decoder autoencoder transformer perceptron \
+    regression kernel grammar formalism attention embedding optimizer heuristic tokenizer lemmatizer stemmer \
+    segmenter recognizer summarizer aligner solver estimator sampler regularization normalization convolution \
+    pooling factorization decomposition dropout backpropagation smoothing clustering boosting bagging ensemble \
+    ontology thesaurus lstm cnn rnn gru svm crf hmm mlp gan vae bert gpt elmo word2vec glove";
+
+/// Heads that type a phrase of one word as a task.
+static SINGLE_TASKS: &str = "parsing tagging segmentation summarization translation classification retrieval \
+    recognition disambiguation captioning paraphrasing transliteration entailment labeling labelling \
+    recommendation ranking localization simplification inpainting denoising forecasting";
+
+/// Metric heads that are metrics on their own, beside [`METRIC_NAMES`].
+static SINGLE_METRICS: &str = "sensitivity specificity perplexity kappa fscore fmeasure";
+
+/// Sources of text and data: material, never methods.
+static MATERIAL_NAMES: &str = "twitter reddit facebook weibo youtube instagram tiktok wechat linkedin \
+    stackoverflow github arxiv";
+
+/// Research fields and broad areas: tasks at most, never methods ("natural language processing").
+static FIELDS: &str = "natural language processing|nlp|machine learning|deep learning|computer vision|\
+    artificial intelligence|ai|computational linguistic|linguistic|data mining|text mining|information retrieval|\
+    bioinformatic|computational biology|data science|speech processing|signal processing|image processing|\
+    natural language understanding|natural language generation|robotic|epidemiology|statistic|\
+    information extraction|knowledge representation|human computer interaction|computer science|\
+    social medium|biomedical nlp|clinical nlp|biomedical natural language processing";
 
 struct Lists {
     sets: Vec<(usize, HashSet<&'static str>)>,
@@ -65,6 +93,10 @@ fn lists() -> &'static Lists {
             LANGUAGES,
             METRIC_HEADS,
             METRIC_NAMES,
+            SINGLE_METHODS,
+            SINGLE_TASKS,
+            SINGLE_METRICS,
+            MATERIAL_NAMES,
         ]
         .iter()
         .map(|l| (l.as_ptr() as usize, l.split_whitespace().collect()))
@@ -86,12 +118,76 @@ pub fn is_metric_name(lower: &str) -> bool {
     has(METRIC_NAMES, lower) || lower.starts_with("rouge-") || lower.starts_with("bleu-") || lower == "f1-score"
 }
 
+/// True when a lower-cased head word says "a method" ("model", "parser", "network", "approach"),
+/// however general.
+pub fn is_method_head(lower: &str) -> bool {
+    let stem = lower.trim_end_matches('s');
+    has(METHOD_HEADS, stem)
+        || has(SINGLE_METHODS, stem)
+        || has(METHOD_HEADS, lower)
+        || stem.ends_with("net")
+        || stem.ends_with("network")
+        || matches!(
+            stem,
+            "approache" | "baseline" | "variant" | "implementation" | "version"
+        )
+}
+
+/// True when a lower-cased head word says "a dataset" ("corpus", "benchmark", "test set").
+pub fn is_dataset_head(lower: &str) -> bool {
+    let stem = lower.trim_end_matches('s');
+    has(DATASET_HEADS, stem) || matches!(lower, "corpora" | "set" | "sets" | "collection" | "collections")
+}
+
+fn fields() -> &'static HashSet<&'static str> {
+    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| FIELDS.split('|').map(str::trim).collect())
+}
+
+/// True when a concept key names a research field or a broad area ("natural language processing",
+/// "machine learning", "social media"): at most a task, never a method.
+pub fn is_field(key: &str) -> bool {
+    fields().contains(key)
+}
+
+/// A field is not a method: `Method` becomes `Task` for fields, anything else is kept.
+pub fn cap_field(key: &str, typed: (ConceptType, f32)) -> (ConceptType, f32) {
+    if typed.0 == ConceptType::Method && is_field(key) {
+        (ConceptType::Task, typed.1)
+    } else {
+        typed
+    }
+}
+
 /// Type from the words of a phrase (lower case, singular last word): the head decides, a known
-/// dataset name or language decides more strongly.
+/// dataset name or language decides more strongly. A phrase of one word is typed only when the
+/// word names a specific kind of thing ("parser", "segmentation", "BLEU", "English", "cells"):
+/// "system", "machine" or "detection" alone say too little.
 pub fn head_type(words: &[&str]) -> Option<(ConceptType, f32)> {
     let head = *words.last()?;
-    let head = head.trim_end_matches('s');
     let n = words.len();
+    if n == 1 {
+        if has(MATERIAL_NAMES, head) {
+            return Some((ConceptType::Material, 0.6));
+        }
+        if has(SINGLE_METRICS, head) {
+            return Some((ConceptType::Metric, 0.7));
+        }
+        let stem = head.trim_end_matches('s');
+        if !is_metric_name(stem)
+            && !has(DATASET_NAMES, head)
+            && !has(LANGUAGES, head)
+            && !has(SINGLE_TASKS, head)
+            && !has(SINGLE_METHODS, head)
+            && !has(SINGLE_METHODS, stem)
+            && !has(DATASET_HEADS, stem)
+            && !has(MATERIAL_HEADS, head)
+            && !(stem.ends_with("net") && stem.len() > 5)
+        {
+            return None;
+        }
+    }
+    let head = head.trim_end_matches('s');
     if words.iter().any(|w| has(DATASET_NAMES, w)) && (n <= 3 || has(DATASET_HEADS, head)) {
         return Some((ConceptType::Dataset, 0.8));
     }
@@ -181,7 +277,11 @@ pub fn context_type(left: &[&str], right: &[&str]) -> Option<(ConceptType, f32)>
     None
 }
 
-/// Combines type evidence: the strongest wins, agreement adds.
+/// Below this confidence a combined type is no evidence: the concept is `Other`.
+pub const MIN_CONFIDENCE: f32 = 0.3;
+
+/// Combines type evidence: the strongest wins, agreement adds; a winner below
+/// [`MIN_CONFIDENCE`] gives `Other` with confidence 0.
 pub fn combine(evidence: &[Option<(ConceptType, f32)>]) -> (ConceptType, f32) {
     let mut score = [0f32; 6];
     for (t, c) in evidence.iter().flatten() {
@@ -194,6 +294,9 @@ pub fn combine(evidence: &[Option<(ConceptType, f32)>]) -> (ConceptType, f32) {
         if s > best.1 {
             best = (t, s);
         }
+    }
+    if best.1 < MIN_CONFIDENCE {
+        return (ConceptType::Other, 0.0);
     }
     best
 }

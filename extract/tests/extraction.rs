@@ -219,6 +219,12 @@ fn result_tuples_with_values_and_units() {
     assert_eq!(ex.results[1].span.slice(text), "BLEU of 28.4 on WMT");
     assert_eq!(ex.results[1].dataset.as_deref(), Some("wmt"));
     assert_eq!(ex.results[2].span.slice(text), "F1 = 0.87");
+    // An untyped system name is the method when it is the subject of the achievement (SPECTER,
+    // Cohan et al. 2020, ACL Anthology 2020.acl-main.207, CC BY 4.0).
+    let specter = "SPECTER achieves a MAP score of 83.8 on the co-view task, and 84.5 on co-read.";
+    let ex = extract(specter, &Lexicon::empty());
+    assert_eq!(ex.results[0].method.as_deref(), Some("specter"), "{:?}", ex.results);
+    assert_eq!(ex.results[0].value, 83.8);
     // numbers without a metric are not results
     assert!(extract("We collected 1,200 sentences in 2019.", &Lexicon::empty())
         .results
@@ -348,6 +354,259 @@ fn spans_are_exact_substrings_over_real_corpora() {
     }
     let long: String = "word ".repeat(20_000) + "(ABC)";
     check_spans(&long, &extract(&long, &Lexicon::empty()));
+}
+
+/// Real papers of the workspace fixtures (`tests/fixtures/papers/`, see their `SOURCE.md`): ACL
+/// Anthology abstracts (CC BY 4.0), GROBID TEI full texts of ACL papers and JATS full texts
+/// (PLOS, BMC: CC BY), as passages: the text of every `<abstract>` and `<p>`, tags stripped.
+const REAL_PAPERS: &[&str] = &[
+    include_str!("../../tests/fixtures/papers/acl/2020.nlpcovid19.sample.xml"),
+    include_str!("../../tests/fixtures/papers/acl/W89.xml"),
+    include_str!("../../tests/fixtures/papers/tei/2020.acl-main.207.tei.xml"),
+    include_str!("../../tests/fixtures/papers/tei/N18-3011.tei.xml"),
+    include_str!("../../tests/fixtures/papers/jats/plos/journal.pone.0146913.xml"),
+    include_str!("../../tests/fixtures/papers/jats/pmc/1472-6831-8-11.nxml"),
+    include_str!("../../tests/fixtures/papers/jats/pmc/ehp-116-1694.nxml"),
+];
+
+/// The text of every `<abstract>` and `<p>` element of an XML file, tags stripped (crude, as a
+/// caller without an XML parser would do; entities decoded for the few that matter).
+fn xml_passages(xml: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (open, close) in [("<abstract", "</abstract>"), ("<p", "</p>")] {
+        let mut rest = xml;
+        while let Some(i) = rest.find(open) {
+            let after = &rest[i + open.len()..];
+            if !after.starts_with(['>', ' ']) {
+                rest = after;
+                continue;
+            }
+            let Some(j) = after.find(close) else { break };
+            let inner = after[..j].split_once('>').map(|x| x.1).unwrap_or("");
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.len() > 40 {
+                out.push(text);
+            }
+            rest = &after[j..];
+        }
+    }
+    out
+}
+
+#[test]
+fn real_papers_give_no_generic_concepts_and_typed_relations() {
+    let mut texts: Vec<String> = REAL_PAPERS.iter().flat_map(|x| xml_passages(x)).collect();
+    let papers = texts.len();
+    assert!(papers > 150, "{papers} passages");
+    texts.extend(scifact_texts());
+    let lex = lexicon_over(&texts);
+    // words that are never a concept on their own (keys are lower case, last word singular)
+    let forbidden = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "ten",
+        "first",
+        "second",
+        "table",
+        "figure",
+        "fig",
+        "section",
+        "appendix",
+        "equation",
+        "eq",
+        "dataset",
+        "data",
+        "method",
+        "approach",
+        "model",
+        "system",
+        "paper",
+        "work",
+        "result",
+        "study",
+        "task",
+        "problem",
+        "analysis",
+        "performance",
+        "experiment",
+        "value",
+        "number",
+        "set",
+        "case",
+        "way",
+        "time",
+        "effect",
+        "level",
+        "group",
+        "patient",
+        "male",
+        "female",
+        "men",
+        "women",
+        "interaction",
+        "deal",
+        "predicting",
+        "search",
+        "training",
+        "background",
+        "conclusion",
+        "abstract",
+        "author",
+    ];
+    let fields = ["natural language processing", "machine learning", "computer vision"];
+    for term in lex.terms() {
+        assert!(!forbidden.contains(&term.key.as_str()), "lexicon term {term:?}");
+        assert!(term.key.chars().count() > 1, "lexicon term {term:?}");
+    }
+    let (mut mentions, mut evaluated, mut uses) = (0, 0, 0);
+    for t in &texts {
+        let ex = extract(t, &lex);
+        check_spans(t, &ex);
+        mentions += ex.mentions.len();
+        for m in &ex.mentions {
+            let key = m.key.as_str();
+            assert!(!forbidden.contains(&key), "mention {m:?} ({:?})", m.span.slice(t));
+            assert!(key.chars().count() > 1, "mention {m:?}");
+            assert!(
+                !key.split(' ').all(|w| w.chars().all(|c| c.is_ascii_digit())),
+                "mention {m:?}"
+            );
+            if fields.contains(&key) || key == "social medium" || key == "twitter" {
+                assert_ne!(m.ctype, ConceptType::Method, "{m:?}");
+            }
+            if m.ctype == ConceptType::Other {
+                assert_eq!(m.confidence, 0.0);
+            } else {
+                assert!(m.confidence >= 0.3, "{m:?}");
+            }
+        }
+        for a in &ex.acronyms {
+            let squash = |s: &str| {
+                s.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            };
+            assert_ne!(squash(&a.short_text), squash(&a.long_text), "case variant {a:?}");
+        }
+        let at = |span| ex.mentions.iter().find(|m| m.span == span).expect("relation argument");
+        for r in &ex.relations {
+            let (h, tl) = (at(r.head_span), at(r.tail_span));
+            match r.kind {
+                RelationKind::EvaluatedOn => {
+                    evaluated += 1;
+                    assert!(
+                        matches!(h.ctype, ConceptType::Method | ConceptType::Other),
+                        "{r:?} {h:?} {tl:?}"
+                    );
+                    assert!(
+                        matches!(
+                            tl.ctype,
+                            ConceptType::Dataset | ConceptType::Task | ConceptType::Material | ConceptType::Other
+                        ),
+                        "{r:?} {h:?} {tl:?}"
+                    );
+                    if tl.ctype == ConceptType::Other {
+                        let last = tl.key.rsplit(' ').next().unwrap_or("");
+                        assert!(
+                            matches!(
+                                last,
+                                "dataset" | "corpus" | "benchmark" | "set" | "collection" | "treebank"
+                            ),
+                            "{r:?} {tl:?}"
+                        );
+                    }
+                }
+                RelationKind::Uses => {
+                    uses += 1;
+                    assert!(
+                        matches!(h.ctype, ConceptType::Method | ConceptType::Task | ConceptType::Other),
+                        "{r:?} {h:?} {tl:?}"
+                    );
+                    assert_ne!(tl.ctype, ConceptType::Metric, "{r:?} {h:?} {tl:?}");
+                }
+                RelationKind::ImprovesOn | RelationKind::ComparedWith => {
+                    assert!(
+                        h.ctype == tl.ctype || (h.ctype != ConceptType::Metric && tl.ctype != ConceptType::Metric),
+                        "{r:?} {h:?} {tl:?}"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(mentions > 3000, "{mentions} mentions");
+    // evaluated-on is rare in these papers; every one found passed the checks above
+    assert!(uses > 20, "{evaluated} evaluated-on, {uses} uses");
+}
+
+#[test]
+fn generic_words_are_not_concepts_but_terms_with_them_are() {
+    let text = "Table 2 shows two results. We use the Penn Treebank dataset and a two-stage model. \
+                Males and females were predicting nothing. The dataset helps.";
+    let mut b = LexiconBuilder::new();
+    for _ in 0..3 {
+        b.add_text(text);
+    }
+    let lex = b.build(2.0);
+    assert!(lex.get("dataset").is_none() && lex.get("two").is_none() && lex.get("male").is_none());
+    assert!(
+        lex.get("penn treebank dataset").is_some(),
+        "{:?}",
+        lex.terms().map(|t| &t.key).collect::<Vec<_>>()
+    );
+    let ex = extract(text, &lex);
+    let keys: Vec<&str> = ex.mentions.iter().map(|m| m.key.as_str()).collect();
+    assert!(keys.contains(&"penn treebank dataset"), "{keys:?}");
+    for bad in [
+        "table",
+        "table 2",
+        "two",
+        "result",
+        "dataset",
+        "male",
+        "female",
+        "predicting",
+    ] {
+        assert!(!keys.contains(&bad), "{bad}: {keys:?}");
+    }
+    // evaluated-on: from a method to a dataset or task, not between arbitrary phrases or to metrics
+    let text = "The proposed tagging model is evaluated on the CoNLL-2003 corpus. \
+                The cancer cells were evaluated on specificity. IDF values were tested on the training set. \
+                Our parser is evaluated in terms of accuracy.";
+    let ex = extract(text, &Lexicon::empty());
+    let rels: Vec<(&str, &str)> = ex
+        .relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::EvaluatedOn)
+        .map(|r| (r.head_span.slice(text), r.tail_span.slice(text)))
+        .collect();
+    assert_eq!(rels, vec![("tagging model", "CoNLL-2003 corpus")], "{:?}", ex.mentions);
+    // an NLP field is a task at most; a case variant is no acronym
+    let text = "Natural language processing (NLP) is used. The Eurotra (EUROTRA) project ended.";
+    let ex = extract(text, &Lexicon::empty());
+    assert_eq!(ex.acronyms.len(), 1, "{:?}", ex.acronyms);
+    for m in &ex.mentions {
+        assert_ne!(m.ctype, ConceptType::Method, "{m:?}");
+    }
 }
 
 #[test]
