@@ -103,6 +103,16 @@ pub enum Command {
         /// The backup folder.
         backup: PathBuf,
     },
+    /// Re-run the extractor over every stored paper: rebuild the corpus lexicon, then replace
+    /// each paper's extracted concepts, claims, results and relations.
+    Extract {
+        /// Papers per journaled write.
+        #[arg(long, default_value_t = 256)]
+        batch: usize,
+        /// Minimum C-value score of a lexicon term.
+        #[arg(long, default_value_t = 2.0)]
+        min_score: f64,
+    },
     /// Evaluations.
     #[command(subcommand)]
     Eval(Eval),
@@ -153,5 +163,22 @@ pub enum Eval {
         /// Weight of the vector list in hybrid fusion (default: the tuned value).
         #[arg(long)]
         vector_weight: Option<f32>,
+    },
+    /// Entity and relation precision / recall / F1 of the extractor on SciERC (dev), with the
+    /// lexicon built over train + dev.
+    Scierc {
+        /// Folder holding train.json and dev.json (DyGIE format).
+        #[arg(long, env = "HYPATIA_SCIERC", default_value = "../shared/data/extraction/scierc")]
+        dir: PathBuf,
+    },
+    /// Relation classification figures on SemEval-2018 task 7 subtask 1.1 training data.
+    Semeval {
+        /// The task's training-data folder.
+        #[arg(
+            long,
+            env = "HYPATIA_SEMEVAL",
+            default_value = "../shared/data/extraction/semeval2018-task7/training-data"
+        )]
+        dir: PathBuf,
     },
 }

@@ -12,34 +12,38 @@ use crate::vocab::{dcterms, hyp, oa, rdf, schema, skos, xsd};
 
 /// Builds triples while skipping IRIs that do not parse (a malformed identifier in a source must
 /// cost one fact, not the paper).
-struct Facts {
-    triples: Vec<Triple>,
+pub(crate) struct Facts {
+    pub(crate) triples: Vec<Triple>,
 }
 
 impl Facts {
+    pub(crate) fn new() -> Self {
+        Facts { triples: Vec::new() }
+    }
+
     fn node(iri: &str) -> Option<NamedNode> {
         NamedNode::new(iri).ok()
     }
 
-    fn add(&mut self, s: &str, p: &str, o: impl Into<Term>) {
+    pub(crate) fn add(&mut self, s: &str, p: &str, o: impl Into<Term>) {
         if let (Some(s), Some(p)) = (Self::node(s), Self::node(p)) {
             self.triples.push(Triple::new(NamedOrBlankNode::from(s), p, o.into()));
         }
     }
 
-    fn link(&mut self, s: &str, p: &str, o: &str) {
+    pub(crate) fn link(&mut self, s: &str, p: &str, o: &str) {
         if let Some(o) = Self::node(o) {
             self.add(s, p, o);
         }
     }
 
-    fn text(&mut self, s: &str, p: &str, value: &str) {
+    pub(crate) fn text(&mut self, s: &str, p: &str, value: &str) {
         if !value.trim().is_empty() {
             self.add(s, p, Literal::new_simple_literal(value));
         }
     }
 
-    fn typed(&mut self, s: &str, p: &str, value: impl ToString, datatype: &str) {
+    pub(crate) fn typed(&mut self, s: &str, p: &str, value: impl ToString, datatype: &str) {
         if let Some(dt) = Self::node(datatype) {
             self.add(s, p, Literal::new_typed_literal(value.to_string(), dt));
         }
@@ -226,7 +230,7 @@ fn external_concept_iri(scheme: &str, id: &str) -> Option<String> {
 
 /// A readable, collision-free path segment: the slug, plus a short hash when slugging lost
 /// anything (case aside).
-fn slug_key(s: &str) -> String {
+pub(crate) fn slug_key(s: &str) -> String {
     let slugged = slug(s);
     if slugged == s.to_lowercase() {
         slugged

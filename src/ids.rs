@@ -42,6 +42,11 @@ impl Base {
         self.iri("graph/paper", paper_key)
     }
 
+    /// The named graph holding what the extractor found in one paper.
+    pub fn extraction_graph(&self, paper_key: &str) -> String {
+        self.iri("graph/extraction", paper_key)
+    }
+
     /// The IRI of a passage.
     pub fn passage_iri(&self, passage_key: &str) -> String {
         self.iri("passage", passage_key)

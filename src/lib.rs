@@ -9,6 +9,7 @@ pub mod citations;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod extraction;
 pub mod facts;
 pub mod http;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod passages;
 pub mod pipeline;
 pub mod queries;
 pub mod search;
+pub mod sources;
 pub mod store;
 pub mod vocab;
 

@@ -122,6 +122,42 @@ fn main() -> anyhow::Result<()> {
             println!("deleted {n} of {} papers", keys.len());
             Ok(())
         }
+        Command::Extract { batch, min_score } => {
+            let store = open(g, None)?;
+            let r = hypatia::extraction::reextract(&store, batch, min_score)?;
+            println!(
+                "re-extracted {} papers in {:.1}s: lexicon of {} terms ({:.1}s), {} mentions/claims/results/relations ({:.1}s extracting, {:.0} papers/s), {} triples",
+                r.papers,
+                r.elapsed.as_secs_f64(),
+                r.lexicon_terms,
+                r.lexicon_time.as_secs_f64(),
+                r.items,
+                r.extract_time.as_secs_f64(),
+                r.papers as f64 / r.extract_time.as_secs_f64().max(1e-9),
+                r.triples
+            );
+            Ok(())
+        }
+        Command::Eval(Eval::Scierc { dir }) => {
+            let read = |f: &str| {
+                let p = dir.join(f);
+                std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+            };
+            let report = hypatia_extract::eval::scierc(&read("train.json")?, &read("dev.json")?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Eval(Eval::Semeval { dir }) => {
+            let read = |f: &str| {
+                let p = dir.join("1.1").join(f);
+                std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+            };
+            let report = hypatia_extract::eval::semeval2018(&read("text.xml")?, &read("relations.txt")?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Eval(Eval::Beir {
             dataset,
             split,
@@ -199,10 +235,13 @@ fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
         }
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         bar.set_message(format!(
-            "{} papers, {} passages, {:.1} papers/s",
+            "{} papers, {} passages stored ({:.1} papers/s); {} records parsed ({:.0} records/s, {:.2} MB/s)",
             p.papers,
             p.passages,
-            p.papers as f64 / secs
+            p.papers as f64 / secs,
+            p.records,
+            p.records as f64 / secs,
+            p.bytes as f64 / secs / 1e6
         ));
     };
     let opts = IngestOptions {

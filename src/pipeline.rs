@@ -4,19 +4,24 @@
 //! the embedding model, which dominates the cost: a reader thread walks, parses and prepares;
 //! the calling thread embeds; a writer thread writes each batch through the [`Store`] facade.
 
-use std::path::{Path, PathBuf};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::{Duration, Instant};
 
+use hypatia_extract::Lexicon;
 use hypatia_ingest::{Format, Location, Paper};
 use serde::Serialize;
 
 use crate::citations;
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
+use crate::extraction;
 use crate::facts;
 use crate::ids;
 use crate::passages::{self, ChunkConfig};
+use crate::sources::{self, Event};
 use crate::store::{PaperDoc, Store};
 
 /// How to ingest.
@@ -53,6 +58,17 @@ pub struct Failure {
     pub reason: String,
 }
 
+impl From<hypatia_ingest::ParseError> for Failure {
+    fn from(e: hypatia_ingest::ParseError) -> Self {
+        Failure {
+            source: e.source_name,
+            location: e.location,
+            field: e.field,
+            reason: e.message,
+        }
+    }
+}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.source, self.location)?;
@@ -66,8 +82,10 @@ impl std::fmt::Display for Failure {
 /// Time spent in each stage (stages overlap, so these add up to more than the wall time).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StageTimes {
-    /// Reading, parsing, segmenting and building facts.
+    /// Reading, parsing, segmenting, extracting and building facts.
     pub prepare: Duration,
+    /// Of `prepare`, the time the extractor took.
+    pub extract: Duration,
     /// Waiting for the embedding model.
     pub embed: Duration,
     /// Writing batches through the store.
@@ -111,6 +129,17 @@ pub struct Progress<'a> {
     pub passages: usize,
     /// Keys of the papers of the batch just committed: acknowledged, durable writes.
     pub committed: &'a [String],
+    /// Records parsed so far (the reader runs ahead of the writes).
+    pub records: u64,
+    /// Bytes of input parsed so far (decompressed).
+    pub bytes: u64,
+}
+
+/// What the reader has done so far, for progress reports from the writer.
+#[derive(Default)]
+struct Counters {
+    records: AtomicU64,
+    bytes: AtomicU64,
 }
 
 /// A batch on its way from the reader to the writer.
@@ -133,12 +162,14 @@ pub fn ingest_paths(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<IngestReport> {
     let started = Instant::now();
-    let files = collect_files(paths)?;
+    let files = sources::collect_files(paths)?;
+    let counters = Counters::default();
     let (prep_tx, prep_rx) = sync_channel::<Prepared>(2);
     let (write_tx, write_rx) = sync_channel::<Prepared>(2);
     let mut report = std::thread::scope(|scope| -> Result<IngestReport> {
-        let reader = scope.spawn(|| read_and_prepare(store, &files, opts, prep_tx));
-        let writer = scope.spawn(|| write_batches(store, write_rx, progress));
+        let counters = &counters;
+        let reader = scope.spawn(move || read_and_prepare(store, &files, opts, counters, prep_tx));
+        let writer = scope.spawn(move || write_batches(store, write_rx, counters, progress));
         let mut embed_time = Duration::ZERO;
         let mut embed_error = None;
         for mut batch in prep_rx {
@@ -185,6 +216,7 @@ fn distribute(docs: &mut [PaperDoc], vectors: Vec<Vec<f32>>) {
 fn write_batches(
     store: &Store,
     rx: Receiver<Prepared>,
+    counters: &Counters,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<(usize, usize, usize, Duration)> {
     let (mut papers, mut passages, mut triples, mut time) = (0, 0, 0, Duration::ZERO);
@@ -202,89 +234,99 @@ fn write_batches(
             papers,
             passages,
             committed: &keys,
+            records: counters.records.load(Ordering::Relaxed),
+            bytes: counters.bytes.load(Ordering::Relaxed),
         });
     }
     Ok((papers, passages, triples, time))
 }
 
 /// The reader stage: returns the report of what it read (files, bytes, failures, time).
-fn read_and_prepare(store: &Store, files: &[PathBuf], opts: &IngestOptions, tx: SyncSender<Prepared>) -> IngestReport {
+fn read_and_prepare(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    counters: &Counters,
+    tx: SyncSender<Prepared>,
+) -> IngestReport {
     let mut report = IngestReport::default();
     let mut batch = Batch::default();
     let started = Instant::now();
-    // Time spent reading, parsing and preparing; waiting for the embedder to take a batch is
-    // not work and is left out.
+    // Time spent reading, parsing and preparing.
     let mut busy = Duration::ZERO;
     let mut identities = Identities::new(store, opts.batch_papers * IN_FLIGHT_BATCHES);
+    let lexicon = match extraction::load_lexicon(store.dir()) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "extracting without the corpus lexicon");
+            hypatia_extract::Lexicon::empty()
+        }
+    };
+    let mut t = Instant::now();
     for file in files {
-        let t = Instant::now();
-        let name = file.display().to_string();
-        let bytes = match std::fs::read(file) {
-            Ok(b) => b,
-            Err(e) => {
-                report.failures.push(Failure {
-                    source: name,
-                    location: Location::default(),
-                    field: None,
-                    reason: e.to_string(),
-                });
-                continue;
-            }
-        };
         report.files += 1;
-        report.bytes += bytes.len() as u64;
-        let head = &bytes[..bytes.len().min(64 << 10)];
-        let Some(format) = opts.format.or_else(|| hypatia_ingest::detect(&name, head)) else {
-            report.skipped_files.push(name);
-            continue;
-        };
-        busy += t.elapsed();
-        let mut records = hypatia_ingest::parse(format, &name, &bytes);
-        loop {
-            let t = Instant::now();
-            let Some(record) = records.next() else {
-                busy += t.elapsed();
-                break;
+        let flow = sources::read_file(file, opts.format, &mut |event| {
+            let unit = match event {
+                Event::Unit(u) => u,
+                Event::Skipped(name) => {
+                    report.skipped_files.push(name);
+                    return ControlFlow::Continue(());
+                }
+                Event::Failed(e) => {
+                    report.failures.push(Failure::from(e));
+                    return ControlFlow::Continue(());
+                }
             };
-            match record {
-                Ok(r) => match identities.resolve(r.paper) {
-                    Ok(Resolved::Put {
-                        paper,
-                        identity,
-                        merged,
-                    }) => {
-                        report.merged += usize::from(merged);
-                        let prepared = prepare(store, &paper, format, &opts.chunk, &identity);
-                        match store.paper_digest(&prepared.0.key) {
-                            Ok(Some(d)) if d == prepared.0.digest => report.unchanged += 1,
-                            _ => batch.add(prepared),
+            report.bytes += unit.bytes.len() as u64;
+            counters.bytes.fetch_add(unit.bytes.len() as u64, Ordering::Relaxed);
+            let format = unit.format;
+            for record in hypatia_ingest::parse_chunk(format, unit.name, unit.bytes, &unit.base) {
+                counters.records.fetch_add(1, Ordering::Relaxed);
+                match record {
+                    Ok(r) => match identities.resolve(r.paper) {
+                        Ok(Resolved::Put {
+                            paper,
+                            identity,
+                            merged,
+                        }) => {
+                            report.merged += usize::from(merged);
+                            let prepared = prepare(store, &paper, format, &opts.chunk, &identity, &lexicon);
+                            report.stages.extract += prepared.extract_time;
+                            match store.paper_digest(&prepared.doc.key) {
+                                Ok(Some(d)) if d == prepared.doc.digest => report.unchanged += 1,
+                                _ => batch.add(prepared),
+                            }
                         }
+                        Ok(Resolved::AddFacts { key, ntriples }) => {
+                            report.merged += 1;
+                            batch.additions.push((key, ntriples));
+                        }
+                        Ok(Resolved::Unchanged) => report.unchanged += 1,
+                        Err(e) => report.failures.push(Failure {
+                            source: unit.name.to_string(),
+                            location: r.location,
+                            field: None,
+                            reason: format!("identity lookup failed: {e}"),
+                        }),
+                    },
+                    Err(e) => report.failures.push(Failure::from(e)),
+                }
+                if batch.docs.len() + batch.additions.len() >= opts.batch_papers {
+                    // Waiting for the embedder to take a batch is not work.
+                    busy += t.elapsed();
+                    if tx.send(batch.take()).is_err() {
+                        return ControlFlow::Break(());
                     }
-                    Ok(Resolved::AddFacts { key, ntriples }) => {
-                        report.merged += 1;
-                        batch.additions.push((key, ntriples));
-                    }
-                    Ok(Resolved::Unchanged) => report.unchanged += 1,
-                    Err(e) => report.failures.push(Failure {
-                        source: name.clone(),
-                        location: r.location,
-                        field: None,
-                        reason: format!("identity lookup failed: {e}"),
-                    }),
-                },
-                Err(e) => report.failures.push(Failure {
-                    source: e.source_name,
-                    location: e.location,
-                    field: e.field,
-                    reason: e.message,
-                }),
+                    t = Instant::now();
+                }
             }
-            busy += t.elapsed();
-            if batch.docs.len() + batch.additions.len() >= opts.batch_papers && tx.send(batch.take()).is_err() {
-                return report;
-            }
+            ControlFlow::Continue(())
+        });
+        if flow.is_break() {
+            return report;
         }
     }
+    busy += t.elapsed();
     if !batch.docs.is_empty() || !batch.additions.is_empty() {
         let _ = tx.send(batch.take());
     }
@@ -303,7 +345,12 @@ struct Batch {
 
 impl Batch {
     /// Adds a prepared paper; a second record of the same paper in one batch replaces the first.
-    fn add(&mut self, (doc, texts, triples): (PaperDoc, Vec<String>, usize)) {
+    fn add(
+        &mut self,
+        PreparedPaper {
+            doc, texts, triples, ..
+        }: PreparedPaper,
+    ) {
         if let Some(i) = self.docs.iter().position(|d| d.key == doc.key) {
             self.docs.remove(i);
             self.texts.remove(i);
@@ -332,7 +379,8 @@ pub fn prepare(
     format: Format,
     chunk: &ChunkConfig,
     identity: &Identity,
-) -> (PaperDoc, Vec<String>, usize) {
+    lexicon: &Lexicon,
+) -> PreparedPaper {
     let Identity { iri, key, match_keys } = identity;
     let seg = passages::segment(paper, key, chunk);
     let triples = facts::paper_facts(
@@ -347,6 +395,10 @@ pub fn prepare(
             match_keys,
         },
     );
+    let t = Instant::now();
+    let extracted = extraction::extract_paper(store.base(), iri, &seg.canonical, &seg.passages, lexicon);
+    let extraction: String = extracted.triples.iter().map(|t| format!("{t} .\n")).collect();
+    let extract_time = t.elapsed();
     let mut ntriples: String = triples.iter().map(|t| format!("{t} .\n")).collect();
     // The digest covers every fact, passages and canonical text included: equal digests mean
     // an identical paper, which a re-run of the same ingest can skip (model version aside:
@@ -367,9 +419,27 @@ pub fn prepare(
         passages: seg.passages,
         vectors: Vec::new(),
         ntriples,
+        extraction,
         digest,
     };
-    (doc, texts, triples.len())
+    PreparedPaper {
+        doc,
+        texts,
+        triples: triples.len() + extracted.triples.len(),
+        extract_time,
+    }
+}
+
+/// One paper ready for the store, but for its vectors.
+pub struct PreparedPaper {
+    /// What the store writes (vectors still empty).
+    pub doc: PaperDoc,
+    /// The texts to embed, one per passage.
+    pub texts: Vec<String>,
+    /// Triples in its graphs (source facts and extraction).
+    pub triples: usize,
+    /// Time the extractor took.
+    pub extract_time: Duration,
 }
 
 /// Batches that may be between the reader and a committed write: the one being filled, two
@@ -404,7 +474,7 @@ impl Identity {
 enum Resolved {
     /// Write this paper (possibly merged with another record of it) under this identity.
     Put {
-        paper: Paper,
+        paper: Box<Paper>,
         identity: Identity,
         merged: bool,
     },
@@ -449,7 +519,7 @@ impl<'s> Identities<'s> {
             };
             self.remember(&merged, &identity);
             return Ok(Resolved::Put {
-                paper: merged,
+                paper: Box::new(merged),
                 identity,
                 merged: true,
             });
@@ -459,7 +529,7 @@ impl<'s> Identities<'s> {
             // A new paper, or a new version of the same record: it replaces what is stored.
             self.remember(&paper, &own);
             return Ok(Resolved::Put {
-                paper,
+                paper: Box::new(paper),
                 identity: own,
                 merged: false,
             });
@@ -478,7 +548,7 @@ impl<'s> Identities<'s> {
             };
             self.remember(&paper, &identity);
             return Ok(Resolved::Put {
-                paper,
+                paper: Box::new(paper),
                 identity,
                 merged: true,
             });
@@ -526,45 +596,4 @@ fn union_keys(first: &[String], second: &[String]) -> Vec<String> {
         }
     }
     out
-}
-
-/// Files under `paths`, folders walked recursively in name order, hidden entries skipped.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        walk(p, &mut out)?;
-    }
-    Ok(out)
-}
-
-/// Files a folder walk leaves out: hidden entries, and the READMEs, licences and provenance notes
-/// that sit beside corpora (a Markdown or text README would otherwise read as a paper). Named
-/// explicitly, such a file is still ingested.
-fn is_housekeeping(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let stem = lower.split('.').next().unwrap_or("");
-    name.starts_with('.')
-        || matches!(
-            stem,
-            "readme" | "license" | "licence" | "copying" | "notice" | "source" | "sources" | "changelog" | "authors"
-        )
-        || stem.starts_with("license-")
-}
-
-fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let meta = std::fs::metadata(p).map_err(|e| Error::invalid("path", format!("{}: {e}", p.display())))?;
-    if meta.is_file() {
-        out.push(p.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-        .map_err(|e| Error::io(p, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|e| !e.file_name().and_then(|n| n.to_str()).is_some_and(is_housekeeping))
-        .collect();
-    entries.sort();
-    for e in entries {
-        walk(&e, out)?;
-    }
-    Ok(())
 }

@@ -11,11 +11,21 @@ pub const PAPER: &str = include_str!("../queries/paper.rq");
 /// Numbers of papers and passages.
 pub const COUNT_PAPERS: &str = include_str!("../queries/count_papers.rq");
 
+/// Methods most often studied with a task (`?task` bound).
+pub const METHODS_FOR_TASK: &str = include_str!("../queries/methods_for_task.rq");
+/// Datasets a method was evaluated on (`?method` bound).
+pub const DATASETS_OF_METHOD: &str = include_str!("../queries/datasets_of_method.rq");
+/// Claims about a concept with their quotes (`?concept` bound).
+pub const CLAIMS_ABOUT: &str = include_str!("../queries/claims_about.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 5] = [
+pub const ALL: [(&str, &str); 8] = [
     ("citation.rq", CITATION),
     ("authors.rq", AUTHORS),
     ("canonical_text.rq", CANONICAL_TEXT),
     ("paper.rq", PAPER),
     ("count_papers.rq", COUNT_PAPERS),
+    ("methods_for_task.rq", METHODS_FOR_TASK),
+    ("datasets_of_method.rq", DATASETS_OF_METHOD),
+    ("claims_about.rq", CLAIMS_ABOUT),
 ];

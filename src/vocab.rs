@@ -38,6 +38,12 @@ namespace!(
         ABOUT = "about",
         /// Cited work.
         CITATION = "citation",
+        /// Class of claims (answer engines read these).
+        CLAIM = "Claim",
+        /// What a claim or quotation is based on (the paper).
+        IS_BASED_ON = "isBasedOn",
+        /// Software version.
+        VERSION = "version",
         /// Another IRI of the same thing.
         SAME_AS = "sameAs",
         /// A literal identifier ("doi:10...").
@@ -127,6 +133,65 @@ namespace!(
         RESOLVES_TO = "resolvesTo",
         /// An author's name as a reference prints it.
         AUTHOR_NAME = "authorName",
+        /// Class of concept mentions: a span of a paper's text that names a concept.
+        MENTION = "Mention",
+        /// Mention, claim or result to the concept it names or is about.
+        CONCEPT = "concept",
+        /// Paper to a concept its text mentions (the co-occurrence graph's edges come from these).
+        MENTIONS_CONCEPT = "mentionsConcept",
+        /// Start of an extracted item in the paper's canonical text, in characters.
+        START = "start",
+        /// End (exclusive) of an extracted item in the paper's canonical text, in characters.
+        END = "end",
+        /// Concept (or mention) to its type: hyp:Method, hyp:Task, hyp:Dataset, hyp:Metric,
+        /// hyp:Material or hyp:OtherConcept.
+        CONCEPT_TYPE = "conceptType",
+        /// Confidence in [0, 1] of an extracted type or relation.
+        CONFIDENCE = "confidence",
+        /// Class of claims: a sentence stating a finding.
+        CLAIM = "Claim",
+        /// Polarity of a claim: "supports" or "negative".
+        POLARITY = "polarity",
+        /// Whether a claim is hedged ("may", "suggest").
+        HEDGED = "hedged",
+        /// The cue that made a sentence a claim.
+        CUE = "cue",
+        /// Class of results: (method, dataset, metric, value).
+        RESULT = "Result",
+        /// Result to its method concept.
+        METHOD = "method",
+        /// Result to its dataset or task concept.
+        DATASET = "dataset",
+        /// Result's metric name.
+        METRIC = "metric",
+        /// Result's value.
+        VALUE = "value",
+        /// Result's unit.
+        UNIT = "unit",
+        /// Class of extracted relation statements between two concepts.
+        RELATION = "Relation",
+        /// Relation statement's head concept.
+        HEAD = "head",
+        /// Relation statement's tail concept.
+        TAIL = "tail",
+        /// Relation statement's kind, as the property it asserts.
+        RELATION_KIND = "relationKind",
+        /// Concept uses concept.
+        USES = "uses",
+        /// Method evaluated on dataset or task.
+        EVALUATED_ON = "evaluatedOn",
+        /// Concept compared with concept.
+        COMPARED_WITH = "comparedWith",
+        /// Concept improves on concept.
+        IMPROVES_ON = "improvesOn",
+        /// Concept part of concept.
+        PART_OF = "partOf",
+        /// Concept a feature of concept.
+        FEATURE_OF = "featureOf",
+        /// Concepts named together in a conjunction.
+        CONJUNCTION = "conjunction",
+        /// The exact text of an extracted item.
+        EXACT = "exact",
         /// Hash of all of a paper's facts: re-ingest skips a paper whose digest is unchanged.
         DIGEST = "digest",
     }
@@ -145,6 +210,10 @@ namespace!(
         NOTATION = "notation",
         /// The same concept elsewhere.
         EXACT_MATCH = "exactMatch",
+        /// Alternative label (acronym, variant spelling).
+        ALT_LABEL = "altLabel",
+        /// A broader concept.
+        BROADER = "broader",
     }
 );
 
@@ -155,6 +224,18 @@ namespace!(
         SOURCE = "source",
         /// A subject of a resource.
         SUBJECT = "subject",
+    }
+);
+
+namespace!(
+    /// PROV-O: which extractor (and version) produced a fact, from which passage.
+    prov, "http://www.w3.org/ns/prov#", {
+        /// Fact to the software that generated it.
+        WAS_GENERATED_BY = "wasGeneratedBy",
+        /// Fact to the passage it was derived from.
+        WAS_DERIVED_FROM = "wasDerivedFrom",
+        /// Class of software agents.
+        SOFTWARE_AGENT = "SoftwareAgent",
     }
 );
 
@@ -173,6 +254,10 @@ namespace!(
         INTEGER = "integer",
         /// Year.
         G_YEAR = "gYear",
+        /// Decimal.
+        DOUBLE = "double",
+        /// Boolean.
+        BOOLEAN = "boolean",
         /// Non-negative integer.
         NON_NEGATIVE_INTEGER = "nonNegativeInteger",
     }

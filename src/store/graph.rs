@@ -36,14 +36,19 @@ impl GraphStore {
     /// Replaces the named graphs of these papers in one transaction, resolving citations both
     /// ways in the same transaction: this batch's references to stored papers, and stored
     /// references to this batch's papers. Idempotent.
-    pub(crate) fn put(&self, docs: &[(NamedNode, &PaperDoc)]) -> Result<()> {
+    pub(crate) fn put(&self, docs: &[(NamedNode, NamedNode, &PaperDoc)]) -> Result<()> {
         let mut parsed = Vec::with_capacity(docs.len());
-        for (graph, d) in docs {
+        let mut extractions = Vec::with_capacity(docs.len());
+        for (graph, extraction, d) in docs {
             let triples = parse_ntriples(&d.ntriples)?;
             let iri = NamedNode::new(d.iri.as_str()).map_err(Error::graph)?;
             parsed.push((graph, iri, triples));
+            extractions.push((extraction, parse_ntriples(&d.extraction)?));
         }
         let mut t = self.store.start_transaction()?;
+        for (graph, triples) in &extractions {
+            replace_graph(&mut t, graph, triples)?;
+        }
         // Match keys of this batch's papers, for references between papers of one batch.
         let mut batch_keys: HashMap<String, NamedNode> = HashMap::new();
         for (graph, iri, triples) in &parsed {
@@ -105,11 +110,25 @@ impl GraphStore {
         Ok(())
     }
 
+    /// Replaces the extraction graphs of papers whose paper graph exists (others are skipped: a
+    /// paper deleted since extraction started stays deleted).
+    pub(crate) fn put_extraction(&self, items: &[(NamedNode, NamedNode, &str)]) -> Result<()> {
+        let mut t = self.store.start_transaction()?;
+        for (paper_graph, graph, ntriples) in items {
+            if t.contains_named_graph(paper_graph.as_ref())? {
+                replace_graph(&mut t, graph, &parse_ntriples(ntriples)?)?;
+            }
+        }
+        t.commit()?;
+        Ok(())
+    }
+
     /// Removes the named graphs of these papers in one transaction, and the citation links other
     /// papers' references had resolved to them (the references stay, unresolved). Idempotent.
-    pub(crate) fn delete(&self, graphs: &[NamedNode]) -> Result<()> {
+    pub(crate) fn delete(&self, graphs: &[(NamedNode, NamedNode)]) -> Result<()> {
         let mut t = self.store.start_transaction()?;
-        for g in graphs {
+        for (g, extraction) in graphs {
+            t.remove_named_graph(extraction.as_ref())?;
             let papers: Vec<NamedOrBlankNode> = t
                 .quads_for_pattern(
                     None,
@@ -217,6 +236,25 @@ impl GraphStore {
             .next()
             .is_none())
     }
+}
+
+/// Makes `graph` hold exactly `triples`.
+fn replace_graph(t: &mut Transaction<'_>, graph: &NamedNode, triples: &[Triple]) -> Result<()> {
+    t.clear_graph(graph.as_ref())?;
+    t.insert_named_graph(graph.as_ref());
+    let quads: Vec<Quad> = triples
+        .iter()
+        .map(|tr| {
+            Quad::new(
+                tr.subject.clone(),
+                tr.predicate.clone(),
+                tr.object.clone(),
+                graph.clone(),
+            )
+        })
+        .collect();
+    t.extend(quads.iter());
+    Ok(())
 }
 
 fn node(iri: &'static str) -> NamedNodeRef<'static> {

@@ -26,6 +26,8 @@ pub enum Op {
     /// Add facts (N-Triples) to the graphs of stored papers, e.g. identifiers learnt from
     /// another record of the same paper. Papers no longer stored are skipped.
     AddFacts(Vec<(String, String)>),
+    /// Replace the extraction graphs of stored papers: (paper key, N-Triples).
+    PutExtraction(Vec<(String, String)>),
 }
 
 const MAGIC: &[u8; 5] = b"HYPJ1";

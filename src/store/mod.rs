@@ -51,6 +51,8 @@ pub struct PaperDoc {
     pub vectors: Vec<Vec<f32>>,
     /// The paper's facts as N-Triples, for its named graph.
     pub ntriples: String,
+    /// What the extractor found, as N-Triples, for the paper's extraction graph.
+    pub extraction: String,
     /// Hash of the facts (also stored as `hyp:digest`): equal digests, identical paper.
     pub digest: String,
 }
@@ -80,6 +82,21 @@ pub struct StoredPassage {
     pub year: Option<i32>,
     /// The paper's venue.
     pub venue: Option<String>,
+}
+
+impl StoredPassage {
+    /// The passage as the segmenter made it.
+    pub fn into_passage(self) -> Passage {
+        Passage {
+            key: self.key,
+            ordinal: self.ordinal,
+            section: self.section,
+            text: self.text,
+            start: self.start,
+            end: self.end,
+            hash: self.hash,
+        }
+    }
 }
 
 /// Restrictions on search hits.
@@ -280,6 +297,7 @@ impl Store {
                 Op::Put(d) => ("put", d.len()),
                 Op::Delete(k) => ("delete", k.len()),
                 Op::AddFacts(f) => ("add-facts", f.len()),
+                Op::PutExtraction(f) => ("put-extraction", f.len()),
             };
             tracing::warn!(kind, papers = n, "finishing a write interrupted by a crash");
             self.apply(&op)?;
@@ -335,6 +353,15 @@ impl Store {
         self.write_op(Op::AddFacts(facts))
     }
 
+    /// Replaces the extraction graphs of stored papers (a re-run of the extractor); papers no
+    /// longer stored are skipped. Graph-only.
+    pub fn put_extractions(&self, items: Vec<(String, String)>) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.write_op(Op::PutExtraction(items))
+    }
+
     /// Removes these papers from all three indexes. Returns how many existed.
     pub fn delete_papers(&self, keys: &[String]) -> Result<usize> {
         let mut existing = 0;
@@ -377,13 +404,16 @@ impl Store {
                 failpoint("after-vector");
                 let graphs = docs
                     .iter()
-                    .map(|d| Ok((self.graph_node(&d.key)?, d)))
+                    .map(|d| Ok((self.graph_node(&d.key)?, self.extraction_node(&d.key)?, d)))
                     .collect::<Result<Vec<_>>>()?;
                 self.graph.put(&graphs)?;
                 failpoint("after-graph");
             }
             Op::Delete(keys) => {
-                let graphs = keys.iter().map(|k| self.graph_node(k)).collect::<Result<Vec<_>>>()?;
+                let graphs = keys
+                    .iter()
+                    .map(|k| Ok((self.graph_node(k)?, self.extraction_node(k)?)))
+                    .collect::<Result<Vec<_>>>()?;
                 self.graph.delete(&graphs)?;
                 failpoint("after-graph");
                 self.text.delete(keys)?;
@@ -399,12 +429,24 @@ impl Store {
                 self.graph.add(&graphs)?;
                 failpoint("after-graph");
             }
+            Op::PutExtraction(items) => {
+                let graphs = items
+                    .iter()
+                    .map(|(k, nt)| Ok((self.graph_node(k)?, self.extraction_node(k)?, nt.as_str())))
+                    .collect::<Result<Vec<_>>>()?;
+                self.graph.put_extraction(&graphs)?;
+                failpoint("after-graph");
+            }
         }
         Ok(())
     }
 
     fn graph_node(&self, paper_key: &str) -> Result<NamedNode> {
         NamedNode::new(self.base.paper_graph(paper_key)).map_err(Error::graph)
+    }
+
+    fn extraction_node(&self, paper_key: &str) -> Result<NamedNode> {
+        NamedNode::new(self.base.extraction_graph(paper_key)).map_err(Error::graph)
     }
 
     /// The stored digest of a paper (`hyp:digest`), if the paper is stored.
@@ -472,6 +514,24 @@ impl Store {
             }));
         }
         Ok(None)
+    }
+
+    /// A stored paper's IRI and canonical text.
+    pub fn canonical_text(&self, paper_key: &str) -> Result<Option<(String, String)>> {
+        let graph = self.graph_node(paper_key)?;
+        let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::vocab::hyp::CANONICAL_TEXT);
+        let quad = self
+            .graph
+            .oxigraph()
+            .quads_for_pattern(None, Some(p), None, Some(graph.as_ref().into()))
+            .next()
+            .transpose()?;
+        Ok(quad.and_then(|q| match (q.subject, q.object) {
+            (oxigraph::model::NamedOrBlankNode::NamedNode(s), oxigraph::model::Term::Literal(l)) => {
+                Some((s.into_string(), l.value().to_string()))
+            }
+            _ => None,
+        }))
     }
 
     /// Whether the paper is visible (its graph exists).

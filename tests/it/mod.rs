@@ -1,5 +1,7 @@
 mod common;
 mod embedding;
+mod extraction;
+mod hostile;
 mod http;
 mod ingest;
 mod queries;

@@ -1,0 +1,228 @@
+//! Input files as parse units: a plain file, every entry of a `.zip` / `.tar` / `.tar.gz`, a
+//! gzip stream, and line-oriented dumps or MEDLINE article sets cut into bounded chunks so that a
+//! multi-gigabyte source never sits in memory whole.
+//!
+//! **Bound:** a line-oriented or MEDLINE source is held one chunk (8 MiB) plus one record (at
+//! most 64 MiB, larger records are reported and skipped unread) at a time; any other source, or
+//! archive entry, is held whole, up to the archive limits (2 GiB per entry).
+
+use std::fs::File;
+use std::io::{BufRead, Read};
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use hypatia_ingest::archive::{self, Container, Limits};
+use hypatia_ingest::stream::{LineChunks, XmlRecordChunks};
+use hypatia_ingest::{Format, Location, ParseError};
+
+use crate::error::{Error, Result};
+use std::path::PathBuf;
+
+/// Bytes of a source to parse, with where they start in it.
+pub struct Unit<'a> {
+    /// The source's name (`dump.jsonl.gz!/dump.jsonl`, `papers.zip!/a/b.xml`).
+    pub name: &'a str,
+    /// Its format.
+    pub format: Format,
+    /// Whole records.
+    pub bytes: &'a [u8],
+    /// Where `bytes` start in the source.
+    pub base: Location,
+}
+
+/// What reading one file found besides its units.
+pub enum Event<'a> {
+    /// Bytes to parse.
+    Unit(Unit<'a>),
+    /// A source (or archive entry) in no format Hypatia reads.
+    Skipped(String),
+    /// A source, entry or chunk that could not be read.
+    Failed(ParseError),
+}
+
+/// How much of the head of a source format detection looks at.
+const HEAD: usize = 64 << 10;
+
+/// Calls `on` for every unit, skipped source and failure of `path` in order; stops early when
+/// `on` breaks. `forced` overrides format detection.
+pub fn read_file(
+    path: &Path,
+    forced: Option<Format>,
+    on: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let name = path.display().to_string();
+    let fail = |msg: String| ParseError::new(&name, Location::default(), msg);
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return on(Event::Failed(fail(format!("cannot open: {e}")))),
+    };
+    let mut head = Vec::with_capacity(512);
+    if let Err(e) = file.by_ref().take(512).read_to_end(&mut head) {
+        return on(Event::Failed(fail(format!("cannot read: {e}"))));
+    }
+    let container = archive::container(&name, &head);
+    let file = match reopen(file) {
+        Ok(f) => f,
+        Err(e) => return on(Event::Failed(fail(format!("cannot read: {e}")))),
+    };
+    match container {
+        Container::Zip | Container::Tar | Container::TarGzip => {
+            for entry in archive::entries(&name, file, Limits::default()) {
+                let flow = match entry {
+                    Ok(e) => whole(&e.name, forced, &e.bytes, on),
+                    Err(e) => on(Event::Failed(e)),
+                };
+                flow?;
+            }
+            ControlFlow::Continue(())
+        }
+        Container::Plain | Container::Gzip => match archive::open_stream(&name, file, Limits::default()) {
+            Ok((inner, reader)) => stream(&inner, forced, reader, on),
+            Err(e) => on(Event::Failed(e)),
+        },
+    }
+}
+
+fn reopen(mut file: File) -> std::io::Result<File> {
+    use std::io::Seek;
+    file.rewind()?;
+    Ok(file)
+}
+
+/// A single-file stream: cut into chunks when the format allows, else read whole.
+fn stream(
+    name: &str,
+    forced: Option<Format>,
+    mut reader: Box<dyn BufRead + '_>,
+    on: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let head = match peek(&mut reader) {
+        Ok(h) => h,
+        Err(e) => {
+            return on(Event::Failed(ParseError::new(
+                name,
+                Location::byte(0),
+                format!("cannot read: {e}"),
+            )))
+        }
+    };
+    let Some(format) = forced.or_else(|| hypatia_ingest::detect(name, &head)) else {
+        return on(Event::Skipped(name.to_string()));
+    };
+    let chunks: Box<dyn Iterator<Item = Result<hypatia_ingest::stream::Chunk, ParseError>>> =
+        if format.splits_at_lines(&head) {
+            Box::new(LineChunks::new(name, reader))
+        } else if format == Format::Medline {
+            Box::new(XmlRecordChunks::new(name, reader))
+        } else {
+            // `head` was only peeked: the reader still holds it.
+            let limit = Limits::default().max_entry_bytes;
+            let mut rest = Vec::new();
+            if let Err(e) = reader.take(limit + 1).read_to_end(&mut rest) {
+                return on(Event::Failed(ParseError::new(
+                    name,
+                    Location::byte(rest.len() as u64),
+                    format!("cannot read: {e}"),
+                )));
+            }
+            if rest.len() as u64 > limit {
+                return on(Event::Failed(ParseError::new(
+                    name,
+                    Location::byte(limit),
+                    format!(
+                        "a {} source larger than {} must be split (or be JSON lines)",
+                        format.name(),
+                        archive::human_bytes(limit)
+                    ),
+                )));
+            }
+            return on(Event::Unit(Unit {
+                name,
+                format,
+                bytes: &rest,
+                base: Location::line(1, 0),
+            }));
+        };
+    for chunk in chunks {
+        match chunk {
+            Ok(c) => on(Event::Unit(Unit {
+                name,
+                format,
+                bytes: &c.bytes,
+                base: c.base.clone(),
+            }))?,
+            Err(e) => on(Event::Failed(e))?,
+        }
+    }
+    ControlFlow::Continue(())
+}
+
+/// The first bytes of a buffered reader, without consuming them.
+fn peek(reader: &mut Box<dyn BufRead + '_>) -> std::io::Result<Vec<u8>> {
+    let buf = reader.fill_buf()?;
+    Ok(buf[..buf.len().min(HEAD)].to_vec())
+}
+
+/// An archive entry, held whole.
+fn whole(
+    name: &str,
+    forced: Option<Format>,
+    bytes: &[u8],
+    on: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let file_name = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
+    if is_housekeeping(file_name) {
+        return ControlFlow::Continue(());
+    }
+    let head = &bytes[..bytes.len().min(HEAD)];
+    match forced.or_else(|| hypatia_ingest::detect(name, head)) {
+        Some(format) => on(Event::Unit(Unit {
+            name,
+            format,
+            bytes,
+            base: Location::line(1, 0),
+        })),
+        None => on(Event::Skipped(name.to_string())),
+    }
+}
+
+/// Files under `paths`, folders walked recursively in name order, hidden entries skipped.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        walk(p, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Files a folder walk (and an archive read) leaves out: hidden entries, and the READMEs, licences and provenance notes
+/// that sit beside corpora (a Markdown or text README would otherwise read as a paper). Named
+/// explicitly, such a file is still ingested.
+fn is_housekeeping(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.split('.').next().unwrap_or("");
+    name.starts_with('.')
+        || matches!(
+            stem,
+            "readme" | "license" | "licence" | "copying" | "notice" | "source" | "sources" | "changelog" | "authors"
+        )
+        || stem.starts_with("license-")
+}
+
+fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let meta = std::fs::metadata(p).map_err(|e| Error::invalid("path", format!("{}: {e}", p.display())))?;
+    if meta.is_file() {
+        out.push(p.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| Error::io(p, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|e| !e.file_name().and_then(|n| n.to_str()).is_some_and(is_housekeeping))
+        .collect();
+    entries.sort();
+    for e in entries {
+        walk(&e, out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Extraction through the store: real papers in, concepts, claims, results and relations out as
+//! facts with byte-exact spans and provenance, queryable in SPARQL, and replaced exactly by a
+//! re-run of the extractor.
+
+use std::sync::OnceLock;
+
+use hypatia::embed::Embedder;
+use hypatia::papers::lexical;
+use hypatia::queries;
+use hypatia::store::Store;
+use oxigraph::model::{NamedNode, Term};
+use oxigraph::sparql::QueryResults;
+
+use super::common::{fixtures, hash_embedder, ingest, temp_store};
+
+/// ACL Anthology abstracts, GROBID full texts (SPECTER, N18-3011) and PLOS/PMC JATS full texts,
+/// ingested and re-extracted once.
+pub fn sample() -> &'static Store {
+    static S: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
+    &S.get_or_init(|| {
+        let e = hash_embedder();
+        let (dir, store) = temp_store(e.dim());
+        ingest(
+            &store,
+            &e,
+            &[
+                fixtures().join("papers/acl"),
+                fixtures().join("papers/tei"),
+                fixtures().join("papers/jats"),
+            ],
+        );
+        let r = hypatia::extraction::reextract(&store, 64, 2.0).unwrap();
+        assert!(r.papers > 100 && r.lexicon_terms > 100, "{r:?}");
+        (dir, store)
+    })
+    .1
+}
+
+pub fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<std::collections::HashMap<String, String>> {
+    let results = if bindings.is_empty() {
+        store.graph().query(q, &[], &[]).unwrap()
+    } else {
+        store.graph().query_bound(q, bindings).unwrap()
+    };
+    let QueryResults::Solutions(sol) = results else {
+        panic!("not a SELECT")
+    };
+    sol.map(|r| {
+        r.unwrap()
+            .iter()
+            .map(|(v, t)| (v.as_str().to_string(), lexical(t)))
+            .collect()
+    })
+    .collect()
+}
+
+fn count(store: &Store, q: &str) -> usize {
+    rows(store, q, &[])[0]["n"].parse().unwrap()
+}
+
+const P: &str = "PREFIX hyp: <https://w3id.org/hypatia/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX schema: <http://schema.org/> ";
+
+#[test]
+fn every_extracted_item_quotes_its_paper_exactly_with_provenance() {
+    let store = sample();
+    let items = rows(
+        store,
+        &format!(
+            "{P} SELECT ?item ?s ?e ?x ?passage ?agent WHERE {{ ?item hyp:start ?s ; hyp:end ?e ; hyp:exact ?x ;
+               prov:wasDerivedFrom ?passage ; prov:wasGeneratedBy ?agent }}"
+        ),
+        &[],
+    );
+    assert!(items.len() > 1000, "{} items", items.len());
+    let mut texts = std::collections::HashMap::new();
+    for it in &items {
+        let paper_key = hypatia::ids::paper_key_of_passage(it["passage"].rsplit('/').next().unwrap()).to_string();
+        let text = texts
+            .entry(paper_key.clone())
+            .or_insert_with(|| store.canonical_text(&paper_key).unwrap().unwrap().1);
+        let (s, e): (usize, usize) = (it["s"].parse().unwrap(), it["e"].parse().unwrap());
+        assert!(
+            hypatia::passages::verify_quote(text, s, e, &it["x"]),
+            "{} does not quote {}..{} of {paper_key}",
+            it["item"],
+            s,
+            e
+        );
+        // The passage it names holds the span, or at least its start.
+        let passages = store.text().passages_of(&paper_key).unwrap();
+        let p = passages.iter().find(|p| it["passage"].ends_with(&p.key)).unwrap();
+        assert!(p.start <= s && s < p.end, "{} outside {}", it["item"], p.key);
+        assert!(it["agent"].contains("extractor/hypatia-extract/"), "{}", it["agent"]);
+    }
+    for class in ["Mention", "Claim", "Result", "Relation"] {
+        let n = count(
+            store,
+            &format!("{P} SELECT (COUNT(*) AS ?n) WHERE {{ ?i a hyp:{class} }}"),
+        );
+        assert!(n > 0, "no hyp:{class}");
+    }
+    // Acronym definitions merge the short form into the concept of its expansion.
+    let acronyms = count(
+        store,
+        &format!(
+            "{P} SELECT (COUNT(*) AS ?n) WHERE {{ ?c skos:prefLabel ?l ; skos:altLabel ?a
+               FILTER(STRLEN(?a) >= 2 && STRLEN(?a) <= 8 && UCASE(?a) = ?a && STRLEN(?l) > STRLEN(?a) + 4) }}"
+        ),
+    );
+    assert!(acronyms > 5, "{acronyms} acronym labels");
+    // Claims carry a polarity, and some are negative or hedged.
+    let negative = count(
+        store,
+        &format!("{P} SELECT (COUNT(*) AS ?n) WHERE {{ ?c a hyp:Claim ; hyp:polarity \"negative\" }}"),
+    );
+    let hedged = count(
+        store,
+        &format!("{P} SELECT (COUNT(*) AS ?n) WHERE {{ ?c a hyp:Claim ; hyp:hedged true }}"),
+    );
+    assert!(negative > 0 && hedged > 0, "negative {negative}, hedged {hedged}");
+}
+
+#[test]
+fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
+    let e = hash_embedder();
+    let (_d, store) = temp_store(e.dim());
+    ingest(&store, &e, &[fixtures().join("papers/tei")]);
+    let source_facts =
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/paper/\")) }";
+    let extracted =
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/extraction/\")) }";
+    let (paper0, ex0) = (count(&store, source_facts), count(&store, extracted));
+    assert!(ex0 > 0, "ingest extracts without a lexicon already");
+    hypatia::extraction::reextract(&store, 16, 2.0).unwrap();
+    let (paper1, ex1) = (count(&store, source_facts), count(&store, extracted));
+    assert_eq!(paper1, paper0, "the source facts are untouched");
+    assert_ne!(ex1, ex0, "the corpus lexicon changes what is found");
+    hypatia::extraction::reextract(&store, 16, 2.0).unwrap();
+    assert_eq!(
+        (count(&store, source_facts), count(&store, extracted)),
+        (paper1, ex1),
+        "idempotent"
+    );
+    // Deleting a paper takes its extraction graph too.
+    let keys: Vec<String> = store.graph_paper_keys().unwrap().into_iter().collect();
+    store.delete_papers(&keys).unwrap();
+    assert_eq!(count(&store, extracted), 0);
+}
+
+fn concept(store: &Store, label: &str) -> NamedNode {
+    let r = rows(
+        store,
+        &format!("{P} SELECT ?c WHERE {{ ?c a skos:Concept ; skos:prefLabel|skos:altLabel ?l FILTER(LCASE(STR(?l)) = \"{label}\") }} LIMIT 1"),
+        &[],
+    );
+    NamedNode::new(&r.first().unwrap_or_else(|| panic!("no concept {label}"))["c"]).unwrap()
+}
+
+#[test]
+fn sparql_answers_methods_for_a_task_datasets_of_a_method_and_claims_about_a_concept() {
+    let store = sample();
+    // Claims about a concept, each with a quote that verifies at its offsets.
+    let top = rows(
+        store,
+        &format!("{P} SELECT ?c (COUNT(?cl) AS ?n) WHERE {{ ?cl a hyp:Claim ; schema:about ?c }} GROUP BY ?c ORDER BY DESC(?n) LIMIT 1"),
+        &[],
+    );
+    let c = NamedNode::new(&top[0]["c"]).unwrap();
+    let claims = rows(store, queries::CLAIMS_ABOUT, &[("concept", c.clone().into())]);
+    assert_eq!(claims.len(), top[0]["n"].parse::<usize>().unwrap());
+    for cl in &claims {
+        let key = hypatia::ids::paper_key(&cl["paper"]);
+        let text = store.canonical_text(&key).unwrap().unwrap().1;
+        let (s, e) = (cl["start"].parse().unwrap(), cl["end"].parse().unwrap());
+        assert!(hypatia::passages::verify_quote(&text, s, e, &cl["quote"]));
+        assert!(["supports", "negative"].contains(&cl["polarity"].as_str()));
+    }
+    // SPECTER reports "a MAP score of 83.8 on the co-view" task: a result the query finds.
+    let specter = concept(store, "specter");
+    let datasets = rows(store, queries::DATASETS_OF_METHOD, &[("method", specter.into())]);
+    assert!(
+        datasets
+            .iter()
+            .any(|d| d.get("quote").is_some_and(|q| q.contains("83.8"))),
+        "{datasets:#?}"
+    );
+    // Methods for the task most papers mention: every row a Method, counted by co-mentioning papers.
+    let task = rows(
+        store,
+        &format!("{P} SELECT ?t (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p hyp:mentionsConcept ?t . ?t hyp:conceptType hyp:Task }} GROUP BY ?t ORDER BY DESC(?n) LIMIT 1"),
+        &[],
+    );
+    let t = NamedNode::new(&task[0]["t"]).unwrap();
+    let methods = rows(store, queries::METHODS_FOR_TASK, &[("task", t.clone().into())]);
+    assert!(!methods.is_empty(), "no methods for {t}");
+    let first = &methods[0];
+    let both = count(
+        store,
+        &format!(
+            "{P} SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p hyp:mentionsConcept <{}> , <{}> }}",
+            t.as_str(),
+            first["method"]
+        ),
+    );
+    assert_eq!(first["papers"].parse::<usize>().unwrap(), both);
+    let typed = count(
+        store,
+        &format!(
+            "{P} SELECT (COUNT(*) AS ?n) WHERE {{ <{}> hyp:conceptType hyp:Method }}",
+            first["method"]
+        ),
+    );
+    assert!(typed > 0);
+}
