@@ -72,6 +72,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// An evidence pack for a question: the best passages and claims, grouped by paper, with
+    /// verbatim quotes, offsets and full references.
+    Findings {
+        /// The question.
+        question: String,
+        /// Most papers.
+        #[arg(long, default_value_t = 5)]
+        papers: usize,
+        /// Most passages per paper.
+        #[arg(long, default_value_t = 3)]
+        per_paper: usize,
+        /// markdown, json or jsonld.
+        #[arg(long, default_value = "markdown")]
+        format: String,
+    },
     /// Run a SPARQL query (over the union of all graphs).
     Sparql {
         /// The query text; or use --file.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 pub mod extraction;
 pub mod facts;
+pub mod findings;
 pub mod http;
 pub mod ids;
 pub mod papers;

@@ -90,6 +90,35 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Findings {
+            question,
+            papers,
+            per_paper,
+            format,
+        } => {
+            let store = open(g, None)?;
+            let model = load_model(g)?;
+            let pack = hypatia::findings::find(
+                &store,
+                Some(model.as_ref()),
+                &hypatia::findings::FindingsRequest {
+                    question,
+                    papers,
+                    per_paper,
+                    ..Default::default()
+                },
+            )?;
+            match format.as_str() {
+                "markdown" | "md" => print!("{}", hypatia::findings::to_markdown(&pack)),
+                "json" => println!("{}", serde_json::to_string_pretty(&pack)?),
+                "jsonld" | "json-ld" => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&hypatia::findings::to_jsonld(&pack))?
+                ),
+                other => anyhow::bail!("--format {other}: expected markdown, json or jsonld"),
+            }
+            Ok(())
+        }
         Command::Sparql { query, file, accept } => {
             let q = match (query, file) {
                 (Some(q), None) => q,

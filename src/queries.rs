@@ -18,8 +18,11 @@ pub const DATASETS_OF_METHOD: &str = include_str!("../queries/datasets_of_method
 /// Claims about a concept with their quotes (`?concept` bound).
 pub const CLAIMS_ABOUT: &str = include_str!("../queries/claims_about.rq");
 
+/// Claims standing in one passage (`?passage` bound).
+pub const CLAIMS_IN_PASSAGE: &str = include_str!("../queries/claims_in_passage.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 8] = [
+pub const ALL: [(&str, &str); 9] = [
     ("citation.rq", CITATION),
     ("authors.rq", AUTHORS),
     ("canonical_text.rq", CANONICAL_TEXT),
@@ -28,4 +31,5 @@ pub const ALL: [(&str, &str); 8] = [
     ("methods_for_task.rq", METHODS_FOR_TASK),
     ("datasets_of_method.rq", DATASETS_OF_METHOD),
     ("claims_about.rq", CLAIMS_ABOUT),
+    ("claims_in_passage.rq", CLAIMS_IN_PASSAGE),
 ];

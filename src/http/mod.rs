@@ -42,6 +42,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .route("/healthz", web::get().to(healthz))
             .route("/search", web::get().to(search_handler))
+            .route("/findings", web::get().to(findings_handler))
             .route("/papers/{id:.*}", web::get().to(paper_handler))
             .route("/admin/backup", web::post().to(backup_handler))
             .service(
@@ -251,6 +252,74 @@ async fn search_handler(
     let mode = req.mode;
     let hits = blocking(move || search::search(&store, embedder.as_deref(), &req)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "mode": mode, "hits": hits })))
+}
+
+/// Query parameters of `/findings`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingsParams {
+    q: String,
+    mode: Option<String>,
+    papers: Option<usize>,
+    per_paper: Option<usize>,
+    year_from: Option<i32>,
+    year_to: Option<i32>,
+    section: Option<String>,
+    venue: Option<String>,
+}
+
+/// The formats of an evidence pack.
+#[derive(Debug, Clone, Copy)]
+enum PackFormat {
+    Json,
+    JsonLd,
+    Markdown,
+}
+
+async fn findings_handler(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    params: web::Query<FindingsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let offered = [
+        ("application/json", PackFormat::Json),
+        ("application/ld+json", PackFormat::JsonLd),
+        ("text/markdown", PackFormat::Markdown),
+    ];
+    let format = negotiate::choose(accept, &offered).ok_or_else(|| {
+        Error::from(UserError::NotAcceptable(
+            "findings come as application/json, application/ld+json or text/markdown".into(),
+        ))
+    })?;
+    let p = params.into_inner();
+    let d = crate::findings::FindingsRequest::default();
+    let fr = crate::findings::FindingsRequest {
+        question: p.q,
+        mode: p.mode.as_deref().map(str::parse).transpose()?.unwrap_or(Mode::Hybrid),
+        papers: p.papers.unwrap_or(d.papers),
+        per_paper: p.per_paper.unwrap_or(d.per_paper),
+        filter: SearchFilter {
+            year_from: p.year_from,
+            year_to: p.year_to,
+            section: p.section,
+            venue: p.venue,
+        },
+    };
+    let (store, embedder) = (state.store.clone(), state.embedder.clone());
+    let pack = blocking(move || crate::findings::find(&store, embedder.as_deref(), &fr)).await?;
+    Ok(match format {
+        PackFormat::Json => HttpResponse::Ok().json(pack),
+        PackFormat::JsonLd => HttpResponse::Ok()
+            .content_type("application/ld+json")
+            .body(crate::findings::to_jsonld(&pack).to_string()),
+        PackFormat::Markdown => HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .body(crate::findings::to_markdown(&pack)),
+    })
 }
 
 async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {

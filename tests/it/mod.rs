@@ -1,6 +1,7 @@
 mod common;
 mod embedding;
 mod extraction;
+mod findings;
 mod hostile;
 mod http;
 mod ingest;

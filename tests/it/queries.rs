@@ -6,7 +6,7 @@ use hypatia::queries;
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 8] = [
+const COVERED: [&str; 9] = [
     "citation.rq",
     "authors.rq",
     "canonical_text.rq",
@@ -16,6 +16,8 @@ const COVERED: [&str; 8] = [
     "methods_for_task.rq",
     "datasets_of_method.rq",
     "claims_about.rq",
+    // Case in tests/it/findings.rs.
+    "claims_in_passage.rq",
 ];
 
 #[test]

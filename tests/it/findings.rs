@@ -1,0 +1,173 @@
+//! Findings on a real ingested sample (SciFact abstracts, the real model): evidence packs in
+//! every format, every quote byte-exact at its offsets over many questions, JSON-LD that parses
+//! as RDF.
+
+use hypatia::findings::{self, FindingsRequest};
+use hypatia::http::{spawn, AppState};
+use hypatia::passages::verify_quote;
+
+use super::common::{fixtures, model, scifact};
+
+/// Questions: the sample's training claims, and the titles of its first abstracts reworded as
+/// topics (many queries, so that many passages and claims pass through the checks).
+fn questions() -> Vec<String> {
+    let claims = std::fs::read_to_string(fixtures().join("scifact/queries-train.jsonl")).unwrap();
+    let corpus = std::fs::read_to_string(fixtures().join("scifact/corpus.jsonl")).unwrap();
+    let field = |line: &str, f: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        v[f].as_str().unwrap_or("").to_string()
+    };
+    claims
+        .lines()
+        .map(|l| field(l, "text"))
+        .chain(corpus.lines().take(40).map(|l| field(l, "title")))
+        .filter(|q| !q.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_quote_in_every_pack_is_byte_exact_at_its_offsets() {
+    let s = scifact();
+    let m = model();
+    let (mut passages, mut claims) = (0, 0);
+    for q in questions() {
+        let pack = findings::find(
+            &s.store,
+            Some(m.as_ref()),
+            &FindingsRequest {
+                question: q.clone(),
+                papers: 5,
+                per_paper: 3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(!pack.papers.is_empty(), "{q}");
+        assert_eq!(pack.summary.papers, pack.papers.len());
+        for p in &pack.papers {
+            let text = s.store.canonical_text(&p.reference.key).unwrap().unwrap().1;
+            assert!(p.passages.len() <= 3);
+            for (i, a) in p.passages.iter().enumerate() {
+                assert!(verify_quote(&text, a.start, a.end, &a.quote), "{q}: {}", a.passage);
+                for b in &p.passages[i + 1..] {
+                    assert!(
+                        a.end <= b.start || b.end <= a.start,
+                        "overlapping passages in one paper"
+                    );
+                }
+                passages += 1;
+            }
+            for c in &p.claims {
+                assert!(verify_quote(&text, c.start, c.end, &c.quote), "{q}: {}", c.claim);
+                assert!(p.passages.iter().any(|a| a.passage == c.passage));
+                claims += 1;
+            }
+            assert!(!p.reference.title.is_empty());
+        }
+    }
+    assert!(
+        passages > 200 && claims > 20,
+        "{passages} passages, {claims} claims checked"
+    );
+}
+
+#[test]
+fn findings_over_http_in_json_jsonld_and_markdown() {
+    let s = scifact();
+    let srv = spawn(
+        AppState {
+            store: s.store.clone(),
+            embedder: Some(model()),
+            backup_dir: None,
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let url = format!("http://{}/findings", srv.addr());
+    let client = reqwest::blocking::Client::new();
+    let q = [("q", "DNA methylation in blood cells"), ("papers", "3")];
+    let get = |accept: &str| {
+        let r = client.get(&url).query(&q).header("Accept", accept).send().unwrap();
+        assert_eq!(r.status(), 200, "{accept}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        (ct, r.text().unwrap())
+    };
+    let (ct, json) = get("application/json");
+    assert!(ct.starts_with("application/json"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["papers"].as_array().unwrap().len(), 3);
+    assert!(v["papers"][0]["passages"][0]["quote"].as_str().unwrap().len() > 20);
+
+    let (ct, jsonld) = get("application/ld+json");
+    assert!(ct.starts_with("application/ld+json"));
+    let quads: Vec<oxigraph::model::Quad> = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::JsonLd {
+        profile: Default::default(),
+    })
+    .for_slice(jsonld.as_bytes())
+    .collect::<Result<_, _>>()
+    .unwrap();
+    let has = |p: &str, o: &str| {
+        quads
+            .iter()
+            .any(|q| q.predicate.as_str() == p && q.object.to_string().contains(o))
+    };
+    assert!(has(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://schema.org/ScholarlyArticle"
+    ));
+    assert!(has(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://schema.org/Quotation"
+    ));
+    assert!(quads
+        .iter()
+        .any(|q| q.predicate.as_str() == "http://schema.org/isBasedOn"));
+    assert!(quads
+        .iter()
+        .any(|q| q.predicate.as_str() == "http://www.w3.org/ns/oa#start"));
+
+    let (ct, md) = get("text/markdown");
+    assert!(ct.starts_with("text/markdown"));
+    assert!(md.contains("[^1]") && md.contains("\n[^1]: "), "{md}");
+    assert!(md.contains("[^3]: "), "three numbered references: {md}");
+
+    let r = client.get(&url).query(&q).header("Accept", "image/png").send().unwrap();
+    assert_eq!(r.status(), 406);
+    let r = client.get(&url).query(&[("q", "x"), ("papers", "0")]).send().unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[test]
+fn claims_in_passage_query_lists_the_claims_findings_quote() {
+    // queries/claims_in_passage.rq: every claim of a pack comes back for its passage.
+    let s = scifact();
+    let pack = findings::find(
+        &s.store,
+        Some(model().as_ref()),
+        &FindingsRequest {
+            question: "vitamin D supplementation and fracture risk".into(),
+            papers: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let claim = pack
+        .papers
+        .iter()
+        .flat_map(|p| &p.claims)
+        .next()
+        .expect("some claim among ten papers");
+    let passage = oxigraph::model::NamedNode::new(s.store.base().passage_iri(&claim.passage)).unwrap();
+    let oxigraph::sparql::QueryResults::Solutions(rows) = s
+        .store
+        .graph()
+        .query_bound(hypatia::queries::CLAIMS_IN_PASSAGE, &[("passage", passage.into())])
+        .unwrap()
+    else {
+        panic!()
+    };
+    let claims: Vec<String> = rows
+        .map(|r| hypatia::papers::lexical(r.unwrap().get("claim").unwrap()))
+        .collect();
+    assert!(claims.contains(&claim.claim));
+}
