@@ -182,6 +182,23 @@ pub fn merge_papers(a: Paper, b: Paper) -> Paper {
     rich
 }
 
+/// Fills the fields `paper` lacks from the stored record of the same paper.
+pub fn fill_from_reference(paper: &mut Paper, r: &crate::papers::Reference) {
+    if paper.title.is_empty() {
+        paper.title = r.title.clone();
+    }
+    if paper.authors.is_empty() {
+        paper.authors = r.authors.iter().map(hypatia_ingest::Author::named).collect();
+    }
+    paper.year = paper.year.or(r.year);
+    if paper.date.is_none() {
+        paper.date = r.date.clone();
+    }
+    if paper.venue.is_none() {
+        paper.venue = r.venue.clone();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

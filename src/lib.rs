@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod queries;
 pub mod search;
 pub mod sources;
+pub mod sparql_search;
 pub mod store;
 pub mod vocab;
 

@@ -125,8 +125,10 @@ fn main() -> anyhow::Result<()> {
                 (None, Some(f)) => std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?,
                 _ => bail!("give the query as an argument or with --file, not both"),
             };
-            let store = open(g, None)?;
-            let results = store.graph().query(&q, &[], &[])?;
+            let store = Arc::new(open(g, None)?);
+            // The model loads only when the query may call the search service.
+            let embedder = if q.contains("search") { load_model(g).ok() } else { None };
+            let results = hypatia::sparql_search::query(&store, embedder, &q, &[], &[])?;
             let (bytes, _) = hypatia::http::serialize_results(results, Some(&accept))?;
             use std::io::Write;
             std::io::stdout().write_all(&bytes)?;

@@ -131,6 +131,11 @@ pub fn lexical(t: &Term) -> String {
     }
 }
 
+/// The bibliographic record of a stored paper, or `None` when its graph does not exist.
+pub fn reference(store: &Store, key: &str, iri: &str) -> Result<Option<Reference>> {
+    Ok(load_reference(store, key, iri)?.map(|(r, _)| r))
+}
+
 /// The record and canonical text of a paper, or `None` when its graph does not exist.
 fn load_reference(store: &Store, key: &str, iri: &str) -> Result<Option<(Reference, String)>> {
     let b = bindings(store, key, iri)?;

@@ -541,6 +541,11 @@ impl<'s> Identities<'s> {
         if paper.title.len() + citations::richness(&paper) >= stored.text_len {
             let mut paper = paper;
             paper.ids = citations::union_ids(&paper.ids, &stored_ids);
+            // What the richer record lacks, the stored one may have (a GROBID full text has no
+            // year; the Anthology record of the same paper does).
+            if let Some(r) = crate::papers::reference(self.store, &stored.key, &stored.iri)? {
+                citations::fill_from_reference(&mut paper, &r);
+            }
             let identity = Identity {
                 iri: stored.iri,
                 key: stored.key,

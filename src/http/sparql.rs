@@ -113,9 +113,9 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let store = state.store.clone();
+    let (store, embedder) = (state.store.clone(), state.embedder.clone());
     let (body, media) = blocking(move || {
-        let results = store.graph().query(&q.query, &q.default_graphs, &q.named_graphs)?;
+        let results = crate::sparql_search::query(&store, embedder, &q.query, &q.default_graphs, &q.named_graphs)?;
         serialize_results(results, accept.as_deref())
     })
     .await?;

@@ -161,7 +161,19 @@ impl GraphStore {
         default_graphs: &[NamedNode],
         named_graphs: &[NamedNode],
     ) -> Result<QueryResults<'static>> {
-        let mut prepared = SparqlEvaluator::new()
+        self.query_with(SparqlEvaluator::new(), query, default_graphs, named_graphs)
+    }
+
+    /// [`GraphStore::query`] with an evaluator configured by the caller (SERVICE handlers,
+    /// custom functions).
+    pub fn query_with(
+        &self,
+        evaluator: SparqlEvaluator,
+        query: &str,
+        default_graphs: &[NamedNode],
+        named_graphs: &[NamedNode],
+    ) -> Result<QueryResults<'static>> {
+        let mut prepared = evaluator
             .parse_query(query)
             .map_err(|e| UserError::SparqlSyntax(e.to_string()))?;
         let ds = prepared.dataset_mut();

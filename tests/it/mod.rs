@@ -8,3 +8,4 @@ mod ingest;
 mod queries;
 mod recovery;
 mod retrieval;
+mod sparql_search;
