@@ -178,6 +178,13 @@ pub enum Eval {
         /// Weight of the vector list in hybrid fusion (default: the tuned value).
         #[arg(long)]
         vector_weight: Option<f32>,
+        /// Hybrid fusion: `rrf`, or `convex:ALPHA` (BM25 weight of a min-max score combination).
+        #[arg(long)]
+        fusion: Option<String>,
+        /// Instead of the three modes, score a grid of hybrid fusion settings (RRF constants and
+        /// weights, convex alphas) from one retrieval pass per query.
+        #[arg(long)]
+        grid: bool,
     },
     /// Entity and relation precision / recall / F1 of the extractor on SciERC (dev), with the
     /// lexicon built over train + dev.

@@ -165,6 +165,66 @@ pub fn evaluate(
     Ok(out)
 }
 
+/// One fusion setting's scores in a grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridPoint {
+    /// The setting, e.g. `rrf k=20 w=1.0` or `convex a=0.3`.
+    pub setting: String,
+    /// Mean nDCG@10.
+    pub ndcg_at_10: f64,
+    /// Mean recall@100.
+    pub recall_at_100: f64,
+}
+
+/// Scores many hybrid fusion settings at once: each query's BM25 and vector paper lists are
+/// computed once, then fused every way in `settings`.
+pub fn fusion_grid(
+    store: &Store,
+    embedder: &dyn Embedder,
+    queries: &[Judged],
+    title_boost: f32,
+    settings: &[(String, Tuning)],
+) -> Result<Vec<GridPoint>> {
+    let mut lists = Vec::with_capacity(queries.len());
+    for q in queries {
+        let req = |mode| SearchRequest {
+            query: q.text.clone(),
+            mode,
+            k: 100,
+            filter: Default::default(),
+            tuning: Tuning {
+                title_boost,
+                ..Tuning::default()
+            },
+        };
+        // The lists hybrid paper ranking fuses, exactly as it sees them.
+        let bm25 = search::paper_list(store, Some(embedder), &req(Mode::Hybrid), Mode::Bm25)?;
+        let vector = search::paper_list(store, Some(embedder), &req(Mode::Hybrid), Mode::Vector)?;
+        lists.push((bm25, vector));
+    }
+    Ok(settings
+        .iter()
+        .map(|(name, tuning)| {
+            let (mut ndcg, mut recall) = (0.0, 0.0);
+            for (q, (bm25, vector)) in queries.iter().zip(&lists) {
+                let ranking: Vec<String> = search::hybrid(bm25, vector, tuning)
+                    .into_iter()
+                    .take(100)
+                    .map(|(k, _)| k)
+                    .collect();
+                ndcg += ndcg_at(10, &ranking, &q.relevant);
+                recall += recall_at(100, &ranking, &q.relevant);
+            }
+            let n = queries.len().max(1) as f64;
+            GridPoint {
+                setting: name.clone(),
+                ndcg_at_10: ndcg / n,
+                recall_at_100: recall / n,
+            }
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,14 +196,25 @@ fn main() -> anyhow::Result<()> {
             title_boost,
             rrf_k,
             vector_weight,
+            fusion,
+            grid,
         }) => {
             let d = hypatia::search::Tuning::default();
+            let fusion = match fusion.as_deref() {
+                None => d.fusion,
+                Some("rrf") => hypatia::search::Fusion::Rrf,
+                Some(f) => match f.strip_prefix("convex:").and_then(|a| a.parse::<f32>().ok()) {
+                    Some(alpha) if (0.0..=1.0).contains(&alpha) => hypatia::search::Fusion::Convex { alpha },
+                    _ => bail!("--fusion {f}: expected rrf or convex:ALPHA with ALPHA in [0, 1]"),
+                },
+            };
             let tuning = hypatia::search::Tuning {
+                fusion,
                 title_boost: title_boost.unwrap_or(d.title_boost),
                 rrf_k: rrf_k.unwrap_or(d.rrf_k),
                 vector_weight: vector_weight.unwrap_or(d.vector_weight),
             };
-            eval_beir(g, &dataset, &split, limit, tuning)
+            eval_beir(g, &dataset, &split, limit, tuning, grid)
         }
     }
 }
@@ -333,6 +344,7 @@ fn eval_beir(
     split: &str,
     limit: Option<usize>,
     tuning: hypatia::search::Tuning,
+    grid: bool,
 ) -> anyhow::Result<()> {
     let embedder = load_model(g)?;
     let store = open(g, Some(embedder.dim()))?;
@@ -360,6 +372,38 @@ fn eval_beir(
     let mut queries = hypatia::eval::load_beir_queries(dataset, split, &store)?;
     if let Some(n) = limit {
         queries.truncate(n);
+    }
+    if grid {
+        use hypatia::search::{Fusion, Tuning};
+        let mut settings = Vec::new();
+        for k in [5.0f32, 10.0, 20.0, 40.0, 60.0] {
+            for w in [0.8f32, 1.0, 1.2, 1.5, 2.0] {
+                settings.push((
+                    format!("rrf k={k} w={w}"),
+                    Tuning {
+                        fusion: Fusion::Rrf,
+                        rrf_k: k,
+                        vector_weight: w,
+                        ..tuning
+                    },
+                ));
+            }
+        }
+        for a in [0.2f32, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7] {
+            settings.push((
+                format!("convex a={a}"),
+                Tuning {
+                    fusion: Fusion::Convex { alpha: a },
+                    ..tuning
+                },
+            ));
+        }
+        let points = hypatia::eval::fusion_grid(&store, embedder.as_ref(), &queries, tuning.title_boost, &settings)?;
+        println!("{:<22} {:>9} {:>11}", "hybrid setting", "nDCG@10", "recall@100");
+        for p in &points {
+            println!("{:<22} {:>9.4} {:>11.4}", p.setting, p.ndcg_at_10, p.recall_at_100);
+        }
+        return Ok(());
     }
     let scores = hypatia::eval::evaluate(
         &store,
