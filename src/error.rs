@@ -45,6 +45,9 @@ pub enum UserError {
     /// No requested representation can be produced.
     #[error("not acceptable: {0}")]
     NotAcceptable(String),
+    /// The operation is switched off on this server.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
 }
 
 /// Errors on our side.

@@ -27,7 +27,11 @@ fn main() -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
         Command::Ingest(args) => ingest(g, args),
-        Command::Serve { bind, backup_dir } => serve(g, &bind, backup_dir),
+        Command::Serve {
+            bind,
+            backup_dir,
+            writes,
+        } => serve(g, &bind, backup_dir, writes),
         Command::Backup { target } => {
             let stats = open(g, None)?.backup(&target)?;
             println!(
@@ -320,7 +324,7 @@ fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(g: &Global, bind: &str, backup_dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+fn serve(g: &Global, bind: &str, backup_dir: Option<std::path::PathBuf>, writes: bool) -> anyhow::Result<()> {
     let embedder = match load_model(g) {
         Ok(e) => Some(e),
         Err(e) => {
@@ -333,6 +337,7 @@ fn serve(g: &Global, bind: &str, backup_dir: Option<std::path::PathBuf>) -> anyh
         store,
         embedder,
         backup_dir,
+        writes,
     };
     hypatia::http::run(state, bind)?;
     Ok(())

@@ -206,6 +206,60 @@ pub fn ingest_paths(
     Ok(report)
 }
 
+/// Ingests one uploaded file (or archive) given as bytes, as [`ingest_paths`] would ingest it
+/// from disk: the bytes go to a private file in the store's `uploads/` folder for the duration
+/// (so archives and large dumps stream as usual), named after `name`'s last path component.
+/// Failures name the upload, not the private file.
+pub fn ingest_bytes(
+    store: &Store,
+    embedder: &dyn Embedder,
+    name: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+) -> Result<IngestReport> {
+    let safe: String = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("upload")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = if safe.trim_matches('.').is_empty() {
+        "upload".to_string()
+    } else {
+        safe
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempdir_in({
+            let d = store.dir().join("uploads");
+            std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+            d
+        })
+        .map_err(|e| Error::io(store.dir(), e))?;
+    let path = dir.path().join(&safe);
+    std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+    let opts = IngestOptions {
+        format,
+        ..IngestOptions::default()
+    };
+    let mut report = ingest_paths(store, embedder, &[path.clone()], &opts, &|_| {})?;
+    let private = path.display().to_string();
+    for f in &mut report.failures {
+        f.source = f.source.replace(&private, name);
+    }
+    for s in &mut report.skipped_files {
+        *s = s.replace(&private, name);
+    }
+    Ok(report)
+}
+
 fn distribute(docs: &mut [PaperDoc], vectors: Vec<Vec<f32>>) {
     let mut it = vectors.into_iter();
     for d in docs {

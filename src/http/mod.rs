@@ -28,6 +28,8 @@ pub struct AppState {
     pub embedder: Option<Arc<dyn Embedder>>,
     /// Where `POST /admin/backup` writes snapshots; `None` turns the endpoint off.
     pub backup_dir: Option<std::path::PathBuf>,
+    /// Whether write endpoints (`POST /papers`) are on.
+    pub writes: bool,
 }
 
 /// Registers every route on an actix `App`.
@@ -43,6 +45,11 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/healthz", web::get().to(healthz))
             .route("/search", web::get().to(search_handler))
             .route("/findings", web::get().to(findings_handler))
+            .service(
+                web::resource("/papers")
+                    .app_data(web::PayloadConfig::new(MAX_UPLOAD))
+                    .route(web::post().to(ingest_handler)),
+            )
             .route("/papers/{id:.*}", web::get().to(paper_handler))
             .route("/admin/backup", web::post().to(backup_handler))
             .service(
@@ -170,6 +177,7 @@ impl ApiError {
                 UserError::Parse(_) => (StatusCode::BAD_REQUEST, "parse_error"),
                 UserError::Setup(_) => (StatusCode::SERVICE_UNAVAILABLE, "model_unavailable"),
                 UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
+                UserError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             },
             Error::Internal(i) => match i {
                 InternalError::Io { .. }
@@ -320,6 +328,61 @@ async fn findings_handler(
             .content_type("text/markdown; charset=utf-8")
             .body(crate::findings::to_markdown(&pack)),
     })
+}
+
+/// Largest body `POST /papers` accepts (a file or archive of papers).
+pub const MAX_UPLOAD: usize = 256 << 20;
+
+/// Query parameters of `POST /papers`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IngestParams {
+    /// The file name the body goes by (its extension helps format detection).
+    name: Option<String>,
+    /// Force a format.
+    format: Option<String>,
+}
+
+/// `POST /papers?name=FILE[&format=NAME]`: ingests the body (a file of any supported format, or
+/// an archive of them) like `hypatia ingest`, and answers with the report once every paper in it
+/// is durable.
+async fn ingest_handler(
+    state: web::Data<AppState>,
+    params: web::Query<IngestParams>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    if !state.writes {
+        return Err(Error::from(UserError::Forbidden(
+            "writes are off on this server; start it with --writes".into(),
+        ))
+        .into());
+    }
+    let p = params.into_inner();
+    let format = p
+        .format
+        .as_deref()
+        .map(|f| {
+            f.parse::<hypatia_ingest::Format>()
+                .map_err(|e| Error::invalid("format", e.to_string()))
+        })
+        .transpose()?;
+    let (store, embedder) = (state.store.clone(), state.embedder.clone());
+    let report = blocking(move || {
+        let embedder = embedder.ok_or_else(|| {
+            Error::from(UserError::Setup(
+                "ingest needs the embedding model; it is not loaded".into(),
+            ))
+        })?;
+        crate::pipeline::ingest_bytes(
+            &store,
+            embedder.as_ref(),
+            p.name.as_deref().unwrap_or("upload"),
+            &body,
+            format,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {

@@ -11,6 +11,7 @@ fn server() -> hypatia::http::RunningServer {
             store: s.store.clone(),
             embedder: Some(model()),
             backup_dir: Some(backups().to_path_buf()),
+            writes: false,
         },
         "127.0.0.1:0",
     )

@@ -1,4 +1,5 @@
 mod common;
+mod concurrency;
 mod embedding;
 mod extraction;
 mod findings;
