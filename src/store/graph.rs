@@ -173,6 +173,7 @@ impl GraphStore {
         default_graphs: &[NamedNode],
         named_graphs: &[NamedNode],
     ) -> Result<QueryResults<'static>> {
+        check_nesting(query)?;
         let mut prepared = evaluator
             .parse_query(query)
             .map_err(|e| UserError::SparqlSyntax(e.to_string()))?;
@@ -248,6 +249,34 @@ impl GraphStore {
             .next()
             .is_none())
     }
+}
+
+/// Deepest bracket nesting a query may have. The SPARQL parser and evaluator recurse per level,
+/// so a query of thousands of nested groups would overflow a thread's stack and abort the
+/// process; real queries stay far below this.
+pub const MAX_NESTING: usize = 128;
+
+/// Refuses queries nested deeper than [`MAX_NESTING`]. Brackets are counted everywhere, string
+/// literals included: that can only overestimate, so no crafted quoting hides nesting from it.
+fn check_nesting(query: &str) -> Result<()> {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in query.bytes() {
+        match b {
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if max > MAX_NESTING {
+        return Err(UserError::SparqlSyntax(format!(
+            "the query nests brackets {max} deep; at most {MAX_NESTING} are accepted"
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Makes `graph` hold exactly `triples`.

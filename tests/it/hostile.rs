@@ -138,3 +138,51 @@ fn hostile_inputs_get_located_errors_and_leave_the_store_as_it_was() {
     assert_eq!(again.papers, 0, "{:?}", again.failures);
     assert_eq!(store.stats().unwrap(), after);
 }
+
+#[test]
+fn hostile_sparql_requests_get_errors_and_the_server_stays_up() {
+    let s = super::common::scifact();
+    let before = s.store.stats().unwrap();
+    let srv = hypatia::http::spawn(
+        hypatia::http::AppState {
+            store: s.store.clone(),
+            embedder: None,
+            backup_dir: None,
+            writes: false,
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let url = format!("http://{}/sparql", srv.addr());
+    let client = reqwest::blocking::Client::new();
+    let post = |body: Vec<u8>| {
+        client
+            .post(&url)
+            .header("Content-Type", "application/sparql-query")
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    // 5,000 nested groups would overflow the parser's stack and abort the process.
+    let deep = format!("SELECT * WHERE {} ?s ?p ?o {}", "{".repeat(5000), "}".repeat(5000));
+    let r = post(deep.into_bytes());
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().unwrap();
+    assert_eq!(body["code"], "sparql_syntax");
+    assert!(body["message"].as_str().unwrap().contains("nests"), "{body}");
+    // A 2 MB query is over the body limit.
+    let huge = format!("SELECT * WHERE {{ ?s ?p \"{}\" }}", "x".repeat(2 << 20));
+    assert_eq!(post(huge.into_bytes()).status(), 413);
+    // Invalid UTF-8 in the body.
+    let r = post(b"SELECT * WHERE { ?s ?p \"\xff\xfe\" }".to_vec());
+    assert_eq!(r.status(), 400);
+    // A query that is merely long and flat is fine.
+    let flat = format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(?o IN ({})) }}",
+        (0..2000).map(|i| format!("\"v{i}\"")).collect::<Vec<_>>().join(", ")
+    );
+    assert_eq!(post(flat.into_bytes()).status(), 200);
+    let health = client.get(format!("http://{}/healthz", srv.addr())).send().unwrap();
+    assert_eq!(health.status(), 200, "the server survived");
+    assert_eq!(s.store.stats().unwrap(), before);
+}
