@@ -37,6 +37,7 @@ mod lexicon;
 mod normalize;
 mod relations;
 mod results;
+pub mod tables;
 pub mod text;
 mod typing;
 mod words;

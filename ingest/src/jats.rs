@@ -8,13 +8,17 @@
 //! Text rules: inline markup (`italic`, `xref`, `ext-link`, …) gives its text; MathML gives the
 //! text of its tokens; tables give only their label and caption, as a paragraph `Table 1.
 //! Caption…` in the section where they stand, and so do figures and supplementary material.
+//! The cells of each `table-wrap` (in the body, a `floats-group` or the back matter) go to
+//! [`Paper::tables`], header rows (`thead`, or rows of `th` only) apart, spans expanded.
 //! Predefined and numeric character references are decoded, and so are the common named
 //! entities of the JATS/HTML sets; any other `&name;` stays as written.
 
 use crate::beir::normalize_pmcid;
 use crate::dates::{day_number, iso_date, leading_year, month_number};
 use crate::error::{Location, ParseError};
-use crate::model::{normalize_arxiv, normalize_doi, Author, Identifiers, Paper, Reference, Section};
+use crate::model::{
+    normalize_arxiv, normalize_doi, Author, Identifiers, Paper, Reference, Section, Table, MAX_TABLES, MAX_TABLE_COLS,
+};
 use crate::xml::{read_document, text_with, Element, TextRules};
 use crate::Record;
 
@@ -155,24 +159,7 @@ fn text(e: &Element) -> String {
 /// when it has no caption text.
 fn caption_paragraph(float: &Element) -> Option<String> {
     let label = float.child("label").map(text).unwrap_or_default();
-    let caption = float.child("caption")?;
-    let mut parts: Vec<String> = Vec::new();
-    for child in caption.elements() {
-        let t = text(child);
-        if t.is_empty() {
-            continue;
-        }
-        if child.local() == "title" && !t.ends_with(['.', '!', '?', ':']) {
-            parts.push(format!("{t}."));
-        } else {
-            parts.push(t);
-        }
-    }
-    let caption = if parts.is_empty() {
-        text(caption)
-    } else {
-        parts.join(" ")
-    };
+    let caption = caption_text(float.child("caption")?);
     if caption.is_empty() {
         return None;
     }
@@ -317,12 +304,120 @@ fn extract(article: &Element) -> Paper {
         walker.walk(floats, 0, &mut None);
     }
     paper.sections = walker.sections;
+    paper.tables = tables(article);
     if let Some(back) = article.child("back") {
         let mut refs = Vec::new();
         back.collect(&["ref"], &mut refs);
         paper.references = refs.into_iter().map(reference).collect();
     }
     paper
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/// The `table-wrap`s of the body, a `floats-group` and the back matter, in document order.
+fn tables(article: &Element) -> Vec<Table> {
+    let mut wraps = Vec::new();
+    for part in ["body", "floats-group", "back"] {
+        if let Some(e) = article.child(part) {
+            e.collect(&["table-wrap"], &mut wraps);
+        }
+    }
+    wraps.into_iter().take(MAX_TABLES).map(table).collect()
+}
+
+/// Caption text: the title (closed by a full stop) and the paragraphs of `caption`.
+fn caption_text(caption: &Element) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for child in caption.elements() {
+        let t = text(child);
+        if t.is_empty() {
+            continue;
+        }
+        if child.local() == "title" && !t.ends_with(['.', '!', '?', ':']) {
+            parts.push(format!("{t}."));
+        } else {
+            parts.push(t);
+        }
+    }
+    if parts.is_empty() {
+        text(caption)
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// One `table-wrap`: label, caption and the cells of its first `table` (none when the table is
+/// only an image).
+fn table(wrap: &Element) -> Table {
+    let mut out = Table {
+        label: wrap.child("label").map(text).filter(|l| !l.is_empty()),
+        caption: wrap.child("caption").map(caption_text).unwrap_or_default(),
+        ..Table::default()
+    };
+    let Some(table) = wrap.find("table") else {
+        return out;
+    };
+    let mut rows: Vec<(&Element, bool)> = Vec::new();
+    for part in table.elements() {
+        match part.local() {
+            "thead" => rows.extend(part.children_named("tr").map(|r| (r, true))),
+            "tbody" | "tfoot" => rows.extend(part.children_named("tr").map(|r| (r, false))),
+            "tr" => rows.push((part, false)),
+            _ => {}
+        }
+    }
+    // Cells spanning rows below, by column: (text, rows still to fill).
+    let mut pending: Vec<Option<(String, usize)>> = Vec::new();
+    let mut body_started = false;
+    for (tr, in_head) in rows {
+        let cells: Vec<&Element> = tr.elements().filter(|c| matches!(c.local(), "td" | "th")).collect();
+        let header = in_head || (!body_started && !cells.is_empty() && cells.iter().all(|c| c.local() == "th"));
+        body_started |= !header;
+        let mut row: Vec<(String, usize)> = Vec::new();
+        let mut col = 0;
+        let mut cells = cells.into_iter();
+        while col < MAX_TABLE_COLS {
+            if let Some(Some((t, left))) = pending.get_mut(col) {
+                row.push((t.clone(), 1));
+                *left -= 1;
+                if *left == 0 {
+                    pending[col] = None;
+                }
+                col += 1;
+                continue;
+            }
+            let Some(cell) = cells.next() else {
+                if pending.iter().skip(col).any(Option::is_some) {
+                    row.push((String::new(), 1));
+                    col += 1;
+                    continue;
+                }
+                break;
+            };
+            let span = |key| {
+                cell.attr(key)
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, MAX_TABLE_COLS)
+            };
+            let (colspan, rowspan) = (span("colspan"), span("rowspan"));
+            let t = text(cell);
+            if rowspan > 1 {
+                for c in col..(col + colspan).min(MAX_TABLE_COLS) {
+                    if pending.len() <= c {
+                        pending.resize(c + 1, None);
+                    }
+                    pending[c] = Some((t.clone(), rowspan - 1));
+                }
+            }
+            row.push((t, colspan));
+            col += colspan;
+        }
+        out.push_row(row, header);
+    }
+    out
 }
 
 fn article_ids(meta: &Element) -> Identifiers {
@@ -1202,5 +1297,82 @@ mod tests {
             assert_eq!(paths.len(), expected, "{folder}");
         }
         assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn plos_tables() {
+        let p = paper(PLOS_RESEARCH);
+        assert_eq!(p.tables.len(), 4);
+        let t1 = &p.tables[0];
+        assert_eq!(t1.label.as_deref(), Some("Table 1"));
+        assert_eq!(t1.caption, "Demographics of the 34 subjects.");
+        assert_eq!(t1.header.len(), 1);
+        assert_eq!(t1.header[0][0], "Model");
+        assert_eq!(t1.header[0][4], "MRI sessions");
+        assert_eq!(t1.rows.len(), 4);
+        assert_eq!(
+            t1.rows[0],
+            ["Signa Excite", "12", "55.5 (42–75)", "5/7", "24", "5.3 (2.8–12.6)"]
+        );
+        let t4 = &p.tables[3];
+        assert!(t4
+            .caption
+            .starts_with("Volumetric reproducibility error for the various MRI models"));
+        assert!(t4
+            .caption
+            .contains("Each cell represents the mean reproducibility errors"));
+        assert_eq!(t4.header[0][1], "Signa Excite");
+        assert_eq!(t4.rows[2][0], "White Matter Volume");
+        assert_eq!(t4.rows[2][4], "0.87 ± 0.53");
+        // The caption paragraph in the running text is unchanged, and cells stay out of it.
+        let all: Vec<&String> = p.sections.iter().flat_map(|s| &s.paragraphs).collect();
+        assert!(all
+            .iter()
+            .any(|t| t.starts_with("Table 1. Demographics of the 34 subjects.")));
+        assert!(!all.iter().any(|t| t.contains("55.5 (42–75)")));
+    }
+
+    #[test]
+    fn pmc_tables() {
+        let p = paper(PMC_BMC);
+        assert_eq!(p.tables.len(), 4);
+        let t1 = &p.tables[0];
+        assert_eq!(t1.label.as_deref(), Some("Table 1"));
+        assert!(t1
+            .caption
+            .starts_with("Mean total scores and mean item scores of the total OHIP-NL"));
+        assert_eq!(t1.header, [["", "Mean total score", "SD", "Mean item score", "SD"]]);
+        assert_eq!(t1.rows[0], ["Total OHIP-NL (49)", "44.1", "40.2", "0.9", "0.8"]);
+        assert_eq!(p.tables[1].header[0][1], "Cronbach's alpha");
+        assert_eq!(p.tables[1].rows[7], ["Handicap", "0.92", "0.65"]);
+        assert!(paper(PMC_EHP).tables.len() <= MAX_TABLES);
+    }
+
+    #[test]
+    fn table_spans_and_header_rows() {
+        let xml = br#"<article><body><sec><title>R</title><p>Text.</p>
+<table-wrap><label>Table 2</label><caption><title>Results</title><p>On SQuAD.</p></caption>
+<table><tbody>
+<tr><th rowspan="2">Model</th><th colspan="2">SQuAD</th></tr>
+<tr><th>EM</th><th>F1</th></tr>
+<tr><td>BERT</td><td>84.1</td><td>90.9</td></tr>
+<tr><td rowspan="2">Ours</td><td>85.0</td><td>91.8</td></tr>
+<tr><td>85.2</td><td>92.0</td></tr>
+</tbody></table></table-wrap></sec></body></article>"#;
+        let p = paper(xml);
+        assert_eq!(p.tables.len(), 1);
+        let t = &p.tables[0];
+        assert_eq!(t.label.as_deref(), Some("Table 2"));
+        assert_eq!(t.caption, "Results. On SQuAD.");
+        assert_eq!(t.header, [["Model", "SQuAD", "SQuAD"], ["Model", "EM", "F1"]]);
+        assert_eq!(
+            t.rows,
+            [
+                ["BERT", "84.1", "90.9"],
+                ["Ours", "85.0", "91.8"],
+                ["Ours", "85.2", "92.0"]
+            ]
+        );
+        assert_eq!(section(&p, "R").paragraphs, ["Text.", "Table 2. Results. On SQuAD."]);
     }
 }

@@ -205,6 +205,7 @@ fn convert(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
             keywords,
             subjects: Vec::new(),
             license,
+            tables: Vec::new(),
         },
         location: at(0),
     })

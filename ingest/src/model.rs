@@ -31,6 +31,73 @@ pub struct Paper {
     pub subjects: Vec<Subject>,
     /// Licence statement or URL, when the source has one.
     pub license: Option<String>,
+    /// Tables with their cells, for the formats that carry them (JATS, GROBID TEI); at most
+    /// [`MAX_TABLES`] per paper.
+    #[serde(default)]
+    pub tables: Vec<Table>,
+}
+
+/// Most tables kept per paper.
+pub const MAX_TABLES: usize = 100;
+/// Most rows (header and body together) kept per table.
+pub const MAX_TABLE_ROWS: usize = 200;
+/// Most columns kept per row.
+pub const MAX_TABLE_COLS: usize = 50;
+
+/// A table as the source gives it: caption and cells as plain text, header rows first.
+///
+/// Cell text is whitespace-normalised; a cell spanning several columns is repeated in each so
+/// that columns line up. At most [`MAX_TABLE_ROWS`] rows and [`MAX_TABLE_COLS`] columns are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// The label as printed ("Table 2"), when the source has one.
+    pub label: Option<String>,
+    /// The caption (title and text) as plain text; empty when there is none.
+    pub caption: String,
+    /// Header rows (`thead`, or rows of header cells only), top first.
+    pub header: Vec<Vec<String>>,
+    /// Body rows, top first.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Appends a row of `(text, colspan)` cells: text normalised, spans expanded by repetition,
+    /// bounded to [`MAX_TABLE_COLS`] columns; rows past [`MAX_TABLE_ROWS`] are dropped.
+    pub fn push_row<I, S>(&mut self, cells: I, header: bool)
+    where
+        I: IntoIterator<Item = (S, usize)>,
+        S: AsRef<str>,
+    {
+        if self.header.len() + self.rows.len() >= MAX_TABLE_ROWS {
+            return;
+        }
+        let mut row: Vec<String> = Vec::new();
+        for (text, span) in cells {
+            let text = normalize_ws(text.as_ref());
+            for _ in 0..span.clamp(1, MAX_TABLE_COLS) {
+                if row.len() >= MAX_TABLE_COLS {
+                    break;
+                }
+                row.push(text.clone());
+            }
+            if row.len() >= MAX_TABLE_COLS {
+                break;
+            }
+        }
+        if row.is_empty() {
+            return;
+        }
+        if header {
+            self.header.push(row);
+        } else {
+            self.rows.push(row);
+        }
+    }
+
+    /// Whether the table has no cells at all.
+    pub fn is_empty(&self) -> bool {
+        self.header.is_empty() && self.rows.is_empty()
+    }
 }
 
 /// A controlled-vocabulary concept a source assigns to a paper, marked with its origin.
@@ -211,6 +278,21 @@ mod tests {
         assert_eq!(normalize_arxiv("arXiv:0704.0001v2"), Some("0704.0001".into()));
         assert_eq!(normalize_arxiv("hep-th/9901001"), Some("hep-th/9901001".into()));
         assert_eq!(normalize_arxiv("hep-th/9901001v1"), Some("hep-th/9901001".into()));
+    }
+
+    #[test]
+    fn table_rows_expand_spans_and_are_bounded() {
+        let mut t = Table::default();
+        t.push_row([("Model", 1), (" F1 \n score", 2)], true);
+        assert_eq!(t.header, vec![vec!["Model", "F1 score", "F1 score"]]);
+        t.push_row([("x", 1000)], false);
+        assert_eq!(t.rows[0].len(), MAX_TABLE_COLS);
+        for _ in 0..MAX_TABLE_ROWS * 2 {
+            t.push_row([("y", 1)], false);
+        }
+        assert_eq!(t.header.len() + t.rows.len(), MAX_TABLE_ROWS);
+        t.push_row(Vec::<(String, usize)>::new(), false);
+        assert!(!t.is_empty());
     }
 
     #[test]

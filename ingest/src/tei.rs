@@ -8,6 +8,11 @@
 //! paragraphs, and `back` bibliography entries (`biblStruct`) as references. Back-matter `div`s
 //! other than the bibliography (acknowledgements, annexes) are sections too.
 //!
+//! Tables (`figure[@type=table]`) go to [`Paper::tables`] as well: label from `head` (else
+//! `label`), caption from `figDesc` (else `note`), cells from `table/row/cell` with `@cols` spans
+//! expanded. GROBID marks no header rows, so the first row counts as a header when most of its
+//! cells are not numbers while most cells below it (row labels aside) are.
+//!
 //! GROBID training files (root `tei` in lower case) are read as well: their `front` gives the
 //! title (`docTitle/titlePart`) and abstract (`div[@type=abstract]`), and a `text` without `body`
 //! is walked as the body, each `head` starting a section. Files whose root is not `TEI`/`tei`
@@ -19,7 +24,7 @@
 use crate::beir::normalize_pmcid;
 use crate::dates::{leading_year, year_in};
 use crate::error::{Location, ParseError};
-use crate::model::{normalize_arxiv, normalize_doi, Author, Identifiers, Paper, Reference, Section};
+use crate::model::{normalize_arxiv, normalize_doi, Author, Identifiers, Paper, Reference, Section, Table, MAX_TABLES};
 use crate::xml::{self, read_document, text_with, Element, TextRules};
 use crate::Record;
 
@@ -188,7 +193,108 @@ fn extract(root: &Element) -> Paper {
         }
     }
     paper.sections = walker.sections;
+    if let Some(t) = text_el {
+        paper.tables = tables(t);
+    }
     paper
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/// The `figure[@type=table]`s of `text`, in document order.
+fn tables(text_el: &Element) -> Vec<Table> {
+    let mut figures = Vec::new();
+    text_el.collect(&["figure"], &mut figures);
+    figures
+        .into_iter()
+        .filter(|f| f.attr_is("type", "table"))
+        .take(MAX_TABLES)
+        .map(table)
+        .collect()
+}
+
+fn table(figure: &Element) -> Table {
+    let label = figure
+        .child("head")
+        .map(text)
+        .map(|h| h.trim_end_matches([':', '.', ' ']).to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            figure
+                .child("label")
+                .map(xml::text)
+                .and_then(non_empty)
+                .map(|l| format!("Table {l}"))
+        });
+    let caption = figure
+        .child("figDesc")
+        .map(text)
+        .and_then(non_empty)
+        .or_else(|| figure.child("note").map(text).and_then(non_empty))
+        .unwrap_or_default();
+    let mut out = Table {
+        label,
+        caption,
+        ..Table::default()
+    };
+    let rows: Vec<Vec<(String, usize)>> = figure
+        .child("table")
+        .map(|t| {
+            t.children_named("row")
+                .map(|r| {
+                    r.children_named("cell")
+                        .map(|c| {
+                            let span = c.attr("cols").and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(1);
+                            (text(c), span)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let header = first_row_is_header(&rows);
+    for (i, row) in rows.into_iter().enumerate() {
+        out.push_row(row, header && i == 0);
+    }
+    out
+}
+
+/// Whether a cell reads as a number: `92.3`, `-1.5%`, `**93.1**`, `0.87 ± 0.02`, `84.2 88.4`.
+fn numeric(cell: &str) -> bool {
+    let t = cell.trim_matches(|c: char| c.is_whitespace() || "*_†‡§¶#".contains(c));
+    let t = t.trim_start_matches(['+', '-', '−', '(']);
+    let head: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .filter(|c| *c != ',')
+        .collect();
+    !head.is_empty() && head.parse::<f64>().is_ok()
+}
+
+/// GROBID gives no header rows: the first row is one when most of its cells are not numbers and
+/// most cells of the rows below (the first column, of row labels, aside) are.
+fn first_row_is_header(rows: &[Vec<(String, usize)>]) -> bool {
+    let Some((first, rest)) = rows.split_first() else {
+        return false;
+    };
+    let filled: Vec<&str> = first
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let words = filled.iter().filter(|t| !numeric(t)).count();
+    if filled.is_empty() || words * 2 <= filled.len() {
+        return false;
+    }
+    let below: Vec<&str> = rest
+        .iter()
+        .flat_map(|r| r.iter().skip(usize::from(r.len() > 1)))
+        .map(|(t, _)| t.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let numbers = below.iter().filter(|t| numeric(t)).count();
+    !below.is_empty() && numbers * 2 > below.len()
 }
 
 fn author(a: &Element) -> Option<Author> {
@@ -793,5 +899,54 @@ mod tests {
             eprintln!("tei {kind}: {n} files, {ok} parsed, {err} failed");
         }
         assert!(unexpected.is_empty(), "{unexpected:#?}");
+    }
+
+    #[test]
+    fn grobid_tables() {
+        let p = fixture("2020.acl-main.207.tei.xml");
+        assert_eq!(p.tables.len(), 4);
+        let t1 = &p.tables[0];
+        assert_eq!(t1.label.as_deref(), Some("Table 1"));
+        assert_eq!(
+            t1.caption,
+            "Results on the SCIDOCS evaluation suite consisting of 7 tasks."
+        );
+        assert!(t1.is_empty(), "GROBID gave no cells");
+        assert_eq!(p.tables[1].label.as_deref(), Some("Table 2"));
+        assert!(p.tables[1]
+            .caption
+            .starts_with("Ablations: Numbers are averages of metrics"));
+        let t = &p.tables[2];
+        assert_eq!(t.label, None);
+        assert_eq!(t.header, [["Training signal", "CLS USR CITE REC All"]]);
+        assert_eq!(t.rows, [["SPECTER", "84.2 88.4 91.5 36.9 80.0"]]);
+        assert_eq!(p.tables[3].label.as_deref(), Some("Table 3"));
+        // No `figure[@type=table]` in these.
+        assert!(paper(N18).tables.is_empty());
+        assert!(fixture("0070234.training.fulltext.tei.xml").tables.is_empty());
+    }
+
+    #[test]
+    fn grobid_table_cells_and_header_guess() {
+        let xml = br#"<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><div><head>R</head><p>x</p></div>
+<figure type="table"><head>Table 4 :</head><label>4</label><figDesc>F1 on two datasets.</figDesc>
+<table><row><cell>Model</cell><cell cols="2">F1</cell></row>
+<row><cell>Baseline</cell><cell>0.81</cell><cell>0.79</cell></row>
+<row><cell>Neural</cell><cell>0.85*</cell><cell>0.84</cell></row></table></figure>
+<figure type="table"><label>5</label><table><row><cell>a</cell><cell>b</cell></row>
+<row><cell>c</cell><cell>d</cell></row></table></figure>
+<figure><head>Figure 1</head></figure></body></text></TEI>"#;
+        let p = paper(xml);
+        assert_eq!(p.tables.len(), 2);
+        let t = &p.tables[0];
+        assert_eq!(t.label.as_deref(), Some("Table 4"));
+        assert_eq!(t.caption, "F1 on two datasets.");
+        assert_eq!(t.header, [["Model", "F1", "F1"]]);
+        assert_eq!(t.rows[1], ["Neural", "0.85*", "0.84"]);
+        let t = &p.tables[1];
+        assert_eq!(t.label.as_deref(), Some("Table 5"));
+        assert!(t.header.is_empty(), "words below: no header guessed");
+        assert_eq!(t.rows.len(), 2);
+        assert!(numeric("**93.1**") && numeric("-1.5%") && numeric("0.87 ± 0.02") && !numeric("BLEU"));
     }
 }

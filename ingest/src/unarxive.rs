@@ -269,6 +269,7 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
         keywords,
         subjects,
         license,
+        tables: Vec::new(),
     })
 }
 
