@@ -10,15 +10,6 @@ use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
 use hypatia::pipeline::{self, IngestOptions};
 use hypatia::store::{Store, StoreOptions};
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return Ok(());
@@ -102,6 +93,6 @@ fn main() -> anyhow::Result<()> {
         report.papers as f64 / total,
         report.passages as f64 / total
     );
-    println!("  peak RSS          {:.0} MB", peak_rss_mb());
+    println!("  peak RSS          {:.0} MB", hypatia::peak_rss_mb());
     Ok(())
 }

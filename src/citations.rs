@@ -168,6 +168,9 @@ pub fn merge_papers(a: Paper, b: Paper) -> Paper {
     if rich.references.is_empty() {
         rich.references = poor.references;
     }
+    if rich.tables.is_empty() {
+        rich.tables = poor.tables;
+    }
     for k in poor.keywords {
         if !rich.keywords.contains(&k) {
             rich.keywords.push(k);

@@ -141,8 +141,9 @@ pub fn extract_paper(
         index,
         agent: extractor_iri(base),
     };
-    let items = found.mentions.len() + found.claims.len() + found.results.len() + found.relations.len();
+    let mut items = found.mentions.len() + found.claims.len() + found.results.len() + found.relations.len();
     w.write(&found, lexicon);
+    items += w.tables(lexicon);
     PaperExtraction {
         triples: w.f.triples,
         items,
@@ -230,6 +231,61 @@ impl Writer<'_> {
             self.f.link(&node, hyp::RELATION_KIND, property);
             self.f.typed(&node, hyp::CONFIDENCE, r.confidence, xsd::DOUBLE);
         }
+    }
+
+    /// Results read from the paper's tables (rendered into its canonical text, see
+    /// [`crate::passages::parse_table`]): each numeric cell under a metric is a `hyp:Result`
+    /// whose span is the cell. Returns how many.
+    fn tables(&mut self, lexicon: &Lexicon) -> usize {
+        let mut regions: Vec<(String, usize, usize)> = Vec::new();
+        for p in self.passages {
+            if !p.section.starts_with(crate::passages::TABLE_SECTION_PREFIX) {
+                continue;
+            }
+            match regions.last_mut() {
+                Some((s, _, e)) if *s == p.section => *e = (*e).max(p.end),
+                _ => regions.push((p.section.clone(), p.start, p.end)),
+            }
+        }
+        let byte_of = |c: usize| {
+            self.canonical
+                .char_indices()
+                .nth(c)
+                .map_or(self.canonical.len(), |(b, _)| b)
+        };
+        let mut n = 0;
+        for (t, (_, start, end)) in regions.iter().enumerate() {
+            let table = crate::passages::parse_table(self.canonical, byte_of(*start), byte_of(*end));
+            let texts = |rows: &[Vec<(String, usize, usize)>]| -> Vec<Vec<String>> {
+                rows.iter().map(|r| r.iter().map(|c| c.0.clone()).collect()).collect()
+            };
+            let found = hypatia_extract::tables::table_results(
+                &table.caption,
+                &texts(&table.header),
+                &texts(&table.rows),
+                lexicon,
+            );
+            for (i, r) in found.iter().enumerate() {
+                let Some((_, s, e)) = table.rows.get(r.row).and_then(|row| row.get(r.col)) else {
+                    continue;
+                };
+                let Some(node) = self.item(&format!("table{t}-result"), i, Span::new(*s, *e)) else {
+                    continue;
+                };
+                self.f.link(&node, rdf::TYPE, hyp::RESULT);
+                self.f.text(&node, hyp::METRIC, &r.metric);
+                self.f.typed(&node, hyp::VALUE, r.value, xsd::DOUBLE);
+                self.f.text(&node, hyp::UNIT, r.unit.as_deref().unwrap_or(""));
+                if let Some(m) = &r.method {
+                    self.f.link(&node, hyp::METHOD, &concept_iri(self.base, m));
+                }
+                if let Some(d) = &r.dataset {
+                    self.f.link(&node, hyp::DATASET, &concept_iri(self.base, d));
+                }
+                n += 1;
+            }
+        }
+        n
     }
 
     fn concept(&mut self, key: &str, label: &str, ctype: ConceptType, confidence: f32, lexicon: &Lexicon) {

@@ -25,3 +25,14 @@ pub mod store;
 pub mod vocab;
 
 pub use error::{Error, Result};
+
+/// This process's peak resident memory (VmHWM) in MB, for benches and reports; 0 where
+/// `/proc/self/status` does not exist.
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}

@@ -176,7 +176,104 @@ fn canonical_text(paper: &Paper) -> (String, Vec<Block>) {
             &mut sec.paragraphs.iter().map(String::as_str),
         );
     }
+    for (i, table) in paper.tables.iter().enumerate() {
+        if table.rows.is_empty() && table.header.is_empty() {
+            continue;
+        }
+        let label = table.label.clone().unwrap_or_else(|| format!("Table {}", i + 1));
+        let heading = if table.caption.trim().is_empty() {
+            label.clone()
+        } else {
+            format!("{label}: {}", table.caption.trim())
+        };
+        let rows = render_table(table);
+        push(
+            &format!("{TABLE_SECTION_PREFIX}{label}"),
+            Some(&heading),
+            &mut rows.iter().map(String::as_str),
+        );
+    }
     (canon, blocks)
+}
+
+/// Section labels of table passages start with this.
+pub const TABLE_SECTION_PREFIX: &str = "table: ";
+/// Between two cells of a rendered table row.
+pub const CELL_SEPARATOR: &str = " | ";
+/// The row between a rendered table's header rows and its body rows.
+pub const HEADER_RULE: &str = "---";
+
+/// A table as canonical text, one paragraph per row like a Markdown table: header rows, a
+/// `---` rule, body rows; cells joined by ` | `, a `|` inside a cell written `/`, an empty cell
+/// written `–`, so that [`parse_table`] reads the same cells back.
+fn render_table(t: &hypatia_ingest::Table) -> Vec<String> {
+    let row = |cells: &Vec<String>| {
+        cells
+            .iter()
+            .map(|c| {
+                let c = c.replace('|', "/");
+                let c = c.split_whitespace().collect::<Vec<_>>().join(" ");
+                if c.is_empty() {
+                    "–".to_string()
+                } else {
+                    c
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(CELL_SEPARATOR)
+    };
+    let mut out: Vec<String> = t.header.iter().map(row).collect();
+    if !t.header.is_empty() {
+        out.push(HEADER_RULE.to_string());
+    }
+    out.extend(t.rows.iter().map(row));
+    out
+}
+
+/// A rendered table read back from canonical text: header and body rows of cells, each cell
+/// with its byte range in the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedTable {
+    /// The caption (the heading after `Label: `).
+    pub caption: String,
+    /// Header rows.
+    pub header: Vec<Vec<(String, usize, usize)>>,
+    /// Body rows.
+    pub rows: Vec<Vec<(String, usize, usize)>>,
+}
+
+/// Reads back the table whose rows occupy bytes `start..end` of `canonical` (its passages'
+/// extent) and whose heading is the paragraph just before.
+pub fn parse_table(canonical: &str, start: usize, end: usize) -> ParsedTable {
+    let head = canonical[..start].trim_end();
+    let heading = head.rsplit("\n\n").next().unwrap_or("");
+    let caption = heading.split_once(": ").map_or("", |(_, c)| c).to_string();
+    let mut t = ParsedTable {
+        caption,
+        ..ParsedTable::default()
+    };
+    let mut in_header = canonical[start..end].split("\n\n").any(|r| r == HEADER_RULE);
+    let mut at = start;
+    for line in canonical[start..end].split("\n\n") {
+        let line_start = at;
+        at += line.len() + 2;
+        if line == HEADER_RULE {
+            in_header = false;
+            continue;
+        }
+        let mut cells = Vec::new();
+        let mut cell_start = line_start;
+        for cell in line.split(CELL_SEPARATOR) {
+            cells.push((cell.to_string(), cell_start, cell_start + cell.len()));
+            cell_start += cell.len() + CELL_SEPARATOR.len();
+        }
+        if in_header {
+            t.header.push(cells);
+        } else {
+            t.rows.push(cells);
+        }
+    }
+    t
 }
 
 /// A sentence (or a piece of an over-long one) as a byte range with its word count.
@@ -297,6 +394,41 @@ mod tests {
                 paragraphs: vec!["We did things. ".repeat(40), "Then more.".into()],
             }],
             ..Paper::default()
+        }
+    }
+
+    #[test]
+    fn a_table_renders_into_passages_and_parses_back_cell_for_cell() {
+        let mut p = paper();
+        let mut t = hypatia_ingest::Table {
+            label: Some("Table 2".into()),
+            caption: "Results on the test set.".into(),
+            ..Default::default()
+        };
+        t.push_row([("Model", 1), ("F1 (%)", 1), ("Notes", 1)], true);
+        t.push_row([("BiLSTM-CRF", 1), ("90.9", 1), ("a | b", 1)], false);
+        t.push_row([("Ours", 1), ("92.3", 1), ("", 1)], false);
+        p.tables.push(t);
+        let seg = segment(&p, "k", &ChunkConfig::default());
+        let rows: Vec<&Passage> = seg.passages.iter().filter(|x| x.section == "table: Table 2").collect();
+        assert_eq!(rows.len(), 1);
+        assert!(seg
+            .canonical
+            .contains("Table 2: Results on the test set.\n\nModel | F1 (%) | Notes\n\n---"));
+        let byte = |c: usize| {
+            seg.canonical
+                .char_indices()
+                .nth(c)
+                .map_or(seg.canonical.len(), |(b, _)| b)
+        };
+        let parsed = parse_table(&seg.canonical, byte(rows[0].start), byte(rows[0].end));
+        assert_eq!(parsed.caption, "Results on the test set.");
+        let text = |cells: &Vec<(String, usize, usize)>| cells.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
+        assert_eq!(text(&parsed.header[0]), ["Model", "F1 (%)", "Notes"]);
+        assert_eq!(text(&parsed.rows[0]), ["BiLSTM-CRF", "90.9", "a / b"]);
+        assert_eq!(text(&parsed.rows[1]), ["Ours", "92.3", "–"]);
+        for (cell, s, e) in parsed.rows.iter().flatten() {
+            assert_eq!(&seg.canonical[*s..*e], cell);
         }
     }
 

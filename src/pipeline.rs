@@ -249,7 +249,7 @@ pub fn ingest_bytes(
         format,
         ..IngestOptions::default()
     };
-    let mut report = ingest_paths(store, embedder, &[path.clone()], &opts, &|_| {})?;
+    let mut report = ingest_paths(store, embedder, std::slice::from_ref(&path), &opts, &|_| {})?;
     let private = path.display().to_string();
     for f in &mut report.failures {
         f.source = f.source.replace(&private, name);

@@ -40,7 +40,7 @@ pub mod xml;
 
 pub use detect::{detect, json_lines, Format};
 pub use error::{Location, ParseError};
-pub use model::{Author, CorpusId, Identifiers, Paper, Reference, Section, Subject};
+pub use model::{Author, CorpusId, Identifiers, Paper, Reference, Section, Subject, Table};
 
 /// One parsed record and where it stood in its source.
 #[derive(Debug, Clone)]

@@ -84,7 +84,11 @@ impl TextIndex {
     }
 
     /// Replaces the passages of these papers and commits. Idempotent.
-    pub(crate) fn put(&self, docs: &[PaperDoc]) -> Result<()> {
+    ///
+    /// Public for `benches/latency.rs`, which builds a large index without the journal and
+    /// the graph; everything else writes through [`super::Store`], which keeps the three
+    /// indexes consistent.
+    pub fn put(&self, docs: &[PaperDoc]) -> Result<()> {
         let f = self.fields;
         let mut w = self.writer.lock();
         for d in docs {

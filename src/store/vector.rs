@@ -203,7 +203,11 @@ impl VectorIndex {
 
     /// Replaces the vectors of these passages: old ids of the same keys and of the papers'
     /// other passages become tombstones. Idempotent; durable (fsync) when it returns.
-    pub(crate) fn put(&self, paper_keys: &[String], items: &[(String, Option<i32>, Vec<f32>)]) -> Result<()> {
+    ///
+    /// Public for `benches/latency.rs`, which builds a large index without the journal and
+    /// the graph; everything else writes through [`super::Store`], which keeps the three
+    /// indexes consistent.
+    pub fn put(&self, paper_keys: &[String], items: &[(String, Option<i32>, Vec<f32>)]) -> Result<()> {
         for (_, _, v) in items {
             if v.len() != self.dim {
                 return Err(Error::vector(format!(
