@@ -100,6 +100,18 @@ fn every_extracted_item_quotes_its_paper_exactly_with_provenance() {
         );
         assert!(n > 0, "no hyp:{class}");
     }
+    // Results from tables (JATS PLOS pone.0146913 and PMC 1472-6831-8-11 have ICC and
+    // Cronbach's alpha columns): each one's span is exactly its cell.
+    let table_results = rows(
+        store,
+        &format!(
+            "{P} SELECT ?r ?m ?x WHERE {{ ?r a hyp:Result ; hyp:metric ?m ; hyp:exact ?x
+               FILTER(CONTAINS(STR(?r), \"#table\")) }}"
+        ),
+        &[],
+    );
+    assert!(table_results.len() > 20, "{} table results", table_results.len());
+    assert!(table_results.iter().any(|r| r["m"] == "ICC" && r["x"].starts_with("0.")));
     // Acronym definitions merge the short form into the concept of its expansion.
     let acronyms = count(
         store,
