@@ -60,7 +60,14 @@ pub fn read_file(
     if let Err(e) = file.by_ref().take(512).read_to_end(&mut head) {
         return on(Event::Failed(fail(format!("cannot read: {e}"))));
     }
-    let container = archive::container(&name, &head);
+    let mut container = archive::container(&name, &head);
+    if container == Container::Gzip {
+        // A `.gz` may be a tarball (arXiv source bundles are): read its entries then.
+        let holds_tar = file.try_clone().and_then(reopen).is_ok_and(archive::gzip_holds_tar);
+        if holds_tar {
+            container = Container::TarGzip;
+        }
+    }
     let file = match reopen(file) {
         Ok(f) => f,
         Err(e) => return on(Event::Failed(fail(format!("cannot read: {e}")))),

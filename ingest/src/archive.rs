@@ -260,6 +260,13 @@ impl<S: Read> Read for Peeked<S> {
 }
 
 /// Reads up to `n` bytes (fewer only at the end of the stream).
+/// Whether the gzip stream `reader` starts holds a tar archive (a `.gz` that is really a
+/// `.tar.gz`, as arXiv source bundles are): then read it with [`entries`], not as one stream.
+pub fn gzip_holds_tar<R: Read>(reader: R) -> bool {
+    let mut decoder = gz(reader);
+    read_head(&mut decoder, 512).is_ok_and(|h| is_tar(&h, false))
+}
+
 fn read_head(reader: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(n);
     reader.by_ref().take(n as u64).read_to_end(&mut head)?;

@@ -186,3 +186,15 @@ fn hostile_sparql_requests_get_errors_and_the_server_stays_up() {
     assert_eq!(health.status(), 200, "the server survived");
     assert_eq!(s.store.stats().unwrap(), before);
 }
+
+#[test]
+fn a_tarball_named_dot_gz_is_read_entry_by_entry() {
+    // arXiv source bundles are tar archives gzipped under a bare `.gz` name.
+    let e = hash_embedder();
+    let work = tempfile::tempdir().unwrap();
+    tar_gz(&fixtures().join("papers/tei"), &work.path().join("2004.14974.gz"));
+    let (_d, store) = temp_store(e.dim());
+    let report = ingest(&store, &e, &[work.path().join("2004.14974.gz")]);
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert!(report.papers >= 4, "{report:?}");
+}
