@@ -111,7 +111,9 @@ fn every_extracted_item_quotes_its_paper_exactly_with_provenance() {
         &[],
     );
     assert!(table_results.len() > 20, "{} table results", table_results.len());
-    assert!(table_results.iter().any(|r| r["m"] == "ICC" && r["x"].starts_with("0.")));
+    assert!(table_results
+        .iter()
+        .any(|r| r["m"] == "ICC" && r["x"].starts_with("0.")));
     // Acronym definitions merge the short form into the concept of its expansion.
     let acronyms = count(
         store,
