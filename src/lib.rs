@@ -12,6 +12,7 @@ pub mod eval;
 pub mod extraction;
 pub mod facts;
 pub mod findings;
+pub mod gaps;
 pub mod http;
 pub mod ids;
 pub mod papers;

@@ -21,8 +21,17 @@ pub const CLAIMS_ABOUT: &str = include_str!("../queries/claims_about.rq");
 /// Claims standing in one passage (`?passage` bound).
 pub const CLAIMS_IN_PASSAGE: &str = include_str!("../queries/claims_in_passage.rq");
 
+/// Every (paper, concept) pair of `hyp:mentionsConcept`, for the gap finder.
+pub const GAP_CONCEPT_SETS: &str = include_str!("../queries/gap_concept_sets.rq");
+/// Every statement that a method was evaluated on a dataset or task.
+pub const METHOD_EVALUATIONS: &str = include_str!("../queries/method_evaluations.rq");
+/// Passages that may state future work, a limitation or an open question.
+pub const OPEN_QUESTION_PASSAGES: &str = include_str!("../queries/open_question_passages.rq");
+/// Concepts with a preferred or alternative label, case aside (`?label` bound).
+pub const CONCEPT_BY_LABEL: &str = include_str!("../queries/concept_by_label.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 9] = [
+pub const ALL: [(&str, &str); 13] = [
     ("citation.rq", CITATION),
     ("authors.rq", AUTHORS),
     ("canonical_text.rq", CANONICAL_TEXT),
@@ -32,4 +41,8 @@ pub const ALL: [(&str, &str); 9] = [
     ("datasets_of_method.rq", DATASETS_OF_METHOD),
     ("claims_about.rq", CLAIMS_ABOUT),
     ("claims_in_passage.rq", CLAIMS_IN_PASSAGE),
+    ("gap_concept_sets.rq", GAP_CONCEPT_SETS),
+    ("method_evaluations.rq", METHOD_EVALUATIONS),
+    ("open_question_passages.rq", OPEN_QUESTION_PASSAGES),
+    ("concept_by_label.rq", CONCEPT_BY_LABEL),
 ];

@@ -3,6 +3,7 @@ mod concurrency;
 mod embedding;
 mod extraction;
 mod findings;
+mod gaps;
 mod hostile;
 mod http;
 mod ingest;

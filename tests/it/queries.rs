@@ -6,7 +6,7 @@ use hypatia::queries;
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 9] = [
+const COVERED: [&str; 13] = [
     "citation.rq",
     "authors.rq",
     "canonical_text.rq",
@@ -18,6 +18,11 @@ const COVERED: [&str; 9] = [
     "claims_about.rq",
     // Case in tests/it/findings.rs.
     "claims_in_passage.rq",
+    // Cases in tests/it/gaps.rs.
+    "gap_concept_sets.rq",
+    "method_evaluations.rq",
+    "open_question_passages.rq",
+    "concept_by_label.rq",
 ];
 
 #[test]
