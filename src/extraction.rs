@@ -207,16 +207,14 @@ impl Writer<'_> {
             let Some(node) = self.item("result", i, r.span) else {
                 continue;
             };
-            self.f.link(&node, rdf::TYPE, hyp::RESULT);
-            self.f.text(&node, hyp::METRIC, &r.metric);
-            self.f.typed(&node, hyp::VALUE, r.value, xsd::DOUBLE);
-            self.f.text(&node, hyp::UNIT, r.unit.as_deref().unwrap_or(""));
-            if let Some(m) = &r.method {
-                self.f.link(&node, hyp::METHOD, &concept_iri(self.base, m));
-            }
-            if let Some(d) = &r.dataset {
-                self.f.link(&node, hyp::DATASET, &concept_iri(self.base, d));
-            }
+            self.result(
+                &node,
+                &r.metric,
+                r.value,
+                r.unit.as_deref(),
+                r.method.as_deref(),
+                r.dataset.as_deref(),
+            );
         }
         for (i, r) in found.relations.iter().enumerate() {
             let (head, tail) = (concept_iri(self.base, &r.head), concept_iri(self.base, &r.tail));
@@ -272,20 +270,40 @@ impl Writer<'_> {
                 let Some(node) = self.item(&format!("table{t}-result"), i, Span::new(*s, *e)) else {
                     continue;
                 };
-                self.f.link(&node, rdf::TYPE, hyp::RESULT);
-                self.f.text(&node, hyp::METRIC, &r.metric);
-                self.f.typed(&node, hyp::VALUE, r.value, xsd::DOUBLE);
-                self.f.text(&node, hyp::UNIT, r.unit.as_deref().unwrap_or(""));
-                if let Some(m) = &r.method {
-                    self.f.link(&node, hyp::METHOD, &concept_iri(self.base, m));
-                }
-                if let Some(d) = &r.dataset {
-                    self.f.link(&node, hyp::DATASET, &concept_iri(self.base, d));
-                }
+                self.result(
+                    &node,
+                    &r.metric,
+                    r.value,
+                    r.unit.as_deref(),
+                    r.method.as_deref(),
+                    r.dataset.as_deref(),
+                );
                 n += 1;
             }
         }
         n
+    }
+
+    /// The facts of a result node, from running text or a table cell alike.
+    fn result(
+        &mut self,
+        node: &str,
+        metric: &str,
+        value: f64,
+        unit: Option<&str>,
+        method: Option<&str>,
+        dataset: Option<&str>,
+    ) {
+        self.f.link(node, rdf::TYPE, hyp::RESULT);
+        self.f.text(node, hyp::METRIC, metric);
+        self.f.typed(node, hyp::VALUE, value, xsd::DOUBLE);
+        self.f.text(node, hyp::UNIT, unit.unwrap_or(""));
+        if let Some(m) = method {
+            self.f.link(node, hyp::METHOD, &concept_iri(self.base, m));
+        }
+        if let Some(d) = dataset {
+            self.f.link(node, hyp::DATASET, &concept_iri(self.base, d));
+        }
     }
 
     fn concept(&mut self, key: &str, label: &str, ctype: ConceptType, confidence: f32, lexicon: &Lexicon) {
