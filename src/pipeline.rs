@@ -31,6 +31,10 @@ pub struct IngestOptions {
     pub chunk: ChunkConfig,
     /// Papers per store write (one journaled batch).
     pub batch_papers: usize,
+    /// Passages per store write, at most (a batch closes at whichever bound it reaches first):
+    /// full texts have hundreds of passages each, and about four batches are in memory at once
+    /// (being prepared, queued, embedded, written).
+    pub batch_passages: usize,
     /// Force a format instead of detecting it per file.
     pub format: Option<Format>,
 }
@@ -40,6 +44,7 @@ impl Default for IngestOptions {
         IngestOptions {
             chunk: ChunkConfig::default(),
             batch_papers: 64,
+            batch_passages: 2048,
             format: None,
         }
     }
@@ -365,7 +370,9 @@ fn read_and_prepare(
                     },
                     Err(e) => report.failures.push(Failure::from(e)),
                 }
-                if batch.docs.len() + batch.additions.len() >= opts.batch_papers {
+                if batch.docs.len() + batch.additions.len() >= opts.batch_papers
+                    || batch.passages >= opts.batch_passages
+                {
                     // Waiting for the embedder to take a batch is not work.
                     busy += t.elapsed();
                     if tx.send(batch.take()).is_err() {
@@ -393,6 +400,7 @@ fn read_and_prepare(
 struct Batch {
     docs: Vec<PaperDoc>,
     texts: Vec<Vec<String>>,
+    passages: usize,
     triples: usize,
     additions: Vec<(String, String)>,
 }
@@ -406,9 +414,11 @@ impl Batch {
         }: PreparedPaper,
     ) {
         if let Some(i) = self.docs.iter().position(|d| d.key == doc.key) {
+            self.passages -= self.docs[i].passages.len();
             self.docs.remove(i);
             self.texts.remove(i);
         }
+        self.passages += doc.passages.len();
         self.docs.push(doc);
         self.texts.push(texts);
         self.triples += triples;

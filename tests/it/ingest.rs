@@ -269,3 +269,29 @@ fn two_records_of_one_paper_become_one_paper_with_both_identities() {
     assert_eq!((again.papers, again.merged), (0, 0), "{again:?}");
     assert_eq!(store2.stats().unwrap(), after);
 }
+
+#[test]
+fn full_texts_are_written_in_batches_bounded_by_passages() {
+    use hypatia::pipeline::{ingest_paths, IngestOptions};
+    use std::sync::Mutex;
+    let e = hash_embedder();
+    let (_d, store) = temp_store(e.dim());
+    let opts = IngestOptions {
+        batch_papers: 64,
+        batch_passages: 16,
+        ..Default::default()
+    };
+    let batches: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
+    let report = ingest_paths(&store, &e, &[fixtures().join("papers/jats/plos")], &opts, &|p| {
+        batches.lock().unwrap().push((p.committed.len(), p.passages))
+    })
+    .unwrap();
+    let batches = batches.into_inner().unwrap();
+    assert!(report.papers >= 3, "{report:?}");
+    // Several papers' full texts exceed 16 passages together: more than one batch, each closed
+    // as soon as it reached the bound, so no batch holds more than one paper beyond it.
+    assert!(batches.len() >= 2, "{batches:?}");
+    assert_eq!(batches.iter().map(|b| b.0).sum::<usize>(), report.papers);
+    assert_eq!(store.stats().unwrap().passages, report.passages);
+    assert!(store.check_consistency().unwrap().is_consistent());
+}
