@@ -48,6 +48,9 @@ pub enum UserError {
     /// The operation is switched off on this server.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The request contradicts the stored state (e.g. a status change that is not allowed).
+    #[error("conflict: {0}")]
+    Conflict(String),
 }
 
 /// Errors on our side.

@@ -52,6 +52,26 @@ impl Base {
         self.iri("passage", passage_key)
     }
 
+    /// The IRI of the nanopublication that carries an agent-written record.
+    pub fn nanopub(&self, record_key: &str) -> String {
+        self.iri("np", record_key)
+    }
+
+    /// One of a nanopublication's named graphs: `head`, `assertion`, `provenance`, `pubinfo`,
+    /// or (hypotheses only) `status`, the one graph the store replaces on each status change.
+    pub fn nanopub_graph(&self, record_key: &str, part: &str) -> String {
+        format!("{}/{part}", self.nanopub(record_key))
+    }
+
+    /// The graph that makes a document visible and describes it for citations: a paper's graph,
+    /// or an agent record's publication-info graph.
+    pub fn doc_graph(&self, key: &str) -> String {
+        match RecordKind::of_key(key) {
+            Some(_) => self.nanopub_graph(key, "pubinfo"),
+            None => self.paper_graph(key),
+        }
+    }
+
     /// The IRI of a paper that has no external identifier at all.
     fn hashed_paper_iri(&self, hash: &str) -> String {
         self.iri("paper", hash)
@@ -112,6 +132,62 @@ pub fn paper_key_of(key_or_iri: &str) -> String {
         key_or_iri.to_string()
     } else {
         paper_key(key_or_iri)
+    }
+}
+
+/// What agents write, each as a nanopublication under its own key: `hyp_`, `exp_` or `chg_`
+/// followed by 16 hex digits, so that record keys never collide with paper keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    /// A hypothesis (text-indexed and embedded).
+    Hypothesis,
+    /// An experiment run and its outcome (text-indexed and embedded).
+    Experiment,
+    /// A change of a hypothesis' status (graph only).
+    StatusChange,
+}
+
+impl RecordKind {
+    /// The key prefix.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            RecordKind::Hypothesis => "hyp_",
+            RecordKind::Experiment => "exp_",
+            RecordKind::StatusChange => "chg_",
+        }
+    }
+
+    /// The path segment of the record's IRI under the base.
+    pub fn segment(self) -> &'static str {
+        match self {
+            RecordKind::Hypothesis => "hypothesis",
+            RecordKind::Experiment => "experiment",
+            RecordKind::StatusChange => "status-change",
+        }
+    }
+
+    /// The kind of a record key, or `None` for a paper key (or anything else).
+    pub fn of_key(key: &str) -> Option<RecordKind> {
+        [RecordKind::Hypothesis, RecordKind::Experiment, RecordKind::StatusChange]
+            .into_iter()
+            .find(|k| {
+                key.strip_prefix(k.prefix())
+                    .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            })
+    }
+
+    /// Whether records of this kind are searchable (in the text and vector indexes).
+    pub fn is_indexed(self) -> bool {
+        !matches!(self, RecordKind::StatusChange)
+    }
+
+    /// A record key derived from `seed` (the same seed, the same key: retries are idempotent).
+    pub fn key(self, seed: &str) -> String {
+        format!(
+            "{}{}",
+            self.prefix(),
+            hex::encode(&Sha256::digest(seed.as_bytes())[..8])
+        )
     }
 }
 

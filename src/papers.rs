@@ -105,7 +105,7 @@ impl<'a> Citer<'a> {
 
 fn bindings(store: &Store, key: &str, iri: &str) -> Result<[(&'static str, Term); 2]> {
     let paper = NamedNode::new(iri).map_err(Error::graph)?;
-    let graph = NamedNode::new(store.base().paper_graph(key)).map_err(Error::graph)?;
+    let graph = NamedNode::new(store.base().doc_graph(key)).map_err(Error::graph)?;
     Ok([("paper", paper.into()), ("g", graph.into())])
 }
 

@@ -9,6 +9,9 @@ macro_rules! namespace {
             /// The namespace IRI.
             pub const NS: &str = $ns;
             $($(#[$tdoc])* pub const $name: &str = concat!($ns, $local);)*
+            /// Every term above, for checks against the ontology.
+            #[allow(dead_code)]
+            pub const ALL: &[&str] = &[$($name),*];
         }
     };
 }
@@ -58,6 +61,8 @@ namespace!(
         POSITION = "position",
         /// Free-text description (a raw reference string).
         DESCRIPTION = "description",
+        /// Creation date.
+        DATE_CREATED = "dateCreated",
     }
 );
 
@@ -194,6 +199,79 @@ namespace!(
         EXACT = "exact",
         /// Hash of all of a paper's facts: re-ingest skips a paper whose digest is unchanged.
         DIGEST = "digest",
+        /// Class of hypotheses agents propose.
+        HYPOTHESIS = "Hypothesis",
+        /// Hypothesis to its statement.
+        STATEMENT = "statement",
+        /// Hypothesis, gap or experiment to a concept it is about.
+        CONCERNS = "concerns",
+        /// Hypothesis to the gap that motivated it.
+        MOTIVATED_BY = "motivatedBy",
+        /// Class of gaps (as recorded when a hypothesis cites one).
+        GAP = "Gap",
+        /// Gap to its kind ("missing_link", "untested_combination", ...).
+        GAP_KIND = "gapKind",
+        /// Gap to its explanation.
+        EXPLANATION = "explanation",
+        /// Gap to its score.
+        SCORE = "score",
+        /// Hypothesis or gap to a passage (or paper) that supports it.
+        EVIDENCE = "evidence",
+        /// Hypothesis to its current status (hyp:Proposed, hyp:Testing, hyp:Supported,
+        /// hyp:Refuted, hyp:Inconclusive).
+        STATUS = "status",
+        /// Class of status changes of a hypothesis.
+        STATUS_CHANGE = "StatusChange",
+        /// Status change to the hypothesis it moves.
+        OF_HYPOTHESIS = "ofHypothesis",
+        /// Status change to the status before.
+        FROM_STATUS = "fromStatus",
+        /// Status change to the status after.
+        TO_STATUS = "toStatus",
+        /// Status change to an experiment whose outcome it rests on.
+        BASED_ON = "basedOn",
+        /// Free-text note of an agent.
+        NOTE = "note",
+        /// Class of experiment runs.
+        EXPERIMENT = "Experiment",
+        /// Experiment to the hypothesis it tests.
+        TESTS = "tests",
+        /// Experiment to its code version (e.g. a git commit).
+        CODE_VERSION = "codeVersion",
+        /// Experiment to a parameter (a node with hyp:name and hyp:value).
+        PARAMETER = "parameter",
+        /// Parameter or measurement to its name.
+        NAME = "name",
+        /// Experiment to a measurement (hyp:name, hyp:value, hyp:unit, hyp:split).
+        MEASUREMENT = "measurement",
+        /// Measurement to the data split it was measured on.
+        SPLIT = "split",
+        /// Experiment to its run status (hyp:Keep, hyp:Discard, hyp:Crash).
+        RUN_STATUS = "runStatus",
+        /// Experiment to an artefact (a link to a log, a checkpoint, a plot).
+        ARTEFACT = "artefact",
+        /// Record to the agent that wrote it (as a literal id; the agent node carries it too).
+        AGENT_ID = "agentId",
+        /// Class of the statuses of a hypothesis.
+        HYPOTHESIS_STATUS = "HypothesisStatus",
+        /// Status: proposed, not yet tested.
+        PROPOSED = "Proposed",
+        /// Status: experiments are running.
+        TESTING = "Testing",
+        /// Status: the outcomes support it.
+        SUPPORTED = "Supported",
+        /// Status: the outcomes refute it.
+        REFUTED = "Refuted",
+        /// Status: the outcomes decide nothing.
+        INCONCLUSIVE = "Inconclusive",
+        /// Class of the run statuses of an experiment.
+        RUN_STATUS_VALUE = "RunStatus",
+        /// Run status: the change was kept.
+        KEEP = "Keep",
+        /// Run status: the change was discarded.
+        DISCARD = "Discard",
+        /// Run status: the run crashed.
+        CRASH = "Crash",
     }
 );
 
@@ -234,8 +312,28 @@ namespace!(
         WAS_GENERATED_BY = "wasGeneratedBy",
         /// Fact to the passage it was derived from.
         WAS_DERIVED_FROM = "wasDerivedFrom",
+        /// Entity to the agent responsible for it.
+        WAS_ATTRIBUTED_TO = "wasAttributedTo",
+        /// Entity to when it was made.
+        GENERATED_AT_TIME = "generatedAtTime",
+        /// Class of activities (an experiment run is one).
+        ACTIVITY = "Activity",
         /// Class of software agents.
         SOFTWARE_AGENT = "SoftwareAgent",
+    }
+);
+
+namespace!(
+    /// Nanopublications: an assertion, its provenance and publication info as named graphs.
+    np, "http://www.nanopub.org/nschema#", {
+        /// Class of nanopublications.
+        NANOPUBLICATION = "Nanopublication",
+        /// Nanopublication to its assertion graph.
+        HAS_ASSERTION = "hasAssertion",
+        /// Nanopublication to its provenance graph.
+        HAS_PROVENANCE = "hasProvenance",
+        /// Nanopublication to its publication-info graph.
+        HAS_PUBLICATION_INFO = "hasPublicationInfo",
     }
 );
 
@@ -258,7 +356,24 @@ namespace!(
         DOUBLE = "double",
         /// Boolean.
         BOOLEAN = "boolean",
+        /// Date and time.
+        DATE_TIME = "dateTime",
         /// Non-negative integer.
         NON_NEGATIVE_INTEGER = "nonNegativeInteger",
     }
 );
+
+#[cfg(test)]
+mod tests {
+    /// Every `hyp:` term the code writes is declared in the ontology file.
+    #[test]
+    fn every_hyp_term_is_in_the_ontology() {
+        let ttl = include_str!("../schema/hypatia.ttl");
+        let missing: Vec<&str> = super::hyp::ALL
+            .iter()
+            .map(|t| &t[super::hyp::NS.len()..])
+            .filter(|local| !ttl.contains(&format!("\nhyp:{local} ")))
+            .collect();
+        assert!(missing.is_empty(), "not declared in schema/hypatia.ttl: {missing:?}");
+    }
+}

@@ -110,6 +110,21 @@ impl GraphStore {
         Ok(())
     }
 
+    /// Writes these named graphs whole (each replaces any graph of its name) in one transaction.
+    /// Idempotent.
+    pub(crate) fn put_graphs(&self, graphs: &[(NamedNode, &str)]) -> Result<()> {
+        let parsed = graphs
+            .iter()
+            .map(|(g, nt)| Ok((g, parse_ntriples(nt)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut t = self.store.start_transaction()?;
+        for (g, triples) in &parsed {
+            replace_graph(&mut t, g, triples)?;
+        }
+        t.commit()?;
+        Ok(())
+    }
+
     /// Replaces the extraction graphs of papers whose paper graph exists (others are skipped: a
     /// paper deleted since extraction started stays deleted).
     pub(crate) fn put_extraction(&self, items: &[(NamedNode, NamedNode, &str)]) -> Result<()> {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::vector::write_atomically;
-use super::PaperDoc;
+use super::{PaperDoc, ResearchWrite};
 use crate::error::{Error, Result};
 
 /// One journaled write.
@@ -28,6 +28,9 @@ pub enum Op {
     AddFacts(Vec<(String, String)>),
     /// Replace the extraction graphs of stored papers: (paper key, N-Triples).
     PutExtraction(Vec<(String, String)>),
+    /// Write an agent's record (hypothesis, experiment, status change): its named graphs, and
+    /// for searchable records its text and vector.
+    Research(Box<ResearchWrite>),
 }
 
 const MAGIC: &[u8; 5] = b"HYPJ1";

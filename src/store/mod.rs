@@ -57,6 +57,20 @@ pub struct PaperDoc {
     pub digest: String,
 }
 
+/// An agent-written record (hypothesis, experiment, status change) as the store writes it: the
+/// nanopublication's named graphs, and for searchable records a document for the text and
+/// vector indexes (its `ntriples` and `extraction` stay empty: the graphs carry the facts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResearchWrite {
+    /// The record key ([`ids::RecordKind`]).
+    pub key: String,
+    /// Named graphs written whole, replacing any graph of the same name: (graph IRI, N-Triples).
+    /// The publication-info graph (the record's visibility gate) is among them.
+    pub graphs: Vec<(String, String)>,
+    /// The text and vectors that make the record searchable beside papers.
+    pub doc: Option<PaperDoc>,
+}
+
 /// A passage as the text index stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredPassage {
@@ -177,6 +191,8 @@ pub struct StoredIdentity {
 pub struct Stats {
     /// Papers (named paper graphs).
     pub papers: usize,
+    /// Searchable agent records (hypotheses and experiments).
+    pub records: usize,
     /// Passages in the text index.
     pub passages: usize,
     /// Live vectors.
@@ -210,6 +226,7 @@ pub struct Store {
     graph: GraphStore,
     journal: Journal,
     write: Mutex<()>,
+    research: Mutex<()>,
 }
 
 impl Store {
@@ -225,6 +242,7 @@ impl Store {
             graph: GraphStore::open(&dir.join("graph"))?,
             journal: Journal::open(&dir.join("journal"))?,
             write: Mutex::new(()),
+            research: Mutex::new(()),
         };
         store.recover()?;
         Ok(store)
@@ -298,6 +316,7 @@ impl Store {
                 Op::Delete(k) => ("delete", k.len()),
                 Op::AddFacts(f) => ("add-facts", f.len()),
                 Op::PutExtraction(f) => ("put-extraction", f.len()),
+                Op::Research(_) => ("research", 1),
             };
             tracing::warn!(kind, papers = n, "finishing a write interrupted by a crash");
             self.apply(&op)?;
@@ -362,8 +381,49 @@ impl Store {
         self.write_op(Op::PutExtraction(items))
     }
 
-    /// Removes these papers from all three indexes. Returns how many existed.
+    /// Writes an agent's record (see [`ResearchWrite`]) in all the indexes it belongs in. When
+    /// this returns `Ok`, the write survives any crash.
+    pub fn put_research(&self, w: ResearchWrite) -> Result<()> {
+        let Some(kind) = ids::RecordKind::of_key(&w.key) else {
+            return Err(Error::invalid("key", format!("`{}` is not a record key", w.key)));
+        };
+        let pubinfo = self.base.doc_graph(&w.key);
+        if !w.graphs.iter().any(|(g, _)| *g == pubinfo) {
+            return Err(Error::invalid(
+                "graphs",
+                format!("record {} has no publication-info graph", w.key),
+            ));
+        }
+        match &w.doc {
+            Some(d) if d.key != w.key || d.passages.len() != d.vectors.len() || d.passages.is_empty() => {
+                return Err(Error::invalid(
+                    "doc",
+                    format!(
+                        "record {}: the document must carry its key and one vector per passage",
+                        w.key
+                    ),
+                ))
+            }
+            None if kind.is_indexed() => {
+                return Err(Error::invalid("doc", format!("record {} must be searchable", w.key)))
+            }
+            _ => {}
+        }
+        self.write_op(Op::Research(Box::new(w)))
+    }
+
+    /// Serialises the read-check-write sequences of the research layer (a status change checks
+    /// the current status first), so that concurrent agents cannot both move one hypothesis.
+    pub fn research_lock(&self) -> parking_lot::MutexGuard<'_, ()> {
+        self.research.lock()
+    }
+
+    /// Removes these papers from all three indexes. Returns how many existed. Agent records are
+    /// not papers and are refused.
     pub fn delete_papers(&self, keys: &[String]) -> Result<usize> {
+        if let Some(k) = keys.iter().find(|k| ids::RecordKind::of_key(k).is_some()) {
+            return Err(Error::invalid("key", format!("`{k}` is an agent record, not a paper")));
+        }
         let mut existing = 0;
         for k in keys {
             if self.graph.has_graph(self.graph_node(k)?.as_ref())? {
@@ -427,6 +487,27 @@ impl Store {
                     .map(|(k, nt)| Ok((self.graph_node(k)?, nt.as_str())))
                     .collect::<Result<Vec<_>>>()?;
                 self.graph.add(&graphs)?;
+                failpoint("after-graph");
+            }
+            Op::Research(w) => {
+                if let Some(d) = &w.doc {
+                    self.text.put(std::slice::from_ref(d))?;
+                    failpoint("after-text");
+                    let items: Vec<(String, Option<i32>, Vec<f32>)> = d
+                        .passages
+                        .iter()
+                        .zip(&d.vectors)
+                        .map(|(p, v)| (p.key.clone(), d.year, v.clone()))
+                        .collect();
+                    self.vectors.put(std::slice::from_ref(&d.key), &items)?;
+                    failpoint("after-vector");
+                }
+                let graphs = w
+                    .graphs
+                    .iter()
+                    .map(|(g, nt)| Ok((NamedNode::new(g.as_str()).map_err(Error::graph)?, nt.as_str())))
+                    .collect::<Result<Vec<_>>>()?;
+                self.graph.put_graphs(&graphs)?;
                 failpoint("after-graph");
             }
             Op::PutExtraction(items) => {
@@ -539,6 +620,12 @@ impl Store {
         self.graph.has_graph(self.graph_node(paper_key)?.as_ref())
     }
 
+    /// Whether a paper or an agent record is visible (its document graph exists).
+    pub fn has_doc(&self, key: &str) -> Result<bool> {
+        let g = NamedNode::new(self.base.doc_graph(key)).map_err(Error::graph)?;
+        self.graph.has_graph(g.as_ref())
+    }
+
     /// The text index (reads).
     pub fn text(&self) -> &TextIndex {
         &self.text
@@ -565,10 +652,23 @@ impl Store {
             .collect())
     }
 
-    /// Counts of papers, passages, vectors and triples.
+    /// Keys of the searchable agent records (hypotheses, experiments) that have a graph.
+    pub fn graph_record_keys(&self) -> Result<BTreeSet<String>> {
+        let prefix = self.base.nanopub("");
+        Ok(self
+            .graph
+            .graph_names()?
+            .into_iter()
+            .filter_map(|g| g.strip_prefix(&prefix)?.strip_suffix("/pubinfo").map(str::to_string))
+            .filter(|k| ids::RecordKind::of_key(k).is_some_and(ids::RecordKind::is_indexed))
+            .collect())
+    }
+
+    /// Counts of papers, records, passages, vectors and triples.
     pub fn stats(&self) -> Result<Stats> {
         Ok(Stats {
             papers: self.graph_paper_keys()?.len(),
+            records: self.graph_record_keys()?.len(),
             passages: self.text.num_passages(),
             vectors: self.vectors.live_keys().len(),
             triples: self.graph.len()?,
@@ -577,7 +677,8 @@ impl Store {
 
     /// Compares the three indexes' paper and passage keys.
     pub fn check_consistency(&self) -> Result<Consistency> {
-        let graph = self.graph_paper_keys()?;
+        let mut graph = self.graph_paper_keys()?;
+        graph.extend(self.graph_record_keys()?);
         let (text_papers, _) = self.text.paper_keys()?;
         let text_passages: BTreeSet<String> = text_papers
             .iter()

@@ -301,6 +301,33 @@ impl VectorIndex {
             .collect()
     }
 
+    /// Exact similarities of the live passages whose key passes `keep` (a small set, e.g. the
+    /// passages of agent records), best first: a scan of the graph's points, no log read.
+    pub fn exact_among(&self, query: &[f32], k: usize, keep: &dyn Fn(&str) -> bool) -> Vec<(String, f32)> {
+        let ids = self.ids.read();
+        let wanted: HashMap<usize, &str> = ids
+            .live
+            .iter()
+            .filter(|(key, _)| keep(key))
+            .map(|(key, id)| (*id as usize, key.as_str()))
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let graph = self.graph.read();
+        let mut scored: Vec<(String, f32)> = graph
+            .get_point_indexation()
+            .into_iter()
+            .filter_map(|p| {
+                let key = wanted.get(&p.get_origin_id())?;
+                Some((key.to_string(), crate::embed::dot(query, p.get_v())))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(k);
+        scored
+    }
+
     /// Nearest live passages by an exact scan of the log: the recall oracle for the HNSW graph.
     pub fn exact_search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<(String, f32)>> {
         let _quiet = self.log.lock();
