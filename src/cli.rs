@@ -132,6 +132,37 @@ pub enum Command {
         #[arg(long, default_value_t = 2.0)]
         min_score: f64,
     },
+    /// Research gaps in the stored literature: missing links, untested combinations, open
+    /// questions, contested claims (JSON).
+    Gaps {
+        /// missing_link, untested_combination, open_question or contested_claim (default: all).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only gaps touching this concept (IRI or label).
+        #[arg(long)]
+        concept: Option<String>,
+        /// Only papers up to this year count.
+        #[arg(long)]
+        as_of: Option<i32>,
+        /// Most gaps (of each kind).
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Hypotheses: propose, list, show, change status.
+    #[command(subcommand)]
+    Hypotheses(Hypotheses),
+    /// Experiment runs: log one, import a results table, list.
+    #[command(subcommand)]
+    Experiments(Experiments),
+    /// How novel an idea is: the nearest papers and claims, and the nearest past hypotheses and
+    /// experiments with their outcomes (JSON).
+    Novelty {
+        /// The idea.
+        idea: String,
+        /// Nearest items of each kind.
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+    },
     /// Evaluations.
     #[command(subcommand)]
     Eval(Eval),
@@ -155,6 +186,119 @@ pub struct IngestArgs {
     /// Print `ack <paper key>` on stdout for every paper as soon as its batch is durable.
     #[arg(long)]
     pub ack_log: bool,
+}
+
+/// `hypatia hypotheses ...`
+#[derive(Debug, Subcommand)]
+pub enum Hypotheses {
+    /// Record a hypothesis (status proposed).
+    Propose {
+        /// The statement.
+        #[arg(long)]
+        statement: String,
+        /// Who proposes it.
+        #[arg(long, default_value = "cli")]
+        agent: String,
+        /// A concept it is about (IRI or label); repeat for several.
+        #[arg(long = "concept")]
+        concepts: Vec<String>,
+        /// A supporting passage (key or IRI); repeat for several.
+        #[arg(long = "evidence")]
+        evidence: Vec<String>,
+        /// The motivating gap, as JSON (an element of `hypatia gaps` output).
+        #[arg(long)]
+        gap: Option<String>,
+    },
+    /// List hypotheses, newest first.
+    List {
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this agent's.
+        #[arg(long)]
+        agent: Option<String>,
+        /// Most hypotheses.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// One hypothesis with its history and experiments.
+    Show {
+        /// Key or IRI.
+        id: String,
+    },
+    /// Change a hypothesis' status.
+    Status {
+        /// Key or IRI.
+        id: String,
+        /// testing, supported, refuted or inconclusive.
+        #[arg(long)]
+        to: String,
+        /// Who changes it.
+        #[arg(long, default_value = "cli")]
+        agent: String,
+        /// An experiment (key or IRI) the change rests on; repeat for several.
+        #[arg(long = "outcome")]
+        outcomes: Vec<String>,
+        /// Why.
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+/// `hypatia experiments ...`
+#[derive(Debug, Subcommand)]
+pub enum Experiments {
+    /// Log one run.
+    Log {
+        /// What was tried.
+        #[arg(long)]
+        description: String,
+        /// keep, discard or crash.
+        #[arg(long)]
+        status: String,
+        /// Who ran it.
+        #[arg(long, default_value = "cli")]
+        agent: String,
+        /// The hypothesis it tests (key or IRI).
+        #[arg(long)]
+        hypothesis: Option<String>,
+        /// Code version (e.g. a git commit).
+        #[arg(long)]
+        commit: Option<String>,
+        /// A metric as NAME=VALUE, NAME=VALUE:UNIT or NAME=VALUE:UNIT:SPLIT; repeat.
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// A parameter as NAME=VALUE; repeat.
+        #[arg(long = "param")]
+        params: Vec<String>,
+        /// Notes.
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Import a results table: the autoresearch results.tsv as is, or any TSV/CSV with --map.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Who the runs are attributed to.
+        #[arg(long, default_value = "import")]
+        agent: String,
+        /// A hypothesis every run tests.
+        #[arg(long)]
+        hypothesis: Option<String>,
+        /// COLUMN=FIELD, FIELD one of description, status, code_version, time, hypothesis, notes,
+        /// parameter, ignore, metric[:UNIT[:SPLIT]]; repeat.
+        #[arg(long = "map")]
+        map: Vec<String>,
+    },
+    /// List runs, oldest first.
+    List {
+        /// Only runs testing this hypothesis.
+        #[arg(long)]
+        hypothesis: Option<String>,
+        /// Only this run status.
+        #[arg(long)]
+        status: Option<String>,
+    },
 }
 
 /// Evaluations.
@@ -196,6 +340,21 @@ pub enum Eval {
         /// Folder holding train.json and dev.json (DyGIE format).
         #[arg(long, env = "HYPATIA_SCIERC", default_value = "../shared/data/extraction/scierc")]
         dir: PathBuf,
+    },
+    /// Time-sliced link prediction on the concept graph (Science4Cast protocol): the graph of
+    /// papers up to --cut, scored against the concept pairs first mentioned together after it;
+    /// ROC AUC and precision@k for the gap score and the baselines. Runs over the store's papers
+    /// (ingest the ACL Anthology first for the setting).
+    Gaps {
+        /// The cut year.
+        #[arg(long, default_value_t = 2015)]
+        cut: i32,
+        /// Precision cut-offs.
+        #[arg(long, value_delimiter = ',', default_value = "100,1000")]
+        k: Vec<usize>,
+        /// Only papers read from this format (e.g. `acl`), when the store holds several corpora.
+        #[arg(long)]
+        source_format: Option<String>,
     },
     /// Relation classification figures on SemEval-2018 task 7 subtask 1.1 training data.
     Semeval {

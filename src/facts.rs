@@ -252,7 +252,7 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
-fn passage(f: &mut Facts, base: &Base, paper_iri: &str, p: &Passage) {
+pub(crate) fn passage(f: &mut Facts, base: &Base, paper_iri: &str, p: &Passage) {
     let s = base.passage_iri(&p.key);
     let (pos, quote) = (format!("{s}#position"), format!("{s}#quote"));
     f.link(&s, rdf::TYPE, hyp::PASSAGE);

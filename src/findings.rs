@@ -175,7 +175,8 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
     let mut summary = Summary::default();
     for (i, key) in order.into_iter().enumerate() {
         let (reference, passages) = groups.remove(&key).expect("grouped above");
-        let claims = claims_in(store, &key, &passages)?;
+        let keys: Vec<&str> = passages.iter().map(|p| p.passage.as_str()).collect();
+        let claims = claims_in(store, &key, &keys)?;
         summary.passages += passages.len();
         for c in &claims {
             match c.stance {
@@ -199,11 +200,11 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
 }
 
 /// The extracted claims standing in these passages, verified against the canonical text.
-fn claims_in(store: &Store, paper_key: &str, passages: &[Quote]) -> Result<Vec<ClaimQuote>> {
+pub(crate) fn claims_in(store: &Store, paper_key: &str, passages: &[&str]) -> Result<Vec<ClaimQuote>> {
     let mut out = Vec::new();
     let mut canonical: Option<String> = None;
     for p in passages {
-        let passage = oxigraph::model::NamedNode::new(store.base().passage_iri(&p.passage)).map_err(Error::graph)?;
+        let passage = oxigraph::model::NamedNode::new(store.base().passage_iri(p)).map_err(Error::graph)?;
         let results = store
             .graph()
             .query_bound(crate::queries::CLAIMS_IN_PASSAGE, &[("passage", passage.into())])?;
@@ -231,7 +232,7 @@ fn claims_in(store: &Store, paper_key: &str, passages: &[Quote]) -> Result<Vec<C
             }
             out.push(ClaimQuote {
                 claim: get("claim"),
-                passage: p.passage.clone(),
+                passage: p.to_string(),
                 quote,
                 start,
                 end,

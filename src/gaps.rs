@@ -292,15 +292,37 @@ impl<'s> Corpus<'s> {
     /// `hyp:conceptType` in a graph is a vote for OtherConcept) and label, and each paper's
     /// year, by indexed lookups.
     fn load(store: &'s Store) -> Result<Corpus<'s>> {
+        Self::load_from(store, None)
+    }
+
+    /// [`Corpus::load`] restricted to the papers read from one source format (`hyp:sourceFormat`,
+    /// e.g. "acl") when `format` is given.
+    fn load_from(store: &'s Store, format: Option<&str>) -> Result<Corpus<'s>> {
         use crate::vocab::hyp;
-        use oxigraph::model::NamedNodeRef;
+        use oxigraph::model::{LiteralRef, NamedNodeRef};
         let ox = store.graph().oxigraph();
+        let only: Option<HashSet<String>> = match format {
+            Some(f) => Some(
+                ox.quads_for_pattern(
+                    None,
+                    Some(NamedNodeRef::new_unchecked(hyp::SOURCE_FORMAT)),
+                    Some(LiteralRef::new_simple_literal(f).into()),
+                    None,
+                )
+                .map(|q| q.map(|q| lexical(&q.subject.into())))
+                .collect::<std::result::Result<_, _>>()?,
+            ),
+            None => None,
+        };
         let mut papers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut df: BTreeMap<String, u32> = BTreeMap::new();
         for row in select(store, queries::GAP_CONCEPT_SETS, &[])? {
             let (Some(paper), Some(concept)) = (row.get("paper"), row.get("concept")) else {
                 continue;
             };
+            if only.as_ref().is_some_and(|o| !o.contains(paper)) {
+                continue;
+            }
             if papers.entry(paper.clone()).or_default().insert(concept.clone()) {
                 *df.entry(concept.clone()).or_default() += 1;
             }
@@ -1954,17 +1976,26 @@ fn clip(s: &str, n: usize) -> String {
 // ---------------------------------------------------------------------------------------------
 // Temporal evaluation of missing links (the Science4Cast protocol).
 
+/// Precision of a ranker's top k pairs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrecisionAt {
+    /// The cut-off.
+    pub k: usize,
+    /// Of the top k pairs, how many papers after T link.
+    pub hits: usize,
+    /// How many pairs were ranked (fewer than k when there are fewer candidates).
+    pub ranked: usize,
+    /// hits / ranked (0 when nothing was ranked).
+    pub precision: f64,
+}
+
 /// How one ranker of unconnected pairs did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankerEval {
     /// "gap_score", "adamic_adar", "common_neighbours", "preferential_attachment" or "random".
     pub name: String,
-    /// Of its top k pairs, the share that papers after T link.
-    pub precision_at_k: f64,
-    /// Of its top k pairs, how many papers after T link.
-    pub hits_at_k: usize,
-    /// How many pairs it ranked in its top k (fewer than k when there are fewer candidates).
-    pub ranked: usize,
+    /// Precision at each asked cut-off, in the order asked.
+    pub precision: Vec<PrecisionAt>,
     /// ROC AUC over every new link and a sample of the unconnected pairs that stay unlinked
     /// (ties count one half); `None` without both.
     pub auc: Option<f64>,
@@ -1975,8 +2006,8 @@ pub struct RankerEval {
 pub struct LinkEval {
     /// The cut year.
     pub t: i32,
-    /// The cut-off of the precision.
-    pub k: usize,
+    /// The cut-offs of the precision.
+    pub ks: Vec<usize>,
     /// Papers up to T with concepts.
     pub papers_up_to_t: usize,
     /// Papers after T with concepts.
@@ -1993,10 +2024,6 @@ pub struct LinkEval {
     pub new_links_after_t: usize,
     /// Of them, how many are candidates.
     pub new_links_in_candidates: usize,
-    /// Precision@k of the gap score.
-    pub precision_at_k: f64,
-    /// ROC AUC of the gap score.
-    pub auc: Option<f64>,
     /// The gap score and the baselines (Adamic–Adar, common neighbours, preferential attachment
     /// over all unconnected pairs, random pairs), in that order.
     pub rankers: Vec<RankerEval>,
@@ -2035,11 +2062,15 @@ impl SplitMix {
 /// papers after `t` mention together for the first time: precision@k and ROC AUC of the gap
 /// score, beside Adamic–Adar, common neighbours, preferential attachment (degree product, over
 /// all unconnected pairs) and random pairs, in one pass over the store.
-pub fn evaluate_link_prediction(store: &Store, t: i32, k: usize) -> Result<LinkEval> {
-    if k == 0 {
-        return Err(Error::invalid("k", "must be at least 1"));
+///
+/// `source_format` restricts the corpus to papers read from one format (e.g. "acl"), so a store
+/// holding several corpora can be evaluated on one.
+pub fn evaluate_link_prediction(store: &Store, t: i32, ks: &[usize], source_format: Option<&str>) -> Result<LinkEval> {
+    if ks.is_empty() || ks.contains(&0) {
+        return Err(Error::invalid("k", "give one or more cut-offs of at least 1"));
     }
-    let corpus = Corpus::load(store)?;
+    let k = ks.iter().copied().max().unwrap_or(1);
+    let corpus = Corpus::load_from(store, source_format)?;
     let g = CoGraph::build(&corpus, Some(t), &BTreeSet::new());
     let n = g.len();
     // New links: pairs of nodes, unconnected as of T, that a later paper mentions together.
@@ -2079,18 +2110,25 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, k: usize) -> Result<LinkE
     });
     let in_cands = cands.iter().filter(|c| positives.contains(&pair_key(c.0, c.1))).count();
     let precision = |pairs: &[(u32, u32)]| {
-        let hits = pairs
-            .iter()
-            .filter(|(a, c)| positives.contains(&pair_key(*a, *c)))
-            .count();
-        (
-            hits,
-            if pairs.is_empty() {
-                0.0
-            } else {
-                hits as f64 / pairs.len() as f64
-            },
-        )
+        ks.iter()
+            .map(|&k| {
+                let top = &pairs[..k.min(pairs.len())];
+                let hits = top
+                    .iter()
+                    .filter(|(a, c)| positives.contains(&pair_key(*a, *c)))
+                    .count();
+                PrecisionAt {
+                    k,
+                    hits,
+                    ranked: top.len(),
+                    precision: if top.is_empty() {
+                        0.0
+                    } else {
+                        hits as f64 / top.len() as f64
+                    },
+                }
+            })
+            .collect::<Vec<_>>()
     };
     let ranked = |key: &CandKey| {
         let mut v: Vec<(f64, u32, u32)> = cands.iter().map(|c| (key(c), c.0, c.1)).collect();
@@ -2149,13 +2187,9 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, k: usize) -> Result<LinkE
         ("common_neighbours", &|c| c.3.cn as f64, &|_, _, s| s.cn as f64),
     ];
     for (name, key, f) in score_fns {
-        let top = ranked(key);
-        let (hits, p) = precision(&top);
         rankers.push(RankerEval {
             name: name.into(),
-            precision_at_k: p,
-            hits_at_k: hits,
-            ranked: top.len(),
+            precision: precision(&ranked(key)),
             auc: auc_of(f),
         });
     }
@@ -2183,12 +2217,9 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, k: usize) -> Result<LinkE
             }
         }
     }
-    let (hits, p) = precision(&pa_top);
     rankers.push(RankerEval {
         name: "preferential_attachment".into(),
-        precision_at_k: p,
-        hits_at_k: hits,
-        ranked: pa_top.len(),
+        precision: precision(&pa_top),
         auc: auc_of(&|_, _, s| s.pa),
     });
     // Random unconnected pairs.
@@ -2202,17 +2233,14 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, k: usize) -> Result<LinkE
             random.push((a.min(c), a.max(c)));
         }
     }
-    let (hits, p) = precision(&random);
     rankers.push(RankerEval {
         name: "random".into(),
-        precision_at_k: p,
-        hits_at_k: hits,
-        ranked: random.len(),
+        precision: precision(&random),
         auc: (!pos_pairs.is_empty() && !negatives.is_empty()).then_some(0.5),
     });
     Ok(LinkEval {
         t,
-        k,
+        ks: ks.to_vec(),
         papers_up_to_t: papers_up_to,
         papers_after_t: papers_after,
         concepts: n,
@@ -2221,8 +2249,6 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, k: usize) -> Result<LinkE
         candidates: cands.len(),
         new_links_after_t: positives.len(),
         new_links_in_candidates: in_cands,
-        precision_at_k: rankers[0].precision_at_k,
-        auc: rankers[0].auc,
         rankers,
         random_expected_precision: if unconnected == 0 {
             0.0

@@ -1,6 +1,7 @@
 //! The `hypatia` binary: wires configuration, logging and the commands to the core library.
 
 mod cli;
+mod research_cmd;
 
 use std::sync::Arc;
 
@@ -172,6 +173,18 @@ fn main() -> anyhow::Result<()> {
                 r.triples
             );
             Ok(())
+        }
+        Command::Gaps {
+            kind,
+            concept,
+            as_of,
+            limit,
+        } => research_cmd::gaps(g, kind, concept, as_of, limit),
+        Command::Hypotheses(cmd) => research_cmd::hypotheses(g, cmd),
+        Command::Experiments(cmd) => research_cmd::experiments(g, cmd),
+        Command::Novelty { idea, k } => research_cmd::novelty(g, idea, k),
+        Command::Eval(Eval::Gaps { cut, k, source_format }) => {
+            research_cmd::eval_gaps(g, cut, &k, source_format.as_deref())
         }
         Command::Eval(Eval::Scierc { dir }) => {
             let read = |f: &str| {

@@ -30,8 +30,19 @@ pub const OPEN_QUESTION_PASSAGES: &str = include_str!("../queries/open_question_
 /// Concepts with a preferred or alternative label, case aside (`?label` bound).
 pub const CONCEPT_BY_LABEL: &str = include_str!("../queries/concept_by_label.rq");
 
+/// The preferred label of a concept (`?concept` bound).
+pub const CONCEPT_LABELS: &str = include_str!("../queries/concept_labels.rq");
+/// Hypotheses with their status, newest first (`?h`, `?status`, `?agent` may be bound).
+pub const HYPOTHESES: &str = include_str!("../queries/hypotheses.rq");
+/// Status changes of a hypothesis, oldest first (`?h` bound).
+pub const HYPOTHESIS_HISTORY: &str = include_str!("../queries/hypothesis_history.rq");
+/// Experiment runs, oldest first (`?e`, `?h`, `?status`, `?agent` may be bound).
+pub const EXPERIMENTS: &str = include_str!("../queries/experiments.rq");
+/// Measurements, parameters and artefacts of a run (`?e` bound).
+pub const EXPERIMENT_DETAILS: &str = include_str!("../queries/experiment_details.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 13] = [
+pub const ALL: [(&str, &str); 18] = [
     ("citation.rq", CITATION),
     ("authors.rq", AUTHORS),
     ("canonical_text.rq", CANONICAL_TEXT),
@@ -45,4 +56,9 @@ pub const ALL: [(&str, &str); 13] = [
     ("method_evaluations.rq", METHOD_EVALUATIONS),
     ("open_question_passages.rq", OPEN_QUESTION_PASSAGES),
     ("concept_by_label.rq", CONCEPT_BY_LABEL),
+    ("concept_labels.rq", CONCEPT_LABELS),
+    ("hypotheses.rq", HYPOTHESES),
+    ("hypothesis_history.rq", HYPOTHESIS_HISTORY),
+    ("experiments.rq", EXPERIMENTS),
+    ("experiment_details.rq", EXPERIMENT_DETAILS),
 ];

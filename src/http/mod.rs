@@ -4,6 +4,7 @@
 //! **Invariant:** this is the only module that names `actix_web`.
 
 mod negotiate;
+mod research;
 mod sparql;
 
 pub use sparql::serialize_results;
@@ -42,6 +43,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::QueryConfig::default()
                     .error_handler(|e, _| ApiError(Error::invalid("query string", e.to_string())).into()),
             )
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(1 << 20)
+                    .error_handler(|e, _| ApiError(Error::invalid("body", e.to_string())).into()),
+            )
+            .configure(research::routes)
             .route("/healthz", web::get().to(healthz))
             .route("/search", web::get().to(search_handler))
             .route("/findings", web::get().to(findings_handler))
@@ -178,6 +185,7 @@ impl ApiError {
                 UserError::Setup(_) => (StatusCode::SERVICE_UNAVAILABLE, "model_unavailable"),
                 UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
                 UserError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+                UserError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             },
             Error::Internal(i) => match i {
                 InternalError::Io { .. }

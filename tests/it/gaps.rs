@@ -402,7 +402,7 @@ fn a_concept_filter_keeps_the_gaps_touching_it() {
 #[test]
 fn link_prediction_is_measured_against_later_papers() {
     let store = sample();
-    let e = gaps::evaluate_link_prediction(store, 1990, 50).unwrap();
+    let e = gaps::evaluate_link_prediction(store, 1990, &[10, 50], None).unwrap();
     eprintln!("{}", serde_json::to_string_pretty(&e).unwrap());
     assert!(e.concepts > 10 && e.edges > 10, "{e:?}");
     assert!(e.papers_up_to_t >= 77 && e.papers_after_t >= 30, "{e:?}");
@@ -420,15 +420,26 @@ fn link_prediction_is_measured_against_later_papers() {
         ]
     );
     for r in &e.rankers {
-        assert!(r.hits_at_k <= r.ranked && r.ranked <= 50, "{r:?}");
-        assert!((0.0..=1.0).contains(&r.precision_at_k));
+        let ks: Vec<usize> = r.precision.iter().map(|p| p.k).collect();
+        assert_eq!(ks, [10, 50]);
+        for p in &r.precision {
+            assert!(p.hits <= p.ranked && p.ranked <= p.k, "{r:?}");
+            assert!((0.0..=1.0).contains(&p.precision));
+        }
+        // The top 10 are the first 10 of the top 50.
+        assert!(r.precision[0].hits <= r.precision[1].hits, "{r:?}");
         if let Some(a) = r.auc {
             assert!((0.0..=1.0).contains(&a), "{r:?}");
         }
     }
-    assert_eq!(e.precision_at_k, e.rankers[0].precision_at_k);
     // Deterministic, random baseline included.
-    assert_eq!(gaps::evaluate_link_prediction(store, 1990, 50).unwrap(), e);
+    assert_eq!(gaps::evaluate_link_prediction(store, 1990, &[10, 50], None).unwrap(), e);
+    // Restricted to one source format: only the ACL Anthology papers of the sample count.
+    let acl = gaps::evaluate_link_prediction(store, 1990, &[10], Some("acl")).unwrap();
+    assert!(acl.papers_up_to_t > 0 && acl.papers_after_t > 0, "{acl:?}");
+    assert!(acl.papers_up_to_t + acl.papers_after_t < e.papers_up_to_t + e.papers_after_t);
+    let none = gaps::evaluate_link_prediction(store, 1990, &[10], Some("no-such-format")).unwrap();
+    assert_eq!((none.papers_up_to_t, none.papers_after_t, none.concepts), (0, 0, 0));
 }
 
 #[test]
@@ -482,33 +493,6 @@ fn the_gap_queries_return_their_rows() {
             s + r["text"].chars().count(),
             &r["text"]
         ));
-    }
-}
-
-/// `cargo test --test integration -- gaps::print --ignored --nocapture` prints the gaps of the
-/// sample for a look by eye.
-#[test]
-#[ignore]
-fn print_sample_gaps() {
-    let store = sample();
-    for as_of in [None, Some(1990)] {
-        let t = Instant::now();
-        let gaps = find_gaps(
-            store,
-            &GapQuery {
-                as_of,
-                limit: 5,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        eprintln!("as of {as_of:?}: {} gaps in {:?}", gaps.len(), t.elapsed());
-        for g in &gaps {
-            eprintln!("\n[{:?} {:.3}] {}", g.kind, g.score, g.explanation);
-            for e in &g.evidence {
-                eprintln!("   - {} ({:?}): {:?}", e.role, e.year, e.quote);
-            }
-        }
     }
 }
 
@@ -567,7 +551,7 @@ fn large_store_timing() {
     }
     if let Ok(t) = std::env::var("HYPATIA_GAPS_CUT").map(|s| s.parse::<i32>().unwrap()) {
         let started = Instant::now();
-        let ev = gaps::evaluate_link_prediction(store, t, 100).unwrap();
+        let ev = gaps::evaluate_link_prediction(store, t, &[100, 1000], None).unwrap();
         eprintln!(
             "{}\n in {:?}",
             serde_json::to_string_pretty(&ev).unwrap(),

@@ -9,5 +9,6 @@ mod http;
 mod ingest;
 mod queries;
 mod recovery;
+mod research;
 mod retrieval;
 mod sparql_search;

@@ -1,0 +1,1312 @@
+//! The research layer's records: hypotheses, their status changes, and experiment runs, written
+//! by agents as nanopublications (DESIGN.md, "The research layer").
+//!
+//! Each record is one nanopublication under its own key ([`RecordKind`]): a head graph naming
+//! the other three, an assertion graph (what the agent states: the hypothesis, or the run and its
+//! outcome), a provenance graph (who asserted it, when) and a publication-info graph (the record's
+//! citable description: name, author, date, canonical text and its passage). Hypotheses and
+//! experiments are also indexed and embedded like papers, so search and novelty find them beside
+//! the literature. A hypothesis has one mutable graph, `…/status`, holding its current status;
+//! every change of it is itself an immutable record naming the outcomes it rests on. None of these
+//! graphs is ever touched by ingest.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use hypatia_ingest::{Author, Paper, Section};
+use oxigraph::model::{Literal, NamedNode, Term};
+use serde::{Deserialize, Serialize};
+
+use crate::embed::Embedder;
+use crate::error::{Error, Result, UserError};
+use crate::extraction::concept_iri;
+use crate::facts::{self, Facts};
+use crate::ids::{self, RecordKind};
+use crate::papers::lexical;
+use crate::passages::{self, ChunkConfig};
+use crate::queries;
+use crate::store::{PaperDoc, ResearchWrite, Store};
+use crate::vocab::{hyp, np, prov, rdf, schema, xsd};
+
+/// Longest statement, description or note accepted, in bytes.
+pub const MAX_TEXT: usize = 20_000;
+/// Most concepts, evidence items, parameters, metrics or artefacts on one record.
+pub const MAX_ITEMS: usize = 200;
+
+/// Where a hypothesis stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HypothesisStatus {
+    /// Proposed, not tested yet.
+    Proposed,
+    /// Experiments are running.
+    Testing,
+    /// The outcomes support it.
+    Supported,
+    /// The outcomes refute it.
+    Refuted,
+    /// The outcomes decide nothing.
+    Inconclusive,
+}
+
+impl HypothesisStatus {
+    const ALL: [HypothesisStatus; 5] = [
+        HypothesisStatus::Proposed,
+        HypothesisStatus::Testing,
+        HypothesisStatus::Supported,
+        HypothesisStatus::Refuted,
+        HypothesisStatus::Inconclusive,
+    ];
+
+    /// The status' name in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HypothesisStatus::Proposed => "proposed",
+            HypothesisStatus::Testing => "testing",
+            HypothesisStatus::Supported => "supported",
+            HypothesisStatus::Refuted => "refuted",
+            HypothesisStatus::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// The status' IRI.
+    pub fn iri(self) -> &'static str {
+        match self {
+            HypothesisStatus::Proposed => hyp::PROPOSED,
+            HypothesisStatus::Testing => hyp::TESTING,
+            HypothesisStatus::Supported => hyp::SUPPORTED,
+            HypothesisStatus::Refuted => hyp::REFUTED,
+            HypothesisStatus::Inconclusive => hyp::INCONCLUSIVE,
+        }
+    }
+
+    fn from_iri(iri: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.iri() == iri)
+    }
+}
+
+impl std::str::FromStr for HypothesisStatus {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let norm = s.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|k| k.as_str() == norm).ok_or_else(|| {
+            Error::invalid(
+                "status",
+                format!("`{s}`: expected proposed, testing, supported, refuted or inconclusive"),
+            )
+        })
+    }
+}
+
+/// What became of an experiment run (the autoresearch loop's `status` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// The change was kept.
+    Keep,
+    /// The change was discarded.
+    Discard,
+    /// The run crashed.
+    Crash,
+}
+
+impl RunStatus {
+    const ALL: [RunStatus; 3] = [RunStatus::Keep, RunStatus::Discard, RunStatus::Crash];
+
+    /// The status' name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Keep => "keep",
+            RunStatus::Discard => "discard",
+            RunStatus::Crash => "crash",
+        }
+    }
+
+    /// The status' IRI.
+    pub fn iri(self) -> &'static str {
+        match self {
+            RunStatus::Keep => hyp::KEEP,
+            RunStatus::Discard => hyp::DISCARD,
+            RunStatus::Crash => hyp::CRASH,
+        }
+    }
+
+    fn from_iri(iri: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.iri() == iri)
+    }
+}
+
+impl std::str::FromStr for RunStatus {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let norm = s.trim().to_ascii_lowercase();
+        let norm = match norm.as_str() {
+            "kept" => "keep",
+            "discarded" => "discard",
+            "crashed" | "failed" | "error" => "crash",
+            other => other,
+        };
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == norm)
+            .ok_or_else(|| Error::invalid("status", format!("`{s}`: expected keep, discard or crash")))
+    }
+}
+
+/// A concept named by IRI or label, as agents pass them (a bare string, or a concept object of
+/// a gap).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ConceptArg {
+    /// A concept IRI, or a label to look up.
+    Name(String),
+    /// A concept object (`{"iri": ..., "label": ...}`, as `/gaps` returns them).
+    Object {
+        /// The concept's IRI.
+        iri: String,
+    },
+}
+
+/// A passage named by key or IRI, or an evidence object of a gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum EvidenceArg {
+    /// A passage key or IRI.
+    Name(String),
+    /// An evidence object (`{"passage": ..., "quote": ...}`, as `/gaps` returns them).
+    Object {
+        /// The passage's key or IRI.
+        passage: String,
+    },
+}
+
+/// The gap behind a hypothesis, as `/gaps` returned it (other fields are ignored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapArg {
+    /// The gap's kind (`missing_link`, ...).
+    pub kind: crate::gaps::GapKind,
+    /// Its explanation.
+    #[serde(default)]
+    pub explanation: Option<String>,
+    /// Its score.
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// The concepts it is about.
+    #[serde(default)]
+    pub concepts: Vec<ConceptArg>,
+    /// The passages behind it.
+    #[serde(default)]
+    pub evidence: Vec<EvidenceArg>,
+}
+
+/// A hypothesis an agent proposes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewHypothesis {
+    /// What the agent expects to be true, in one or a few sentences.
+    pub statement: String,
+    /// Who proposes it (an agent id, e.g. "autoresearch-7").
+    pub agent: String,
+    /// Concepts it is about: IRIs or labels.
+    #[serde(default)]
+    pub concepts: Vec<ConceptArg>,
+    /// The gap that motivated it.
+    #[serde(default)]
+    pub gap: Option<GapArg>,
+    /// Passages (keys or IRIs) that support proposing it.
+    #[serde(default)]
+    pub evidence: Vec<EvidenceArg>,
+}
+
+/// A change of a hypothesis' status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    /// The new status.
+    pub status: HypothesisStatus,
+    /// Who changes it.
+    pub agent: String,
+    /// The experiments (keys or IRIs) whose outcomes the change rests on; at least one for
+    /// supported and refuted.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+    /// Why.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One metric of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    /// Its name ("val_bpb").
+    pub name: String,
+    /// Its value.
+    pub value: f64,
+    /// Its unit ("GB"), when it has one.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// The data split it was measured on ("val").
+    #[serde(default)]
+    pub split: Option<String>,
+}
+
+/// An experiment run an agent logs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewExperiment {
+    /// Who ran it.
+    pub agent: String,
+    /// What was tried, in a sentence.
+    pub description: String,
+    /// keep, discard or crash.
+    pub status: RunStatus,
+    /// The hypothesis it tests (key or IRI).
+    #[serde(default)]
+    pub hypothesis: Option<String>,
+    /// Code version (a git commit, a tag).
+    #[serde(default)]
+    pub code_version: Option<String>,
+    /// Parameters, by name.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+    /// Metrics.
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    /// Notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Links to artefacts (logs, checkpoints, plots).
+    #[serde(default)]
+    pub artefacts: Vec<String>,
+    /// When it ran (RFC 3339); now when absent.
+    #[serde(default)]
+    pub time: Option<String>,
+    /// A client-chosen idempotency key: the same key logs the run once. Without it the run's
+    /// content (and time) is the key.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// A concept as a record names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConceptLabel {
+    /// The concept's IRI.
+    pub iri: String,
+    /// Its preferred label, when the store knows the concept.
+    pub label: Option<String>,
+}
+
+/// One change of a hypothesis' status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    /// The change record's key.
+    pub key: String,
+    /// The status before (none for the proposal).
+    pub from: Option<HypothesisStatus>,
+    /// The status after.
+    pub to: HypothesisStatus,
+    /// When.
+    pub time: String,
+    /// Who.
+    pub agent: String,
+    /// The experiments it rests on (keys).
+    pub outcomes: Vec<String>,
+    /// Why.
+    pub note: Option<String>,
+}
+
+/// A stored hypothesis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hypothesis {
+    /// Its key (`hyp_…`).
+    pub key: String,
+    /// Its IRI.
+    pub iri: String,
+    /// The statement.
+    pub statement: String,
+    /// Who proposed it.
+    pub agent: String,
+    /// When (RFC 3339).
+    pub created: String,
+    /// The current status.
+    pub status: HypothesisStatus,
+    /// Concepts it is about.
+    pub concepts: Vec<ConceptLabel>,
+    /// Passage IRIs behind it (its own and its gap's).
+    pub evidence: Vec<String>,
+    /// The motivating gap's kind and explanation.
+    pub gap: Option<(String, Option<String>)>,
+    /// Status changes, oldest first.
+    pub history: Vec<StatusChange>,
+    /// Experiments that test it, oldest first.
+    pub experiments: Vec<Experiment>,
+}
+
+/// A stored experiment run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Experiment {
+    /// Its key (`exp_…`).
+    pub key: String,
+    /// Its IRI.
+    pub iri: String,
+    /// What was tried.
+    pub description: String,
+    /// keep, discard or crash.
+    pub status: RunStatus,
+    /// Who ran it.
+    pub agent: String,
+    /// When (RFC 3339).
+    pub time: String,
+    /// The hypothesis it tests (key).
+    pub hypothesis: Option<String>,
+    /// Code version.
+    pub code_version: Option<String>,
+    /// Parameters.
+    pub parameters: BTreeMap<String, String>,
+    /// Metrics, by name then split.
+    pub metrics: Vec<Metric>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Artefact links.
+    pub artefacts: Vec<String>,
+}
+
+impl Experiment {
+    /// One line an agent reads before repeating a run: "tried on 2026-11-20 by a1, discarded,
+    /// val_bpb 1.02".
+    pub fn outcome_line(&self) -> String {
+        let verb = match self.status {
+            RunStatus::Keep => "kept",
+            RunStatus::Discard => "discarded",
+            RunStatus::Crash => "crashed",
+        };
+        let mut s = format!(
+            "tried on {} by {}, {verb}",
+            self.time.get(..10).unwrap_or(&self.time),
+            self.agent
+        );
+        for m in &self.metrics {
+            let _ = write!(s, ", {} {}", m.name, m.value);
+            if let Some(u) = &m.unit {
+                let _ = write!(s, " {u}");
+            }
+        }
+        s
+    }
+}
+
+/// What a write did: the record, and whether it was new (an identical earlier write makes the
+/// same record, which is returned unchanged).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Written<T> {
+    /// The stored record.
+    pub record: T,
+    /// `false` when the record already existed.
+    pub created: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes.
+
+/// Records a hypothesis (status proposed). Proposing the same statement again as the same agent
+/// returns the stored hypothesis unchanged.
+pub fn propose(store: &Store, embedder: &dyn Embedder, h: &NewHypothesis) -> Result<Written<Hypothesis>> {
+    let statement = text_field("statement", &h.statement)?;
+    let agent = agent_field(&h.agent)?;
+    check_count("concepts", h.concepts.len())?;
+    check_count("evidence", h.evidence.len())?;
+    let key = RecordKind::Hypothesis.key(&format!("{agent}\n{}", normalise(statement)));
+    let _guard = store.research_lock();
+    if store.has_doc(&key)? {
+        return Ok(Written {
+            record: hypothesis(store, &key)?,
+            created: false,
+        });
+    }
+    let base = store.base();
+    let iri = base.iri(RecordKind::Hypothesis.segment(), &key);
+    let now = now_rfc3339();
+    let concepts = resolve_concepts(store, &h.concepts)?;
+    let evidence = resolve_passages(store, h.evidence.iter().map(EvidenceArg::name))?;
+
+    let mut a = Facts::new();
+    a.link(&iri, rdf::TYPE, hyp::HYPOTHESIS);
+    a.text(&iri, hyp::STATEMENT, statement);
+    for c in &concepts {
+        a.link(&iri, hyp::CONCERNS, c);
+    }
+    for e in &evidence {
+        a.link(&iri, hyp::EVIDENCE, e);
+    }
+    if let Some(g) = &h.gap {
+        check_count("gap.concepts", g.concepts.len())?;
+        check_count("gap.evidence", g.evidence.len())?;
+        let gap = format!("{iri}#gap");
+        a.link(&iri, hyp::MOTIVATED_BY, &gap);
+        a.link(&gap, rdf::TYPE, hyp::GAP);
+        a.text(&gap, hyp::GAP_KIND, g.kind.as_str());
+        if let Some(x) = &g.explanation {
+            a.text(&gap, hyp::EXPLANATION, text_field("gap.explanation", x)?);
+        }
+        if let Some(s) = g.score.filter(|s| s.is_finite()) {
+            a.typed(&gap, hyp::SCORE, s, xsd::DOUBLE);
+        }
+        for c in resolve_concepts(store, &g.concepts)? {
+            a.link(&gap, hyp::CONCERNS, &c);
+        }
+        for e in resolve_passages(store, g.evidence.iter().map(EvidenceArg::name))? {
+            a.link(&gap, hyp::EVIDENCE, &e);
+        }
+    }
+    let title = format!("Hypothesis: {}", clip(statement, 200));
+    let body = vec![statement.to_string()];
+    let status_graph = (
+        base.nanopub_graph(&key, "status"),
+        status_triples(&iri, HypothesisStatus::Proposed),
+    );
+    let w = nanopub(
+        store,
+        embedder,
+        Record {
+            key: &key,
+            iri: &iri,
+            kind: RecordKind::Hypothesis,
+            agent,
+            time: &now,
+            title: &title,
+            body,
+            assertion: a,
+        },
+        vec![status_graph],
+    )?;
+    store.put_research(w)?;
+    Ok(Written {
+        record: hypothesis(store, &key)?,
+        created: true,
+    })
+}
+
+/// Moves a hypothesis to a new status, recording the change and the outcomes behind it.
+/// Supported and refuted need at least one outcome; a hypothesis never returns to proposed, and a
+/// change to the current status is refused.
+pub fn set_status(store: &Store, hypothesis_id: &str, u: &StatusUpdate) -> Result<Hypothesis> {
+    let agent = agent_field(&u.agent)?;
+    check_count("outcomes", u.outcomes.len())?;
+    if let Some(n) = &u.note {
+        text_field("note", n)?;
+    }
+    let key = record_key(RecordKind::Hypothesis, hypothesis_id)?;
+    let _guard = store.research_lock();
+    let current = current_status(store, &key)?;
+    let outcomes = u
+        .outcomes
+        .iter()
+        .map(|o| {
+            let k = record_key(RecordKind::Experiment, o)?;
+            if !store.has_doc(&k)? {
+                return Err(UserError::NotFound(format!("experiment `{o}`")).into());
+            }
+            Ok(k)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    check_transition(current, u.status, outcomes.len())?;
+    let w = status_change(store, &key, current, u.status, agent, &outcomes, u.note.as_deref())?;
+    store.put_research(w)?;
+    hypothesis(store, &key)
+}
+
+/// Logs an experiment run; its outcome becomes facts linked to the hypothesis it tests, and a
+/// proposed hypothesis moves to testing. Logging the same run again (same idempotency key, or
+/// same content and time) returns the stored run unchanged.
+pub fn log_experiment(store: &Store, embedder: &dyn Embedder, x: &NewExperiment) -> Result<Written<Experiment>> {
+    let agent = agent_field(&x.agent)?;
+    let description = text_field("description", &x.description)?;
+    check_count("metrics", x.metrics.len())?;
+    check_count("parameters", x.parameters.len())?;
+    check_count("artefacts", x.artefacts.len())?;
+    if let Some(n) = &x.notes {
+        text_field("notes", n)?;
+    }
+    for m in &x.metrics {
+        if m.name.trim().is_empty() {
+            return Err(Error::invalid("metrics.name", "must not be empty"));
+        }
+        if !m.value.is_finite() {
+            return Err(Error::invalid(
+                "metrics.value",
+                format!("`{}` of {} is not a finite number", m.value, m.name),
+            ));
+        }
+    }
+    let time = match &x.time {
+        Some(t) => check_time(t)?.to_string(),
+        None => now_rfc3339(),
+    };
+    let seed = match &x.idempotency_key {
+        Some(k) => format!("{agent}\nkey\n{k}"),
+        None => format!(
+            "{agent}\n{description}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{time}",
+            x.status.as_str(),
+            x.hypothesis,
+            x.code_version,
+            x.parameters,
+            x.metrics
+        ),
+    };
+    let key = RecordKind::Experiment.key(&seed);
+    let _guard = store.research_lock();
+    if store.has_doc(&key)? {
+        return Ok(Written {
+            record: experiment(store, &key)?,
+            created: false,
+        });
+    }
+    let hypothesis = match &x.hypothesis {
+        Some(h) => {
+            let k = record_key(RecordKind::Hypothesis, h)?;
+            Some((k.clone(), current_status(store, &k)?))
+        }
+        None => None,
+    };
+    let base = store.base();
+    let iri = base.iri(RecordKind::Experiment.segment(), &key);
+    let mut a = Facts::new();
+    a.link(&iri, rdf::TYPE, hyp::EXPERIMENT);
+    a.link(&iri, rdf::TYPE, prov::ACTIVITY);
+    a.text(&iri, schema::DESCRIPTION, description);
+    a.link(&iri, hyp::RUN_STATUS, x.status.iri());
+    if let Some((h, _)) = &hypothesis {
+        a.link(&iri, hyp::TESTS, &base.iri(RecordKind::Hypothesis.segment(), h));
+    }
+    if let Some(c) = &x.code_version {
+        a.text(&iri, hyp::CODE_VERSION, c.trim());
+    }
+    for (i, (name, value)) in x.parameters.iter().enumerate() {
+        let p = format!("{iri}#parameter-{i}");
+        a.link(&iri, hyp::PARAMETER, &p);
+        a.text(&p, hyp::NAME, name);
+        a.add(&p, hyp::VALUE, Literal::new_simple_literal(value));
+    }
+    for (i, m) in x.metrics.iter().enumerate() {
+        let n = format!("{iri}#measurement-{i}");
+        a.link(&iri, hyp::MEASUREMENT, &n);
+        a.text(&n, hyp::NAME, m.name.trim());
+        a.typed(&n, hyp::VALUE, m.value, xsd::DOUBLE);
+        if let Some(u) = &m.unit {
+            a.text(&n, hyp::UNIT, u);
+        }
+        if let Some(s) = &m.split {
+            a.text(&n, hyp::SPLIT, s);
+        }
+    }
+    if let Some(n) = &x.notes {
+        a.text(&iri, hyp::NOTE, n);
+    }
+    for l in &x.artefacts {
+        match NamedNode::new(l.trim()) {
+            Ok(n) => a.add(&iri, hyp::ARTEFACT, n),
+            Err(_) => a.text(&iri, hyp::ARTEFACT, l),
+        }
+    }
+    a.typed(&iri, prov::GENERATED_AT_TIME, &time, xsd::DATE_TIME);
+
+    let title = format!("Experiment ({}): {}", x.status.as_str(), clip(description, 200));
+    let mut body = vec![description.to_string()];
+    let mut outcome = format!("Outcome: {}.", x.status.as_str());
+    for m in &x.metrics {
+        let _ = write!(outcome, " {} = {}", m.name, m.value);
+        if let Some(u) = &m.unit {
+            let _ = write!(outcome, " {u}");
+        }
+        if let Some(s) = &m.split {
+            let _ = write!(outcome, " ({s})");
+        }
+        outcome.push(';');
+    }
+    body.push(outcome.trim_end_matches(';').to_string());
+    if let Some(n) = &x.notes {
+        body.push(n.clone());
+    }
+    if !x.parameters.is_empty() {
+        let p: Vec<String> = x.parameters.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        body.push(format!("Parameters: {}.", p.join(", ")));
+    }
+    let w = nanopub(
+        store,
+        embedder,
+        Record {
+            key: &key,
+            iri: &iri,
+            kind: RecordKind::Experiment,
+            agent,
+            time: &time,
+            title: &title,
+            body,
+            assertion: a,
+        },
+        Vec::new(),
+    )?;
+    store.put_research(w)?;
+    if let Some((h, HypothesisStatus::Proposed)) = &hypothesis {
+        let note = "an experiment testing it was logged";
+        let w = status_change(
+            store,
+            h,
+            HypothesisStatus::Proposed,
+            HypothesisStatus::Testing,
+            agent,
+            std::slice::from_ref(&key),
+            Some(note),
+        )?;
+        store.put_research(w)?;
+    }
+    Ok(Written {
+        record: experiment(store, &key)?,
+        created: true,
+    })
+}
+
+fn check_transition(from: HypothesisStatus, to: HypothesisStatus, outcomes: usize) -> Result<()> {
+    use HypothesisStatus::*;
+    if to == Proposed {
+        return Err(UserError::Conflict("a hypothesis cannot return to proposed".into()).into());
+    }
+    if from == to {
+        return Err(UserError::Conflict(format!("the hypothesis is already {}", to.as_str())).into());
+    }
+    if matches!(to, Supported | Refuted) && outcomes == 0 {
+        return Err(Error::invalid(
+            "outcomes",
+            format!("moving a hypothesis to {} needs at least one experiment", to.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+fn status_triples(hypothesis_iri: &str, status: HypothesisStatus) -> String {
+    let mut f = Facts::new();
+    f.link(hypothesis_iri, hyp::STATUS, status.iri());
+    to_ntriples(&f)
+}
+
+fn status_change(
+    store: &Store,
+    hypothesis_key: &str,
+    from: HypothesisStatus,
+    to: HypothesisStatus,
+    agent: &str,
+    outcomes: &[String],
+    note: Option<&str>,
+) -> Result<ResearchWrite> {
+    let base = store.base();
+    let time = now_rfc3339();
+    let h_iri = base.iri(RecordKind::Hypothesis.segment(), hypothesis_key);
+    let key = RecordKind::StatusChange.key(&format!(
+        "{hypothesis_key}\n{}\n{}\n{agent}\n{time}\n{outcomes:?}",
+        from.as_str(),
+        to.as_str()
+    ));
+    let iri = base.iri(RecordKind::StatusChange.segment(), &key);
+    let mut a = Facts::new();
+    a.link(&iri, rdf::TYPE, hyp::STATUS_CHANGE);
+    a.link(&iri, hyp::OF_HYPOTHESIS, &h_iri);
+    a.link(&iri, hyp::FROM_STATUS, from.iri());
+    a.link(&iri, hyp::TO_STATUS, to.iri());
+    a.typed(&iri, prov::GENERATED_AT_TIME, &time, xsd::DATE_TIME);
+    for o in outcomes {
+        a.link(&iri, hyp::BASED_ON, &base.iri(RecordKind::Experiment.segment(), o));
+    }
+    if let Some(n) = note {
+        a.text(&iri, hyp::NOTE, n);
+    }
+    let mut w = nanopub_graphs(store, &key, &iri, agent, &time, a, Facts::new());
+    w.push((base.nanopub_graph(hypothesis_key, "status"), status_triples(&h_iri, to)));
+    Ok(ResearchWrite {
+        key,
+        graphs: w,
+        doc: None,
+    })
+}
+
+/// What one record is made of, before it becomes a nanopublication.
+struct Record<'a> {
+    key: &'a str,
+    iri: &'a str,
+    kind: RecordKind,
+    agent: &'a str,
+    time: &'a str,
+    title: &'a str,
+    body: Vec<String>,
+    assertion: Facts,
+}
+
+/// A searchable record as a nanopublication plus the document the text and vector indexes keep.
+fn nanopub(
+    store: &Store,
+    embedder: &dyn Embedder,
+    r: Record<'_>,
+    extra_graphs: Vec<(String, String)>,
+) -> Result<ResearchWrite> {
+    let year = r.time.get(..4).and_then(|y| y.parse::<i32>().ok());
+    let venue = match r.kind {
+        RecordKind::Hypothesis => "Hypatia hypotheses",
+        _ => "Hypatia experiment log",
+    };
+    // The record as a paper of one section, so that its canonical text and passages are made
+    // exactly as a paper's are.
+    let paper = Paper {
+        title: r.title.to_string(),
+        authors: vec![Author {
+            name: r.agent.to_string(),
+            ..Default::default()
+        }],
+        year,
+        date: Some(r.time.to_string()),
+        venue: Some(venue.to_string()),
+        sections: vec![Section {
+            heading: r.kind.segment().to_string(),
+            paragraphs: r.body,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let seg = passages::segment(&paper, r.key, &ChunkConfig::default());
+    let texts: Vec<String> = seg
+        .passages
+        .iter()
+        .map(|p| passages::embedding_text(&paper.title, p))
+        .collect();
+    let vectors = embedder.embed(&texts)?;
+    let mut info = Facts::new();
+    info.text(r.iri, schema::NAME, r.title);
+    info.typed(r.iri, schema::DATE_CREATED, r.time, xsd::DATE_TIME);
+    if let Some(y) = year {
+        info.typed(r.iri, hyp::YEAR, y, xsd::INTEGER);
+    }
+    info.text(r.iri, hyp::VENUE, venue);
+    let author = format!("{}#author", r.iri);
+    info.link(r.iri, schema::AUTHOR, &author);
+    info.text(&author, schema::NAME, r.agent);
+    info.typed(&author, schema::POSITION, 0, xsd::INTEGER);
+    info.text(r.iri, hyp::CANONICAL_TEXT, &seg.canonical);
+    for p in &seg.passages {
+        facts::passage(&mut info, store.base(), r.iri, p);
+    }
+    let graphs = nanopub_graphs(store, r.key, r.iri, r.agent, r.time, r.assertion, info);
+    let mut graphs = graphs;
+    graphs.extend(extra_graphs);
+    Ok(ResearchWrite {
+        key: r.key.to_string(),
+        graphs,
+        doc: Some(PaperDoc {
+            key: r.key.to_string(),
+            iri: r.iri.to_string(),
+            title: paper.title.clone(),
+            year,
+            venue: paper.venue.clone(),
+            digest: ids::content_hash(&seg.canonical),
+            passages: seg.passages,
+            vectors,
+            ntriples: String::new(),
+            extraction: String::new(),
+        }),
+    })
+}
+
+/// The four graphs of a nanopublication: head, assertion, provenance, publication info (with
+/// `info` added to the last).
+fn nanopub_graphs(
+    store: &Store,
+    key: &str,
+    iri: &str,
+    agent: &str,
+    time: &str,
+    assertion: Facts,
+    mut info: Facts,
+) -> Vec<(String, String)> {
+    let base = store.base();
+    let np_iri = base.nanopub(key);
+    let [head, a, prov_g, pubinfo] = ["head", "assertion", "provenance", "pubinfo"].map(|p| base.nanopub_graph(key, p));
+    let agent_iri = base.iri("agent", &facts::slug_key(agent));
+    let mut h = Facts::new();
+    h.link(&np_iri, rdf::TYPE, np::NANOPUBLICATION);
+    h.link(&np_iri, np::HAS_ASSERTION, &a);
+    h.link(&np_iri, np::HAS_PROVENANCE, &prov_g);
+    h.link(&np_iri, np::HAS_PUBLICATION_INFO, &pubinfo);
+    let mut p = Facts::new();
+    p.link(&a, prov::WAS_ATTRIBUTED_TO, &agent_iri);
+    p.typed(&a, prov::GENERATED_AT_TIME, time, xsd::DATE_TIME);
+    p.link(&agent_iri, rdf::TYPE, prov::SOFTWARE_AGENT);
+    p.text(&agent_iri, schema::NAME, agent);
+    info.link(&np_iri, prov::WAS_ATTRIBUTED_TO, &agent_iri);
+    info.typed(&np_iri, prov::GENERATED_AT_TIME, time, xsd::DATE_TIME);
+    info.text(iri, hyp::AGENT_ID, agent);
+    vec![
+        (head, to_ntriples(&h)),
+        (a, to_ntriples(&assertion)),
+        (prov_g, to_ntriples(&p)),
+        (pubinfo, to_ntriples(&info)),
+    ]
+}
+
+fn to_ntriples(f: &Facts) -> String {
+    f.triples.iter().map(|t| format!("{t} .\n")).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads.
+
+/// A stored hypothesis with its history and experiments.
+pub fn hypothesis(store: &Store, id: &str) -> Result<Hypothesis> {
+    let key = record_key(RecordKind::Hypothesis, id)?;
+    let iri = store.base().iri(RecordKind::Hypothesis.segment(), &key);
+    let rows = select(store, queries::HYPOTHESES, &[("h", node(&iri)?)])?;
+    let Some(row) = rows.into_iter().next() else {
+        return Err(UserError::NotFound(format!("hypothesis `{id}`")).into());
+    };
+    let mut h = hypothesis_from_row(store, row)?;
+    h.history = select(store, queries::HYPOTHESIS_HISTORY, &[("h", node(&iri)?)])?
+        .into_iter()
+        .map(|r| status_change_from_row(store, r))
+        .collect::<Result<_>>()?;
+    h.experiments = experiments(
+        store,
+        &ExperimentFilter {
+            hypothesis: Some(key),
+            ..Default::default()
+        },
+    )?;
+    Ok(h)
+}
+
+/// Which hypotheses to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HypothesisFilter {
+    /// Only this status.
+    #[serde(default)]
+    pub status: Option<HypothesisStatus>,
+    /// Only this agent's.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Most hypotheses (newest first); 100 when absent.
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// Stored hypotheses, newest first, without history and experiments (ask for one to get them).
+pub fn hypotheses(store: &Store, f: &HypothesisFilter) -> Result<Vec<Hypothesis>> {
+    let mut b: Vec<(&str, Term)> = Vec::new();
+    if let Some(s) = f.status {
+        b.push(("status", node(s.iri())?));
+    }
+    if let Some(a) = &f.agent {
+        b.push(("agent", Literal::new_simple_literal(a.trim()).into()));
+    }
+    let limit = f.limit.unwrap_or(100);
+    select(store, queries::HYPOTHESES, &b)?
+        .into_iter()
+        .take(limit)
+        .map(|r| hypothesis_from_row(store, r))
+        .collect()
+}
+
+/// Which experiments to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentFilter {
+    /// Only runs testing this hypothesis (key or IRI).
+    #[serde(default)]
+    pub hypothesis: Option<String>,
+    /// Only this run status.
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+    /// Only this agent's.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Most runs (oldest first); all when absent.
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// Stored experiment runs, oldest first.
+pub fn experiments(store: &Store, f: &ExperimentFilter) -> Result<Vec<Experiment>> {
+    let mut b: Vec<(&str, Term)> = Vec::new();
+    if let Some(h) = &f.hypothesis {
+        let k = record_key(RecordKind::Hypothesis, h)?;
+        b.push(("h", node(&store.base().iri(RecordKind::Hypothesis.segment(), &k))?));
+    }
+    if let Some(s) = f.status {
+        b.push(("status", node(s.iri())?));
+    }
+    if let Some(a) = &f.agent {
+        b.push(("agent", Literal::new_simple_literal(a.trim()).into()));
+    }
+    let rows = select(store, queries::EXPERIMENTS, &b)?;
+    let limit = f.limit.unwrap_or(usize::MAX);
+    rows.into_iter()
+        .take(limit)
+        .map(|r| experiment_from_row(store, r))
+        .collect()
+}
+
+/// One stored experiment run.
+pub fn experiment(store: &Store, id: &str) -> Result<Experiment> {
+    let key = record_key(RecordKind::Experiment, id)?;
+    let iri = store.base().iri(RecordKind::Experiment.segment(), &key);
+    select(store, queries::EXPERIMENTS, &[("e", node(&iri)?)])?
+        .into_iter()
+        .next()
+        .map(|r| experiment_from_row(store, r))
+        .unwrap_or_else(|| Err(UserError::NotFound(format!("experiment `{id}`")).into()))
+}
+
+type Row = BTreeMap<String, String>;
+
+fn select(store: &Store, query: &str, bindings: &[(&str, Term)]) -> Result<Vec<Row>> {
+    let results = store.graph().query_bound(query, bindings)?;
+    let oxigraph::sparql::QueryResults::Solutions(solutions) = results else {
+        return Err(Error::graph("named query is not a SELECT"));
+    };
+    solutions
+        .map(|s| {
+            let s = s.map_err(Error::graph)?;
+            Ok(s.iter().map(|(v, t)| (v.as_str().to_string(), lexical(t))).collect())
+        })
+        .collect()
+}
+
+fn node(iri: &str) -> Result<Term> {
+    Ok(NamedNode::new(iri).map_err(Error::graph)?.into())
+}
+
+fn key_of_iri(iri: &str) -> String {
+    iri.rsplit('/').next().unwrap_or(iri).to_string()
+}
+
+fn words(s: Option<&String>) -> Vec<String> {
+    s.map(|s| s.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn hypothesis_from_row(store: &Store, r: Row) -> Result<Hypothesis> {
+    let iri = r.get("h").cloned().unwrap_or_default();
+    let status = r
+        .get("status")
+        .and_then(|s| HypothesisStatus::from_iri(s))
+        .ok_or_else(|| Error::graph(format!("hypothesis {iri} has no status")))?;
+    let concepts = words(r.get("concepts"))
+        .into_iter()
+        .map(|c| {
+            let label = concept_label(store, &c)?;
+            Ok(ConceptLabel { iri: c, label })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Hypothesis {
+        key: key_of_iri(&iri),
+        statement: r.get("statement").cloned().unwrap_or_default(),
+        agent: r.get("agent").cloned().unwrap_or_default(),
+        created: r.get("created").cloned().unwrap_or_default(),
+        status,
+        concepts,
+        evidence: words(r.get("evidence")),
+        gap: r.get("gapKind").map(|k| (k.clone(), r.get("gapExplanation").cloned())),
+        history: Vec::new(),
+        experiments: Vec::new(),
+        iri,
+    })
+}
+
+fn concept_label(store: &Store, iri: &str) -> Result<Option<String>> {
+    Ok(select(store, queries::CONCEPT_LABELS, &[("concept", node(iri)?)])?
+        .into_iter()
+        .next()
+        .and_then(|mut r| r.remove("label")))
+}
+
+fn status_change_from_row(_store: &Store, r: Row) -> Result<StatusChange> {
+    let to = r
+        .get("to")
+        .and_then(|s| HypothesisStatus::from_iri(s))
+        .ok_or_else(|| Error::graph("status change without a status"))?;
+    Ok(StatusChange {
+        key: r.get("c").map(|c| key_of_iri(c)).unwrap_or_default(),
+        from: r.get("from").and_then(|s| HypothesisStatus::from_iri(s)),
+        to,
+        time: r.get("time").cloned().unwrap_or_default(),
+        agent: r.get("agent").cloned().unwrap_or_default(),
+        outcomes: words(r.get("outcomes")).iter().map(|o| key_of_iri(o)).collect(),
+        note: r.get("note").cloned(),
+    })
+}
+
+fn experiment_from_row(store: &Store, r: Row) -> Result<Experiment> {
+    let iri = r.get("e").cloned().unwrap_or_default();
+    let status = r
+        .get("status")
+        .and_then(|s| RunStatus::from_iri(s))
+        .ok_or_else(|| Error::graph(format!("experiment {iri} has no run status")))?;
+    let mut metrics = Vec::new();
+    let mut parameters = BTreeMap::new();
+    let mut artefacts = Vec::new();
+    for d in select(store, queries::EXPERIMENT_DETAILS, &[("e", node(&iri)?)])? {
+        match d.get("kind").map(String::as_str) {
+            Some("measurement") => metrics.push(Metric {
+                name: d.get("name").cloned().unwrap_or_default(),
+                value: d.get("value").and_then(|v| v.parse().ok()).unwrap_or(f64::NAN),
+                unit: d.get("unit").cloned(),
+                split: d.get("split").cloned(),
+            }),
+            Some("parameter") => {
+                parameters.insert(
+                    d.get("name").cloned().unwrap_or_default(),
+                    d.get("value").cloned().unwrap_or_default(),
+                );
+            }
+            Some("artefact") => artefacts.extend(d.get("value").cloned()),
+            _ => {}
+        }
+    }
+    Ok(Experiment {
+        key: key_of_iri(&iri),
+        description: r.get("description").cloned().unwrap_or_default(),
+        status,
+        agent: r.get("agent").cloned().unwrap_or_default(),
+        time: r.get("time").cloned().unwrap_or_default(),
+        hypothesis: r.get("h").map(|h| key_of_iri(h)),
+        code_version: r.get("code").cloned(),
+        parameters,
+        metrics,
+        notes: r.get("notes").cloned(),
+        artefacts,
+        iri,
+    })
+}
+
+fn current_status(store: &Store, key: &str) -> Result<HypothesisStatus> {
+    let iri = store.base().iri(RecordKind::Hypothesis.segment(), key);
+    select(store, queries::HYPOTHESES, &[("h", node(&iri)?)])?
+        .into_iter()
+        .find_map(|r| r.get("status").and_then(|s| HypothesisStatus::from_iri(s)))
+        .ok_or_else(|| UserError::NotFound(format!("hypothesis `{key}`")).into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input checks.
+
+/// The record key named by a key or an IRI of the given kind.
+pub fn record_key(kind: RecordKind, id: &str) -> Result<String> {
+    let id = id.trim();
+    let key = id.rsplit('/').next().unwrap_or(id);
+    match RecordKind::of_key(key) {
+        Some(k) if k == kind => Ok(key.to_string()),
+        _ => Err(Error::invalid(
+            kind.segment(),
+            format!(
+                "`{id}` is not a {} key (`{}` + 16 hex digits) or IRI",
+                kind.segment(),
+                kind.prefix()
+            ),
+        )),
+    }
+}
+
+fn text_field<'a>(field: &str, s: &'a str) -> Result<&'a str> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if t.len() > MAX_TEXT {
+        return Err(Error::invalid(field, format!("{} bytes; at most {MAX_TEXT}", t.len())));
+    }
+    Ok(t)
+}
+
+fn agent_field(s: &str) -> Result<&str> {
+    let t = s.trim();
+    if t.is_empty() || t.len() > 200 || t.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "agent",
+            "an agent id of 1 to 200 characters without control characters is required",
+        ));
+    }
+    Ok(t)
+}
+
+fn check_count(field: &str, n: usize) -> Result<()> {
+    if n > MAX_ITEMS {
+        return Err(Error::invalid(field, format!("{n} items; at most {MAX_ITEMS}")));
+    }
+    Ok(())
+}
+
+/// Accepts `YYYY-MM-DD`, or that followed by `THH:MM:SS` and an optional fraction and zone.
+fn check_time(t: &str) -> Result<&str> {
+    let t = t.trim();
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let date_ok = b.len() >= 10 && digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    let time_ok = b.len() == 10
+        || (b.len() >= 19
+            && b[10] == b'T'
+            && digits(11..13)
+            && b[13] == b':'
+            && digits(14..16)
+            && b[16] == b':'
+            && digits(17..19));
+    if date_ok && time_ok {
+        Ok(t)
+    } else {
+        Err(Error::invalid(
+            "time",
+            format!("`{t}` is not an RFC 3339 date-time (2026-11-26T10:00:00Z)"),
+        ))
+    }
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", s[..i].trim_end()),
+        None => s.to_string(),
+    }
+}
+
+/// Concept IRIs for IRIs or labels: a label the store knows (preferred or alternative) names
+/// that concept; an unknown label names the concept the extractor would mint for it.
+fn resolve_concepts(store: &Store, args: &[ConceptArg]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for a in args {
+        let name = match a {
+            ConceptArg::Name(s) | ConceptArg::Object { iri: s } => s.trim(),
+        };
+        if name.is_empty() {
+            return Err(Error::invalid("concepts", "an empty concept name"));
+        }
+        let iri = if name.contains("://") {
+            NamedNode::new(name).map_err(|e| Error::invalid("concepts", format!("`{name}`: {e}")))?;
+            name.to_string()
+        } else {
+            let rows = select(
+                store,
+                queries::CONCEPT_BY_LABEL,
+                &[("label", Literal::new_simple_literal(name).into())],
+            )?;
+            rows.into_iter()
+                .find_map(|mut r| r.remove("concept"))
+                .unwrap_or_else(|| concept_iri(store.base(), name))
+        };
+        if !out.contains(&iri) {
+            out.push(iri);
+        }
+    }
+    Ok(out)
+}
+
+/// Passage IRIs for passage keys or IRIs; each must be stored.
+fn resolve_passages<'a>(store: &Store, names: impl Iterator<Item = &'a str>) -> Result<Vec<String>> {
+    let prefix = store.base().passage_iri("");
+    let mut keys: Vec<String> = Vec::new();
+    for n in names {
+        let n = n.trim();
+        let k = n.strip_prefix(&prefix).unwrap_or(n).to_string();
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let found = store.text().passages(&keys)?;
+    if let Some(missing) = keys.iter().find(|k| !found.iter().any(|p| &p.key == *k)) {
+        return Err(UserError::NotFound(format!("evidence passage `{missing}`")).into());
+    }
+    Ok(keys.iter().map(|k| store.base().passage_iri(k)).collect())
+}
+
+impl EvidenceArg {
+    fn name(&self) -> &str {
+        match self {
+            EvidenceArg::Name(s) | EvidenceArg::Object { passage: s } => s,
+        }
+    }
+}
+
+/// The current time as an RFC 3339 UTC timestamp with milliseconds.
+pub fn now_rfc3339() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_checks_and_now() {
+        assert!(check_time("2026-11-26").is_ok());
+        assert!(check_time("2026-11-26T10:00:00Z").is_ok());
+        assert!(check_time("2026-11-26T10:00:00.123+01:00").is_ok());
+        assert!(check_time("yesterday").is_err());
+        assert!(check_time("2026-11-26 10:00").is_err());
+        let now = now_rfc3339();
+        assert!(check_time(&now).is_ok(), "{now}");
+        assert!(now.starts_with("20"), "{now}");
+    }
+
+    #[test]
+    fn transitions() {
+        use HypothesisStatus::*;
+        assert!(check_transition(Proposed, Testing, 0).is_ok());
+        assert!(check_transition(Testing, Supported, 0).is_err());
+        assert!(check_transition(Testing, Supported, 1).is_ok());
+        assert!(check_transition(Testing, Inconclusive, 0).is_ok());
+        assert!(check_transition(Supported, Proposed, 1).is_err());
+        assert!(check_transition(Refuted, Refuted, 1).is_err());
+        assert!(check_transition(Refuted, Testing, 0).is_ok());
+    }
+
+    #[test]
+    fn statuses_parse() {
+        assert_eq!("Discarded".parse::<RunStatus>().unwrap(), RunStatus::Discard);
+        assert_eq!("crash".parse::<RunStatus>().unwrap(), RunStatus::Crash);
+        assert!("maybe".parse::<RunStatus>().is_err());
+        assert_eq!(
+            "supported".parse::<HypothesisStatus>().unwrap(),
+            HypothesisStatus::Supported
+        );
+    }
+
+    #[test]
+    fn record_keys_from_keys_and_iris() {
+        let k = RecordKind::Hypothesis.key("x");
+        assert_eq!(record_key(RecordKind::Hypothesis, &k).unwrap(), k);
+        let iri = format!("https://w3id.org/hypatia/id/hypothesis/{k}");
+        assert_eq!(record_key(RecordKind::Hypothesis, &iri).unwrap(), k);
+        assert!(record_key(RecordKind::Experiment, &k).is_err());
+        assert!(record_key(RecordKind::Hypothesis, "0123456789abcdef").is_err());
+    }
+}
