@@ -3,8 +3,10 @@
 //!
 //! **Invariant:** this is the only module that names `actix_web`.
 
+mod body;
 mod negotiate;
 mod sparql;
+mod update;
 
 pub use sparql::serialize_results;
 
@@ -178,6 +180,9 @@ impl ApiError {
                 UserError::Setup(_) => (StatusCode::SERVICE_UNAVAILABLE, "model_unavailable"),
                 UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
                 UserError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+                UserError::ProtectedGraph(_) => (StatusCode::FORBIDDEN, "protected_graph"),
+                UserError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+                UserError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             },
             Error::Internal(i) => match i {
                 InternalError::Io { .. }

@@ -11,3 +11,4 @@ mod queries;
 mod recovery;
 mod retrieval;
 mod sparql_search;
+mod writes;
