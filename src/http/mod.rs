@@ -4,6 +4,7 @@
 //! **Invariant:** this is the only module that names `actix_web`.
 
 mod body;
+mod graph_store;
 mod negotiate;
 mod sparql;
 mod update;
@@ -58,7 +59,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::resource("/sparql")
                     .route(web::get().to(sparql::get))
                     .route(web::post().to(sparql::post)),
-            );
+            )
+            .service(graph_store::resource());
     }
 }
 

@@ -222,3 +222,181 @@ fn the_protocol_refuses_what_it_must_with_the_right_status() {
     assert_eq!(error(f.update(&big), 413).0, "payload_too_large");
     assert!(!f.ask("ASK { <urn:s> <urn:p> ?o }"));
 }
+
+#[test]
+fn writes_are_refused_when_the_server_runs_without_writes() {
+    let f = served(false);
+    let before = f.store.graph().len().unwrap();
+    assert_eq!(
+        error(f.update("INSERT DATA { <urn:s> <urn:p> <urn:o> }"), 403).0,
+        "forbidden"
+    );
+    let r = Client::new()
+        .put(f.url("/store?graph=urn:g"))
+        .header("Content-Type", "text/turtle")
+        .body("<urn:s> <urn:p> <urn:o> .")
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 403).0, "forbidden");
+    let r = Client::new().delete(f.url("/store?default")).send().unwrap();
+    assert_eq!(error(r, 403).0, "forbidden");
+    assert_eq!(f.store.graph().len().unwrap(), before);
+    // Reads stay open.
+    let r = Client::new().get(f.url("/store?default")).send().unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[test]
+fn the_graph_store_protocol_reads_and_writes_graphs_in_every_format() {
+    let f = served(true);
+    let client = Client::new();
+    let g = f.url("/store?graph=urn%3Aagent%3Ag");
+    let put = |body: &str, ct: &str| {
+        client
+            .put(&g)
+            .header("Content-Type", ct)
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    assert_eq!(put("<urn:s> <urn:p> \"one\" .", "text/turtle").status(), 201, "created");
+    assert_eq!(
+        put("<urn:s> <urn:p> \"two\" .", "text/turtle; charset=utf-8").status(),
+        204,
+        "replaced"
+    );
+    let r = client
+        .post(&g)
+        .header("Content-Type", "application/n-triples")
+        .body("<urn:s> <urn:p> \"three\" .\n")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 204, "merged");
+    for (accept, needle) in [
+        ("text/turtle", "\"three\""),
+        ("application/n-triples", "<urn:s> <urn:p> \"two\" ."),
+        ("application/rdf+xml", "rdf:RDF"),
+        ("application/ld+json", "\"two\""),
+        ("application/n-quads", "\"three\""),
+        ("application/trig", "\"two\""),
+    ] {
+        let r = client.get(&g).header("Accept", accept).send().unwrap();
+        assert_eq!(r.status(), 200, "{accept}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(accept));
+        let body = r.text().unwrap();
+        assert!(body.contains(needle), "{accept}: {body}");
+        assert!(!body.contains("\"one\""), "PUT replaced the graph");
+    }
+    // Bodies in the other formats, blank nodes fresh per document.
+    let jsonld = r#"{"@id": "urn:s2", "urn:p": "four"}"#;
+    let r = client
+        .post(&g)
+        .header("Content-Type", "application/ld+json")
+        .body(jsonld)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(f.ask("ASK { GRAPH <urn:agent:g> { <urn:s2> <urn:p> \"four\" } }"));
+    let head = client.head(&g).send().unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.text().unwrap().is_empty());
+    // The default graph always exists; a named graph that does not is a 404.
+    assert_eq!(client.get(f.url("/store?default")).send().unwrap().status(), 200);
+    assert_eq!(client.delete(&g).send().unwrap().status(), 204);
+    assert_eq!(error(client.get(&g).send().unwrap(), 404).0, "not_found");
+    assert_eq!(error(client.delete(&g).send().unwrap(), 404).0, "not_found");
+}
+
+#[test]
+fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
+    let f = served(true);
+    let client = Client::new();
+    let (paper, _) = f.owned_graphs();
+    let before = f.store.graph().len().unwrap();
+    let paper_url = f.url(&format!("/store?graph={}", urlencode(&paper)));
+    // Owned graphs: readable, never writable.
+    let r = client
+        .get(&paper_url)
+        .header("Accept", "application/n-triples")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().unwrap().contains("http://schema.org/ScholarlyArticle"));
+    for method in [reqwest::Method::PUT, reqwest::Method::POST, reqwest::Method::DELETE] {
+        let r = client
+            .request(method.clone(), &paper_url)
+            .header("Content-Type", "text/turtle")
+            .body("<urn:s> <urn:p> <urn:o> .")
+            .send()
+            .unwrap();
+        let (code, message) = error(r, 403);
+        assert_eq!(code, "protected_graph", "{method}");
+        assert!(message.contains(&paper), "{method}: {message}");
+    }
+    assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
+    let put = |url: &str, ct: &str, body: &str| {
+        client
+            .put(f.url(url))
+            .header("Content-Type", ct)
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let ttl = "<urn:s> <urn:p> <urn:o> .";
+    assert_eq!(error(put("/store", "text/turtle", ttl), 400).0, "invalid_parameter");
+    assert_eq!(
+        error(put("/store?default&graph=urn:g", "text/turtle", ttl), 400).0,
+        "invalid_parameter"
+    );
+    assert_eq!(
+        error(put("/store?graph=not%20an%20iri", "text/turtle", ttl), 400).0,
+        "invalid_parameter"
+    );
+    assert_eq!(
+        error(put("/store?graph=urn:g", "image/png", ttl), 415).0,
+        "unsupported_media_type"
+    );
+    // A syntax error says where; nothing of the document is written.
+    let (code, message) = error(
+        put(
+            "/store?graph=urn:g",
+            "text/turtle",
+            "<urn:s> <urn:p> <urn:o> .
+<urn:s> <urn:p> .",
+        ),
+        400,
+    );
+    assert_eq!(code, "invalid_parameter");
+    assert!(message.contains("line") || message.contains("2:"), "{message}");
+    // A quad format naming a graph: the request names the one graph it writes.
+    let (_, message) = error(
+        put(
+            "/store?graph=urn:g",
+            "application/n-quads",
+            "<urn:s> <urn:p> <urn:o> <urn:other> .",
+        ),
+        400,
+    );
+    assert!(!message.is_empty());
+    assert_eq!(
+        error(
+            put("/store?graph=urn:g", "text/turtle", &"#".repeat((64 << 20) + 1)),
+            413
+        )
+        .0,
+        "payload_too_large"
+    );
+    assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
+    let r = client.get(f.url("/store?graph=urn:g")).send().unwrap();
+    assert_eq!(error(r, 404).0, "not_found");
+    let r = client
+        .get(f.url("/store?default"))
+        .header("Accept", "image/png")
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 406).0, "not_acceptable");
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_string()
+}
