@@ -11,4 +11,5 @@ mod queries;
 mod recovery;
 mod retrieval;
 mod sparql_search;
+mod w3c;
 mod writes;
