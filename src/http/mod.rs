@@ -31,7 +31,7 @@ pub struct AppState {
     pub embedder: Option<Arc<dyn Embedder>>,
     /// Where `POST /admin/backup` writes snapshots; `None` turns the endpoint off.
     pub backup_dir: Option<std::path::PathBuf>,
-    /// Whether write endpoints (`POST /papers`) are on.
+    /// Whether write endpoints (`POST /papers`, SPARQL Update, `/store` writes) are on.
     pub writes: bool,
 }
 

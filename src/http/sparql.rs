@@ -11,6 +11,9 @@ use oxigraph::sparql::QueryResults;
 use super::{blocking, negotiate, ApiError, AppState};
 use crate::error::{Error, Result, UserError};
 
+/// Largest query body `POST /sparql` accepts (updates: [`super::update::MAX_BODY`]).
+pub const MAX_QUERY_BODY: usize = 1 << 20;
+
 /// A query and its dataset, from whichever form the request used.
 struct Request {
     query: String,
@@ -88,7 +91,12 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
 /// `application/sparql-update` body.
 pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Payload) -> Result<HttpResponse, ApiError> {
     let content_type = super::body::media_type(&req);
-    let body = super::body::read(body, super::update::MAX_BODY, "a SPARQL request").await?;
+    // Updates may carry data (INSERT DATA); queries stay small.
+    let limit = match content_type.as_str() {
+        "application/sparql-query" => MAX_QUERY_BODY,
+        _ => super::update::MAX_BODY,
+    };
+    let body = super::body::read(body, limit, "a SPARQL request").await?;
     let text = std::str::from_utf8(&body).map_err(|e| Error::invalid("body", format!("not UTF-8: {e}")))?;
     let mut all = pairs(req.query_string())?;
     let parsed = match content_type.as_str() {
@@ -96,6 +104,12 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Paylo
             all.extend(pairs(text)?);
             if all.iter().any(|(k, _)| k == "update") {
                 return super::update::from_form(state, all).await;
+            }
+            if body.len() > MAX_QUERY_BODY {
+                return Err(Error::from(UserError::PayloadTooLarge(format!(
+                    "a SPARQL query may be at most {MAX_QUERY_BODY} bytes"
+                )))
+                .into());
             }
             from_pairs(&all, None)?
         }

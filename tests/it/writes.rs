@@ -217,7 +217,13 @@ fn the_protocol_refuses_what_it_must_with_the_right_status() {
         "invalid_parameter"
     );
     assert_eq!(f.update("LOAD SILENT <http://example.org/data.ttl>").status(), 204);
-    // An update larger than the limit.
+    // A query sent as a form past the query limit, an update past the update limit.
+    let r = client
+        .post(f.url("/sparql"))
+        .form(&[("query", format!("ASK {{ ?s ?p \"{}\" }}", "x".repeat(1 << 20)))])
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 413).0, "payload_too_large");
     let big = format!("INSERT DATA {{ <urn:s> <urn:p> \"{}\" }}", "x".repeat(16 << 20));
     assert_eq!(error(f.update(&big), 413).0, "payload_too_large");
     assert!(!f.ask("ASK { <urn:s> <urn:p> ?o }"));
