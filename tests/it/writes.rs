@@ -157,6 +157,9 @@ fn updates_that_would_write_owned_graphs_are_refused_and_write_nothing() {
         // The graph comes from the data: found by evaluating the WHERE first.
         "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s a <http://schema.org/ScholarlyArticle> ; ?p ?o } }"
             .to_string(),
+        // MOVE drops its source; COPY replaces its target.
+        format!("MOVE <{paper}> TO <urn:agent:mine>"),
+        format!("COPY DEFAULT TO <{extraction}>"),
         "DROP ALL".to_string(),
         "CLEAR NAMED".to_string(),
     ];
@@ -176,6 +179,9 @@ fn updates_that_would_write_owned_graphs_are_refused_and_write_nothing() {
     assert_eq!(f.update("INSERT DATA { <urn:s> <urn:p> <urn:o> }").status(), 204);
     assert_eq!(f.update("DROP DEFAULT").status(), 204);
     assert_eq!(f.store.graph().len().unwrap(), before);
+    // Reading an owned graph into one's own is fine.
+    assert_eq!(f.update(&format!("ADD <{paper}> TO <urn:agent:mine>")).status(), 204);
+    assert!(f.ask("ASK { GRAPH <urn:agent:mine> { ?p a <http://schema.org/ScholarlyArticle> } }"));
 }
 
 #[test]
