@@ -51,8 +51,8 @@ pub enum Command {
         /// Folder where `POST /admin/backup` writes snapshots; the endpoint is off without it.
         #[arg(long, env = "HYPATIA_BACKUP_DIR")]
         backup_dir: Option<PathBuf>,
-        /// Turn on write endpoints (`POST /papers`). Off by default: until API tokens exist,
-        /// anyone who can reach the port could write.
+        /// Turn on write endpoints (`POST /papers`, SPARQL Update, Graph Store Protocol writes).
+        /// Off by default: until API tokens exist, anyone who can reach the port could write.
         #[arg(long, env = "HYPATIA_WRITES")]
         writes: bool,
     },

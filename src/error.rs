@@ -51,6 +51,16 @@ pub enum UserError {
     /// The request contradicts the stored state (e.g. a status change that is not allowed).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A write would touch a graph the store owns (papers' and agents' graphs); nothing was
+    /// written.
+    #[error("protected graph: {0}")]
+    ProtectedGraph(String),
+    /// The request body is larger than the endpoint accepts.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
+    /// The request body comes in a media type the endpoint does not read.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
 }
 
 /// Errors on our side.

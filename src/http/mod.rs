@@ -3,9 +3,12 @@
 //!
 //! **Invariant:** this is the only module that names `actix_web`.
 
+mod body;
+mod graph_store;
 mod negotiate;
 mod research;
 mod sparql;
+mod update;
 
 pub use sparql::serialize_results;
 
@@ -29,7 +32,7 @@ pub struct AppState {
     pub embedder: Option<Arc<dyn Embedder>>,
     /// Where `POST /admin/backup` writes snapshots; `None` turns the endpoint off.
     pub backup_dir: Option<std::path::PathBuf>,
-    /// Whether write endpoints (`POST /papers`) are on.
+    /// Whether write endpoints (`POST /papers`, SPARQL Update, `/store` writes) are on.
     pub writes: bool,
 }
 
@@ -63,7 +66,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::resource("/sparql")
                     .route(web::get().to(sparql::get))
                     .route(web::post().to(sparql::post)),
-            );
+            )
+            .service(graph_store::resource());
     }
 }
 
@@ -186,6 +190,9 @@ impl ApiError {
                 UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
                 UserError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
                 UserError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                UserError::ProtectedGraph(_) => (StatusCode::FORBIDDEN, "protected_graph"),
+                UserError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+                UserError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             },
             Error::Internal(i) => match i {
                 InternalError::Io { .. }

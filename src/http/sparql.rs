@@ -1,4 +1,5 @@
-//! SPARQL 1.1 Protocol, query operation: GET, POST form, POST direct.
+//! SPARQL 1.1 Protocol, query operation: GET, POST form, POST direct (updates are handed to
+//! [`super::update`]).
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -9,6 +10,9 @@ use oxigraph::sparql::QueryResults;
 
 use super::{blocking, negotiate, ApiError, AppState};
 use crate::error::{Error, Result, UserError};
+
+/// Largest query body `POST /sparql` accepts (updates: [`super::update::MAX_BODY`]).
+pub const MAX_QUERY_BODY: usize = 1 << 20;
 
 /// A query and its dataset, from whichever form the request used.
 struct Request {
@@ -25,7 +29,7 @@ const RESULT_FORMATS: [(&str, QueryResultsFormat); 5] = [
     ("application/json", QueryResultsFormat::Json),
 ];
 
-fn graph_formats() -> [(&'static str, RdfFormat); 6] {
+pub(super) fn graph_formats() -> [(&'static str, RdfFormat); 6] {
     [
         ("text/turtle", RdfFormat::Turtle),
         ("application/n-triples", RdfFormat::NTriples),
@@ -42,11 +46,11 @@ fn graph_formats() -> [(&'static str, RdfFormat); 6] {
 }
 
 /// Parses `key=value` pairs of a query string or form body.
-fn pairs(s: &str) -> Result<Vec<(String, String)>> {
+pub(super) fn pairs(s: &str) -> Result<Vec<(String, String)>> {
     serde_urlencoded::from_str(s).map_err(|e| Error::invalid("parameters", e.to_string()))
 }
 
-fn graphs(pairs: &[(String, String)], name: &str) -> Result<Vec<NamedNode>> {
+pub(super) fn graphs(pairs: &[(String, String)], name: &str) -> Result<Vec<NamedNode>> {
     pairs
         .iter()
         .filter(|(k, _)| k == name)
@@ -62,7 +66,10 @@ fn from_pairs(all: &[(String, String)], body_query: Option<String>) -> Result<Re
         (Some(_), Some(_)) | (None, Some(_)) => return Err(Error::invalid("query", "give exactly one query")),
         (None, None) => {
             if all.iter().any(|(k, _)| k == "update") {
-                return Err(Error::invalid("update", "SPARQL Update is not served at this endpoint"));
+                return Err(Error::invalid(
+                    "update",
+                    "an update is sent by POST, as application/sparql-update or as a form",
+                ));
             }
             return Err(Error::invalid("query", "missing"));
         }
@@ -80,26 +87,41 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     answer(state, &req, from_pairs(&all, None)?).await
 }
 
-/// `POST /sparql` with a form body or a `application/sparql-query` body.
-pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default();
+/// `POST /sparql` with a form body (`query=` or `update=`), or an `application/sparql-query` or
+/// `application/sparql-update` body.
+pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Payload) -> Result<HttpResponse, ApiError> {
+    let content_type = super::body::media_type(&req);
+    // Updates may carry data (INSERT DATA); queries stay small.
+    let limit = match content_type.as_str() {
+        "application/sparql-query" => MAX_QUERY_BODY,
+        _ => super::update::MAX_BODY,
+    };
+    let body = super::body::read(body, limit, "a SPARQL request").await?;
     let text = std::str::from_utf8(&body).map_err(|e| Error::invalid("body", format!("not UTF-8: {e}")))?;
     let mut all = pairs(req.query_string())?;
     let parsed = match content_type.as_str() {
         "application/x-www-form-urlencoded" => {
             all.extend(pairs(text)?);
+            if all.iter().any(|(k, _)| k == "update") {
+                return super::update::from_form(state, all).await;
+            }
+            if body.len() > MAX_QUERY_BODY {
+                return Err(Error::from(UserError::PayloadTooLarge(format!(
+                    "a SPARQL query may be at most {MAX_QUERY_BODY} bytes"
+                )))
+                .into());
+            }
             from_pairs(&all, None)?
         }
         "application/sparql-query" => from_pairs(&all, Some(text.to_string()))?,
+        "application/sparql-update" => return super::update::run(state, &all, text.to_string()).await,
         other => {
             return Err(Error::invalid(
                 "content-type",
-                format!("`{other}`: use application/x-www-form-urlencoded or application/sparql-query"),
+                format!(
+                    "`{other}`: use application/x-www-form-urlencoded, application/sparql-query or \
+                     application/sparql-update"
+                ),
             )
             .into())
         }

@@ -192,14 +192,14 @@ impl GraphStore {
         let mut prepared = evaluator
             .parse_query(query)
             .map_err(|e| UserError::SparqlSyntax(e.to_string()))?;
+        // The Protocol's dataset replaces the query's FROM / FROM NAMED; without either, the
+        // default graph is the union of all graphs (every paper's facts sit in a named graph).
         let ds = prepared.dataset_mut();
-        if default_graphs.is_empty() {
-            ds.set_default_graph_as_union();
-        } else {
+        if !default_graphs.is_empty() || !named_graphs.is_empty() {
             ds.set_default_graph(default_graphs.iter().cloned().map(Into::into).collect());
-        }
-        if !named_graphs.is_empty() {
             ds.set_available_named_graphs(named_graphs.iter().cloned().map(Into::into).collect());
+        } else if ds.is_default_dataset() {
+            ds.set_default_graph_as_union();
         }
         prepared
             .on_store(&self.store)
@@ -273,7 +273,7 @@ pub const MAX_NESTING: usize = 128;
 
 /// Refuses queries nested deeper than [`MAX_NESTING`]. Brackets are counted everywhere, string
 /// literals included: that can only overestimate, so no crafted quoting hides nesting from it.
-fn check_nesting(query: &str) -> Result<()> {
+pub(crate) fn check_nesting(query: &str) -> Result<()> {
     let (mut depth, mut max) = (0usize, 0usize);
     for b in query.bytes() {
         match b {

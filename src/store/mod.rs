@@ -16,6 +16,7 @@ pub mod graph;
 pub mod journal;
 pub mod text;
 pub mod vector;
+pub mod writes;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

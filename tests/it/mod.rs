@@ -12,3 +12,5 @@ mod recovery;
 mod research;
 mod retrieval;
 mod sparql_search;
+mod w3c;
+mod writes;

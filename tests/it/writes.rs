@@ -1,0 +1,414 @@
+//! SPARQL Update and the Graph Store Protocol over real HTTP, on a real store that holds papers:
+//! what the spec asks, and that graphs the store owns are never written.
+
+use hypatia::http::{spawn, AppState, RunningServer};
+use hypatia::store::Store;
+use reqwest::blocking::{Client, Response};
+use std::sync::Arc;
+
+use super::common::{fixtures, hash_embedder, ingest, reopen, temp_store};
+
+const BASE: &str = "https://w3id.org/hypatia/id/";
+
+/// Fields drop in order: the server, the store, then its folder.
+struct Fixture {
+    server: RunningServer,
+    store: Arc<Store>,
+    dir: tempfile::TempDir,
+}
+
+/// A store with the JATS papers ingested (paper and extraction graphs exist), served.
+fn served(writes: bool) -> Fixture {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(32);
+    ingest(&store, &e, &[fixtures().join("papers/jats")]);
+    let store = Arc::new(store);
+    let server = spawn(
+        AppState {
+            store: store.clone(),
+            embedder: None,
+            backup_dir: None,
+            writes,
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    Fixture { server, store, dir }
+}
+
+impl Fixture {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.addr())
+    }
+
+    fn update(&self, update: &str) -> Response {
+        Client::new()
+            .post(self.url("/sparql"))
+            .header("Content-Type", "application/sparql-update")
+            .body(update.to_string())
+            .send()
+            .unwrap()
+    }
+
+    fn ask(&self, query: &str) -> bool {
+        let r: serde_json::Value = Client::new()
+            .get(self.url("/sparql"))
+            .query(&[("query", query)])
+            .header("Accept", "application/sparql-results+json")
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        r["boolean"].as_bool().unwrap_or_else(|| panic!("{r}"))
+    }
+
+    /// Some paper graph and some extraction graph of the store.
+    fn owned_graphs(&self) -> (String, String) {
+        let names = self.store.graph().graph_names().unwrap();
+        let paper = names
+            .iter()
+            .find(|g| g.starts_with(&format!("{BASE}graph/paper/")))
+            .unwrap();
+        let extraction = names
+            .iter()
+            .find(|g| g.starts_with(&format!("{BASE}graph/extraction/")))
+            .unwrap();
+        (paper.clone(), extraction.clone())
+    }
+}
+
+/// The JSON error of a response, after checking its status.
+fn error(r: Response, status: u16) -> (String, String) {
+    assert_eq!(r.status().as_u16(), status);
+    let body: serde_json::Value = r.json().unwrap();
+    (
+        body["code"].as_str().unwrap().to_string(),
+        body["message"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn an_update_is_applied_durably_and_seen_by_queries() {
+    let f = served(true);
+    let r = f.update(
+        "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:says \"hello\" . GRAPH <urn:agent:notes> { ex:a ex:says \"hi\" } }",
+    );
+    assert_eq!(r.status(), 204);
+    assert!(f.ask("ASK { <http://example.org/a> <http://example.org/says> \"hello\" }"));
+    assert!(f.ask("ASK { GRAPH <urn:agent:notes> { ?s ?p \"hi\" } }"));
+    // A query's own FROM is its default graph (not the union of all graphs).
+    assert!(f.ask("ASK FROM <urn:agent:notes> { ?s ?p \"hi\" }"));
+    assert!(!f.ask("ASK FROM <urn:agent:notes> { ?s ?p \"hello\" }"));
+    // A form update with a protocol dataset: the WHERE reads only the named graph.
+    let r = Client::new()
+        .post(f.url("/sparql"))
+        .form(&[
+            (
+                "update",
+                "INSERT { GRAPH <urn:agent:copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+            ),
+            ("using-graph-uri", "urn:agent:notes"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(f.ask("ASK { GRAPH <urn:agent:copy> { ?s ?p \"hi\" } }"));
+    assert!(!f.ask("ASK { GRAPH <urn:agent:copy> { ?s ?p \"hello\" } }"));
+    let Fixture { server, store, dir } = f;
+    server.stop();
+    // The server's worker threads let go of their handle on the store after `stop` returns.
+    let mut store = store;
+    for _ in 0..200 {
+        match Arc::try_unwrap(store) {
+            Ok(s) => {
+                drop(s);
+                break;
+            }
+            Err(s) => {
+                store = s;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
+    }
+    let reopened = reopen(&dir, 32);
+    let text = reopened
+        .graph()
+        .query("ASK { GRAPH <urn:agent:copy> { ?s ?p \"hi\" } }", &[], &[])
+        .unwrap();
+    assert!(matches!(text, oxigraph::sparql::QueryResults::Boolean(true)));
+    assert!(reopened.check_consistency().unwrap().is_consistent());
+}
+
+#[test]
+fn updates_that_would_write_owned_graphs_are_refused_and_write_nothing() {
+    let f = served(true);
+    let (paper, extraction) = f.owned_graphs();
+    let before = f.store.graph().len().unwrap();
+    let np = format!("{BASE}np/hyp_0123456789abcdef/assertion");
+    let cases = [
+        format!("INSERT DATA {{ GRAPH <{paper}> {{ <urn:s> <urn:p> <urn:o> }} }}"),
+        format!("DELETE DATA {{ GRAPH <{extraction}> {{ <urn:s> <urn:p> <urn:o> }} }}"),
+        format!("INSERT DATA {{ GRAPH <{np}> {{ <urn:s> <urn:p> <urn:o> }} }}"),
+        // One allowed operation before the refused one: the whole request is refused.
+        format!("INSERT DATA {{ <urn:s> <urn:p> <urn:o> }} ; DROP GRAPH <{paper}>"),
+        format!("WITH <{paper}> INSERT {{ <urn:s> <urn:p> <urn:o> }} WHERE {{}}"),
+        format!("CLEAR GRAPH <{extraction}>"),
+        format!("CREATE GRAPH <{BASE}graph/paper/0000000000000000>"),
+        // The graph comes from the data: found by evaluating the WHERE first.
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s a <http://schema.org/ScholarlyArticle> ; ?p ?o } }"
+            .to_string(),
+        // MOVE drops its source; COPY replaces its target.
+        format!("MOVE <{paper}> TO <urn:agent:mine>"),
+        format!("COPY DEFAULT TO <{extraction}>"),
+        "DROP ALL".to_string(),
+        "CLEAR NAMED".to_string(),
+    ];
+    for update in &cases {
+        let (code, message) = error(f.update(update), 403);
+        assert_eq!(code, "protected_graph", "{update}");
+        assert!(
+            message.contains(BASE),
+            "{update}: the message names the graph: {message}"
+        );
+        assert!(message.contains("nothing was written"), "{message}");
+    }
+    assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
+    assert!(!f.ask("ASK { <urn:s> <urn:p> <urn:o> }"));
+    assert!(f.store.check_consistency().unwrap().is_consistent());
+    // The default graph and the agent's own graphs stay writable, also by DROP DEFAULT.
+    assert_eq!(f.update("INSERT DATA { <urn:s> <urn:p> <urn:o> }").status(), 204);
+    assert_eq!(f.update("DROP DEFAULT").status(), 204);
+    assert_eq!(f.store.graph().len().unwrap(), before);
+    // Reading an owned graph into one's own is fine.
+    assert_eq!(f.update(&format!("ADD <{paper}> TO <urn:agent:mine>")).status(), 204);
+    assert!(f.ask("ASK { GRAPH <urn:agent:mine> { ?p a <http://schema.org/ScholarlyArticle> } }"));
+}
+
+#[test]
+fn the_protocol_refuses_what_it_must_with_the_right_status() {
+    let f = served(true);
+    let client = Client::new();
+    // A query sent as an update, an update sent as a query, an update by GET.
+    assert_eq!(error(f.update("SELECT * WHERE { ?s ?p ?o }"), 400).0, "sparql_syntax");
+    let r = client
+        .post(f.url("/sparql"))
+        .header("Content-Type", "application/sparql-query")
+        .body("INSERT DATA { <urn:s> <urn:p> <urn:o> }")
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 400).0, "sparql_syntax");
+    let r = client
+        .get(f.url("/sparql"))
+        .query(&[("update", "INSERT DATA { <urn:s> <urn:p> <urn:o> }")])
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 400).0, "invalid_parameter");
+    // Both a query and an update; a protocol dataset on top of USING.
+    let r = client
+        .post(f.url("/sparql"))
+        .form(&[("query", "ASK {}"), ("update", "CLEAR DEFAULT")])
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 400).0, "invalid_parameter");
+    let r = client
+        .post(f.url("/sparql?using-named-graph-uri=urn:g"))
+        .header("Content-Type", "application/sparql-update")
+        .body("INSERT { <urn:s> <urn:p> ?o } USING <urn:g> WHERE { ?s ?p ?o }")
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 400).0, "invalid_parameter");
+    // LOAD fetches nothing; LOAD SILENT succeeds doing nothing, as its failure would.
+    assert_eq!(
+        error(f.update("LOAD <http://example.org/data.ttl>"), 400).0,
+        "invalid_parameter"
+    );
+    assert_eq!(f.update("LOAD SILENT <http://example.org/data.ttl>").status(), 204);
+    // A query sent as a form past the query limit, an update past the update limit.
+    let r = client
+        .post(f.url("/sparql"))
+        .form(&[("query", format!("ASK {{ ?s ?p \"{}\" }}", "x".repeat(1 << 20)))])
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 413).0, "payload_too_large");
+    let big = format!("INSERT DATA {{ <urn:s> <urn:p> \"{}\" }}", "x".repeat(16 << 20));
+    assert_eq!(error(f.update(&big), 413).0, "payload_too_large");
+    assert!(!f.ask("ASK { <urn:s> <urn:p> ?o }"));
+}
+
+#[test]
+fn writes_are_refused_when_the_server_runs_without_writes() {
+    let f = served(false);
+    let before = f.store.graph().len().unwrap();
+    assert_eq!(
+        error(f.update("INSERT DATA { <urn:s> <urn:p> <urn:o> }"), 403).0,
+        "forbidden"
+    );
+    let r = Client::new()
+        .put(f.url("/store?graph=urn:g"))
+        .header("Content-Type", "text/turtle")
+        .body("<urn:s> <urn:p> <urn:o> .")
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 403).0, "forbidden");
+    let r = Client::new().delete(f.url("/store?default")).send().unwrap();
+    assert_eq!(error(r, 403).0, "forbidden");
+    assert_eq!(f.store.graph().len().unwrap(), before);
+    // Reads stay open.
+    let r = Client::new().get(f.url("/store?default")).send().unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[test]
+fn the_graph_store_protocol_reads_and_writes_graphs_in_every_format() {
+    let f = served(true);
+    let client = Client::new();
+    let g = f.url("/store?graph=urn%3Aagent%3Ag");
+    let put = |body: &str, ct: &str| {
+        client
+            .put(&g)
+            .header("Content-Type", ct)
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    assert_eq!(put("<urn:s> <urn:p> \"one\" .", "text/turtle").status(), 201, "created");
+    assert_eq!(
+        put("<urn:s> <urn:p> \"two\" .", "text/turtle; charset=utf-8").status(),
+        204,
+        "replaced"
+    );
+    let r = client
+        .post(&g)
+        .header("Content-Type", "application/n-triples")
+        .body("<urn:s> <urn:p> \"three\" .\n")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 204, "merged");
+    for (accept, needle) in [
+        ("text/turtle", "\"three\""),
+        ("application/n-triples", "<urn:s> <urn:p> \"two\" ."),
+        ("application/rdf+xml", "rdf:RDF"),
+        ("application/ld+json", "\"two\""),
+        ("application/n-quads", "\"three\""),
+        ("application/trig", "\"two\""),
+    ] {
+        let r = client.get(&g).header("Accept", accept).send().unwrap();
+        assert_eq!(r.status(), 200, "{accept}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(accept));
+        let body = r.text().unwrap();
+        assert!(body.contains(needle), "{accept}: {body}");
+        assert!(!body.contains("\"one\""), "PUT replaced the graph");
+    }
+    // Bodies in the other formats, blank nodes fresh per document.
+    let jsonld = r#"{"@id": "urn:s2", "urn:p": "four"}"#;
+    let r = client
+        .post(&g)
+        .header("Content-Type", "application/ld+json")
+        .body(jsonld)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(f.ask("ASK { GRAPH <urn:agent:g> { <urn:s2> <urn:p> \"four\" } }"));
+    let head = client.head(&g).send().unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.text().unwrap().is_empty());
+    // The default graph always exists; a named graph that does not is a 404.
+    assert_eq!(client.get(f.url("/store?default")).send().unwrap().status(), 200);
+    assert_eq!(client.delete(&g).send().unwrap().status(), 204);
+    assert_eq!(error(client.get(&g).send().unwrap(), 404).0, "not_found");
+    assert_eq!(error(client.delete(&g).send().unwrap(), 404).0, "not_found");
+}
+
+#[test]
+fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
+    let f = served(true);
+    let client = Client::new();
+    let (paper, _) = f.owned_graphs();
+    let before = f.store.graph().len().unwrap();
+    let paper_url = f.url(&format!("/store?graph={}", urlencode(&paper)));
+    // Owned graphs: readable, never writable.
+    let r = client
+        .get(&paper_url)
+        .header("Accept", "application/n-triples")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().unwrap().contains("http://schema.org/ScholarlyArticle"));
+    for method in [reqwest::Method::PUT, reqwest::Method::POST, reqwest::Method::DELETE] {
+        let r = client
+            .request(method.clone(), &paper_url)
+            .header("Content-Type", "text/turtle")
+            .body("<urn:s> <urn:p> <urn:o> .")
+            .send()
+            .unwrap();
+        let (code, message) = error(r, 403);
+        assert_eq!(code, "protected_graph", "{method}");
+        assert!(message.contains(&paper), "{method}: {message}");
+    }
+    assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
+    let put = |url: &str, ct: &str, body: &str| {
+        client
+            .put(f.url(url))
+            .header("Content-Type", ct)
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let ttl = "<urn:s> <urn:p> <urn:o> .";
+    assert_eq!(error(put("/store", "text/turtle", ttl), 400).0, "invalid_parameter");
+    assert_eq!(
+        error(put("/store?default&graph=urn:g", "text/turtle", ttl), 400).0,
+        "invalid_parameter"
+    );
+    assert_eq!(
+        error(put("/store?graph=not%20an%20iri", "text/turtle", ttl), 400).0,
+        "invalid_parameter"
+    );
+    assert_eq!(
+        error(put("/store?graph=urn:g", "image/png", ttl), 415).0,
+        "unsupported_media_type"
+    );
+    // A syntax error says where; nothing of the document is written.
+    let (code, message) = error(
+        put(
+            "/store?graph=urn:g",
+            "text/turtle",
+            "<urn:s> <urn:p> <urn:o> .
+<urn:s> <urn:p> .",
+        ),
+        400,
+    );
+    assert_eq!(code, "invalid_parameter");
+    assert!(message.contains("line") || message.contains("2:"), "{message}");
+    // A quad format naming a graph: the request names the one graph it writes.
+    let (_, message) = error(
+        put(
+            "/store?graph=urn:g",
+            "application/n-quads",
+            "<urn:s> <urn:p> <urn:o> <urn:other> .",
+        ),
+        400,
+    );
+    assert!(!message.is_empty());
+    assert_eq!(
+        error(
+            put("/store?graph=urn:g", "text/turtle", &"#".repeat((64 << 20) + 1)),
+            413
+        )
+        .0,
+        "payload_too_large"
+    );
+    assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
+    let r = client.get(f.url("/store?graph=urn:g")).send().unwrap();
+    assert_eq!(error(r, 404).0, "not_found");
+    let r = client
+        .get(f.url("/store?default"))
+        .header("Accept", "image/png")
+        .send()
+        .unwrap();
+    assert_eq!(error(r, 406).0, "not_acceptable");
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_string()
+}
