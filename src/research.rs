@@ -935,10 +935,13 @@ pub struct ExperimentFilter {
 /// Stored experiment runs, oldest first.
 pub fn experiments(store: &Store, f: &ExperimentFilter) -> Result<Vec<Experiment>> {
     let mut b: Vec<(&str, Term)> = Vec::new();
-    if let Some(h) = &f.hypothesis {
-        let k = record_key(RecordKind::Hypothesis, h)?;
-        b.push(("h", node(&store.base().iri(RecordKind::Hypothesis.segment(), &k))?));
-    }
+    let tested = match &f.hypothesis {
+        Some(h) => Some(store.base().iri(
+            RecordKind::Hypothesis.segment(),
+            &record_key(RecordKind::Hypothesis, h)?,
+        )),
+        None => None,
+    };
     if let Some(s) = f.status {
         b.push(("status", node(s.iri())?));
     }
@@ -948,6 +951,7 @@ pub fn experiments(store: &Store, f: &ExperimentFilter) -> Result<Vec<Experiment
     let rows = select(store, queries::EXPERIMENTS, &b)?;
     let limit = f.limit.unwrap_or(usize::MAX);
     rows.into_iter()
+        .filter(|r| tested.is_none() || r.get("tested") == tested.as_ref())
         .take(limit)
         .map(|r| experiment_from_row(store, r))
         .collect()
@@ -1076,7 +1080,7 @@ fn experiment_from_row(store: &Store, r: Row) -> Result<Experiment> {
         status,
         agent: r.get("agent").cloned().unwrap_or_default(),
         time: r.get("time").cloned().unwrap_or_default(),
-        hypothesis: r.get("h").map(|h| key_of_iri(h)),
+        hypothesis: r.get("tested").map(|h| key_of_iri(h)),
         code_version: r.get("code").cloned(),
         parameters,
         metrics,

@@ -1,6 +1,7 @@
-//! Several writers and readers at once over real HTTP: uploads through `POST /papers` from
-//! several threads while others search, query SPARQL and ask for findings. Nothing acknowledged
-//! is lost, readers never fail, and what readers see only grows.
+//! Several writers and readers at once over real HTTP: uploads through `POST /papers`, agents
+//! proposing hypotheses and logging experiment runs, and SPARQL updates, from several threads
+//! while others search, query SPARQL and ask for findings. Nothing acknowledged is lost, readers
+//! never fail, and what readers see only grows.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -106,13 +107,100 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
             })
         })
         .collect();
+    // Agents at the same time: each proposes a hypothesis and logs runs against it; another
+    // writes notes into its own graph with SPARQL Update.
+    let (agents, runs, updates) = (3, 8, 20);
+    let agent_threads: Vec<_> = (0..agents)
+        .map(|a| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let c = client();
+                let r = c
+                    .post(format!("{base}/hypotheses"))
+                    .json(&serde_json::json!({
+                        "statement": format!("Agent {a}: vitamin D supplements lower fracture risk in the elderly"),
+                        "agent": format!("agent-{a}"),
+                    }))
+                    .send()
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+                let h = r.json::<serde_json::Value>().unwrap()["record"]["key"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                let mut keys = Vec::new();
+                for i in 0..runs {
+                    let r = c
+                        .post(format!("{base}/experiments"))
+                        .json(&serde_json::json!({
+                            "agent": format!("agent-{a}"), "hypothesis": h,
+                            "description": format!("dose {} IU, cohort {a}", 400 * (i + 1)),
+                            "status": if i % 2 == 0 { "keep" } else { "discard" },
+                            "metrics": [{"name": "hazard_ratio", "value": 0.8 + i as f64 / 100.0}],
+                        }))
+                        .send()
+                        .unwrap();
+                    assert_eq!(r.status(), 201, "{}", r.text().unwrap_or_default());
+                    keys.push(
+                        r.json::<serde_json::Value>().unwrap()["record"]["key"]
+                            .as_str()
+                            .unwrap()
+                            .to_string(),
+                    );
+                }
+                (h, keys)
+            })
+        })
+        .collect();
+    let updater = {
+        let base = base.clone();
+        std::thread::spawn(move || {
+            let c = client();
+            for i in 0..updates {
+                let r = c
+                    .post(format!("{base}/sparql"))
+                    .header("Content-Type", "application/sparql-update")
+                    .body(format!(
+                        "INSERT DATA {{ GRAPH <http://example.org/notes> {{ <http://example.org/note/{i}> <http://example.org/says> \"note {i}\" }} }}"
+                    ))
+                    .send()
+                    .unwrap();
+                assert_eq!(r.status(), 204, "update {i}: {}", r.text().unwrap_or_default());
+            }
+        })
+    };
     let written: u64 = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    let logged: Vec<(String, Vec<String>)> = agent_threads.into_iter().map(|t| t.join().unwrap()).collect();
+    updater.join().unwrap();
     done.store(true, Ordering::SeqCst);
     let reads: usize = readers.into_iter().map(|r| r.join().unwrap()).sum();
     assert_eq!(written, 150, "every acknowledged upload wrote its papers");
     assert!(reads > 3, "readers ran during the writes ({reads} reads)");
     let stats = store.stats().unwrap();
     assert_eq!(stats.papers, 150);
+    assert_eq!(stats.records, agents * (1 + runs), "every hypothesis and run is stored");
+    for (h, keys) in &logged {
+        let shown = hypatia::research::hypothesis(&store, h).unwrap();
+        let mut stored: Vec<String> = shown.experiments.iter().map(|x| x.key.clone()).collect();
+        let mut acked = keys.clone();
+        stored.sort();
+        acked.sort();
+        assert_eq!(stored, acked, "the runs of {h}");
+        assert_eq!(shown.status, hypatia::research::HypothesisStatus::Testing);
+    }
+    let notes = hypatia::sparql_search::query(
+        &store,
+        None,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/notes> { ?s ?p ?o } }",
+        &[],
+        &[],
+    )
+    .unwrap();
+    let oxigraph::sparql::QueryResults::Solutions(mut rows) = notes else {
+        panic!()
+    };
+    let n = rows.next().unwrap().unwrap().get("n").unwrap().to_string();
+    assert!(n.starts_with(&format!("\"{updates}\"")), "{n}");
     assert!(store.check_consistency().unwrap().is_consistent());
     // Writes are refused when the server has them off; a bad format name is a 400.
     let ro = spawn(
