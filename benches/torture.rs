@@ -1,13 +1,16 @@
-//! Crash torture: a real `hypatia ingest` process is killed with SIGKILL at random moments (and,
-//! in some trials, aborted at a failpoint between two stores' commits); after each kill the
-//! store is reopened (running recovery) and checked:
+//! Crash torture: a real `hypatia ingest` process, or a real `hypatia experiments import` of a
+//! results table (an agent's experiment log), is killed with SIGKILL at random moments (and, in
+//! some trials, aborted at a failpoint between two stores' commits); after each kill the store is
+//! reopened (running recovery) and checked:
 //!
-//! - the three indexes agree on papers and passages (`Store::check_consistency`);
+//! - the three indexes agree on papers, records and passages (`Store::check_consistency`);
 //! - SPARQL counts of papers and passages equal the text and vector indexes' counts;
-//! - every paper the process acknowledged (`--ack-log`) before it died is there.
+//! - every paper and every experiment run the process acknowledged (`--ack-log`) before it died
+//!   is there.
 //!
-//! The ingest then resumes where the last one died; at the end a full run must converge to the
-//! same papers and passages as a clean ingest, without duplicates.
+//! The ingest and the import then resume where the last ones died; at the end full runs must
+//! converge to the same papers and passages as a clean ingest and one run per table row, without
+//! duplicates.
 //!
 //! `cargo bench --bench torture` (env: HYPATIA_TORTURE_TRIALS, default 50;
 //! HYPATIA_TORTURE_CORPUS, default the SciFact sample of tests/fixtures; HYPATIA_TORTURE_SEED).
@@ -44,11 +47,25 @@ struct Trial {
     acked: Vec<String>,
 }
 
-fn run_ingest(data: &Path, corpus: &Path, failpoint: Option<&str>, kill_after: Option<Duration>) -> Trial {
+/// What a trial runs.
+#[derive(Clone, Copy)]
+enum Job<'a> {
+    /// `hypatia ingest` of a corpus.
+    Ingest(&'a Path),
+    /// `hypatia experiments import` of a results table.
+    Import(&'a Path),
+}
+
+fn run_ingest(data: &Path, job: Job<'_>, failpoint: Option<&str>, kill_after: Option<Duration>) -> Trial {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hypatia"));
-    cmd.args(["--embed-threads", "1", "ingest", "--batch", "8", "--ack-log"])
-        .arg(corpus)
-        .env("HYPATIA_DATA_DIR", data)
+    cmd.args(["--embed-threads", "1"]);
+    match job {
+        Job::Ingest(corpus) => cmd.args(["ingest", "--batch", "8", "--ack-log"]).arg(corpus),
+        Job::Import(table) => cmd
+            .args(["experiments", "import", "--agent", "torture", "--ack-log"])
+            .arg(table),
+    };
+    cmd.env("HYPATIA_DATA_DIR", data)
         .env("HYPATIA_LOG", "error")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -66,10 +83,14 @@ fn run_ingest(data: &Path, corpus: &Path, failpoint: Option<&str>, kill_after: O
             }
         }
     });
+    let what = match job {
+        Job::Ingest(_) => "ingest",
+        Job::Import(_) => "import",
+    };
     let how = match (failpoint, kill_after) {
         (Some(f), _) => {
             let _ = child.wait();
-            format!("abort at {f}")
+            format!("{what}: abort at {f}")
         }
         (None, Some(d)) => {
             let started = Instant::now();
@@ -81,12 +102,12 @@ fn run_ingest(data: &Path, corpus: &Path, failpoint: Option<&str>, kill_after: O
             }
             let _ = child.kill();
             let _ = child.wait();
-            format!("SIGKILL after {} ms", d.as_millis())
+            format!("{what}: SIGKILL after {} ms", d.as_millis())
         }
         (None, None) => {
             let status = child.wait().expect("wait for hypatia");
-            assert!(status.success(), "the final ingest failed: {status}");
-            "to completion".to_string()
+            assert!(status.success(), "the final {what} failed: {status}");
+            format!("{what}: to completion")
         }
     };
     reader.join().expect("stdout reader");
@@ -94,20 +115,21 @@ fn run_ingest(data: &Path, corpus: &Path, failpoint: Option<&str>, kill_after: O
     Trial { how, acked }
 }
 
-/// Reopens the store (running recovery) and returns what is wrong with it.
-fn violations(data: &Path, acked: &BTreeSet<String>) -> (Vec<String>, usize, usize) {
+/// Reopens the store (running recovery) and returns what is wrong with it, and its papers,
+/// passages and experiment runs.
+fn violations(data: &Path, acked: &BTreeSet<String>) -> (Vec<String>, usize, usize, usize) {
     let mut out = Vec::new();
     if !data.join("hypatia.json").exists() {
         // Killed before the store was created: nothing acknowledged, nothing to check.
         return if acked.is_empty() {
-            (out, 0, 0)
+            (out, 0, 0, 0)
         } else {
-            (vec!["acknowledged writes but no store".into()], 0, 0)
+            (vec!["acknowledged writes but no store".into()], 0, 0, 0)
         };
     }
     let store = match Store::open(data, &StoreOptions::default()) {
         Ok(s) => s,
-        Err(e) => return (vec![format!("reopen failed: {e}")], 0, 0),
+        Err(e) => return (vec![format!("reopen failed: {e}")], 0, 0, 0),
     };
     let c = store.check_consistency().expect("consistency check");
     if !c.is_consistent() {
@@ -119,11 +141,20 @@ fn violations(data: &Path, acked: &BTreeSet<String>) -> (Vec<String>, usize, usi
         out.push(format!("counts disagree: sparql {papers}/{passages}, stores {stats:?}"));
     }
     for k in acked {
-        if !store.has_paper(k).unwrap_or(false) {
-            out.push(format!("acknowledged paper {k} is missing"));
+        if !store.has_doc(k).unwrap_or(false) {
+            out.push(format!("acknowledged paper or run {k} is missing"));
         }
     }
-    (out, stats.papers, stats.passages)
+    let runs = hypatia::research::experiments(&store, &Default::default()).expect("runs");
+    if runs.len() != stats.records {
+        out.push(format!("{} runs listed, {} records stored", runs.len(), stats.records));
+    }
+    // Passages of papers only: runs are searchable too, with passages of their own.
+    let run_passages: usize = runs
+        .iter()
+        .map(|r| store.text().passages_of(&r.key).expect("run passages").len())
+        .sum();
+    (out, stats.papers, stats.passages - run_passages, runs.len())
 }
 
 fn sparql_counts(store: &Store) -> (usize, usize) {
@@ -141,6 +172,21 @@ fn sparql_counts(store: &Store) -> (usize, usize) {
             .expect("integer")
     };
     (n("papers"), n("passages"))
+}
+
+/// A results table in the autoresearch format with `n` runs.
+fn results_table(n: usize) -> String {
+    let mut t = String::from("commit\tval_bpb\tmemory_gb\tstatus\tdescription\n");
+    for i in 0..n {
+        let status = ["keep", "discard", "discard", "crash"][i % 4];
+        t.push_str(&format!(
+            "{:07x}\t{:.6}\t{:.1}\t{status}\ttry variant {i} of the learning-rate schedule\n",
+            0x1000 + i * 7919,
+            1.0 - i as f64 / 1000.0,
+            40.0 + (i % 5) as f64
+        ));
+    }
+    t
 }
 
 /// Papers and passages of a clean ingest of the same corpus (hash embedder: counts only).
@@ -180,8 +226,11 @@ fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let data = tmp.path().join("data");
     let (want_papers, want_passages) = reference_counts(&corpus, &tmp.path().join("reference"));
+    let table = tmp.path().join("results.tsv");
+    let want_runs = 40;
+    std::fs::write(&table, results_table(want_runs)).expect("write the results table");
     println!(
-        "torture: {trials} trials on {} ({want_papers} papers, {want_passages} passages), seed {seed}",
+        "torture: {trials} trials on {} ({want_papers} papers, {want_passages} passages) and a results table of {want_runs} runs, seed {seed}",
         corpus.display()
     );
 
@@ -190,15 +239,21 @@ fn main() {
     let mut cycles = 0;
     let started = Instant::now();
     for t in 1..=trials {
+        // One trial in four kills an agent's import instead of an ingest.
+        let job = if rng.below(4) == 0 {
+            Job::Import(&table)
+        } else {
+            Job::Ingest(&corpus)
+        };
         let trial = if rng.below(10) < 3 {
             let f = FAILPOINTS[rng.below(FAILPOINTS.len() as u64) as usize];
-            run_ingest(&data, &corpus, Some(f), None)
+            run_ingest(&data, job, Some(f), None)
         } else {
             let ms = 300 + rng.below(6000);
-            run_ingest(&data, &corpus, None, Some(Duration::from_millis(ms)))
+            run_ingest(&data, job, None, Some(Duration::from_millis(ms)))
         };
         acked.extend(trial.acked.iter().cloned());
-        let (v, papers, passages) = violations(&data, &acked);
+        let (v, papers, passages, runs) = violations(&data, &acked);
         total_violations += v.len();
         if papers == want_papers {
             // The corpus is in: check convergence, then start over so that every trial kills a
@@ -212,11 +267,12 @@ fn main() {
             acked.clear();
         }
         println!(
-            "  trial {t:>3}: {:<28} acked {:>3} this run, {:>3} papers / {:>4} passages after recovery{}",
+            "  trial {t:>3}: {:<36} acked {:>3} this run, {:>3} papers / {:>4} passages / {:>2} runs after recovery{}",
             trial.how,
             trial.acked.len(),
             papers,
             passages,
+            runs,
             if v.is_empty() {
                 String::new()
             } else {
@@ -224,12 +280,14 @@ fn main() {
             }
         );
     }
-    run_ingest(&data, &corpus, None, None);
-    let (v, papers, passages) = violations(&data, &acked);
+    for job in [Job::Ingest(&corpus), Job::Import(&table)] {
+        acked.extend(run_ingest(&data, job, None, None).acked);
+    }
+    let (v, papers, passages, runs) = violations(&data, &acked);
     total_violations += v.len();
-    let converged = papers == want_papers && passages == want_passages;
+    let converged = papers == want_papers && passages == want_passages && runs == want_runs;
     println!(
-        "torture: {trials} trials, {cycles} completed ingest cycles, {total_violations} violations; final {papers} papers / {passages} passages (clean ingest: {want_papers} / {want_passages}) -> {}; {:.0} s",
+        "torture: {trials} trials, {cycles} completed ingest cycles, {total_violations} violations; final {papers} papers / {passages} passages / {runs} runs (clean: {want_papers} / {want_passages} / {want_runs}) -> {}; {:.0} s",
         if converged { "converged" } else { "DID NOT CONVERGE" },
         started.elapsed().as_secs_f64()
     );

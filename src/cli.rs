@@ -289,6 +289,9 @@ pub enum Experiments {
         /// parameter, ignore, metric[:UNIT[:SPLIT]]; repeat.
         #[arg(long = "map")]
         map: Vec<String>,
+        /// Print `ack <run key>` on stdout for every run as soon as it is durable.
+        #[arg(long)]
+        ack_log: bool,
     },
     /// List runs, oldest first.
     List {

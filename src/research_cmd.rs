@@ -192,6 +192,7 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
             agent,
             hypothesis,
             map,
+            ack_log,
         } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let mapping = map
@@ -204,7 +205,15 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
                 })
                 .collect::<anyhow::Result<BTreeMap<_, _>>>()?;
             let model = model.context("the model is loaded for imports")?;
-            let report = results_import::import_results(
+            let mut ack = |key: &str| {
+                if ack_log {
+                    use std::io::Write;
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "ack {key}");
+                    let _ = out.flush();
+                }
+            };
+            let report = results_import::import_results_acked(
                 &store,
                 model.as_ref(),
                 &file.display().to_string(),
@@ -215,6 +224,7 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
                     mapping,
                     delimiter: None,
                 },
+                &mut ack,
             )?;
             eprintln!(
                 "{}: {} rows, {} imported, {} already present, {} failed",
@@ -233,7 +243,11 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
                     f.message
                 );
             }
-            print(&report)
+            if ack_log {
+                Ok(())
+            } else {
+                print(&report)
+            }
         }
         Experiments::List { hypothesis, status } => print(&research::experiments(
             &store,

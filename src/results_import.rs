@@ -127,6 +127,19 @@ pub fn import_results(
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
+    import_results_acked(store, embedder, source, bytes, opts, &mut |_| {})
+}
+
+/// [`import_results`], calling `ack` with each run's key as soon as it is durable (for
+/// `hypatia experiments import --ack-log`).
+pub fn import_results_acked(
+    store: &Store,
+    embedder: &dyn Embedder,
+    source: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    ack: &mut dyn FnMut(&str),
+) -> Result<ImportReport> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::invalid("file", format!("{source}: not UTF-8 at byte {}", e.valid_up_to())))?;
     let header_line = text.lines().next().unwrap_or("");
@@ -194,6 +207,7 @@ pub fn import_results(
         match run_of_row(&headers, &fields, &row, line, opts) {
             Ok(x) => match research::log_experiment(store, embedder, &x) {
                 Ok(w) => {
+                    ack(&w.record.key);
                     if w.created {
                         report.imported += 1;
                     } else {
