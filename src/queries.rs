@@ -41,8 +41,11 @@ pub const EXPERIMENTS: &str = include_str!("../queries/experiments.rq");
 /// Measurements, parameters and artefacts of a run (`?e` bound).
 pub const EXPERIMENT_DETAILS: &str = include_str!("../queries/experiment_details.rq");
 
+/// Papers per year mentioning two concepts (`?a`, `?b` bound; or only `?a`).
+pub const CONCEPT_COOCCURRENCE: &str = include_str!("../queries/concept_cooccurrence.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 18] = [
+pub const ALL: [(&str, &str); 19] = [
     ("citation.rq", CITATION),
     ("authors.rq", AUTHORS),
     ("canonical_text.rq", CANONICAL_TEXT),
@@ -61,4 +64,5 @@ pub const ALL: [(&str, &str); 18] = [
     ("hypothesis_history.rq", HYPOTHESIS_HISTORY),
     ("experiments.rq", EXPERIMENTS),
     ("experiment_details.rq", EXPERIMENT_DETAILS),
+    ("concept_cooccurrence.rq", CONCEPT_COOCCURRENCE),
 ];

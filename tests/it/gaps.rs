@@ -1,7 +1,7 @@
 //! The gap finder on a real ingested sample: ACL Anthology abstracts of 1989–1990 and 2020,
 //! GROBID and JATS full texts and SciFact abstracts, re-extracted with a corpus lexicon.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -463,6 +463,36 @@ fn the_gap_queries_return_their_rows() {
     let papers: BTreeSet<&str> = pairs.iter().map(|p| p.0).collect();
     assert!(papers.len() > 200, "{}", papers.len());
     assert!(papers.iter().any(|p| p.contains("W89-")), "{papers:?}");
+    // concept_cooccurrence.rq: for the most mentioned concept, papers per year with each
+    // co-mentioned concept; the counts agree with the concept sets above.
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, c) in &pairs {
+        *df.entry(c).or_default() += 1;
+    }
+    let top = df
+        .iter()
+        .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+        .unwrap()
+        .0
+        .to_string();
+    let co = rows(
+        store,
+        queries::CONCEPT_COOCCURRENCE,
+        &[("a", NamedNode::new(top.as_str()).unwrap().into())],
+    );
+    assert!(!co.is_empty());
+    let (b, year) = (co[0]["b"].clone(), co[0]["year"].clone());
+    let by_year = rows(
+        store,
+        &format!(
+            "{P} SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p hyp:mentionsConcept <{top}> , <{b}> ; hyp:year ?y
+               FILTER(STR(?y) = \"{year}\") }}"
+        ),
+        &[],
+    );
+    assert_eq!(co[0]["papers"], by_year[0]["n"], "{:?}", co[0]);
+    let total: usize = co.iter().map(|r| r["papers"].parse::<usize>().unwrap()).sum();
+    assert!(total >= co.len());
     // concept_by_label.rq: case aside, preferred or alternative labels.
     let bert = rows(
         store,

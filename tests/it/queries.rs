@@ -6,7 +6,7 @@ use hypatia::queries;
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 18] = [
+const COVERED: [&str; 19] = [
     "citation.rq",
     "authors.rq",
     "canonical_text.rq",
@@ -23,6 +23,7 @@ const COVERED: [&str; 18] = [
     "method_evaluations.rq",
     "open_question_passages.rq",
     "concept_by_label.rq",
+    "concept_cooccurrence.rq",
     // Cases in tests/it/research.rs (through research::hypothesis / experiments / experiment).
     "concept_labels.rq",
     "hypotheses.rq",
