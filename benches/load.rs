@@ -177,7 +177,7 @@ fn main() -> anyhow::Result<()> {
             store: store.clone(),
             embedder: Some(model.clone()),
             backup_dir: None,
-            writes: true,
+            access: std::sync::Arc::new(hypatia::http::Access::open(true)),
         },
         "127.0.0.1:0",
     )?;

@@ -51,10 +51,17 @@ pub enum Command {
         /// Folder where `POST /admin/backup` writes snapshots; the endpoint is off without it.
         #[arg(long, env = "HYPATIA_BACKUP_DIR")]
         backup_dir: Option<PathBuf>,
-        /// Turn on write endpoints (`POST /papers`, SPARQL Update, Graph Store Protocol writes).
-        /// Off by default: until API tokens exist, anyone who can reach the port could write.
-        #[arg(long, env = "HYPATIA_WRITES")]
+        /// Without --tokens: let anyone who reaches the port write (ingest, SPARQL Update, Graph
+        /// Store writes, hypotheses, experiments). Off by default.
+        #[arg(long, env = "HYPATIA_WRITES", conflicts_with = "tokens")]
         writes: bool,
+        /// API tokens, one per line: `SCOPE NAME SECRET` (scope read, write or admin; secrets of
+        /// at least 16 characters). With tokens, writes need a write token, backups an admin one.
+        #[arg(long, env = "HYPATIA_TOKENS_FILE")]
+        tokens: Option<PathBuf>,
+        /// With --tokens: refuse requests without a token, reads included.
+        #[arg(long, env = "HYPATIA_NO_ANONYMOUS_READ", requires = "tokens")]
+        no_anonymous_read: bool,
     },
     /// Search passages.
     Search {

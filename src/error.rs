@@ -45,9 +45,12 @@ pub enum UserError {
     /// No requested representation can be produced.
     #[error("not acceptable: {0}")]
     NotAcceptable(String),
-    /// The operation is switched off on this server.
+    /// The operation is switched off on this server, or the caller's token does not allow it.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The operation needs a token, and none (or an unknown one) was given.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// The request contradicts the stored state (e.g. a status change that is not allowed).
     #[error("conflict: {0}")]
     Conflict(String),

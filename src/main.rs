@@ -32,7 +32,18 @@ fn main() -> anyhow::Result<()> {
             bind,
             backup_dir,
             writes,
-        } => serve(g, &bind, backup_dir, writes),
+            tokens,
+            no_anonymous_read,
+        } => {
+            let access = match tokens {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                    hypatia::http::Access::from_tokens(&text, &path.display().to_string(), !no_anonymous_read)?
+                }
+                None => hypatia::http::Access::open(writes),
+            };
+            serve(g, &bind, backup_dir, access)
+        }
         Command::Backup { target } => {
             let stats = open(g, None)?.backup(&target)?;
             println!(
@@ -337,7 +348,13 @@ fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(g: &Global, bind: &str, backup_dir: Option<std::path::PathBuf>, writes: bool) -> anyhow::Result<()> {
+fn serve(
+    g: &Global,
+    bind: &str,
+    backup_dir: Option<std::path::PathBuf>,
+    access: hypatia::http::Access,
+) -> anyhow::Result<()> {
+    tracing::info!(access = %access.describe(), backups = ?backup_dir, "access");
     let embedder = match load_model(g) {
         Ok(e) => Some(e),
         Err(e) => {
@@ -350,7 +367,7 @@ fn serve(g: &Global, bind: &str, backup_dir: Option<std::path::PathBuf>, writes:
         store,
         embedder,
         backup_dir,
-        writes,
+        access: Arc::new(access),
     };
     hypatia::http::run(state, bind)?;
     Ok(())

@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::NamedNode;
 
+use super::access::{require, Scope};
 use super::sparql::{graph_formats, pairs};
 use super::{blocking, body, negotiate, ApiError, AppState};
 use crate::error::{Error, Result, UserError};
@@ -45,14 +46,6 @@ fn target(req: &HttpRequest) -> Result<GraphRef> {
         (false, Some(g)) => Ok(GraphRef::Named(g)),
         (true, Some(_)) => Err(Error::invalid("graph", "give ?default or ?graph=IRI, not both")),
         (false, None) => Err(Error::invalid("graph", "missing: give ?default or ?graph=IRI")),
-    }
-}
-
-fn writes_on(state: &AppState) -> Result<()> {
-    if state.writes {
-        Ok(())
-    } else {
-        Err(UserError::Forbidden("writes are off on this server; start it with --writes".into()).into())
     }
 }
 
@@ -125,7 +118,7 @@ async fn write(
     payload: web::Payload,
     merge: bool,
 ) -> Result<HttpResponse, ApiError> {
-    writes_on(&state)?;
+    require(&state, &req, Scope::Write)?;
     let graph = target(&req)?;
     state.store.check_writable(&graph, if merge { "POST" } else { "PUT" })?;
     let triples = triples(&req, payload, &graph).await?;
@@ -147,7 +140,7 @@ async fn write(
 
 /// `DELETE`: removes a named graph (404 if it does not exist) or empties the default graph.
 async fn delete(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    writes_on(&state)?;
+    require(&state, &req, Scope::Write)?;
     let graph = target(&req)?;
     let store = state.store.clone();
     let shown = graph.to_string();

@@ -3,6 +3,7 @@
 //!
 //! **Invariant:** this is the only module that names `actix_web`.
 
+mod access;
 mod body;
 mod graph_store;
 mod negotiate;
@@ -10,6 +11,7 @@ mod research;
 mod sparql;
 mod update;
 
+pub use access::{Access, Scope};
 pub use sparql::serialize_results;
 
 use std::sync::Arc;
@@ -32,8 +34,8 @@ pub struct AppState {
     pub embedder: Option<Arc<dyn Embedder>>,
     /// Where `POST /admin/backup` writes snapshots; `None` turns the endpoint off.
     pub backup_dir: Option<std::path::PathBuf>,
-    /// Whether write endpoints (`POST /papers`, SPARQL Update, `/store` writes) are on.
-    pub writes: bool,
+    /// Who may read, write and administer (tokens and anonymous access).
+    pub access: Arc<Access>,
 }
 
 /// Registers every route on an actix `App`.
@@ -51,24 +53,39 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .limit(1 << 20)
                     .error_handler(|e, _| ApiError(Error::invalid("body", e.to_string())).into()),
             )
-            .configure(research::routes)
             .route("/healthz", web::get().to(healthz))
-            .route("/search", web::get().to(search_handler))
-            .route("/findings", web::get().to(findings_handler))
-            .service(
-                web::resource("/papers")
-                    .app_data(web::PayloadConfig::new(MAX_UPLOAD))
-                    .route(web::post().to(ingest_handler)),
-            )
-            .route("/papers/{id:.*}", web::get().to(paper_handler))
-            .route("/admin/backup", web::post().to(backup_handler))
-            .service(
-                web::resource("/sparql")
-                    .route(web::get().to(sparql::get))
-                    .route(web::post().to(sparql::post)),
-            )
-            .service(graph_store::resource());
+            .service(routes());
     }
+}
+
+/// Every route but `/healthz`, behind the access gate (read scope, request ids, request log).
+fn routes() -> actix_web::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::scope("")
+        .wrap(actix_web::middleware::from_fn(access::gate))
+        .configure(research::routes)
+        .route("/search", web::get().to(search_handler))
+        .route("/findings", web::get().to(findings_handler))
+        .service(
+            web::resource("/papers")
+                .app_data(web::PayloadConfig::new(MAX_UPLOAD))
+                .route(web::post().to(ingest_handler)),
+        )
+        .route("/papers/{id:.*}", web::get().to(paper_handler))
+        .route("/admin/backup", web::post().to(backup_handler))
+        .service(
+            web::resource("/sparql")
+                .route(web::get().to(sparql::get))
+                .route(web::post().to(sparql::post)),
+        )
+        .service(graph_store::resource())
 }
 
 /// Runs the server on its own actix system until the process is stopped.
@@ -141,14 +158,10 @@ pub fn spawn(state: AppState, bind: &str) -> std::io::Result<RunningServer> {
 /// Serves on `bind` until the process is stopped.
 pub async fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
     tracing::info!(%bind, "listening");
-    HttpServer::new(move || {
-        App::new()
-            .wrap(actix_web::middleware::Logger::new("%r %s %Dms"))
-            .configure(configure(state.clone()))
-    })
-    .bind(bind)?
-    .run()
-    .await
+    HttpServer::new(move || App::new().configure(configure(state.clone())))
+        .bind(bind)?
+        .run()
+        .await
 }
 
 /// The JSON error body: a stable machine code and a human message.
@@ -189,6 +202,7 @@ impl ApiError {
                 UserError::Setup(_) => (StatusCode::SERVICE_UNAVAILABLE, "model_unavailable"),
                 UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
                 UserError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+                UserError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
                 UserError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
                 UserError::ProtectedGraph(_) => (StatusCode::FORBIDDEN, "protected_graph"),
                 UserError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
@@ -221,7 +235,11 @@ impl ResponseError for ApiError {
         } else {
             self.0.to_string()
         };
-        HttpResponse::build(status).json(ErrorBody { code, message })
+        let mut res = HttpResponse::build(status);
+        if status == StatusCode::UNAUTHORIZED {
+            res.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer realm=\"hypatia\""));
+        }
+        res.json(ErrorBody { code, message })
     }
 }
 
@@ -363,15 +381,11 @@ struct IngestParams {
 /// is durable.
 async fn ingest_handler(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     params: web::Query<IngestParams>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.writes {
-        return Err(Error::from(UserError::Forbidden(
-            "writes are off on this server; start it with --writes".into(),
-        ))
-        .into());
-    }
+    access::require(&state, &req, Scope::Write)?;
     let p = params.into_inner();
     let format = p
         .format
@@ -407,7 +421,8 @@ async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Res
     Ok(HttpResponse::Ok().json(record))
 }
 
-async fn backup_handler(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn backup_handler(state: web::Data<AppState>, req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    access::require(&state, &req, Scope::Admin)?;
     let Some(dir) = state.backup_dir.clone() else {
         return Err(Error::not_found("backups are off: start the server with --backup-dir").into());
     };

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::access::{require, Scope};
 use super::{blocking, ApiError, AppState};
 use crate::embed::Embedder;
 use crate::error::{Error, UserError};
@@ -46,15 +47,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-fn writable(state: &AppState) -> Result<(), ApiError> {
-    if state.writes {
-        Ok(())
-    } else {
-        Err(Error::from(UserError::Forbidden(
-            "writes are off on this server; start it with --writes".into(),
-        ))
-        .into())
-    }
+fn writable(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    require(state, req, Scope::Write)
 }
 
 fn model(state: &AppState) -> Result<Arc<dyn Embedder>, ApiError> {
@@ -97,8 +91,12 @@ async fn gaps_handler(state: web::Data<AppState>, p: web::Query<GapParams>) -> R
     Ok(HttpResponse::Ok().json(found))
 }
 
-async fn propose(state: web::Data<AppState>, body: web::Json<NewHypothesis>) -> Result<HttpResponse, ApiError> {
-    writable(&state)?;
+async fn propose(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<NewHypothesis>,
+) -> Result<HttpResponse, ApiError> {
+    writable(&state, &req)?;
     let (store, embedder) = (state.store.clone(), model(&state)?);
     let w = blocking(move || research::propose(&store, embedder.as_ref(), &body)).await?;
     Ok(written(w))
@@ -121,17 +119,22 @@ async fn get_hypothesis(state: web::Data<AppState>, id: web::Path<String>) -> Re
 
 async fn set_status(
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<StatusUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    writable(&state)?;
+    writable(&state, &req)?;
     let store = state.store.clone();
     let h = blocking(move || research::set_status(&store, &id, &body)).await?;
     Ok(HttpResponse::Ok().json(h))
 }
 
-async fn log_experiment(state: web::Data<AppState>, body: web::Json<NewExperiment>) -> Result<HttpResponse, ApiError> {
-    writable(&state)?;
+async fn log_experiment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<NewExperiment>,
+) -> Result<HttpResponse, ApiError> {
+    writable(&state, &req)?;
     let (store, embedder) = (state.store.clone(), model(&state)?);
     let w = blocking(move || research::log_experiment(&store, embedder.as_ref(), &body)).await?;
     Ok(written(w))
@@ -158,7 +161,7 @@ async fn import(
     req: actix_web::HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    writable(&state)?;
+    writable(&state, &req)?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).map_err(|e| Error::invalid("query string", e.to_string()))?;
     let mut opts = ImportOptions {

@@ -103,7 +103,7 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Paylo
         "application/x-www-form-urlencoded" => {
             all.extend(pairs(text)?);
             if all.iter().any(|(k, _)| k == "update") {
-                return super::update::from_form(state, all).await;
+                return super::update::from_form(state, &req, all).await;
             }
             if body.len() > MAX_QUERY_BODY {
                 return Err(Error::from(UserError::PayloadTooLarge(format!(
@@ -114,7 +114,7 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Paylo
             from_pairs(&all, None)?
         }
         "application/sparql-query" => from_pairs(&all, Some(text.to_string()))?,
-        "application/sparql-update" => return super::update::run(state, &all, text.to_string()).await,
+        "application/sparql-update" => return super::update::run(state, &req, &all, text.to_string()).await,
         other => {
             return Err(Error::invalid(
                 "content-type",

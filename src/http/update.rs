@@ -2,18 +2,23 @@
 //! `update=`, with `using-graph-uri` / `using-named-graph-uri`. Success is 204 once the update is
 //! durable; see [`crate::store::writes`] for what an update may not write.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::access::{require, Scope};
 use super::sparql::graphs;
 use super::{blocking, ApiError, AppState};
-use crate::error::{Error, UserError};
+use crate::error::Error;
 use crate::store::writes::UpdateRequest;
 
 /// Largest body `POST /sparql` accepts (a query or an update, `INSERT DATA` included).
 pub const MAX_BODY: usize = 16 << 20;
 
 /// An update from a form: exactly one `update`, no `query`.
-pub async fn from_form(state: web::Data<AppState>, all: Vec<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn from_form(
+    state: web::Data<AppState>,
+    req: &HttpRequest,
+    all: Vec<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     if all.iter().any(|(k, _)| k == "query") {
         return Err(Error::invalid("update", "give a query or an update, not both").into());
     }
@@ -22,21 +27,17 @@ pub async fn from_form(state: web::Data<AppState>, all: Vec<(String, String)>) -
     if updates.next().is_some() {
         return Err(Error::invalid("update", "give exactly one update").into());
     }
-    run(state, &all, update).await
+    run(state, req, &all, update).await
 }
 
 /// Runs `update` with the dataset parameters in `params`.
 pub async fn run(
     state: web::Data<AppState>,
+    req: &HttpRequest,
     params: &[(String, String)],
     update: String,
 ) -> Result<HttpResponse, ApiError> {
-    if !state.writes {
-        return Err(Error::from(UserError::Forbidden(
-            "writes are off on this server; start it with --writes".into(),
-        ))
-        .into());
-    }
+    require(&state, req, Scope::Write)?;
     if let Some((k, _)) = params
         .iter()
         .find(|(k, _)| k == "default-graph-uri" || k == "named-graph-uri" || k == "query")

@@ -23,7 +23,7 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
             store: store.clone(),
             embedder: Some(e.clone()),
             backup_dir: None,
-            writes: true,
+            access: std::sync::Arc::new(hypatia::http::Access::open(true)),
         },
         "127.0.0.1:0",
     )
@@ -208,7 +208,7 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
             store: store.clone(),
             embedder: Some(e),
             backup_dir: None,
-            writes: false,
+            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
         },
         "127.0.0.1:0",
     )

@@ -79,7 +79,7 @@ fn findings_over_http_in_json_jsonld_and_markdown() {
             store: s.store.clone(),
             embedder: Some(model()),
             backup_dir: None,
-            writes: false,
+            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
         },
         "127.0.0.1:0",
     )

@@ -148,7 +148,7 @@ fn hostile_sparql_requests_get_errors_and_the_server_stays_up() {
             store: s.store.clone(),
             embedder: None,
             backup_dir: None,
-            writes: false,
+            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
         },
         "127.0.0.1:0",
     )

@@ -11,7 +11,7 @@ fn server() -> hypatia::http::RunningServer {
             store: s.store.clone(),
             embedder: Some(model()),
             backup_dir: Some(backups().to_path_buf()),
-            writes: false,
+            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
         },
         "127.0.0.1:0",
     )

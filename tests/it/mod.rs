@@ -1,3 +1,4 @@
+mod access;
 mod common;
 mod concurrency;
 mod embedding;

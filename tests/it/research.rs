@@ -31,7 +31,7 @@ fn server(store: Arc<Store>, writes: bool) -> RunningServer {
             store,
             embedder: Some(model()),
             backup_dir: None,
-            writes,
+            access: Arc::new(hypatia::http::Access::open(writes)),
         },
         "127.0.0.1:0",
     )

@@ -213,7 +213,7 @@ impl Endpoint {
                 store: store.clone(),
                 embedder: None,
                 backup_dir: None,
-                writes: true,
+                access: std::sync::Arc::new(hypatia::http::Access::open(true)),
             },
             "127.0.0.1:0",
         )

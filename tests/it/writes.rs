@@ -28,7 +28,7 @@ fn served(writes: bool) -> Fixture {
             store: store.clone(),
             embedder: None,
             backup_dir: None,
-            writes,
+            access: Arc::new(hypatia::http::Access::open(writes)),
         },
         "127.0.0.1:0",
     )

@@ -1,0 +1,311 @@
+//! Who may do what: scoped API tokens (read < write < admin), anonymous access, and the
+//! per-request gate that also gives every request an id.
+//!
+//! Without tokens the server trusts its network: anyone reads, writes need `--writes`, backups
+//! need `--backup-dir`. With tokens, a write needs a write (or admin) token and an admin endpoint
+//! an admin token; anonymous requests may read unless anonymous reads are switched off. No token
+//! where one is needed is 401 (with `WWW-Authenticate: Bearer`); a valid token with too small a
+//! scope is 403; an unknown token is 401 whatever it asked for.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest};
+use sha2::{Digest, Sha256};
+
+use super::{ApiError, AppState};
+use crate::error::{Error, Result, UserError};
+
+/// What a caller may do; each scope includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Search, SPARQL queries, papers, gaps, novelty.
+    Read,
+    /// Ingest, SPARQL Update, Graph Store writes, hypotheses, experiments.
+    Write,
+    /// Backups.
+    Admin,
+}
+
+impl Scope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "read" => Ok(Scope::Read),
+            "write" => Ok(Scope::Write),
+            "admin" => Ok(Scope::Admin),
+            other => Err(Error::invalid(
+                "scope",
+                format!("`{other}`: expected read, write or admin"),
+            )),
+        }
+    }
+}
+
+/// Shortest token secret accepted.
+pub const MIN_SECRET: usize = 16;
+
+/// The server's access rules.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// SHA-256 of each secret → (token name, scope). Secrets themselves are not kept.
+    tokens: HashMap<[u8; 32], (String, Scope)>,
+    /// What a request without a token may do.
+    anonymous: Option<Scope>,
+}
+
+impl Access {
+    /// No tokens: anonymous reads, and anonymous writes when `writes` is on.
+    pub fn open(writes: bool) -> Self {
+        Access {
+            tokens: HashMap::new(),
+            anonymous: Some(if writes { Scope::Write } else { Scope::Read }),
+        }
+    }
+
+    /// Tokens as lines `SCOPE NAME SECRET` (blank lines and `#` comments skipped); anonymous
+    /// requests may read when `anonymous_read`, else nothing. `source` names the text in errors.
+    pub fn from_tokens(text: &str, source: &str, anonymous_read: bool) -> Result<Self> {
+        let mut tokens = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let at = |m: String| Error::invalid("tokens", format!("{source}:{}: {m}", i + 1));
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            let [scope, name, secret] = parts[..] else {
+                return Err(at("expected `SCOPE NAME SECRET`".into()));
+            };
+            let scope: Scope = scope.parse().map_err(|e: Error| at(e.to_string()))?;
+            if secret.len() < MIN_SECRET {
+                return Err(at(format!(
+                    "the secret of `{name}` is shorter than {MIN_SECRET} characters"
+                )));
+            }
+            if names.iter().any(|n| n == name) {
+                return Err(at(format!("token name `{name}` appears twice")));
+            }
+            if tokens.insert(hash(secret), (name.to_string(), scope)).is_some() {
+                return Err(at(format!("the secret of `{name}` is used by another token")));
+            }
+            names.push(name.to_string());
+        }
+        if tokens.is_empty() {
+            return Err(Error::invalid("tokens", format!("{source}: no tokens")));
+        }
+        Ok(Access {
+            tokens,
+            anonymous: anonymous_read.then_some(Scope::Read),
+        })
+    }
+
+    /// How many tokens there are, by scope, for the start-up line (secrets never printed).
+    pub fn describe(&self) -> String {
+        if self.tokens.is_empty() {
+            return format!(
+                "no tokens; anonymous {}",
+                self.anonymous.map_or("nothing", Scope::as_str)
+            );
+        }
+        let count = |s: Scope| self.tokens.values().filter(|(_, t)| *t == s).count();
+        format!(
+            "{} tokens (read {}, write {}, admin {}); anonymous {}",
+            self.tokens.len(),
+            count(Scope::Read),
+            count(Scope::Write),
+            count(Scope::Admin),
+            self.anonymous.map_or("nothing", Scope::as_str)
+        )
+    }
+
+    /// Checks that a request with this `Authorization` header may act with scope `need`.
+    pub fn authorize(&self, authorization: Option<&str>, need: Scope) -> Result<()> {
+        match authorization {
+            Some(h) => {
+                let secret = h
+                    .strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| UserError::Unauthorized("expected `Authorization: Bearer TOKEN`".into()))?;
+                match self.tokens.get(&hash(secret)) {
+                    Some((_, scope)) if *scope >= need => Ok(()),
+                    Some((name, scope)) => Err(UserError::Forbidden(format!(
+                        "token `{name}` has {} scope; this needs {}",
+                        scope.as_str(),
+                        need.as_str()
+                    ))
+                    .into()),
+                    None => Err(UserError::Unauthorized("unknown token".into()).into()),
+                }
+            }
+            None => match self.anonymous {
+                Some(s) if s >= need => Ok(()),
+                _ if self.tokens.is_empty() => {
+                    Err(UserError::Forbidden("writes are off on this server; start it with --writes".into()).into())
+                }
+                _ => Err(UserError::Unauthorized(format!(
+                    "this needs a token with {} scope (Authorization: Bearer TOKEN)",
+                    need.as_str()
+                ))
+                .into()),
+            },
+        }
+    }
+
+    /// Whether admin endpoints are governed by their own switches only (no tokens configured).
+    pub fn trusts_network(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+fn hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Checks the request against the server's rules for scope `need`.
+pub(crate) fn require(state: &AppState, req: &HttpRequest, need: Scope) -> std::result::Result<(), ApiError> {
+    if need == Scope::Admin && state.access.trusts_network() {
+        return Ok(());
+    }
+    let h = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    state.access.authorize(h, need).map_err(ApiError)
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The request id header, in requests (kept when well-formed) and in every response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Every request but `/healthz` passes here: it gets an id (the caller's `X-Request-Id` when it
+/// is short and plain, else a new one), needs read scope, and is logged with its id, status and
+/// time.
+pub(crate) async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> std::result::Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+            format!("{:x}-{n}", std::process::id())
+        });
+    let (method, path) = (req.method().to_string(), req.path().to_string());
+    let allowed = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => require(state, req.request(), Scope::Read),
+        None => Ok(()),
+    };
+    let mut res = match allowed {
+        Ok(()) => next.call(req).await?.map_into_left_body(),
+        Err(e) => {
+            let res = actix_web::ResponseError::error_response(&e);
+            req.into_response(res).map_into_right_body()
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), v);
+    }
+    tracing::info!(
+        request_id = %id,
+        %method,
+        %path,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKENS: &str = "# scope name secret\nread reader r-0123456789abcdef\nwrite agent w-0123456789abcdef\n\nadmin ops a-0123456789abcdef\n";
+
+    fn status(r: Result<()>) -> &'static str {
+        match r {
+            Ok(()) => "ok",
+            Err(Error::User(UserError::Unauthorized(_))) => "401",
+            Err(Error::User(UserError::Forbidden(_))) => "403",
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn scopes_grant_what_they_include() {
+        let a = Access::from_tokens(TOKENS, "tokens.txt", true).unwrap();
+        let bearer = |s: &str| format!("Bearer {s}");
+        assert_eq!(status(a.authorize(None, Scope::Read)), "ok");
+        assert_eq!(status(a.authorize(None, Scope::Write)), "401");
+        assert_eq!(
+            status(a.authorize(Some(&bearer("r-0123456789abcdef")), Scope::Write)),
+            "403"
+        );
+        assert_eq!(
+            status(a.authorize(Some(&bearer("w-0123456789abcdef")), Scope::Write)),
+            "ok"
+        );
+        assert_eq!(
+            status(a.authorize(Some(&bearer("w-0123456789abcdef")), Scope::Admin)),
+            "403"
+        );
+        assert_eq!(
+            status(a.authorize(Some(&bearer("a-0123456789abcdef")), Scope::Admin)),
+            "ok"
+        );
+        assert_eq!(
+            status(a.authorize(Some(&bearer("nope-0123456789abcdef")), Scope::Read)),
+            "401"
+        );
+        assert_eq!(status(a.authorize(Some("Basic abc"), Scope::Read)), "401");
+        let closed = Access::from_tokens(TOKENS, "tokens.txt", false).unwrap();
+        assert_eq!(status(closed.authorize(None, Scope::Read)), "401");
+        assert_eq!(status(Access::open(false).authorize(None, Scope::Write)), "403");
+        assert_eq!(status(Access::open(true).authorize(None, Scope::Write)), "ok");
+        assert!(a.describe().contains("3 tokens") && !a.describe().contains("0123456789"));
+    }
+
+    #[test]
+    fn bad_token_files_say_where() {
+        let e = Access::from_tokens("read r short\n", "t.txt", true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("t.txt:1") && e.contains("shorter"), "{e}");
+        let e = Access::from_tokens("\nroot x 0123456789abcdefg\n", "t.txt", true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("t.txt:2") && e.contains("read, write or admin"), "{e}");
+        let e = Access::from_tokens("read a 0123456789abcdefg\nwrite a 0123456789abcdefh\n", "t.txt", true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("twice"), "{e}");
+        assert!(Access::from_tokens("# nothing\n", "t.txt", true).is_err());
+    }
+}
