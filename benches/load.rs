@@ -178,6 +178,7 @@ fn main() -> anyhow::Result<()> {
             embedder: Some(model.clone()),
             backup_dir: None,
             access: std::sync::Arc::new(hypatia::http::Access::open(true)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )?;

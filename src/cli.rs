@@ -62,6 +62,12 @@ pub enum Command {
         /// With --tokens: refuse requests without a token, reads included.
         #[arg(long, env = "HYPATIA_NO_ANONYMOUS_READ", requires = "tokens")]
         no_anonymous_read: bool,
+        /// Seconds a SPARQL query may run before it is cancelled (503).
+        #[arg(long, env = "HYPATIA_QUERY_TIMEOUT", default_value_t = 30.0)]
+        query_timeout: f64,
+        /// Most solutions or triples a SPARQL result may have (more is a 400).
+        #[arg(long, env = "HYPATIA_MAX_ROWS", default_value_t = 1_000_000)]
+        max_rows: usize,
     },
     /// Search passages.
     Search {

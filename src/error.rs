@@ -48,6 +48,9 @@ pub enum UserError {
     /// The operation is switched off on this server, or the caller's token does not allow it.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The request ran longer than the server allows and was cancelled.
+    #[error("timeout: {0}")]
+    Timeout(String),
     /// The operation needs a token, and none (or an unknown one) was given.
     #[error("unauthorized: {0}")]
     Unauthorized(String),

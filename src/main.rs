@@ -34,7 +34,16 @@ fn main() -> anyhow::Result<()> {
             writes,
             tokens,
             no_anonymous_read,
+            query_timeout,
+            max_rows,
         } => {
+            if query_timeout <= 0.0 || !query_timeout.is_finite() || max_rows == 0 {
+                bail!("--query-timeout and --max-rows must be positive");
+            }
+            let limits = hypatia::http::Limits {
+                query_timeout: std::time::Duration::from_secs_f64(query_timeout),
+                max_rows,
+            };
             let access = match tokens {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -42,7 +51,7 @@ fn main() -> anyhow::Result<()> {
                 }
                 None => hypatia::http::Access::open(writes),
             };
-            serve(g, &bind, backup_dir, access)
+            serve(g, &bind, backup_dir, access, limits)
         }
         Command::Backup { target } => {
             let stats = open(g, None)?.backup(&target)?;
@@ -353,8 +362,9 @@ fn serve(
     bind: &str,
     backup_dir: Option<std::path::PathBuf>,
     access: hypatia::http::Access,
+    limits: hypatia::http::Limits,
 ) -> anyhow::Result<()> {
-    tracing::info!(access = %access.describe(), backups = ?backup_dir, "access");
+    tracing::info!(access = %access.describe(), backups = ?backup_dir, ?limits, "serving");
     let embedder = match load_model(g) {
         Ok(e) => Some(e),
         Err(e) => {
@@ -368,6 +378,7 @@ fn serve(
         embedder,
         backup_dir,
         access: Arc::new(access),
+        limits,
     };
     hypatia::http::run(state, bind)?;
     Ok(())

@@ -182,9 +182,25 @@ pub fn query(
     default_graphs: &[NamedNode],
     named_graphs: &[NamedNode],
 ) -> Result<oxigraph::sparql::QueryResults<'static>> {
-    let evaluator = oxigraph::sparql::SparqlEvaluator::new().with_service_handler(
+    query_cancellable(store, embedder, query, default_graphs, named_graphs, None)
+}
+
+/// [`query`], stopped with `QueryEvaluationError::Cancelled` from the result iterator once
+/// `cancel` is cancelled (the server's query timeout).
+pub fn query_cancellable(
+    store: &Arc<Store>,
+    embedder: Option<Arc<dyn Embedder>>,
+    query: &str,
+    default_graphs: &[NamedNode],
+    named_graphs: &[NamedNode],
+    cancel: Option<oxigraph::sparql::CancellationToken>,
+) -> Result<oxigraph::sparql::QueryResults<'static>> {
+    let mut evaluator = oxigraph::sparql::SparqlEvaluator::new().with_service_handler(
         NamedNode::new_unchecked(SERVICE),
         SearchService::new(store.clone(), embedder),
     );
+    if let Some(c) = cancel {
+        evaluator = evaluator.with_cancellation_token(c);
+    }
     store.graph().query_with(evaluator, query, default_graphs, named_graphs)
 }

@@ -12,7 +12,7 @@ mod sparql;
 mod update;
 
 pub use access::{Access, Scope};
-pub use sparql::serialize_results;
+pub use sparql::{serialize_results, serialize_results_capped};
 
 use std::sync::Arc;
 
@@ -36,6 +36,26 @@ pub struct AppState {
     pub backup_dir: Option<std::path::PathBuf>,
     /// Who may read, write and administer (tokens and anonymous access).
     pub access: Arc<Access>,
+    /// Query time and result size limits.
+    pub limits: Limits,
+}
+
+/// Limits on what one request may cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// A SPARQL query running longer is cancelled (503).
+    pub query_timeout: std::time::Duration,
+    /// A SPARQL result with more solutions or triples is refused (400).
+    pub max_rows: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            query_timeout: std::time::Duration::from_secs(30),
+            max_rows: 1_000_000,
+        }
+    }
 }
 
 /// Registers every route on an actix `App`.
@@ -203,6 +223,7 @@ impl ApiError {
                 UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
                 UserError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
                 UserError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+                UserError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
                 UserError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
                 UserError::ProtectedGraph(_) => (StatusCode::FORBIDDEN, "protected_graph"),
                 UserError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::QueryResults;
+use oxigraph::sparql::{QueryEvaluationError, QueryResults};
 
 use super::{blocking, negotiate, ApiError, AppState};
 use crate::error::{Error, Result, UserError};
@@ -136,31 +136,82 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let (store, embedder) = (state.store.clone(), state.embedder.clone());
-    let (body, media) = blocking(move || {
-        let results = crate::sparql_search::query(&store, embedder, &q.query, &q.default_graphs, &q.named_graphs)?;
-        serialize_results(results, accept.as_deref())
+    let limits = state.limits;
+    // The timeout cancels the evaluation itself (the blocking thread is freed), not only the wait.
+    let cancel = oxigraph::sparql::CancellationToken::new();
+    let timer = {
+        let cancel = cancel.clone();
+        actix_web::rt::spawn(async move {
+            actix_web::rt::time::sleep(limits.query_timeout).await;
+            cancel.cancel();
+        })
+    };
+    let answered = blocking(move || {
+        let results = crate::sparql_search::query_cancellable(
+            &store,
+            embedder,
+            &q.query,
+            &q.default_graphs,
+            &q.named_graphs,
+            Some(cancel),
+        )?;
+        serialize_results_capped(results, accept.as_deref(), Some(limits.max_rows))
     })
-    .await?;
+    .await;
+    timer.abort();
+    let (body, media) = answered.map_err(|e| match e.0 {
+        Error::User(UserError::Timeout(_)) => ApiError(
+            UserError::Timeout(format!(
+                "the query ran longer than {} s and was cancelled",
+                limits.query_timeout.as_secs_f64()
+            ))
+            .into(),
+        ),
+        other => ApiError(other),
+    })?;
     Ok(HttpResponse::Ok().content_type(media).body(body))
 }
 
 /// Serialises query results in the negotiated format; returns the bytes and the media type.
 pub fn serialize_results(results: QueryResults<'_>, accept: Option<&str>) -> Result<(Vec<u8>, &'static str)> {
+    serialize_results_capped(results, accept, None)
+}
+
+/// [`serialize_results`], refusing results of more than `max_rows` solutions or triples, and
+/// turning a cancelled evaluation into [`UserError::Timeout`].
+pub fn serialize_results_capped(
+    results: QueryResults<'_>,
+    accept: Option<&str>,
+    max_rows: Option<usize>,
+) -> Result<(Vec<u8>, &'static str)> {
+    let cap = max_rows.unwrap_or(usize::MAX);
+    let too_many = || {
+        Error::invalid(
+            "query",
+            format!("the result has more than {cap} rows; add a LIMIT or narrow the query"),
+        )
+    };
     let not_acceptable = |what: &str| {
         Error::from(UserError::NotAcceptable(format!(
             "no acceptable format for {what} in `{}`",
             accept.unwrap_or("")
         )))
     };
-    let eval = |e: &dyn std::fmt::Display| Error::from(UserError::SparqlEvaluation(e.to_string()));
+    let eval = |e: &QueryEvaluationError| match e {
+        QueryEvaluationError::Cancelled => Error::from(UserError::Timeout("the query was cancelled".into())),
+        e => Error::from(UserError::SparqlEvaluation(e.to_string())),
+    };
     match results {
         QueryResults::Solutions(solutions) => {
             let format = negotiate::choose(accept, &RESULT_FORMATS).ok_or_else(|| not_acceptable("solutions"))?;
             let mut w = QueryResultsSerializer::from_format(format)
                 .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
                 .map_err(Error::graph)?;
-            for s in solutions {
+            for (i, s) in solutions.enumerate() {
                 let s = s.map_err(|e| eval(&e))?;
+                if i >= cap {
+                    return Err(too_many());
+                }
                 w.serialize(&s).map_err(Error::graph)?;
             }
             Ok((w.finish().map_err(Error::graph)?, format.media_type()))
@@ -175,8 +226,11 @@ pub fn serialize_results(results: QueryResults<'_>, accept: Option<&str>) -> Res
         QueryResults::Graph(triples) => {
             let format = negotiate::choose(accept, &graph_formats()).ok_or_else(|| not_acceptable("a graph"))?;
             let mut w = RdfSerializer::from_format(format).for_writer(Vec::new());
-            for t in triples {
+            for (i, t) in triples.enumerate() {
                 let t = t.map_err(|e| eval(&e))?;
+                if i >= cap {
+                    return Err(too_many());
+                }
                 w.serialize_triple(&t).map_err(Error::graph)?;
             }
             Ok((w.finish().map_err(Error::graph)?, format.media_type()))

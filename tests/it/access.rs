@@ -1,5 +1,6 @@
-//! Tokens and scopes over real HTTP: anonymous reads, writes that need a write token and store
-//! nothing without one, admin endpoints, 401 vs 403, and request ids.
+//! Tokens, scopes and limits over real HTTP: anonymous reads, writes that need a write token and
+//! store nothing without one, admin endpoints, 401 vs 403, request ids, the query timeout and the
+//! result cap.
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ fn server(store: Arc<Store>, anonymous_read: bool, backups: &std::path::Path) ->
             embedder: Some(Arc::new(hash_embedder())),
             backup_dir: Some(backups.to_path_buf()),
             access: Arc::new(Access::from_tokens(TOKENS, "test tokens", anonymous_read).unwrap()),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )
@@ -130,4 +132,60 @@ fn tokens_and_scopes_guard_writes_and_reads() {
         200
     );
     assert_eq!(c.get(format!("{cbase}/healthz")).send().unwrap().status(), 200);
+}
+
+#[test]
+fn a_runaway_query_is_cancelled_at_the_timeout_and_the_server_stays_responsive() {
+    let e = hash_embedder();
+    let (_dir, store) = temp_store(e.dim());
+    ingest(&store, &e, &[fixtures().join("papers/arxiv")]);
+    let srv = spawn(
+        AppState {
+            store: Arc::new(store),
+            embedder: None,
+            backup_dir: None,
+            access: Arc::new(Access::open(false)),
+            limits: hypatia::http::Limits {
+                query_timeout: std::time::Duration::from_secs(1),
+                max_rows: 5,
+            },
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let base = format!("http://{}", srv.addr());
+    let c = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let ask = |q: &str| {
+        c.get(format!("{base}/sparql"))
+            .query(&[("query", q)])
+            .header("accept", "application/sparql-results+json")
+            .send()
+            .unwrap()
+    };
+    // A cross product of the whole store, three times over: ~10^11 rows to count.
+    let cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let r = ask(cross);
+        assert_eq!(r.status(), 503);
+        let body: serde_json::Value = r.json().unwrap();
+        assert_eq!(body["code"], "timeout", "{body}");
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(15),
+            "cancelled late: {:?}",
+            t.elapsed()
+        );
+    }
+    // Cancelled, not left running: the server answers at once.
+    let t = std::time::Instant::now();
+    assert_eq!(ask("ASK { ?s ?p ?o }").status(), 200);
+    assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    // The result cap.
+    let r = ask("SELECT * WHERE { ?s ?p ?o }");
+    assert_eq!(r.status(), 400);
+    assert!(r.text().unwrap().contains("more than 5 rows"));
+    assert_eq!(ask("SELECT * WHERE { ?s ?p ?o } LIMIT 5").status(), 200);
 }

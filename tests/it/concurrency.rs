@@ -24,6 +24,7 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
             embedder: Some(e.clone()),
             backup_dir: None,
             access: std::sync::Arc::new(hypatia::http::Access::open(true)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )
@@ -209,6 +210,7 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
             embedder: Some(e),
             backup_dir: None,
             access: std::sync::Arc::new(hypatia::http::Access::open(false)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )

@@ -80,6 +80,7 @@ fn findings_over_http_in_json_jsonld_and_markdown() {
             embedder: Some(model()),
             backup_dir: None,
             access: std::sync::Arc::new(hypatia::http::Access::open(false)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )

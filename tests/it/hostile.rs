@@ -149,6 +149,7 @@ fn hostile_sparql_requests_get_errors_and_the_server_stays_up() {
             embedder: None,
             backup_dir: None,
             access: std::sync::Arc::new(hypatia::http::Access::open(false)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )

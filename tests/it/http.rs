@@ -12,6 +12,7 @@ fn server() -> hypatia::http::RunningServer {
             embedder: Some(model()),
             backup_dir: Some(backups().to_path_buf()),
             access: std::sync::Arc::new(hypatia::http::Access::open(false)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )

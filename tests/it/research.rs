@@ -32,6 +32,7 @@ fn server(store: Arc<Store>, writes: bool) -> RunningServer {
             embedder: Some(model()),
             backup_dir: None,
             access: Arc::new(hypatia::http::Access::open(writes)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )

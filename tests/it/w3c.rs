@@ -214,6 +214,7 @@ impl Endpoint {
                 embedder: None,
                 backup_dir: None,
                 access: std::sync::Arc::new(hypatia::http::Access::open(true)),
+                limits: Default::default(),
             },
             "127.0.0.1:0",
         )

@@ -29,6 +29,7 @@ fn served(writes: bool) -> Fixture {
             embedder: None,
             backup_dir: None,
             access: Arc::new(hypatia::http::Access::open(writes)),
+            limits: Default::default(),
         },
         "127.0.0.1:0",
     )
