@@ -62,6 +62,10 @@ pub enum Command {
         /// With --tokens: refuse requests without a token, reads included.
         #[arg(long, env = "HYPATIA_NO_ANONYMOUS_READ", requires = "tokens")]
         no_anonymous_read: bool,
+        /// A browser origin allowed to call the API (CORS), e.g. https://app.example.org;
+        /// repeat for several. None by default.
+        #[arg(long = "cors-origin", env = "HYPATIA_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
         /// Seconds a SPARQL query may run before it is cancelled (503).
         #[arg(long, env = "HYPATIA_QUERY_TIMEOUT", default_value_t = 30.0)]
         query_timeout: f64,

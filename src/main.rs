@@ -36,6 +36,7 @@ fn main() -> anyhow::Result<()> {
             no_anonymous_read,
             query_timeout,
             max_rows,
+            cors_origins,
         } => {
             if query_timeout <= 0.0 || !query_timeout.is_finite() || max_rows == 0 {
                 bail!("--query-timeout and --max-rows must be positive");
@@ -50,7 +51,8 @@ fn main() -> anyhow::Result<()> {
                     hypatia::http::Access::from_tokens(&text, &path.display().to_string(), !no_anonymous_read)?
                 }
                 None => hypatia::http::Access::open(writes),
-            };
+            }
+            .allow_origins(cors_origins)?;
             serve(g, &bind, backup_dir, access, limits)
         }
         Command::Backup { target } => {

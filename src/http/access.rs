@@ -67,6 +67,8 @@ pub struct Access {
     tokens: HashMap<[u8; 32], (String, Scope)>,
     /// What a request without a token may do.
     anonymous: Option<Scope>,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    cors_origins: Vec<String>,
 }
 
 impl Access {
@@ -75,7 +77,42 @@ impl Access {
         Access {
             tokens: HashMap::new(),
             anonymous: Some(if writes { Scope::Write } else { Scope::Read }),
+            cors_origins: Vec::new(),
         }
+    }
+
+    /// Lets pages from these origins (`https://app.example.org`) call the API from a browser.
+    pub fn allow_origins(mut self, origins: Vec<String>) -> Result<Self> {
+        for o in &origins {
+            let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+            let ok = host.is_some_and(|h| !h.is_empty() && !h.contains('/') && !h.contains(char::is_whitespace));
+            if !ok {
+                return Err(Error::invalid(
+                    "cors-origin",
+                    format!("`{o}`: expected an origin such as https://app.example.org (scheme, host, port; no path)"),
+                ));
+            }
+        }
+        self.cors_origins = origins;
+        Ok(self)
+    }
+
+    /// The CORS middleware for the allowed origins (inactive without any).
+    pub(crate) fn cors(&self) -> actix_web::middleware::Condition<actix_cors::Cors> {
+        let mut cors = actix_cors::Cors::default()
+            .allowed_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
+            .allowed_headers([
+                actix_web::http::header::AUTHORIZATION,
+                actix_web::http::header::CONTENT_TYPE,
+                actix_web::http::header::ACCEPT,
+                HeaderName::from_static(REQUEST_ID),
+            ])
+            .expose_headers([HeaderName::from_static(REQUEST_ID)])
+            .max_age(3600);
+        for o in &self.cors_origins {
+            cors = cors.allowed_origin(o);
+        }
+        actix_web::middleware::Condition::new(!self.cors_origins.is_empty(), cors)
     }
 
     /// Tokens as lines `SCOPE NAME SECRET` (blank lines and `#` comments skipped); anonymous
@@ -113,6 +150,7 @@ impl Access {
         Ok(Access {
             tokens,
             anonymous: anonymous_read.then_some(Scope::Read),
+            cors_origins: Vec::new(),
         })
     }
 
@@ -232,6 +270,11 @@ pub(crate) async fn gate(
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), v);
     }
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_string());
+    super::metrics::observe(&method, &route, res.status().as_u16(), started.elapsed());
     tracing::info!(
         request_id = %id,
         %method,

@@ -6,6 +6,7 @@
 mod access;
 mod body;
 mod graph_store;
+mod metrics;
 mod negotiate;
 mod research;
 mod sparql;
@@ -61,6 +62,7 @@ impl Default for Limits {
 /// Registers every route on an actix `App`.
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
+        let cors = state.access.cors();
         cfg.app_data(web::Data::new(state))
             .app_data(web::PayloadConfig::new(1 << 20))
             .app_data(web::FormConfig::default().limit(1 << 20))
@@ -74,12 +76,15 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .error_handler(|e, _| ApiError(Error::invalid("body", e.to_string())).into()),
             )
             .route("/healthz", web::get().to(healthz))
-            .service(routes());
+            .service(routes(cors));
     }
 }
 
-/// Every route but `/healthz`, behind the access gate (read scope, request ids, request log).
-fn routes() -> actix_web::Scope<
+/// Every route but `/healthz`, behind the access gate (read scope, request ids, request log)
+/// and, outside it so that preflights need no token, CORS for the allowed origins.
+fn routes(
+    cors: actix_web::middleware::Condition<actix_cors::Cors>,
+) -> actix_web::Scope<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
         Config = (),
@@ -90,7 +95,9 @@ fn routes() -> actix_web::Scope<
 > {
     web::scope("")
         .wrap(actix_web::middleware::from_fn(access::gate))
+        .wrap(cors)
         .configure(research::routes)
+        .route("/metrics", web::get().to(metrics::handler))
         .route("/search", web::get().to(search_handler))
         .route("/findings", web::get().to(findings_handler))
         .service(
@@ -432,6 +439,7 @@ async fn ingest_handler(
         )
     })
     .await?;
+    metrics::ingested(report.papers);
     Ok(HttpResponse::Ok().json(report))
 }
 

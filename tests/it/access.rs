@@ -14,12 +14,16 @@ const TOKENS: &str =
     "read reader read-secret-0123456789\nwrite agent write-secret-0123456789\nadmin ops admin-secret-0123456789\n";
 
 fn server(store: Arc<Store>, anonymous_read: bool, backups: &std::path::Path) -> RunningServer {
+    let access = Access::from_tokens(TOKENS, "test tokens", anonymous_read)
+        .unwrap()
+        .allow_origins(vec!["https://app.example.org".into()])
+        .unwrap();
     spawn(
         AppState {
             store,
             embedder: Some(Arc::new(hash_embedder())),
             backup_dir: Some(backups.to_path_buf()),
-            access: Arc::new(Access::from_tokens(TOKENS, "test tokens", anonymous_read).unwrap()),
+            access: Arc::new(access),
             limits: Default::default(),
         },
         "127.0.0.1:0",
@@ -132,6 +136,42 @@ fn tokens_and_scopes_guard_writes_and_reads() {
         200
     );
     assert_eq!(c.get(format!("{cbase}/healthz")).send().unwrap().status(), 200);
+
+    // CORS: an allowed origin's preflight passes without a token (reads off or not); another
+    // origin gets no allow header.
+    let pre = |origin: &str| {
+        c.request(reqwest::Method::OPTIONS, format!("{cbase}/search"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+            .unwrap()
+    };
+    let ok = pre("https://app.example.org");
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        ok.headers().get("access-control-allow-origin").unwrap(),
+        "https://app.example.org"
+    );
+    assert!(pre("https://evil.example.com")
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert!(Access::open(false)
+        .allow_origins(vec!["app.example.org/x".into()])
+        .is_err());
+
+    // Prometheus metrics: requests by route and status, latency histograms, store sizes.
+    let text = c.get(format!("{base}/metrics")).send().unwrap().text().unwrap();
+    assert!(text.contains("# TYPE hypatia_http_requests_total counter"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("hypatia_http_requests_total{method=\"POST\",route=\"/sparql\",status=\"401\"}")),
+        "{text}"
+    );
+    assert!(text.contains("hypatia_http_request_duration_seconds_bucket{route=\"/search\",le=\"+Inf\"}"));
+    let papers = text.lines().find_map(|l| l.strip_prefix("hypatia_papers ")).unwrap();
+    assert_eq!(papers.parse::<usize>().unwrap(), store.stats().unwrap().papers);
 }
 
 #[test]
