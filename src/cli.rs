@@ -20,6 +20,11 @@ pub struct Cli {
 /// Options every command shares.
 #[derive(Debug, Args)]
 pub struct Global {
+    /// A TOML configuration file (top-level keys data_dir, base_iri, model_dir, ort_library,
+    /// embed_threads; a [serve] table with the serve flags). Environment variables and flags
+    /// override it.
+    #[arg(long, env = "HYPATIA_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     /// Folder holding the three indexes.
     #[arg(long, env = "HYPATIA_DATA_DIR", default_value = "hypatia-data", global = true)]
     pub data_dir: PathBuf,

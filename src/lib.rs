@@ -6,6 +6,7 @@
 //! ([`ids`]). [`search`] and [`papers`] read them back as citations; [`http`] serves it all.
 
 pub mod citations;
+pub mod config;
 pub mod embed;
 pub mod error;
 pub mod eval;

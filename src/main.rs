@@ -17,6 +17,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use cli::{Cli, Command, Eval, Global, IngestArgs};
 
 fn main() -> anyhow::Result<()> {
+    // The configuration file first: its values become defaults of the variables clap and the
+    // log filter read, so that flags and the environment override it.
+    let config = config_path();
+    let applied = match &config {
+        Some(p) => hypatia::config::apply(p)?,
+        None => Default::default(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HYPATIA_LOG")
@@ -26,6 +33,9 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let g = &cli.global;
+    if let Some(p) = &config {
+        tracing::info!(file = %p.display(), settings = ?applied, "configuration (file < environment < flags)");
+    }
     match cli.command {
         Command::Ingest(args) => ingest(g, args),
         Command::Serve {
@@ -256,6 +266,20 @@ fn main() -> anyhow::Result<()> {
             eval_beir(g, &dataset, &split, limit, tuning, grid)
         }
     }
+}
+
+/// `--config PATH`, `--config=PATH` or `HYPATIA_CONFIG`, looked up before clap parses.
+fn config_path() -> Option<std::path::PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--config") {
+            Some("") => args.get(i + 1).cloned(),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        })
+        .or_else(|| std::env::var("HYPATIA_CONFIG").ok())
+        .map(Into::into)
 }
 
 fn shorten(s: &str, n: usize) -> String {

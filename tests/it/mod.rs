@@ -1,6 +1,7 @@
 mod access;
 mod common;
 mod concurrency;
+mod config;
 mod embedding;
 mod extraction;
 mod findings;
