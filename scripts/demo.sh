@@ -16,8 +16,11 @@ export HYPATIA_DATA_DIR="$data"
 echo "== ingest the bundled sample papers (tests/fixtures: PLOS/PMC JATS, arXiv metadata, SciFact) into $data"
 "$bin" ingest tests/fixtures/papers tests/fixtures/scifact/corpus.jsonl
 
-echo "== serve on 127.0.0.1:$port"
-"$bin" serve --bind "127.0.0.1:$port" &
+echo "== extract concepts, claims, results and relations over the whole sample (corpus lexicon)"
+"$bin" extract
+
+echo "== serve on 127.0.0.1:$port (writes on: the research layer below records a hypothesis and runs)"
+"$bin" serve --bind "127.0.0.1:$port" --writes &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -42,4 +45,17 @@ PREFIX hyp: <https://w3id.org/hypatia/ns#>
 SELECT ?year ?title (COUNT(?passage) AS ?passages) WHERE {
   ?p schema:name ?title ; hyp:year ?year . ?passage hyp:passageOf ?p
 } GROUP BY ?year ?title ORDER BY DESC(?year) LIMIT 5'
+echo "== research gaps: the strongest missing link"
+gap=$(curl -fsS "http://127.0.0.1:$port/gaps?kind=missing_link&limit=1" | python3 -c 'import json,sys; g=json.load(sys.stdin); print(json.dumps(g[0]) if g else "")')
+if [ -n "$gap" ]; then
+  echo "$gap" | python3 -c 'import json,sys; g=json.load(sys.stdin); print(round(g["score"],2), g["explanation"][:200])'
+  echo "== propose a hypothesis from it, log a discarded run, ask how novel a similar idea is"
+  hyp=$(python3 -c 'import json,sys; g=json.loads(sys.argv[1]); print(json.dumps({"statement": "Combining " + g["concepts"][0]["label"] + " with " + g["concepts"][1]["label"] + " improves results.", "agent": "demo", "gap": g}))' "$gap" \
+    | curl -fsS "http://127.0.0.1:$port/hypotheses" -H 'Content-Type: application/json' -d @- | python3 -c 'import json,sys; print(json.load(sys.stdin)["record"]["key"])')
+  echo "hypothesis $hyp"
+  curl -fsS "http://127.0.0.1:$port/experiments" -H 'Content-Type: application/json' -d "{\"agent\": \"demo\", \"hypothesis\": \"$hyp\", \"status\": \"discard\", \"description\": \"Feed genome-wide methylation profiles of blood cells to a gradient-boosted age predictor\", \"metrics\": [{\"name\": \"mae_years\", \"value\": 6.1, \"unit\": \"years\", \"split\": \"test\"}]}" \
+    | python3 -c 'import json,sys; r=json.load(sys.stdin)["record"]; print("run", r["key"], r["status"])'
+  curl -fsS -G "http://127.0.0.1:$port/novelty" --data-urlencode "idea=predict age from blood DNA methylation with gradient boosting" \
+    | python3 -c 'import json,sys; n=json.load(sys.stdin); print("\n".join(n["summary"]))'
+fi
 echo "== done; the server stops now"
