@@ -84,27 +84,18 @@ fn dir_size(p: &Path) -> u64 {
         .sum()
 }
 
-/// SplitMix64: deterministic, no dependency.
-struct Rng(u64);
+/// The bench's generator: the library's SplitMix64 with the shapes the bench draws.
+struct Rng(hypatia::rng::SplitMix);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.below(n as u64) as usize
     }
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
     fn gauss(&mut self) -> f32 {
-        let u1 = self.unit().max(1e-12);
-        let u2 = self.unit();
-        ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+        self.0.gauss() as f32
     }
 }
 
@@ -283,7 +274,7 @@ fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Result<Built> {
         ..params
     };
     let vectors = VectorIndex::open(&vector_dir, src.dim, build_params)?;
-    let mut rng = Rng(0x4859_5041_5449_4121);
+    let mut rng = Rng(hypatia::rng::SplitMix(0x4859_5041_5449_4121));
     let mut keys = Vec::with_capacity(n);
     let mut flat = Vec::with_capacity(n * src.dim);
     let (mut generate_s, mut text_s, mut vector_s) = (0.0, 0.0, 0.0);
@@ -720,7 +711,7 @@ fn main() -> anyhow::Result<()> {
         .map(|(i, nb)| f64::from(dot(&src.vectors[i], &src.vectors[nb[0]])))
         .sum::<f64>()
         / src.sample as f64;
-    let mut rng = Rng(7);
+    let mut rng = Rng(hypatia::rng::SplitMix(7));
     let synth_to_source: f64 = (0..500)
         .map(|i| {
             let it = src.item(src.sample + i, &mut rng);

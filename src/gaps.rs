@@ -2041,23 +2041,6 @@ type PairScore<'a> = dyn Fn(u32, u32, &LinkScores) -> f64 + 'a;
 /// Most unconnected, never-linked pairs sampled for the AUC.
 const AUC_NEGATIVES: usize = 100_000;
 
-/// A deterministic generator (SplitMix64) for the random baseline and the AUC sample.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 /// Predicts missing links from the papers up to `t` and measures them against the pairs that
 /// papers after `t` mention together for the first time: precision@k and ROC AUC of the gap
 /// score, beside Adamic–Adar, common neighbours, preferential attachment (degree product, over
@@ -2137,7 +2120,7 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, ks: &[usize], source_form
         v.into_iter().map(|(_, a, c)| (a, c)).collect::<Vec<_>>()
     };
     // The AUC sample: every positive, and unconnected never-linked pairs (all of them when few).
-    let mut rng = SplitMix(0x5EED ^ t as u64);
+    let mut rng = crate::rng::SplitMix(0x5EED ^ t as u64);
     let mut negatives: Vec<(u32, u32)> = Vec::new();
     if unconnected as usize <= AUC_NEGATIVES + positives.len() {
         for a in 0..n as u32 {

@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod queries;
 pub mod research;
 pub mod results_import;
+pub mod rng;
 pub mod search;
 pub mod sources;
 pub mod sparql_search;
