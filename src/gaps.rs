@@ -1992,7 +1992,8 @@ pub struct PrecisionAt {
 /// How one ranker of unconnected pairs did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankerEval {
-    /// "gap_score", "adamic_adar", "common_neighbours", "preferential_attachment" or "random".
+    /// "gap_score", "gap_score_with_degree", "adamic_adar", "common_neighbours",
+    /// "preferential_attachment" or "random".
     pub name: String,
     /// Precision at each asked cut-off, in the order asked.
     pub precision: Vec<PrecisionAt>,
@@ -2024,8 +2025,9 @@ pub struct LinkEval {
     pub new_links_after_t: usize,
     /// Of them, how many are candidates.
     pub new_links_in_candidates: usize,
-    /// The gap score and the baselines (Adamic–Adar, common neighbours, preferential attachment
-    /// over all unconnected pairs, random pairs), in that order.
+    /// The gap score, the gap score with a degree term (its top k drawn from the pairs within two
+    /// hops, its AUC over all pairs), and the baselines (Adamic–Adar, common neighbours,
+    /// preferential attachment over all unconnected pairs, random pairs), in that order.
     pub rankers: Vec<RankerEval>,
     /// The expected precision of random pairs: new links / unconnected pairs.
     pub random_expected_precision: f64,
@@ -2158,7 +2160,13 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, ks: &[usize], source_form
     };
     let auc_of = |f: &PairScore<'_>| auc(&scored(f, &pos_pairs), &scored(f, &negatives));
     let mut rankers = Vec::new();
-    let score_fns: [(&str, &CandKey<'_>, &PairScore<'_>); 3] = [
+    // The gap score with a degree term: (1 + AA) · (1 + recency + growth) · ln(1 + deg·deg). It
+    // scores pairs beyond two hops too (by degree), where the gap score is 0.
+    let with_degree = |a: u32, c: u32, s: &LinkScores| {
+        let trend = 1.0 + (g.recency(a) + g.recency(c)) / 2.0 + (g.growth(a) + g.growth(c)) / 2.0;
+        (1.0 + s.aa) * trend * (1.0 + s.pa).ln()
+    };
+    let score_fns: [(&str, &CandKey<'_>, &PairScore<'_>); 4] = [
         ("gap_score", &|c| c.2, &|a, c, s| {
             if s.cn == 0 {
                 0.0
@@ -2166,6 +2174,7 @@ pub fn evaluate_link_prediction(store: &Store, t: i32, ks: &[usize], source_form
                 g.score(a, c, s)
             }
         }),
+        ("gap_score_with_degree", &|c| with_degree(c.0, c.1, &c.3), &with_degree),
         ("adamic_adar", &|c| c.3.aa, &|_, _, s| s.aa),
         ("common_neighbours", &|c| c.3.cn as f64, &|_, _, s| s.cn as f64),
     ];

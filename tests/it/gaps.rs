@@ -413,6 +413,7 @@ fn link_prediction_is_measured_against_later_papers() {
         names,
         [
             "gap_score",
+            "gap_score_with_degree",
             "adamic_adar",
             "common_neighbours",
             "preferential_attachment",
