@@ -47,7 +47,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use oxigraph::model::{NamedNode, Term};
-use oxigraph::sparql::QueryResults;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -468,24 +467,7 @@ fn counts(year: Option<i32>, as_of: Option<i32>) -> bool {
     }
 }
 
-type Row = HashMap<String, String>;
-
-/// Runs a named query with bound variables and returns its rows as lexical values.
-fn select(store: &Store, query: &str, bindings: &[(&str, Term)]) -> Result<Vec<Row>> {
-    rows(store.graph().query_bound(query, bindings)?)
-}
-
-fn rows(results: QueryResults<'_>) -> Result<Vec<Row>> {
-    let QueryResults::Solutions(solutions) = results else {
-        return Err(Error::graph("gap query is not a SELECT"));
-    };
-    solutions
-        .map(|s| {
-            let s = s.map_err(Error::graph)?;
-            Ok(s.iter().map(|(v, t)| (v.as_str().to_string(), lexical(t))).collect())
-        })
-        .collect()
-}
+use crate::queries::select;
 
 // ---------------------------------------------------------------------------------------------
 // The co-occurrence graph.

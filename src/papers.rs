@@ -109,19 +109,6 @@ fn bindings(store: &Store, key: &str, iri: &str) -> Result<[(&'static str, Term)
     Ok([("paper", paper.into()), ("g", graph.into())])
 }
 
-/// One row of a SELECT as a map from variable name to lexical value.
-fn rows(results: QueryResults<'_>) -> Result<Vec<HashMap<String, String>>> {
-    let QueryResults::Solutions(solutions) = results else {
-        return Err(Error::graph("named query is not a SELECT"));
-    };
-    solutions
-        .map(|s| {
-            let s = s.map_err(Error::graph)?;
-            Ok(s.iter().map(|(v, t)| (v.as_str().to_string(), lexical(t))).collect())
-        })
-        .collect()
-}
-
 /// The lexical form of a literal, or the IRI of a named node.
 pub fn lexical(t: &Term) -> String {
     match t {
@@ -139,17 +126,14 @@ pub fn reference(store: &Store, key: &str, iri: &str) -> Result<Option<Reference
 /// The record and canonical text of a paper, or `None` when its graph does not exist.
 fn load_reference(store: &Store, key: &str, iri: &str) -> Result<Option<(Reference, String)>> {
     let b = bindings(store, key, iri)?;
-    let Some(row) = rows(store.graph().query_bound(queries::CITATION, &b)?)?
-        .into_iter()
-        .next()
-    else {
+    let Some(row) = queries::select(store, queries::CITATION, &b)?.into_iter().next() else {
         return Ok(None);
     };
-    let authors = rows(store.graph().query_bound(queries::AUTHORS, &b)?)?
+    let authors = queries::select(store, queries::AUTHORS, &b)?
         .into_iter()
         .filter_map(|mut r| r.remove("name"))
         .collect();
-    let canonical = rows(store.graph().query_bound(queries::CANONICAL_TEXT, &b)?)?
+    let canonical = queries::select(store, queries::CANONICAL_TEXT, &b)?
         .into_iter()
         .next()
         .and_then(|mut r| r.remove("text"))

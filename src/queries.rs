@@ -1,4 +1,36 @@
-//! The named SPARQL queries of `queries/`, embedded at build time.
+//! The named SPARQL queries of `queries/`, embedded at build time, and the one way the code runs
+//! them for rows of lexical values.
+
+use std::collections::HashMap;
+
+use oxigraph::model::Term;
+use oxigraph::sparql::QueryResults;
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// One row of a SELECT: variable name to lexical value (a literal's value, an IRI's string).
+pub type Row = HashMap<String, String>;
+
+/// Runs a named query with variables bound (over the union of all graphs) and returns its rows.
+pub fn select(store: &Store, query: &str, bindings: &[(&str, Term)]) -> Result<Vec<Row>> {
+    rows(store.graph().query_bound(query, bindings)?)
+}
+
+/// The rows of a SELECT's results as lexical values.
+pub fn rows(results: QueryResults<'_>) -> Result<Vec<Row>> {
+    let QueryResults::Solutions(solutions) = results else {
+        return Err(Error::graph("named query is not a SELECT"));
+    };
+    solutions
+        .map(|s| {
+            let s = s.map_err(Error::graph)?;
+            Ok(s.iter()
+                .map(|(v, t)| (v.as_str().to_string(), crate::papers::lexical(t)))
+                .collect())
+        })
+        .collect()
+}
 
 /// Bibliographic record of one paper (`?paper`, `?g` bound).
 pub const CITATION: &str = include_str!("../queries/citation.rq");

@@ -22,9 +22,8 @@ use crate::error::{Error, Result, UserError};
 use crate::extraction::concept_iri;
 use crate::facts::{self, Facts};
 use crate::ids::{self, RecordKind};
-use crate::papers::lexical;
 use crate::passages::{self, ChunkConfig};
-use crate::queries;
+use crate::queries::{self, select, Row};
 use crate::store::{PaperDoc, ResearchWrite, Store};
 use crate::vocab::{hyp, np, prov, rdf, schema, xsd};
 
@@ -966,21 +965,6 @@ pub fn experiment(store: &Store, id: &str) -> Result<Experiment> {
         .next()
         .map(|r| experiment_from_row(store, r))
         .unwrap_or_else(|| Err(UserError::NotFound(format!("experiment `{id}`")).into()))
-}
-
-type Row = BTreeMap<String, String>;
-
-fn select(store: &Store, query: &str, bindings: &[(&str, Term)]) -> Result<Vec<Row>> {
-    let results = store.graph().query_bound(query, bindings)?;
-    let oxigraph::sparql::QueryResults::Solutions(solutions) = results else {
-        return Err(Error::graph("named query is not a SELECT"));
-    };
-    solutions
-        .map(|s| {
-            let s = s.map_err(Error::graph)?;
-            Ok(s.iter().map(|(v, t)| (v.as_str().to_string(), lexical(t))).collect())
-        })
-        .collect()
 }
 
 fn node(iri: &str) -> Result<Term> {

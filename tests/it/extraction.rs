@@ -5,11 +5,9 @@
 use std::sync::OnceLock;
 
 use hypatia::embed::Embedder;
-use hypatia::papers::lexical;
 use hypatia::queries;
 use hypatia::store::Store;
 use oxigraph::model::{NamedNode, Term};
-use oxigraph::sparql::QueryResults;
 
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
@@ -36,22 +34,8 @@ pub fn sample() -> &'static Store {
     .1
 }
 
-pub fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<std::collections::HashMap<String, String>> {
-    let results = if bindings.is_empty() {
-        store.graph().query(q, &[], &[]).unwrap()
-    } else {
-        store.graph().query_bound(q, bindings).unwrap()
-    };
-    let QueryResults::Solutions(sol) = results else {
-        panic!("not a SELECT")
-    };
-    sol.map(|r| {
-        r.unwrap()
-            .iter()
-            .map(|(v, t)| (v.as_str().to_string(), lexical(t)))
-            .collect()
-    })
-    .collect()
+pub fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<hypatia::queries::Row> {
+    hypatia::queries::select(store, q, bindings).unwrap()
 }
 
 fn count(store: &Store, q: &str) -> usize {

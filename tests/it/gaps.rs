@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use hypatia::embed::Embedder;
 use hypatia::gaps::{self, find_gaps, Gap, GapKind, GapQuery};
-use hypatia::papers::lexical;
 use hypatia::queries;
 use hypatia::store::Store;
 use oxigraph::model::{Literal, NamedNode, Term};
@@ -41,17 +40,8 @@ fn sample() -> &'static Store {
 const P: &str = "PREFIX hyp: <https://w3id.org/hypatia/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
     PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX schema: <http://schema.org/> ";
 
-fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<HashMap<String, String>> {
-    let QueryResults::Solutions(sol) = store.graph().query_bound(q, bindings).unwrap() else {
-        panic!("not a SELECT")
-    };
-    sol.map(|r| {
-        r.unwrap()
-            .iter()
-            .map(|(v, t)| (v.as_str().to_string(), lexical(t)))
-            .collect()
-    })
-    .collect()
+fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<hypatia::queries::Row> {
+    hypatia::queries::select(store, q, bindings).unwrap()
 }
 
 fn ask(store: &Store, q: &str) -> bool {
