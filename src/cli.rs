@@ -71,12 +71,28 @@ pub enum Command {
         /// repeat for several. None by default.
         #[arg(long = "cors-origin", env = "HYPATIA_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        /// A host name (or name:port) the MCP endpoint `/mcp` answers to besides loopback, e.g.
+        /// the public name of a server bound to 0.0.0.0; repeat for several. Requests with any
+        /// other `Host` are refused (403), against DNS rebinding.
+        #[arg(long = "allowed-host", env = "HYPATIA_ALLOWED_HOSTS", value_delimiter = ',')]
+        allowed_hosts: Vec<String>,
         /// Seconds a SPARQL query may run before it is cancelled (503).
         #[arg(long, env = "HYPATIA_QUERY_TIMEOUT", default_value_t = 30.0)]
         query_timeout: f64,
         /// Most solutions or triples a SPARQL result may have (more is a 400).
         #[arg(long, env = "HYPATIA_MAX_ROWS", default_value_t = 1_000_000)]
         max_rows: usize,
+    },
+    /// Serve MCP (the Model Context Protocol) on stdin and stdout, for an agent that starts
+    /// Hypatia itself; `serve` answers MCP over HTTP at /mcp. Logs go to stderr.
+    Mcp {
+        /// Refuse the tools that write (propose_hypothesis, set_hypothesis_status,
+        /// log_experiment).
+        #[arg(long)]
+        read_only: bool,
+        /// Seconds a SPARQL query may run before it is cancelled.
+        #[arg(long, env = "HYPATIA_QUERY_TIMEOUT", default_value_t = 30.0)]
+        query_timeout: f64,
     },
     /// Search passages.
     Search {

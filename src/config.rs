@@ -27,7 +27,7 @@ const GLOBAL: [(&str, &str); 5] = [
     ("ort_library", "ORT_DYLIB_PATH"),
     ("embed_threads", "HYPATIA_EMBED_THREADS"),
 ];
-const SERVE: [(&str, &str); 9] = [
+const SERVE: [(&str, &str); 10] = [
     ("bind", "HYPATIA_BIND"),
     ("backup_dir", "HYPATIA_BACKUP_DIR"),
     ("writes", "HYPATIA_WRITES"),
@@ -36,6 +36,7 @@ const SERVE: [(&str, &str); 9] = [
     ("query_timeout", "HYPATIA_QUERY_TIMEOUT"),
     ("max_rows", "HYPATIA_MAX_ROWS"),
     ("cors_origins", "HYPATIA_CORS_ORIGINS"),
+    ("allowed_hosts", "HYPATIA_ALLOWED_HOSTS"),
     ("log", "HYPATIA_LOG"),
 ];
 

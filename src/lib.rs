@@ -16,6 +16,7 @@ pub mod findings;
 pub mod gaps;
 pub mod http;
 pub mod ids;
+pub mod mcp;
 pub mod novelty;
 pub mod papers;
 pub mod passages;

@@ -47,6 +47,7 @@ fn main() -> anyhow::Result<()> {
             query_timeout,
             max_rows,
             cors_origins,
+            allowed_hosts,
         } => {
             if query_timeout <= 0.0 || !query_timeout.is_finite() || max_rows == 0 {
                 bail!("--query-timeout and --max-rows must be positive");
@@ -62,8 +63,18 @@ fn main() -> anyhow::Result<()> {
                 }
                 None => hypatia::http::Access::open(writes),
             }
-            .allow_origins(cors_origins)?;
+            .allow_origins(cors_origins)?
+            .allow_hosts(allowed_hosts)?;
             serve(g, &bind, backup_dir, access, limits)
+        }
+        Command::Mcp {
+            read_only,
+            query_timeout,
+        } => {
+            if query_timeout <= 0.0 || !query_timeout.is_finite() {
+                bail!("--query-timeout must be positive");
+            }
+            mcp(g, read_only, std::time::Duration::from_secs_f64(query_timeout))
         }
         Command::Backup { target } => {
             let stats = open(g, None)?.backup(&target)?;
@@ -408,6 +419,36 @@ fn serve(
     };
     hypatia::http::run(state, bind)?;
     Ok(())
+}
+
+fn mcp(g: &Global, read_only: bool, query_timeout: std::time::Duration) -> anyhow::Result<()> {
+    let embedder = match load_model(g) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::warn!(error = %e, "MCP without the embedding model: bm25 search, SPARQL, papers and gaps only");
+            None
+        }
+    };
+    let store = Arc::new(open(g, embedder.as_ref().map(|e| e.dim()))?);
+    let scope = if read_only {
+        hypatia::http::Scope::Read
+    } else {
+        hypatia::http::Scope::Write
+    };
+    tracing::info!(?scope, "MCP on stdin/stdout");
+    let ctx = Arc::new(hypatia::mcp::Context {
+        store,
+        embedder,
+        limits: hypatia::http::Limits {
+            query_timeout,
+            ..Default::default()
+        },
+        scope,
+    });
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(hypatia::mcp::serve_stdio(ctx))
 }
 
 fn eval_beir(

@@ -24,7 +24,7 @@ const PASSAGE_DEPTH: usize = 100;
 pub const SIMILAR: f32 = 0.75;
 
 /// What to check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoveltyRequest {
     /// The idea, in a sentence or a paragraph.

@@ -33,7 +33,7 @@ pub const MAX_TEXT: usize = 20_000;
 pub const MAX_ITEMS: usize = 200;
 
 /// Where a hypothesis stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HypothesisStatus {
     /// Proposed, not tested yet.
@@ -99,7 +99,7 @@ impl std::str::FromStr for HypothesisStatus {
 }
 
 /// What became of an experiment run (the autoresearch loop's `status` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     /// The change was kept.
@@ -156,7 +156,7 @@ impl std::str::FromStr for RunStatus {
 
 /// A concept named by IRI or label, as agents pass them (a bare string, or a concept object of
 /// a gap).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ConceptArg {
     /// A concept IRI, or a label to look up.
@@ -169,7 +169,7 @@ pub enum ConceptArg {
 }
 
 /// A passage named by key or IRI, or an evidence object of a gap.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum EvidenceArg {
     /// A passage key or IRI.
@@ -182,7 +182,7 @@ pub enum EvidenceArg {
 }
 
 /// The gap behind a hypothesis, as `/gaps` returned it (other fields are ignored).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GapArg {
     /// The gap's kind (`missing_link`, ...).
     pub kind: crate::gaps::GapKind,
@@ -201,7 +201,7 @@ pub struct GapArg {
 }
 
 /// A hypothesis an agent proposes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewHypothesis {
     /// What the agent expects to be true, in one or a few sentences.
@@ -220,7 +220,7 @@ pub struct NewHypothesis {
 }
 
 /// A change of a hypothesis' status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusUpdate {
     /// The new status.
@@ -237,7 +237,7 @@ pub struct StatusUpdate {
 }
 
 /// One metric of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     /// Its name ("val_bpb").
@@ -253,7 +253,7 @@ pub struct Metric {
 }
 
 /// An experiment run an agent logs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExperiment {
     /// Who ran it.

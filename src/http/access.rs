@@ -69,7 +69,12 @@ pub struct Access {
     anonymous: Option<Scope>,
     /// Browser origins allowed to call the API (CORS); none by default.
     cors_origins: Vec<String>,
+    /// Host names (or `host:port`) `/mcp` answers to besides loopback, against DNS rebinding.
+    hosts: Vec<String>,
 }
+
+/// The host names `/mcp` always answers to.
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
 impl Access {
     /// No tokens: anonymous reads, and anonymous writes when `writes` is on.
@@ -78,6 +83,7 @@ impl Access {
             tokens: HashMap::new(),
             anonymous: Some(if writes { Scope::Write } else { Scope::Read }),
             cors_origins: Vec::new(),
+            hosts: Vec::new(),
         }
     }
 
@@ -95,6 +101,40 @@ impl Access {
         }
         self.cors_origins = origins;
         Ok(self)
+    }
+
+    /// Lets `/mcp` answer requests whose `Host` is one of these names (or `name:port`), besides
+    /// loopback: the names a server bound to a public address is reached by.
+    pub fn allow_hosts(mut self, hosts: Vec<String>) -> Result<Self> {
+        for h in &hosts {
+            if h.is_empty() || h.contains(['/', ' ']) || h.contains("://") {
+                return Err(Error::invalid(
+                    "allowed-host",
+                    format!("`{h}`: expected a host name such as hypatia.example.org, optionally with :PORT"),
+                ));
+            }
+        }
+        self.hosts = hosts;
+        Ok(self)
+    }
+
+    /// The `Host` values `/mcp` accepts: loopback and the allowed hosts.
+    pub(crate) fn allowed_hosts(&self) -> Vec<String> {
+        LOOPBACK_HOSTS
+            .iter()
+            .map(|h| h.to_string())
+            .chain(self.hosts.iter().cloned())
+            .collect()
+    }
+
+    /// The browser origins `/mcp` accepts (a request without `Origin` is not a browser's): pages
+    /// served from loopback, and the CORS origins.
+    pub(crate) fn allowed_origins(&self) -> Vec<String> {
+        ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]
+            .iter()
+            .map(|o| o.to_string())
+            .chain(self.cors_origins.iter().cloned())
+            .collect()
     }
 
     /// The CORS middleware for the allowed origins (inactive without any).
@@ -151,6 +191,7 @@ impl Access {
             tokens,
             anonymous: anonymous_read.then_some(Scope::Read),
             cors_origins: Vec::new(),
+            hosts: Vec::new(),
         })
     }
 

@@ -6,6 +6,7 @@
 mod access;
 mod body;
 mod graph_store;
+mod mcp;
 mod metrics;
 mod negotiate;
 mod research;
@@ -59,8 +60,8 @@ impl Default for Limits {
     }
 }
 
-/// Registers every route on an actix `App`.
-pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+/// Registers every route on an actix `App`; `mcp` is the MCP endpoint all workers share.
+fn configure(state: AppState, mcp: mcp::Endpoint) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let cors = state.access.cors();
         cfg.app_data(web::Data::new(state))
@@ -76,7 +77,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .error_handler(|e, _| ApiError(Error::invalid("body", e.to_string())).into()),
             )
             .route("/healthz", web::get().to(healthz))
-            .service(routes(cors));
+            .service(routes(cors, mcp));
     }
 }
 
@@ -84,6 +85,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
 /// and, outside it so that preflights need no token, CORS for the allowed origins.
 fn routes(
     cors: actix_web::middleware::Condition<actix_cors::Cors>,
+    mcp: mcp::Endpoint,
 ) -> actix_web::Scope<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -97,6 +99,7 @@ fn routes(
         .wrap(actix_web::middleware::from_fn(access::gate))
         .wrap(cors)
         .configure(research::routes)
+        .configure(mcp::routes(mcp))
         .route("/metrics", web::get().to(metrics::handler))
         .route("/search", web::get().to(search_handler))
         .route("/findings", web::get().to(findings_handler))
@@ -158,7 +161,8 @@ pub fn spawn(state: AppState, bind: &str) -> std::io::Result<RunningServer> {
     let bind = bind.to_string();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || App::new().configure(configure(state.clone())))
+            let mcp = mcp::Endpoint::new(&state);
+            let server = HttpServer::new(move || App::new().configure(configure(state.clone(), mcp.clone())))
                 .workers(2)
                 .bind(&bind);
             let server = match server {
@@ -185,7 +189,8 @@ pub fn spawn(state: AppState, bind: &str) -> std::io::Result<RunningServer> {
 /// Serves on `bind` until the process is stopped.
 pub async fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
     tracing::info!(%bind, "listening");
-    HttpServer::new(move || App::new().configure(configure(state.clone())))
+    let mcp = mcp::Endpoint::new(&state);
+    HttpServer::new(move || App::new().configure(configure(state.clone(), mcp.clone())))
         .bind(bind)?
         .run()
         .await

@@ -9,6 +9,7 @@ mod gaps;
 mod hostile;
 mod http;
 mod ingest;
+mod mcp;
 mod queries;
 mod recovery;
 mod research;
