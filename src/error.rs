@@ -101,6 +101,28 @@ pub enum InternalError {
     Integrity(String),
 }
 
+impl UserError {
+    /// The stable machine-readable code of this kind of mistake, the same over HTTP and MCP.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UserError::InvalidParameter { .. } => "invalid_parameter",
+            UserError::SparqlSyntax(_) => "sparql_syntax",
+            UserError::SparqlEvaluation(_) => "sparql_evaluation",
+            UserError::NotFound(_) => "not_found",
+            UserError::Parse(_) => "parse_error",
+            UserError::Setup(_) => "model_unavailable",
+            UserError::NotAcceptable(_) => "not_acceptable",
+            UserError::Forbidden(_) => "forbidden",
+            UserError::Unauthorized(_) => "unauthorized",
+            UserError::Timeout(_) => "timeout",
+            UserError::Conflict(_) => "conflict",
+            UserError::ProtectedGraph(_) => "protected_graph",
+            UserError::PayloadTooLarge(_) => "payload_too_large",
+            UserError::UnsupportedMediaType(_) => "unsupported_media_type",
+        }
+    }
+}
+
 impl Error {
     /// An invalid-parameter error.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {

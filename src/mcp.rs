@@ -338,31 +338,13 @@ fn answer(value: impl Serialize) -> Result<CallToolResult, McpError> {
 fn failed(e: Error) -> Result<CallToolResult, McpError> {
     match e {
         Error::User(u) => Ok(CallToolResult::structured_error(json!({
-            "error": user_code(&u),
+            "error": u.code(),
             "message": u.to_string(),
         }))),
         Error::Internal(i) => {
             tracing::error!(error = %i, "MCP tool failed");
             Err(McpError::internal_error("internal error; see the server log", None))
         }
-    }
-}
-
-fn user_code(u: &UserError) -> &'static str {
-    match u {
-        UserError::InvalidParameter { .. } => "invalid_parameter",
-        UserError::SparqlSyntax(_) => "sparql_syntax",
-        UserError::SparqlEvaluation(_) => "sparql_evaluation",
-        UserError::NotFound(_) => "not_found",
-        UserError::Parse(_) => "parse_error",
-        UserError::Setup(_) => "model_unavailable",
-        UserError::NotAcceptable(_) => "not_acceptable",
-        UserError::Forbidden(_) | UserError::ProtectedGraph(_) => "forbidden",
-        UserError::Unauthorized(_) => "unauthorized",
-        UserError::Timeout(_) => "timeout",
-        UserError::Conflict(_) => "conflict",
-        UserError::PayloadTooLarge(_) => "payload_too_large",
-        UserError::UnsupportedMediaType(_) => "unsupported_media_type",
     }
 }
 

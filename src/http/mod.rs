@@ -225,22 +225,23 @@ impl ApiError {
     /// Status and code; exhaustive so that a new variant does not compile until it is mapped.
     fn status_code_pair(&self) -> (StatusCode, &'static str) {
         match &self.0 {
-            Error::User(u) => match u {
-                UserError::InvalidParameter { .. } => (StatusCode::BAD_REQUEST, "invalid_parameter"),
-                UserError::SparqlSyntax(_) => (StatusCode::BAD_REQUEST, "sparql_syntax"),
-                UserError::SparqlEvaluation(_) => (StatusCode::BAD_REQUEST, "sparql_evaluation"),
-                UserError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-                UserError::Parse(_) => (StatusCode::BAD_REQUEST, "parse_error"),
-                UserError::Setup(_) => (StatusCode::SERVICE_UNAVAILABLE, "model_unavailable"),
-                UserError::NotAcceptable(_) => (StatusCode::NOT_ACCEPTABLE, "not_acceptable"),
-                UserError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-                UserError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-                UserError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
-                UserError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-                UserError::ProtectedGraph(_) => (StatusCode::FORBIDDEN, "protected_graph"),
-                UserError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-                UserError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            },
+            Error::User(u) => (
+                match u {
+                    UserError::InvalidParameter { .. }
+                    | UserError::SparqlSyntax(_)
+                    | UserError::SparqlEvaluation(_)
+                    | UserError::Parse(_) => StatusCode::BAD_REQUEST,
+                    UserError::NotFound(_) => StatusCode::NOT_FOUND,
+                    UserError::Setup(_) | UserError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+                    UserError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+                    UserError::Forbidden(_) | UserError::ProtectedGraph(_) => StatusCode::FORBIDDEN,
+                    UserError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                    UserError::Conflict(_) => StatusCode::CONFLICT,
+                    UserError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                    UserError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                },
+                u.code(),
+            ),
             Error::Internal(i) => match i {
                 InternalError::Io { .. }
                 | InternalError::Text(_)
