@@ -729,7 +729,7 @@ fn sparql_page(
     };
     let next = |taken: usize, more: bool| more.then(|| (from + taken).to_string());
     Ok(
-        match crate::sparql_search::query_cancellable(store, embedder, &a.query, &[], &[], Some(cancel))? {
+        match crate::sparql_search::query_cancellable(store, embedder, &a.query, &[], &[], Some(cancel), None)? {
             QueryResults::Boolean(b) => json!({ "boolean": b }),
             QueryResults::Solutions(solutions) => {
                 let vars: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_string()).collect();

@@ -182,11 +182,12 @@ pub fn query(
     default_graphs: &[NamedNode],
     named_graphs: &[NamedNode],
 ) -> Result<oxigraph::sparql::QueryResults<'static>> {
-    query_cancellable(store, embedder, query, default_graphs, named_graphs, None)
+    query_cancellable(store, embedder, query, default_graphs, named_graphs, None, None)
 }
 
 /// [`query`], stopped with `QueryEvaluationError::Cancelled` from the result iterator once
-/// `cancel` is cancelled (the server's query timeout).
+/// `cancel` is cancelled (the server's query timeout), with relative IRIs resolved against
+/// `base` (the endpoint's URL, as the Protocol's retrieval URI) when the query sets none.
 pub fn query_cancellable(
     store: &Arc<Store>,
     embedder: Option<Arc<dyn Embedder>>,
@@ -194,6 +195,7 @@ pub fn query_cancellable(
     default_graphs: &[NamedNode],
     named_graphs: &[NamedNode],
     cancel: Option<oxigraph::sparql::CancellationToken>,
+    base: Option<&str>,
 ) -> Result<oxigraph::sparql::QueryResults<'static>> {
     let mut evaluator = oxigraph::sparql::SparqlEvaluator::new().with_service_handler(
         NamedNode::new_unchecked(SERVICE),
@@ -201,6 +203,11 @@ pub fn query_cancellable(
     );
     if let Some(c) = cancel {
         evaluator = evaluator.with_cancellation_token(c);
+    }
+    if let Some(b) = base {
+        evaluator = evaluator
+            .with_base_iri(b)
+            .map_err(|e| crate::Error::invalid("base", format!("`{b}`: {e}")))?;
     }
     store.graph().query_with(evaluator, query, default_graphs, named_graphs)
 }

@@ -137,6 +137,7 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
         .map(str::to_string);
     let (store, embedder) = (state.store.clone(), state.embedder.clone());
     let limits = state.limits;
+    let base = endpoint_iri(req);
     // The timeout cancels the evaluation itself (the blocking thread is freed), not only the wait.
     let cancel = oxigraph::sparql::CancellationToken::new();
     let timer = {
@@ -154,6 +155,7 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
             &q.default_graphs,
             &q.named_graphs,
             Some(cancel),
+            Some(&base),
         )?;
         serialize_results_capped(results, accept.as_deref(), Some(limits.max_rows))
     })
@@ -170,6 +172,13 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
         other => ApiError(other),
     })?;
     Ok(HttpResponse::Ok().content_type(media).body(body))
+}
+
+/// The endpoint's own URL, against which relative IRIs of a query or update resolve (the
+/// Protocol's retrieval URI; a query's or update's own `BASE` takes precedence).
+pub(super) fn endpoint_iri(req: &HttpRequest) -> String {
+    let c = req.connection_info();
+    format!("{}://{}{}", c.scheme(), c.host(), req.path())
 }
 
 /// Serialises query results in the negotiated format; returns the bytes and the media type.

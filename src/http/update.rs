@@ -52,6 +52,7 @@ pub async fn run(
         update,
         using_graphs: graphs(params, "using-graph-uri")?,
         using_named_graphs: graphs(params, "using-named-graph-uri")?,
+        base: Some(super::sparql::endpoint_iri(req)),
     };
     let store = state.store.clone();
     blocking(move || store.update(&request)).await?;

@@ -45,6 +45,9 @@ pub struct UpdateRequest {
     pub using_graphs: Vec<NamedNode>,
     /// `using-named-graph-uri` parameters: the named graphs of every `WHERE`.
     pub using_named_graphs: Vec<NamedNode>,
+    /// The IRI relative IRIs resolve against when the update sets no `BASE` (over the Protocol,
+    /// the endpoint's URL).
+    pub base: Option<String>,
 }
 
 /// A graph of the Graph Store Protocol: `?default` or `?graph=IRI`.
@@ -104,7 +107,13 @@ impl Store {
     /// returns `Ok`; on any error nothing is written.
     pub fn update(&self, req: &UpdateRequest) -> Result<()> {
         super::graph::check_nesting(&req.update)?;
-        let mut update = SparqlParser::new()
+        let mut parser = SparqlParser::new();
+        if let Some(b) = &req.base {
+            parser = parser
+                .with_base_iri(b)
+                .map_err(|e| crate::Error::invalid("base", format!("`{b}`: {e}")))?;
+        }
+        let mut update = parser
             .parse_update(&req.update)
             .map_err(|e| UserError::SparqlSyntax(e.to_string()))?;
         self.apply_protocol_dataset(&mut update.operations, req)?;
