@@ -894,3 +894,168 @@ fn w3c_sparql11_query_and_update_suites_pass_through_http() {
         unexpected.join("\n\n")
     );
 }
+
+const HT: &str = "http://www.w3.org/2011/http#";
+const CNT: &str = "http://www.w3.org/2011/content#";
+
+fn text_of(g: &Graph, s: &NamedOrBlankNode, p: &str) -> Option<String> {
+    object(g, s, p).map(|t| match t {
+        Term::Literal(l) => l.value().to_string(),
+        other => panic!("{other} is not a literal"),
+    })
+}
+
+/// Sends one request of a protocol test as the manifest spells it (`/sparql/` is this server's
+/// `/sparql`) and checks the response's status class, result format and boolean.
+fn protocol_request(ep: &Endpoint, g: &Graph, req: &NamedOrBlankNode) -> Outcome {
+    let method = text_of(g, req, &format!("{HT}methodName")).expect("ht:methodName");
+    let path = text_of(g, req, &format!("{HT}absolutePath")).expect("ht:absolutePath");
+    let path = match path.strip_prefix("/sparql/") {
+        Some(rest) => format!(
+            "/sparql{}",
+            if rest.is_empty() || rest.starts_with('?') {
+                rest.to_string()
+            } else {
+                format!("?{rest}")
+            }
+        ),
+        None => path,
+    };
+    let mut r = ep
+        .client
+        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), ep.url(&path));
+    if let Some(headers) = object(g, req, &format!("{HT}headers")) {
+        for h in list(g, &headers) {
+            let h = subject(&h);
+            r = r.header(
+                text_of(g, &h, &format!("{HT}fieldName")).expect("ht:fieldName"),
+                text_of(g, &h, &format!("{HT}fieldValue")).expect("ht:fieldValue"),
+            );
+        }
+    }
+    if let Some(body) = object(g, req, &format!("{HT}body")) {
+        let body = subject(&body);
+        let chars = text_of(g, &body, &format!("{CNT}chars")).expect("cnt:chars");
+        let bytes = match text_of(g, &body, &format!("{CNT}characterEncoding")).as_deref() {
+            Some("UTF-16") => chars.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            _ => chars.into_bytes(),
+        };
+        r = r.body(bytes);
+    }
+    let res = r.send().unwrap();
+    let status = res.status().as_u16();
+    let media = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let body = res.bytes().unwrap();
+    let resp = subject(&object(g, req, &format!("{HT}resp")).expect("ht:resp"));
+    let classes: Vec<u16> = objects(g, &resp, &format!("{MF}expectedStatus"))
+        .iter()
+        .map(|c| {
+            let c = named(c);
+            c.strip_prefix("http://www.w3.org/2011/http-statusCodes#StatusCode")
+                .and_then(|x| x.strip_suffix("xx"))
+                .and_then(|d| d.parse().ok())
+                .unwrap_or_else(|| panic!("{c}: not a status class"))
+        })
+        .collect();
+    if !classes.contains(&(status / 100)) {
+        return Outcome::Fail(format!(
+            "{method} {path}: status {status}, expected {classes:?}xx: {}",
+            String::from_utf8_lossy(&body)
+        ));
+    }
+    let Some(format) = text_of(g, &resp, &format!("{MF}expectedFormat")) else {
+        return Outcome::Pass;
+    };
+    match format.as_str() {
+        "boolean" | "tabular" => {
+            let Some(rf) = QueryResultsFormat::from_media_type(&media) else {
+                return Outcome::Fail(format!("{method} {path}: `{media}` is not a results format"));
+            };
+            match (parse_results(&body, rf, false), format.as_str()) {
+                (Ok(Results::Boolean(b)), "boolean") => {
+                    let want = text_of(g, &resp, &format!("{MF}expectedBoolean"));
+                    check(want.as_ref().is_none_or(|w| *w == b.to_string()), || {
+                        format!("{method} {path}: {b}, expected {want:?}")
+                    })
+                }
+                (Ok(Results::Solutions(..)), "tabular") => Outcome::Pass,
+                (Ok(_), f) => Outcome::Fail(format!("{method} {path}: not a {f} result")),
+                (Err(e), _) => Outcome::Fail(format!("{method} {path}: unreadable result: {e}")),
+            }
+        }
+        "RDF" => check(RdfFormat::from_media_type(&media).is_some(), || {
+            format!("{method} {path}: `{media}` is not an RDF format")
+        }),
+        other => Outcome::Fail(format!("no check for expected format {other}")),
+    }
+}
+
+/// The SPARQL 1.1 Protocol tests (`protocol/manifest.ttl`, HTTP requests and expected
+/// responses described in RDF), each on an emptied store with its graphs loaded.
+#[test]
+fn w3c_sparql11_protocol_suite_passes_through_http() {
+    let known = reasons("known-failures.tsv");
+    let ep = Endpoint::start();
+    let file = format!("{SUITE}protocol/manifest.ttl");
+    let g = manifest(&file);
+    let root = g
+        .subject_for_predicate_object(&iri(&format!("{RDF}type")), &iri(&format!("{MF}Manifest")))
+        .expect("a manifest")
+        .into_owned();
+    let entries = list(&g, &object(&g, &root, &format!("{MF}entries")).expect("mf:entries"));
+    let (mut c, mut unexpected) = (Counts::default(), Vec::new());
+    for t in &entries {
+        let node = subject(t);
+        let name = named(t);
+        ep.reset();
+        let mut outcome = Outcome::Pass;
+        for data in objects(&g, &node, &format!("{UT}graphData")) {
+            let data = subject(&data);
+            let graph = named(&object(&g, &data, &format!("{UT}graph")).expect("ut:graph"));
+            let label = text_of(&g, &data, &format!("{RDFS}label")).expect("rdfs:label");
+            if let Err(e) = ep.load(&graph, Some(&label)) {
+                outcome = Outcome::Fail(e);
+            }
+        }
+        let action = subject(&object(&g, &node, &format!("{MF}action")).expect("mf:action"));
+        let requests = list(&g, &object(&g, &action, &format!("{HT}requests")).expect("ht:requests"));
+        for req in &requests {
+            if let Outcome::Fail(_) = outcome {
+                break;
+            }
+            outcome = protocol_request(&ep, &g, &subject(req));
+        }
+        match (outcome, known.contains_key(&name)) {
+            (Outcome::Pass, false) => c.passed += 1,
+            (Outcome::Pass, true) => {
+                c.passed += 1;
+                unexpected.push(format!("{name}: passes; remove it from known-failures.tsv"));
+            }
+            (Outcome::Fail(_), true) => c.failed += 1,
+            (Outcome::Fail(why), false) => {
+                c.failed += 1;
+                unexpected.push(format!("{name}: {why}"));
+            }
+        }
+    }
+    println!(
+        "W3C SPARQL 1.1 Protocol through HTTP\nprotocol {:40} passed {:3}  failed {:3}  skipped {:3}",
+        "protocol/manifest.ttl", c.passed, c.failed, c.skipped
+    );
+    assert_eq!(c.passed + c.failed, 34, "the manifest has 34 tests");
+    assert!(
+        unexpected.is_empty(),
+        "{} unexpected results:\n{}",
+        unexpected.len(),
+        unexpected.join("\n\n")
+    );
+}
