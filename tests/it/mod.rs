@@ -9,6 +9,7 @@ mod gaps;
 mod hostile;
 mod http;
 mod ingest;
+mod openapi;
 mod queries;
 mod recovery;
 mod research;
