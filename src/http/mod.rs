@@ -8,7 +8,7 @@ mod body;
 mod graph_store;
 mod metrics;
 mod negotiate;
-pub mod openapi;
+mod openapi;
 mod research;
 mod sparql;
 mod update;

@@ -53,7 +53,8 @@ impl Modify for BearerTokens {
     }
 }
 
-/// The name of the token scheme in the description.
+/// The name of the token scheme in the description (`#[utoipa::path]` security lists can only
+/// spell it as a literal; `tests/it/openapi.rs` checks that they agree).
 pub const BEARER: &str = "bearer";
 
 /// The description of everything [`Documented`] registered (`factories`), on top of [`ApiDoc`],
@@ -144,12 +145,6 @@ impl Documented {
         }
         self.paths.merge(op.paths());
         op.schemas(&mut self.schemas);
-        self
-    }
-
-    /// Data for this resource's handlers only (a larger body limit, say).
-    pub fn app_data<U: 'static>(mut self, data: U) -> Self {
-        self.resource = self.resource.app_data(data);
         self
     }
 }
