@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (idempotent) and runs every check CI runs: formatting, clippy, all
-# tests, the MCP conformance suite, that the benches build, and a short crash-torture run.
+# tests, the MCP conformance suite, a schemathesis run against the live server's OpenAPI
+# description, that the benches build, and a short crash-torture run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,6 +19,8 @@ passed=$(grep -E '^test result:' "$log" | grep -oE '[0-9]+ passed' | awk '{s += 
 failed=$(grep -E '^test result:' "$log" | grep -oE '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
 echo "== MCP conformance (@modelcontextprotocol/conformance against /mcp)"
 bash scripts/mcp_conformance.sh
+echo "== fuzz the HTTP API from its OpenAPI description (schemathesis)"
+bash scripts/openapi_fuzz.sh
 echo "== benches build (they run with scripts/bench.sh NAME)"
 cargo build --workspace --all-targets --locked
 echo "== crash torture (short; HYPATIA_TORTURE_TRIALS=50 for the full run)"

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::embed::Embedder;
 use crate::error::{Error, InternalError, Result};
@@ -49,7 +50,7 @@ pub const MAX_PAPERS: usize = 50;
 pub const MAX_PER_PAPER: usize = 10;
 
 /// An evidence pack.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EvidencePack {
     /// The question asked.
     pub question: String,
@@ -60,7 +61,7 @@ pub struct EvidencePack {
 }
 
 /// Counts over a pack, for an agent's first glance.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct Summary {
     /// Papers.
     pub papers: usize,
@@ -73,7 +74,7 @@ pub struct Summary {
 }
 
 /// What one paper contributes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PaperEvidence {
     /// 1-based rank of the paper.
     pub rank: usize,
@@ -86,7 +87,7 @@ pub struct PaperEvidence {
 }
 
 /// A verbatim passage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Quote {
     /// The passage key.
     pub passage: String,
@@ -105,7 +106,7 @@ pub struct Quote {
 }
 
 /// A verbatim claim sentence.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ClaimQuote {
     /// The claim's IRI.
     pub claim: String,

@@ -48,6 +48,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use oxigraph::model::{NamedNode, Term};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::papers::lexical;
@@ -92,7 +93,9 @@ impl Default for GapQuery {
 }
 
 /// The kinds of gaps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum GapKind {
     /// Two concepts never mentioned together but linked through others.
@@ -143,7 +146,7 @@ impl std::str::FromStr for GapKind {
 }
 
 /// A concept a gap is about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ConceptRef {
     /// The concept's IRI.
     pub iri: String,
@@ -154,7 +157,7 @@ pub struct ConceptRef {
 }
 
 /// A verbatim span behind a gap.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Evidence {
     /// The paper's IRI.
     pub paper: String,
@@ -173,7 +176,7 @@ pub struct Evidence {
 }
 
 /// One gap.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Gap {
     /// Its kind.
     pub kind: GapKind,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod extraction;
 pub mod facts;
+pub mod fields;
 pub mod findings;
 pub mod gaps;
 pub mod http;

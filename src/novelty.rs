@@ -9,9 +9,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
+use crate::fields;
 use crate::findings::{claims_in, ClaimQuote};
 use crate::ids::{self, RecordKind};
 use crate::papers::{Citation, Citer};
@@ -24,18 +26,23 @@ const PASSAGE_DEPTH: usize = 100;
 pub const SIMILAR: f32 = 0.75;
 
 /// What to check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoveltyRequest {
     /// The idea, in a sentence or a paragraph.
+    #[schema(value_type = fields::Text)]
     pub idea: String,
     /// Nearest papers, hypotheses and experiments to return, each (default 5, at most 50).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::json_count")]
+    #[schema(minimum = 1, maximum = 50)]
     pub k: Option<usize>,
 }
 
+/// Most neighbours of each kind a novelty check returns.
+pub const MAX_K: usize = 50;
+
 /// A paper near the idea.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NearPaper {
     /// Cosine similarity of its nearest passage.
     pub similarity: f32,
@@ -46,7 +53,7 @@ pub struct NearPaper {
 }
 
 /// A past hypothesis near the idea.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct NearHypothesis {
     /// Cosine similarity.
     pub similarity: f32,
@@ -55,7 +62,7 @@ pub struct NearHypothesis {
 }
 
 /// A past experiment near the idea.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct NearExperiment {
     /// Cosine similarity.
     pub similarity: f32,
@@ -66,7 +73,7 @@ pub struct NearExperiment {
 }
 
 /// The answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NoveltyReport {
     /// The idea as asked.
     pub idea: String,
@@ -88,19 +95,10 @@ pub struct NoveltyReport {
 
 /// Checks an idea against the literature and the research records.
 pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> Result<NoveltyReport> {
-    let idea = req.idea.trim();
-    if idea.is_empty() {
-        return Err(Error::invalid("idea", "must not be empty"));
-    }
-    if idea.len() > research::MAX_TEXT {
-        return Err(Error::invalid(
-            "idea",
-            format!("{} bytes; at most {}", idea.len(), research::MAX_TEXT),
-        ));
-    }
+    let idea = fields::text("idea", &req.idea)?;
     let k = req.k.unwrap_or(5);
-    if k == 0 || k > 50 {
-        return Err(Error::invalid("k", format!("{k}: expected 1 to 50")));
+    if k == 0 || k > MAX_K {
+        return Err(Error::invalid("k", format!("{k}: expected 1 to {MAX_K}")));
     }
     let query = embedder
         .embed(&[idea.to_string()])?

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::{Error, InternalError, Result};
 use crate::passages::verify_quote;
@@ -13,7 +14,7 @@ use crate::queries;
 use crate::store::{Store, StoredPassage};
 
 /// The bibliographic record of a paper, as a citation needs it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Reference {
     /// The paper's IRI.
     pub iri: String,
@@ -44,7 +45,7 @@ pub struct Reference {
 }
 
 /// A checkable citation of a passage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Citation {
     /// The passage key.
     pub passage: String,
@@ -172,7 +173,7 @@ fn best_link(r: &Reference) -> Option<String> {
 }
 
 /// A passage of a paper record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct PassageSummary {
     /// Passage key.
     pub key: String,
@@ -187,7 +188,7 @@ pub struct PassageSummary {
 }
 
 /// Everything about one paper: its reference, its passages and its facts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PaperRecord {
     /// The bibliographic record.
     #[serde(flatten)]

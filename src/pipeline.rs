@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use hypatia_extract::Lexicon;
 use hypatia_ingest::{Format, Location, Paper};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::citations;
 use crate::embed::Embedder;
@@ -51,11 +52,12 @@ impl Default for IngestOptions {
 }
 
 /// A record or file that could not be ingested, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Failure {
     /// The file.
     pub source: String,
     /// Where in the file.
+    #[schema(value_type = LocationSchema)]
     pub location: Location,
     /// The field at fault, when known.
     pub field: Option<String>,
@@ -84,21 +86,51 @@ impl std::fmt::Display for Failure {
     }
 }
 
+// The schemas of a `Location` and a `Duration` as serde writes them, for `IngestReport`'s:
+// neither type derives `ToSchema` (the parser crate knows nothing of OpenAPI).
+
+/// Where in a source: a line and/or a byte offset.
+#[derive(ToSchema)]
+#[schema(as = Location)]
+#[allow(dead_code)]
+struct LocationSchema {
+    /// 1-based line number, for line-oriented formats.
+    line: Option<u64>,
+    /// Byte offset from the start of the source.
+    byte: Option<u64>,
+}
+
+/// A duration: whole seconds and nanoseconds.
+#[derive(ToSchema)]
+#[schema(as = Duration)]
+#[allow(dead_code)]
+struct DurationSchema {
+    /// Whole seconds.
+    secs: u64,
+    /// Nanoseconds past the whole seconds.
+    #[schema(maximum = 999_999_999)]
+    nanos: u32,
+}
+
 /// Time spent in each stage (stages overlap, so these add up to more than the wall time).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct StageTimes {
     /// Reading, parsing, segmenting, extracting and building facts.
+    #[schema(value_type = DurationSchema)]
     pub prepare: Duration,
     /// Of `prepare`, the time the extractor took.
+    #[schema(value_type = DurationSchema)]
     pub extract: Duration,
     /// Waiting for the embedding model.
+    #[schema(value_type = DurationSchema)]
     pub embed: Duration,
     /// Writing batches through the store.
+    #[schema(value_type = DurationSchema)]
     pub write: Duration,
 }
 
 /// What an ingest did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct IngestReport {
     /// Files read.
     pub files: usize,
@@ -120,6 +152,7 @@ pub struct IngestReport {
     /// Records or files that failed.
     pub failures: Vec<Failure>,
     /// Wall time.
+    #[schema(value_type = DurationSchema)]
     pub elapsed: Duration,
     /// Per-stage time.
     pub stages: StageTimes,

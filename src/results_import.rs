@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result};
@@ -80,6 +81,44 @@ impl std::str::FromStr for Field {
     }
 }
 
+/// The field names of a column mapping (`metric` takes `:UNIT:SPLIT` after it).
+pub const FIELD_NAMES: [&str; 10] = [
+    "description",
+    "status",
+    "code_version",
+    "commit",
+    "time",
+    "hypothesis",
+    "notes",
+    "parameter",
+    "ignore",
+    "metric",
+];
+
+crate::fields::schema_type!(
+    /// The schema of a mapping `COLUMN=FIELD` as [`Field`] reads it.
+    ColumnMapping => {
+        let ws = crate::fields::WHITESPACE;
+        // Field names are matched without regard to ASCII case.
+        let names: Vec<String> = FIELD_NAMES
+            .iter()
+            .map(|n| {
+                n.chars()
+                    .map(|c| match c.is_ascii_alphabetic() {
+                        true => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+                        false => c.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(format!("`COLUMN=FIELD`, FIELD one of {}", FIELD_NAMES.join(", "))))
+            .pattern(Some(format!(r"^[^=]*=[{ws}]*(?:{})(?::[\s\S]*)?[{ws}]*$", names.join("|"))))
+            .build()
+    }
+);
+
 /// How to import.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
@@ -94,7 +133,7 @@ pub struct ImportOptions {
 }
 
 /// A row that was not imported.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct RowFailure {
     /// 1-based line of the file.
     pub line: u64,
@@ -105,7 +144,7 @@ pub struct RowFailure {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct ImportReport {
     /// Data rows read.
     pub rows: usize,
@@ -341,6 +380,15 @@ fn run_of_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_name_parses() {
+        for n in FIELD_NAMES {
+            assert!(n.parse::<Field>().is_ok(), "{n}");
+            assert!(n.to_ascii_uppercase().parse::<Field>().is_ok(), "{n}");
+        }
+        assert!("nothing".parse::<Field>().is_err());
+    }
 
     #[test]
     fn columns_are_recognised_by_name_and_content() {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result, UserError};
@@ -13,7 +14,7 @@ use crate::papers::{Citation, Citer};
 use crate::store::{SearchFilter, Store};
 
 /// Which retriever to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// BM25 over passage text and title.
@@ -124,7 +125,7 @@ pub const RRF_K: f32 = 20.0;
 pub const VECTOR_WEIGHT: f32 = 1.0;
 
 /// One search hit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hit {
     /// 1-based rank.
     pub rank: usize,

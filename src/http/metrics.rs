@@ -74,7 +74,19 @@ fn label(v: &str) -> String {
     v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-/// `GET /metrics`.
+/// Prometheus metrics: requests by method, route and status, latency histograms by route,
+/// papers ingested over HTTP, and the store's sizes.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "meta",
+    security((), ("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The Prometheus text format, version 0.0.4.", body = String, content_type = "text/plain"),
+        (status = 401, description = "A token is needed, or the one given is unknown.", body = super::ErrorBody),
+    )
+)]
 pub(crate) async fn handler(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let stats = blocking(move || store.stats()).await?;

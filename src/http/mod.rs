@@ -9,6 +9,7 @@ mod graph_store;
 mod mcp;
 mod metrics;
 mod negotiate;
+mod openapi;
 mod research;
 mod sparql;
 mod update;
@@ -21,11 +22,14 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::{web, App, HttpResponse, HttpServer, ResponseError};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use self::openapi::Documented;
 
 use crate::embed::Embedder;
 use crate::error::{Error, InternalError, UserError};
-use crate::search::{self, Mode, SearchRequest};
-use crate::store::{SearchFilter, Store};
+use crate::search::{self, Hit, Mode, SearchRequest};
+use crate::store::{SearchFilter, Stats, Store};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -60,11 +64,14 @@ impl Default for Limits {
     }
 }
 
-/// Registers every route on an actix `App`; `mcp` is the MCP endpoint all workers share.
+/// Registers every route on an actix `App`, and `/openapi.json` describing them; `mcp` is the
+/// MCP endpoint all workers share.
 fn configure(state: AppState, mcp: mcp::Endpoint) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
-        let cors = state.access.cors();
+        let (public, gated) = (public_routes(), routes(state.access.cors(), Some(mcp)));
+        let spec = openapi::describe(&[&public.0, &public.1, &gated]);
         cfg.app_data(web::Data::new(state))
+            .app_data(web::Data::new(spec))
             .app_data(web::PayloadConfig::new(1 << 20))
             .app_data(web::FormConfig::default().limit(1 << 20))
             .app_data(
@@ -73,20 +80,64 @@ fn configure(state: AppState, mcp: mcp::Endpoint) -> impl FnOnce(&mut web::Servi
             )
             .app_data(
                 web::JsonConfig::default()
-                    .limit(1 << 20)
-                    .error_handler(|e, _| ApiError(Error::invalid("body", e.to_string())).into()),
+                    .limit(MAX_JSON)
+                    .error_handler(|e, _| ApiError(json_error(e)).into()),
             )
-            .route("/healthz", web::get().to(healthz))
-            .service(routes(cors, mcp));
+            .app_data(
+                web::PathConfig::default().error_handler(|e, _| ApiError(Error::invalid("path", e.to_string())).into()),
+            )
+            .service(public.0)
+            .service(public.1)
+            .service(gated)
+            .default_service(web::to(no_route));
     }
 }
 
-/// Every route but `/healthz`, behind the access gate (read scope, request ids, request log)
-/// and, outside it so that preflights need no token, CORS for the allowed origins.
+/// The OpenAPI description of every route [`configure`] registers, as `/openapi.json` serves it.
+pub fn openapi() -> serde_json::Value {
+    let (public, gated) = (public_routes(), routes(Access::open(false).cors(), None));
+    openapi::describe(&[&public.0, &public.1, &gated])
+}
+
+/// The routes outside the access gate: anyone may ask whether the server is up and what its API
+/// is.
+fn public_routes() -> (Documented, Documented) {
+    (
+        Documented::at("/healthz").to(__path_healthz, healthz),
+        Documented::at("/openapi.json").to(openapi::__path_handler, openapi::handler),
+    )
+}
+
+/// A JSON body that could not be read: too large (413), not JSON (415) or not the expected
+/// document (400).
+fn json_error(e: actix_web::error::JsonPayloadError) -> Error {
+    use actix_web::error::JsonPayloadError as J;
+    match e {
+        J::OverflowKnownLength { .. } | J::Overflow { .. } => {
+            UserError::PayloadTooLarge(format!("a JSON body may be at most {} bytes", MAX_JSON)).into()
+        }
+        J::ContentType => UserError::UnsupportedMediaType("the body must be application/json".into()).into(),
+        e => Error::invalid("body", e.to_string()),
+    }
+}
+
+/// Largest JSON body accepted.
+pub const MAX_JSON: usize = 1 << 20;
+
+/// A path no route has: a JSON 404 like every other error.
+async fn no_route(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(Error::not_found(format!("no route for {}", req.path())).into())
+}
+
+/// Every route but `/healthz` and `/openapi.json`, behind the access gate (read scope, request
+/// ids, request log) and, outside it so that preflights need no token, CORS for the allowed
+/// origins. Each `Documented` route is in `/openapi.json`; SPARQL and the Graph Store Protocol,
+/// registered through `map`, are not (their W3C specifications describe them), nor is `/mcp`
+/// (MCP's `tools/list` describes it), which `openapi()` leaves out by passing no endpoint.
 fn routes(
     cors: actix_web::middleware::Condition<actix_cors::Cors>,
-    mcp: mcp::Endpoint,
-) -> actix_web::Scope<
+    mcp: Option<mcp::Endpoint>,
+) -> utoipa_actix_web::scope::Scope<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
         Config = (),
@@ -95,27 +146,30 @@ fn routes(
         InitError = (),
     >,
 > {
-    web::scope("")
+    utoipa_actix_web::scope(web::scope(""))
+        .configure(research::routes)
+        .service(Documented::at("/metrics").to(metrics::__path_handler, metrics::handler))
+        .service(Documented::at("/search").to(__path_search_handler, search_handler))
+        .service(Documented::at("/findings").to(__path_findings_handler, findings_handler))
+        .service(Documented::at("/papers").to(__path_ingest_handler, ingest_handler))
+        .service(Documented::at("/papers/{id:.*}").to(__path_paper_handler, paper_handler))
+        .service(Documented::at("/admin/backup").to(__path_backup_handler, backup_handler))
+        .map(|scope| {
+            scope
+                .service(
+                    web::resource("/sparql")
+                        .route(web::get().to(sparql::get))
+                        .route(web::post().to(sparql::post)),
+                )
+                .service(graph_store::resource())
+                .configure(|cfg| {
+                    if let Some(mcp) = mcp {
+                        mcp::routes(mcp)(cfg)
+                    }
+                })
+        })
         .wrap(actix_web::middleware::from_fn(access::gate))
         .wrap(cors)
-        .configure(research::routes)
-        .configure(mcp::routes(mcp))
-        .route("/metrics", web::get().to(metrics::handler))
-        .route("/search", web::get().to(search_handler))
-        .route("/findings", web::get().to(findings_handler))
-        .service(
-            web::resource("/papers")
-                .app_data(web::PayloadConfig::new(MAX_UPLOAD))
-                .route(web::post().to(ingest_handler)),
-        )
-        .route("/papers/{id:.*}", web::get().to(paper_handler))
-        .route("/admin/backup", web::post().to(backup_handler))
-        .service(
-            web::resource("/sparql")
-                .route(web::get().to(sparql::get))
-                .route(web::post().to(sparql::post)),
-        )
-        .service(graph_store::resource())
 }
 
 /// Runs the server on its own actix system until the process is stopped.
@@ -197,9 +251,9 @@ pub async fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
 }
 
 /// The JSON error body: a stable machine code and a human message.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable machine-readable code.
+    /// Stable machine-readable code (`invalid_parameter`, `not_found`, `unauthorized`, ...).
     pub code: &'static str,
     /// What went wrong, for a person.
     pub message: String,
@@ -285,27 +339,92 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> crate::Result<T> + Send
         .map_err(ApiError)
 }
 
-async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+/// `GET /healthz`: the server is up and its store answers.
+#[derive(Debug, Serialize, ToSchema)]
+struct Health {
+    /// Always `ok`.
+    status: Up,
+    /// What the store holds.
+    stats: Stats,
+    /// The embedding model, when one is loaded (vector and hybrid search, ingest and the
+    /// research writes need it).
+    embedder: Option<String>,
+}
+
+/// The one status `/healthz` reports (any failure is an error response instead).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum Up {
+    /// The server answers and its store can be read.
+    Ok,
+}
+
+/// Whether the server is up, with the store's counts. Needs no token.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "Up, with the store's counts.", body = Health))
+)]
+async fn healthz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
     let store = state.store.clone();
     let stats = blocking(move || store.stats()).await?;
-    Ok(HttpResponse::Ok().json(
-        serde_json::json!({ "status": "ok", "stats": stats, "embedder": state.embedder.as_ref().map(|e| e.name()) }),
-    ))
+    Ok(web::Json(Health {
+        status: Up::Ok,
+        stats,
+        embedder: state.embedder.as_ref().map(|e| e.name().to_string()),
+    }))
 }
 
 /// Query parameters of `/search`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct SearchParams {
+    /// The question or keywords (not blank).
+    #[param(value_type = crate::fields::NonBlank, inline)]
     q: String,
-    mode: Option<String>,
+    /// The retriever: `bm25`, `vector` or `hybrid` (the default).
+    mode: Option<Mode>,
+    /// How many passages (default 10).
+    #[serde(default, deserialize_with = "crate::fields::count")]
+    #[param(minimum = 1, maximum = 1000)]
     k: Option<usize>,
+    /// Only papers of this year or later.
     year_from: Option<i32>,
+    /// Only papers of this year or earlier.
     year_to: Option<i32>,
+    /// Only passages of this section (e.g. `abstract`).
     section: Option<String>,
+    /// Only papers of this venue.
     venue: Option<String>,
 }
 
+/// The answer of `/search`.
+#[derive(Debug, Serialize, ToSchema)]
+struct SearchResults {
+    /// The retriever used.
+    mode: Mode,
+    /// Best first, each a citable passage with its paper's reference.
+    hits: Vec<Hit>,
+}
+
+/// Passages that answer a question, best first, each with a verified quote and the full
+/// reference of its paper.
+#[utoipa::path(
+    get,
+    path = "/search",
+    tag = "search",
+    params(SearchParams),
+    security((), ("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The hits.", body = SearchResults),
+        (status = 400, description = "A parameter is invalid.", body = ErrorBody),
+        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
+        (status = 503, description = "Vector and hybrid search need the embedding model, which is not loaded.", body = ErrorBody),
+    )
+)]
 async fn search_handler(
     state: web::Data<AppState>,
     params: web::Query<SearchParams>,
@@ -313,7 +432,7 @@ async fn search_handler(
     let p = params.into_inner();
     let req = SearchRequest {
         query: p.q,
-        mode: p.mode.as_deref().map(str::parse).transpose()?.unwrap_or(Mode::Hybrid),
+        mode: p.mode.unwrap_or(Mode::Hybrid),
         k: p.k.unwrap_or(10),
         filter: SearchFilter {
             year_from: p.year_from,
@@ -326,20 +445,34 @@ async fn search_handler(
     let (store, embedder) = (state.store.clone(), state.embedder.clone());
     let mode = req.mode;
     let hits = blocking(move || search::search(&store, embedder.as_deref(), &req)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "mode": mode, "hits": hits })))
+    Ok(HttpResponse::Ok().json(SearchResults { mode, hits }))
 }
 
 /// Query parameters of `/findings`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct FindingsParams {
+    /// The question (not blank).
+    #[param(value_type = crate::fields::NonBlank, inline)]
     q: String,
-    mode: Option<String>,
+    /// The retriever: `bm25`, `vector` or `hybrid` (the default).
+    mode: Option<Mode>,
+    /// How many papers (default 5).
+    #[serde(default, deserialize_with = "crate::fields::count")]
+    #[param(minimum = 1, maximum = 50)]
     papers: Option<usize>,
+    /// How many passages per paper (default 3).
+    #[serde(default, deserialize_with = "crate::fields::count")]
+    #[param(minimum = 1, maximum = 10)]
     per_paper: Option<usize>,
+    /// Only papers of this year or later.
     year_from: Option<i32>,
+    /// Only papers of this year or earlier.
     year_to: Option<i32>,
+    /// Only passages of this section (e.g. `abstract`).
     section: Option<String>,
+    /// Only papers of this venue.
     venue: Option<String>,
 }
 
@@ -351,6 +484,26 @@ enum PackFormat {
     Markdown,
 }
 
+/// An evidence pack for a question: the best papers, each with its verified passages and
+/// claims and its full reference, as JSON, JSON-LD or Markdown (by `Accept`).
+#[utoipa::path(
+    get,
+    path = "/findings",
+    tag = "search",
+    params(FindingsParams),
+    security((), ("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The evidence pack.", content(
+            (crate::findings::EvidencePack = "application/json"),
+            (Object = "application/ld+json"),
+            (String = "text/markdown"),
+        )),
+        (status = 400, description = "A parameter is invalid.", body = ErrorBody),
+        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
+        (status = 406, description = "`Accept` allows none of the three formats.", body = ErrorBody),
+        (status = 503, description = "Vector and hybrid search need the embedding model, which is not loaded.", body = ErrorBody),
+    )
+)]
 async fn findings_handler(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
@@ -374,7 +527,7 @@ async fn findings_handler(
     let d = crate::findings::FindingsRequest::default();
     let fr = crate::findings::FindingsRequest {
         question: p.q,
-        mode: p.mode.as_deref().map(str::parse).transpose()?.unwrap_or(Mode::Hybrid),
+        mode: p.mode.unwrap_or(Mode::Hybrid),
         papers: p.papers.unwrap_or(d.papers),
         per_paper: p.per_paper.unwrap_or(d.per_paper),
         filter: SearchFilter {
@@ -401,32 +554,76 @@ async fn findings_handler(
 pub const MAX_UPLOAD: usize = 256 << 20;
 
 /// Query parameters of `POST /papers`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct IngestParams {
-    /// The file name the body goes by (its extension helps format detection).
+    /// The file name the body goes by (its extension helps format detection); `upload` when
+    /// absent.
     name: Option<String>,
-    /// Force a format.
+    /// Force a format instead of detecting it.
+    #[param(value_type = Option<IngestFormat>, inline)]
     format: Option<String>,
 }
 
-/// `POST /papers?name=FILE[&format=NAME]`: ingests the body (a file of any supported format, or
-/// an archive of them) like `hypatia ingest`, and answers with the report once every paper in it
-/// is durable.
+crate::fields::schema_type!(
+    /// The format names `hypatia ingest --format` takes.
+    IngestFormat => utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(hypatia_ingest::Format::ALL.iter().map(|f| f.name())))
+        .build()
+);
+
+crate::fields::schema_type!(
+    /// The bytes of an uploaded file.
+    Upload => utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary)))
+        .min_length(Some(1))
+        .build()
+);
+
+/// Ingests the body (a file of any supported format, or an archive of them) like `hypatia
+/// ingest`, and answers with the report once every paper in it is durable. Records that fail
+/// are reported with where and why; the others are written.
+#[utoipa::path(
+    post,
+    path = "/papers",
+    tag = "papers",
+    params(IngestParams),
+    request_body(content = inline(Upload), content_type = "application/octet-stream",
+        description = "The file's bytes (not empty), at most 256 MiB."),
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "What was ingested, and what failed where.", body = crate::pipeline::IngestReport),
+        (status = 400, description = "A parameter is invalid, or the body is empty.", body = ErrorBody),
+        (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
+        (status = 403, description = "Writes are off, or the token's scope is too small.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 256 MiB.", body = ErrorBody),
+        (status = 503, description = "Ingest needs the embedding model, which is not loaded.", body = ErrorBody),
+    )
+)]
 async fn ingest_handler(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     params: web::Query<IngestParams>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&state, &req, Scope::Write)?;
+    let body = body::read(payload, MAX_UPLOAD, "an upload").await?;
+    if body.is_empty() {
+        return Err(Error::invalid("body", "the upload is empty: send the file's bytes").into());
+    }
     let p = params.into_inner();
+    // Exactly the names the description lists (the CLI is lenient about case and spaces).
     let format = p
         .format
         .as_deref()
         .map(|f| {
-            f.parse::<hypatia_ingest::Format>()
-                .map_err(|e| Error::invalid("format", e.to_string()))
+            hypatia_ingest::Format::ALL
+                .into_iter()
+                .find(|known| known.name() == f)
+                .ok_or_else(|| Error::invalid("format", format!("`{f}` is not a format name")))
         })
         .transpose()?;
     let (store, embedder) = (state.store.clone(), state.embedder.clone());
@@ -449,6 +646,20 @@ async fn ingest_handler(
     Ok(HttpResponse::Ok().json(report))
 }
 
+/// One paper: its reference, its passages in order and its facts.
+#[utoipa::path(
+    get,
+    path = "/papers/{id}",
+    tag = "papers",
+    params(("id" = String, Path, description = "The paper's key (16 hex digits) or IRI.")),
+    security((), ("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The paper.", body = crate::papers::PaperRecord),
+        (status = 400, description = "The id is not valid text.", body = ErrorBody),
+        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
+        (status = 404, description = "No such paper.", body = ErrorBody),
+    )
+)]
 async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let id = id.into_inner();
@@ -456,6 +667,29 @@ async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Res
     Ok(HttpResponse::Ok().json(record))
 }
 
+/// Where a backup went.
+#[derive(Debug, Serialize, ToSchema)]
+struct Backup {
+    /// The backup's folder on the server.
+    path: String,
+    /// What it holds.
+    stats: Stats,
+}
+
+/// Snapshots the store into a new folder under the server's `--backup-dir` (writers wait,
+/// readers do not).
+#[utoipa::path(
+    post,
+    path = "/admin/backup",
+    tag = "admin",
+    security(("bearer" = ["admin"])),
+    responses(
+        (status = 201, description = "The backup is written.", body = Backup),
+        (status = 401, description = "A token with admin scope is needed, or the one given is unknown.", body = ErrorBody),
+        (status = 403, description = "The token's scope is too small.", body = ErrorBody),
+        (status = 404, description = "Backups are off: the server runs without --backup-dir.", body = ErrorBody),
+    )
+)]
 async fn backup_handler(state: web::Data<AppState>, req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
     access::require(&state, &req, Scope::Admin)?;
     let Some(dir) = state.backup_dir.clone() else {
@@ -471,5 +705,8 @@ async fn backup_handler(state: web::Data<AppState>, req: actix_web::HttpRequest)
         Ok((target, stats))
     })
     .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "path": target, "stats": stats })))
+    Ok(HttpResponse::Created().json(Backup {
+        path: target.display().to_string(),
+        stats,
+    }))
 }

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use oxigraph::model::NamedNode;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::{Error, Result};
 use crate::ids::{self, Base};
@@ -188,7 +189,7 @@ pub struct StoredIdentity {
 }
 
 /// Counts of what the store holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Stats {
     /// Papers (named paper graphs).
     pub papers: usize,

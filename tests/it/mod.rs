@@ -10,6 +10,7 @@ mod hostile;
 mod http;
 mod ingest;
 mod mcp;
+mod openapi;
 mod queries;
 mod recovery;
 mod research;
