@@ -2,7 +2,8 @@
 //! `#[utoipa::path]` gives its method, path, parameters, bodies and statuses, and the routes are
 //! registered from those same annotations ([`Documented`]), so what is served and what
 //! `/openapi.json` says cannot drift apart. SPARQL (`/sparql`) and the Graph Store Protocol
-//! (`/store`) are left out: their W3C specifications describe them.
+//! (`/store`) are left out, as their W3C specifications describe them, and so is MCP (`/mcp`),
+//! whose `tools/list` describes its tools.
 
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::{web, FromRequest, Handler, HttpResponse, Responder};
@@ -20,7 +21,8 @@ use utoipa_actix_web::OpenApiFactory;
     info(description = "A knowledge-graph research database for AI research agents: search with \
         verifiable citations, evidence packs, papers, research gaps, hypotheses, experiment runs \
         and novelty checks. SPARQL 1.1 (`/sparql`) and the Graph Store Protocol (`/store`) are \
-        served too and follow their W3C specifications."),
+        served too and follow their W3C specifications; MCP tools for agents are at `/mcp` \
+        (streamable HTTP)."),
     modifiers(&BearerTokens),
     components(schemas(super::ErrorBody)),
     tags(
