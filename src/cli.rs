@@ -71,8 +71,8 @@ pub enum Command {
         /// repeat for several. None by default.
         #[arg(long = "cors-origin", env = "HYPATIA_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
-        /// A host name (or name:port) the MCP endpoint `/mcp` answers to besides loopback, e.g.
-        /// the public name of a server bound to 0.0.0.0; repeat for several. Requests with any
+        /// A host name (or name:port) the server answers to besides loopback, e.g. the public
+        /// name or address of a server bound to 0.0.0.0; repeat for several. Requests with any
         /// other `Host` are refused (403), against DNS rebinding.
         #[arg(long = "allowed-host", env = "HYPATIA_ALLOWED_HOSTS", value_delimiter = ',')]
         allowed_hosts: Vec<String>,

@@ -402,6 +402,13 @@ fn serve(
     limits: hypatia::http::Limits,
 ) -> anyhow::Result<()> {
     tracing::info!(access = %access.describe(), backups = ?backup_dir, ?limits, "serving");
+    if !access.answers_to(bind) {
+        tracing::warn!(
+            %bind,
+            "not a loopback or allowed host: requests must name one in `Host` (add the names clients \
+             use with --allowed-host), else they are refused with 403"
+        );
+    }
     let embedder = match load_model(g) {
         Ok(e) => Some(e),
         Err(e) => {

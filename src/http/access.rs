@@ -6,6 +6,12 @@
 //! an admin token; anonymous requests may read unless anonymous reads are switched off. No token
 //! where one is needed is 401 (with `WWW-Authenticate: Bearer`); a valid token with too small a
 //! scope is 403; an unknown token is 401 whatever it asked for.
+//!
+//! Before any of that, the gate checks where a request comes from, because a browser lets any
+//! page send simple requests to a server on the user's machine: a `Host` other than loopback and
+//! the allowed hosts (a page reaching the server through DNS rebinding) and an `Origin` other than
+//! loopback pages and the CORS origins (a cross-site form posting an update to a `--writes`
+//! server) are refused with 403. Requests without those headers are not a browser's and pass.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,11 +75,11 @@ pub struct Access {
     anonymous: Option<Scope>,
     /// Browser origins allowed to call the API (CORS); none by default.
     cors_origins: Vec<String>,
-    /// Host names (or `host:port`) `/mcp` answers to besides loopback, against DNS rebinding.
+    /// Host names (or `host:port`) the server answers to besides loopback, against DNS rebinding.
     hosts: Vec<String>,
 }
 
-/// The host names `/mcp` always answers to.
+/// The host names the server always answers to.
 const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
 impl Access {
@@ -103,8 +109,8 @@ impl Access {
         Ok(self)
     }
 
-    /// Lets `/mcp` answer requests whose `Host` is one of these names (or `name:port`), besides
-    /// loopback: the names a server bound to a public address is reached by.
+    /// Lets the server answer requests whose `Host` is one of these names (or `name:port`),
+    /// besides loopback: the names a server bound to a public address is reached by.
     pub fn allow_hosts(mut self, hosts: Vec<String>) -> Result<Self> {
         for h in &hosts {
             if h.is_empty() || h.contains(['/', ' ']) || h.contains("://") {
@@ -118,7 +124,8 @@ impl Access {
         Ok(self)
     }
 
-    /// The `Host` values `/mcp` accepts: loopback and the allowed hosts.
+    /// The `Host` values the server accepts: loopback and the allowed hosts (for rmcp's own check
+    /// on `/mcp`; [`Access::check_site`] is the gate's).
     pub(crate) fn allowed_hosts(&self) -> Vec<String> {
         LOOPBACK_HOSTS
             .iter()
@@ -127,14 +134,53 @@ impl Access {
             .collect()
     }
 
-    /// The browser origins `/mcp` accepts (a request without `Origin` is not a browser's): pages
-    /// served from loopback, and the CORS origins.
+    /// The browser origins `/mcp` accepts, in rmcp's syntax (a request without `Origin` is not a
+    /// browser's): pages served from loopback, and the CORS origins.
     pub(crate) fn allowed_origins(&self) -> Vec<String> {
         ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]
             .iter()
             .map(|o| o.to_string())
             .chain(self.cors_origins.iter().cloned())
             .collect()
+    }
+
+    /// Refuses (403) a request whose `Host` is not loopback or an allowed host, or whose `Origin`
+    /// is not a loopback page or a CORS origin. Missing headers pass: such a request is not a
+    /// browser's, and only a browser can be made to send one on the user's behalf.
+    pub fn check_site(&self, host: Option<&str>, origin: Option<&str>) -> Result<()> {
+        if let Some(h) = host {
+            let allowed = authority(h).is_some_and(|(name, port)| {
+                LOOPBACK_HOSTS.iter().any(|l| *l == name)
+                    || self
+                        .hosts
+                        .iter()
+                        .filter_map(|a| authority(a))
+                        .any(|(a, p)| a == name && (p.is_none() || p == port))
+            });
+            if !allowed {
+                return Err(UserError::Forbidden(format!(
+                    "Host `{h}` is not a name this server answers to (loopback, and the names given \
+                     with --allowed-host or allowed_hosts)"
+                ))
+                .into());
+            }
+        }
+        if let Some(o) = origin {
+            let loopback = o
+                .strip_prefix("http://")
+                .or_else(|| o.strip_prefix("https://"))
+                .and_then(authority)
+                .is_some_and(|(name, _)| LOOPBACK_HOSTS.iter().any(|l| *l == name));
+            let listed = self.cors_origins.iter().any(|c| c.eq_ignore_ascii_case(o));
+            if !loopback && !listed {
+                return Err(UserError::Forbidden(format!(
+                    "pages from Origin `{o}` may not call this server (loopback pages, and the \
+                     origins given with --cors-origin or cors_origins)"
+                ))
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// The CORS middleware for the allowed origins (inactive without any).
@@ -197,21 +243,35 @@ impl Access {
 
     /// How many tokens there are, by scope, for the start-up line (secrets never printed).
     pub fn describe(&self) -> String {
-        if self.tokens.is_empty() {
-            return format!(
-                "no tokens; anonymous {}",
-                self.anonymous.map_or("nothing", Scope::as_str)
-            );
-        }
-        let count = |s: Scope| self.tokens.values().filter(|(_, t)| *t == s).count();
+        let anonymous = self.anonymous.map_or("nothing", Scope::as_str);
+        let tokens = if self.tokens.is_empty() {
+            format!("no tokens; anonymous {anonymous}")
+        } else {
+            let count = |s: Scope| self.tokens.values().filter(|(_, t)| *t == s).count();
+            format!(
+                "{} tokens (read {}, write {}, admin {}); anonymous {anonymous}",
+                self.tokens.len(),
+                count(Scope::Read),
+                count(Scope::Write),
+                count(Scope::Admin),
+            )
+        };
+        let list = |extra: &[String]| {
+            std::iter::once("loopback")
+                .chain(extra.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         format!(
-            "{} tokens (read {}, write {}, admin {}); anonymous {}",
-            self.tokens.len(),
-            count(Scope::Read),
-            count(Scope::Write),
-            count(Scope::Admin),
-            self.anonymous.map_or("nothing", Scope::as_str)
+            "{tokens}; hosts {}; origins {}",
+            list(&self.hosts),
+            list(&self.cors_origins)
         )
+    }
+
+    /// Whether requests naming this host (the address a server is bound to) are answered.
+    pub fn answers_to(&self, host: &str) -> bool {
+        self.check_site(Some(host), None).is_ok()
     }
 
     /// Checks that a request with this `Authorization` header may act with scope `need`.
@@ -255,6 +315,18 @@ impl Access {
     }
 }
 
+/// A `Host` value or allowed host as (lower-case name without IPv6 brackets, port), or `None`
+/// when it is not an authority.
+fn authority(s: &str) -> Option<(String, Option<u16>)> {
+    let a = http::uri::Authority::try_from(s.trim()).ok()?;
+    let name = a
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    (!a.as_str().contains('@')).then_some((name, a.port_u16()))
+}
+
 fn hash(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
@@ -276,8 +348,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// The request id header, in requests (kept when well-formed) and in every response.
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// Every request but `/healthz` passes here: it gets an id (the caller's `X-Request-Id` when it
-/// is short and plain, else a new one), needs read scope, and is logged with its id, status and
+/// Every request but `/healthz` and `/openapi.json` passes here: it gets an id (the caller's
+/// `X-Request-Id` when it is short and plain, else a new one), must come from an allowed host
+/// and origin ([`Access::check_site`]), needs read scope, and is logged with its id, status and
 /// time.
 pub(crate) async fn gate(
     req: ServiceRequest,
@@ -298,7 +371,17 @@ pub(crate) async fn gate(
         });
     let (method, path) = (req.method().to_string(), req.path().to_string());
     let allowed = match req.app_data::<web::Data<AppState>>() {
-        Some(state) => require(state, req.request(), Scope::Read),
+        Some(state) => {
+            // A value that is not text is kept as one no rule allows.
+            let header = |name| req.headers().get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"));
+            let host = header(actix_web::http::header::HOST);
+            let origin = header(actix_web::http::header::ORIGIN);
+            state
+                .access
+                .check_site(host, origin)
+                .map_err(ApiError)
+                .and_then(|()| require(state, req.request(), Scope::Read))
+        }
         None => Ok(()),
     };
     let mut res = match allowed {
@@ -391,5 +474,58 @@ mod tests {
             .to_string();
         assert!(e.contains("twice"), "{e}");
         assert!(Access::from_tokens("# nothing\n", "t.txt", true).is_err());
+    }
+
+    #[test]
+    fn only_loopback_allowed_hosts_and_allowed_pages_get_through() {
+        let a = Access::open(true)
+            .allow_hosts(vec!["Hypatia.Example.org".into(), "10.0.0.5:8080".into()])
+            .unwrap()
+            .allow_origins(vec!["https://app.example.org".into()])
+            .unwrap();
+        let site = |host: Option<&str>, origin: Option<&str>| status(a.check_site(host, origin));
+        for ok in [
+            "localhost",
+            "localhost:7878",
+            "127.0.0.1:7878",
+            "[::1]:7878",
+            "hypatia.example.org",
+            "HYPATIA.example.org:443",
+            "10.0.0.5:8080",
+        ] {
+            assert_eq!(site(Some(ok), None), "ok", "{ok}");
+        }
+        for refused in [
+            "evil.example.com",
+            "localhost.evil.example.com:7878",
+            "10.0.0.5:8081",
+            "10.0.0.5",
+            "user@localhost",
+            "",
+            "\u{fffd}",
+        ] {
+            assert_eq!(site(Some(refused), None), "403", "{refused}");
+        }
+        assert_eq!(site(None, None), "ok");
+        for ok in [
+            "http://localhost:3000",
+            "https://127.0.0.1",
+            "http://[::1]:8080",
+            "https://app.example.org",
+        ] {
+            assert_eq!(site(Some("localhost"), Some(ok)), "ok", "{ok}");
+        }
+        for refused in [
+            "https://evil.example.com",
+            "null",
+            "http://localhost.evil.example.com",
+            "https://app.example.org:8443",
+        ] {
+            assert_eq!(site(Some("localhost"), Some(refused)), "403", "{refused}");
+        }
+        assert!(a.answers_to("127.0.0.1:7878") && !a.answers_to("0.0.0.0:7878"));
+        let d = a.describe();
+        assert!(d.contains("hosts loopback, Hypatia.Example.org, 10.0.0.5:8080"), "{d}");
+        assert!(d.contains("origins loopback, https://app.example.org"), "{d}");
     }
 }

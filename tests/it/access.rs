@@ -174,6 +174,78 @@ fn tokens_and_scopes_guard_writes_and_reads() {
     assert_eq!(papers.parse::<usize>().unwrap(), store.stats().unwrap().papers);
 }
 
+/// A browser can be made to send requests to a server on the user's machine: through DNS
+/// rebinding (a foreign `Host`) or from a page on another site (a foreign `Origin`, a form posting
+/// an update). On a server that lets anyone write, both are refused and store nothing; loopback
+/// pages, allowed hosts and clients that send neither header get through.
+#[test]
+fn foreign_hosts_and_pages_are_refused_on_every_route() {
+    let e = hash_embedder();
+    let (_dir, store) = temp_store(e.dim());
+    let store = Arc::new(store);
+    let access = Access::open(true)
+        .allow_hosts(vec!["hypatia.example.org".into()])
+        .unwrap();
+    let srv = spawn(
+        AppState {
+            store: store.clone(),
+            embedder: Some(Arc::new(hash_embedder())),
+            backup_dir: None,
+            access: Arc::new(access),
+            limits: Default::default(),
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let base = format!("http://{}", srv.addr());
+    let c = reqwest::blocking::Client::new();
+    let update = |n: u32, header: Option<(&str, &str)>| {
+        let mut r = c.post(format!("{base}/sparql")).form(&[(
+            "update",
+            format!("INSERT DATA {{ <http://example.org/s> <http://example.org/p> {n} }}"),
+        )]);
+        if let Some((name, value)) = header {
+            r = r.header(name, value);
+        }
+        r.send().unwrap()
+    };
+    let triples = || store.stats().unwrap().triples;
+    let before = triples();
+
+    for (header, what) in [
+        (("origin", "https://evil.example.com"), "Origin"),
+        (("origin", "null"), "Origin"),
+        (("host", "evil.example.com"), "Host"),
+        (("host", "localhost.evil.example.com"), "Host"),
+    ] {
+        let r = update(1, Some(header));
+        assert_eq!(r.status(), 403, "{header:?}");
+        let body: serde_json::Value = r.json().unwrap();
+        assert_eq!(body["code"], "forbidden");
+        assert!(body["message"].as_str().unwrap().contains(what), "{body}");
+        assert_eq!(triples(), before, "{header:?} stored something");
+    }
+    let r = c
+        .get(format!("{base}/search?q=x&mode=bm25"))
+        .header("host", "evil.example.com")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Loopback pages, the allowed host, and clients without an Origin write.
+    assert_eq!(update(2, Some(("origin", "http://localhost:5173"))).status(), 204);
+    assert_eq!(update(3, Some(("host", "hypatia.example.org"))).status(), 204);
+    assert_eq!(update(4, None).status(), 204);
+    assert_eq!(triples(), before + 3);
+    // Anyone may still ask whether the server is up.
+    let r = c
+        .get(format!("{base}/healthz"))
+        .header("host", "evil.example.com")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 #[test]
 fn a_runaway_query_is_cancelled_at_the_timeout_and_the_server_stays_responsive() {
     let e = hash_embedder();
