@@ -31,3 +31,143 @@ pub async fn read(payload: web::Payload, limit: usize, what: &str) -> Result<web
         Err(_) => Err(too_large()),
     }
 }
+
+/// A parameter of the request's Content-Type (`boundary` of `multipart/form-data; boundary=x`),
+/// unquoted.
+pub fn media_param(req: &HttpRequest, name: &str) -> Option<String> {
+    let v = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    v.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, PartialEq)]
+pub struct Part<'a> {
+    /// How errors name it: its file name, else its field name, else `part N`.
+    pub name: String,
+    /// Its media type, lower-case, without parameters (empty when it has none).
+    pub media_type: String,
+    /// Its content.
+    pub body: &'a [u8],
+}
+
+/// The parts of a `multipart/form-data` body (RFC 7578, with RFC 2046's framing): a preamble,
+/// then parts each opened by `--boundary` and a line of headers, and `--boundary--` at the end.
+pub fn multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Error> {
+    let bad = |m: String| Error::invalid("body", format!("multipart/form-data: {m}"));
+    if boundary.is_empty() || boundary.len() > 70 {
+        return Err(bad("the Content-Type needs a boundary of 1 to 70 characters".into()));
+    }
+    let open = format!("--{boundary}");
+    let delimiter = format!("\r\n--{boundary}");
+    // The first delimiter may open the body, or follow a preamble.
+    let mut at = if body.starts_with(open.as_bytes()) {
+        open.len()
+    } else {
+        find(body, delimiter.as_bytes())
+            .map(|i| i + delimiter.len())
+            .ok_or_else(|| bad(format!("no `{open}` line")))?
+    };
+    let mut parts = Vec::new();
+    loop {
+        let rest = &body[at..];
+        if rest.starts_with(b"--") {
+            return Ok(parts);
+        }
+        // Transport padding, then the line break that ends the delimiter line.
+        let line_end = find(rest, b"\r\n").ok_or_else(|| bad(format!("part {}: no headers", parts.len() + 1)))?;
+        if rest[..line_end].iter().any(|b| !matches!(b, b' ' | b'\t')) {
+            return Err(bad(format!("part {}: text after the boundary", parts.len() + 1)));
+        }
+        let start = at + line_end + 2;
+        let part = &body[start..];
+        let (headers, offset) = if part.starts_with(b"\r\n") {
+            ("", 2)
+        } else {
+            let end = find(part, b"\r\n\r\n")
+                .ok_or_else(|| bad(format!("part {}: its headers do not end", parts.len() + 1)))?;
+            let headers = std::str::from_utf8(&part[..end])
+                .map_err(|_| bad(format!("part {}: headers are not UTF-8", parts.len() + 1)))?;
+            (headers, end + 4)
+        };
+        let content = &part[offset..];
+        let len = find(content, delimiter.as_bytes()).ok_or_else(|| {
+            bad(format!(
+                "part {}: the body ends before the closing `{open}--`",
+                parts.len() + 1
+            ))
+        })?;
+        let (mut name, mut media_type) = (None, String::new());
+        for line in headers.split("\r\n").filter(|l| !l.is_empty()) {
+            let Some((k, v)) = line.split_once(':') else {
+                return Err(bad(format!("part {}: `{line}` is not a header", parts.len() + 1)));
+            };
+            let k = k.trim();
+            if k.eq_ignore_ascii_case("content-type") {
+                media_type = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            } else if k.eq_ignore_ascii_case("content-disposition") {
+                let param = |p: &str| {
+                    v.split(';').skip(1).find_map(|x| {
+                        let (k, v) = x.split_once('=')?;
+                        (k.trim() == p).then(|| v.trim().trim_matches('"').to_string())
+                    })
+                };
+                name = param("filename").or_else(|| param("name"));
+            }
+        }
+        parts.push(Part {
+            name: name.unwrap_or_else(|| format!("part {}", parts.len() + 1)),
+            media_type,
+            body: &content[..len],
+        });
+        at = start + offset + len + delimiter.len();
+    }
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_bodies_split_into_their_parts() {
+        let body = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"; filename=\"a.ttl\"\r\n\
+            Content-Type: text/turtle; charset=utf-8\r\n\r\n<s> <p> <o> .\r\n\r\n--XyZ \r\n\r\n\
+            no headers\r\n--XyZ--\r\nepilogue";
+        let parts = multipart(body, "XyZ").unwrap();
+        assert_eq!(
+            parts,
+            vec![
+                Part {
+                    name: "a.ttl".into(),
+                    media_type: "text/turtle".into(),
+                    body: b"<s> <p> <o> .\r\n",
+                },
+                Part {
+                    name: "part 2".into(),
+                    media_type: String::new(),
+                    body: b"no headers",
+                },
+            ]
+        );
+        assert!(multipart(b"--b\r\n\r\nx\r\n--b--", "b").unwrap()[0].body == b"x");
+        for (broken, says) in [
+            (&b"--b\r\n\r\nunterminated"[..], "closing"),
+            (b"nothing here", "no `--b` line"),
+            (b"--bx\r\n\r\nx\r\n--b--", "text after the boundary"),
+            (b"--b\r\nContent-Type text/turtle\r\n\r\nx\r\n--b--", "is not a header"),
+        ] {
+            let e = multipart(broken, "b").unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
+        assert!(multipart(b"", "").is_err());
+    }
+}

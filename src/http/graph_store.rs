@@ -1,7 +1,9 @@
 //! SPARQL 1.1 Graph Store HTTP Protocol at `/store`, with indirect identification: `?default`
 //! or `?graph=IRI`. GET and HEAD read any graph; PUT (replace), POST (merge) and DELETE write
-//! graphs the store does not own (see [`crate::store::writes`]), only on a server started with
-//! `--writes`. Bodies and responses come in every RDF format oxigraph reads and writes.
+//! graphs the store does not own (see [`crate::store::writes`]), only with write scope. POST to
+//! `/store` itself creates a new graph and answers 201 with its IRI in `Location`. Bodies come in
+//! every RDF format oxigraph reads, or as `multipart/form-data` with one RDF document per part
+//! (merged); responses in every format it writes.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -27,8 +29,9 @@ pub fn resource() -> actix_web::Resource {
         .route(web::delete().to(delete))
 }
 
-/// The graph a request names: exactly one of `?default` and `?graph=IRI`.
-fn target(req: &HttpRequest) -> Result<GraphRef> {
+/// The graph a request names: exactly one of `?default` and `?graph=IRI`, or `None` for neither
+/// (the graph store itself).
+fn target(req: &HttpRequest) -> Result<Option<GraphRef>> {
     let (mut default, mut graph) = (false, None);
     for (k, v) in pairs(req.query_string())? {
         match k.as_str() {
@@ -42,17 +45,22 @@ fn target(req: &HttpRequest) -> Result<GraphRef> {
         }
     }
     match (default, graph) {
-        (true, None) => Ok(GraphRef::Default),
-        (false, Some(g)) => Ok(GraphRef::Named(g)),
+        (true, None) => Ok(Some(GraphRef::Default)),
+        (false, Some(g)) => Ok(Some(GraphRef::Named(g))),
         (true, Some(_)) => Err(Error::invalid("graph", "give ?default or ?graph=IRI, not both")),
-        (false, None) => Err(Error::invalid("graph", "missing: give ?default or ?graph=IRI")),
+        (false, None) => Ok(None),
     }
+}
+
+/// The graph a GET, HEAD, PUT or DELETE names (they act on one graph, not on the store).
+fn one_graph(req: &HttpRequest) -> Result<GraphRef> {
+    target(req)?.ok_or_else(|| Error::invalid("graph", "missing: give ?default or ?graph=IRI"))
 }
 
 /// `GET` (and `HEAD`, whose body actix drops): the graph in the negotiated format; 404 for a
 /// named graph that does not exist.
 async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let graph = target(&req)?;
+    let graph = one_graph(&req)?;
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = negotiate::choose(accept, &graph_formats()).ok_or_else(|| {
         Error::from(UserError::NotAcceptable(format!(
@@ -75,31 +83,59 @@ async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespons
     Ok(HttpResponse::Ok().content_type(format.media_type()).body(bytes))
 }
 
-/// The body's format from its Content-Type.
-fn body_format(req: &HttpRequest) -> Result<RdfFormat> {
-    let media = body::media_type(req);
-    RdfFormat::from_media_type(&media).ok_or_else(|| {
+/// An RDF format from a media type; `what` names the body or part in the error.
+fn rdf_format(media: &str, what: &str) -> Result<RdfFormat> {
+    RdfFormat::from_media_type(media).ok_or_else(|| {
         UserError::UnsupportedMediaType(format!(
-            "`{media}`: send one of {}",
+            "{what}: `{media}` is not an RDF format; send one of {}",
             graph_formats().map(|(m, _)| m).join(", ")
         ))
         .into()
     })
 }
 
-/// Reads and parses the body of a PUT or POST into `graph`.
+/// Reads and parses the body of a PUT or POST: one RDF document, or with `multipart/form-data`
+/// one per part (each with its own Content-Type, or a file name whose extension says it),
+/// merged. Relative IRIs resolve against the graph's IRI.
 async fn triples(
     req: &HttpRequest,
     payload: web::Payload,
-    graph: &GraphRef,
+    graph: Option<&GraphRef>,
 ) -> Result<Vec<oxigraph::model::Triple>, ApiError> {
-    let format = body_format(req)?;
+    let media = body::media_type(req);
+    let multipart = media == "multipart/form-data";
+    let single = if multipart {
+        None
+    } else {
+        Some(rdf_format(&media, "the body")?)
+    };
+    let boundary = body::media_param(req, "boundary").unwrap_or_default();
     let bytes = body::read(payload, MAX_BODY, "a graph").await?;
     let base = match graph {
-        GraphRef::Named(n) => Some(n.as_str().to_string()),
-        GraphRef::Default => None,
+        Some(GraphRef::Named(n)) => Some(n.as_str().to_string()),
+        _ => None,
     };
-    blocking(move || parse_graph(&bytes, format, base.as_deref())).await
+    blocking(move || {
+        let Some(format) = single else {
+            let mut all = Vec::new();
+            for part in body::multipart(&bytes, &boundary)? {
+                let format = match rdf_format(&part.media_type, &part.name) {
+                    Ok(f) => f,
+                    Err(e) => part
+                        .name
+                        .rsplit_once('.')
+                        .and_then(|(_, ext)| RdfFormat::from_extension(ext))
+                        .ok_or(e)?,
+                };
+                let triples = parse_graph(part.body, format, base.as_deref())
+                    .map_err(|e| Error::invalid("body", format!("{}: {e}", part.name)))?;
+                all.extend(triples);
+            }
+            return Ok(all);
+        };
+        parse_graph(&bytes, format, base.as_deref())
+    })
+    .await
 }
 
 /// `PUT`: replaces the graph; 201 when it was created, 204 otherwise.
@@ -107,7 +143,8 @@ async fn put(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload
     write(state, req, payload, false).await
 }
 
-/// `POST`: adds to the graph; 201 when it was created, 204 otherwise.
+/// `POST`: adds to the graph; 201 when it was created, 204 otherwise. To the store itself:
+/// a new graph, 201 with its IRI in `Location`.
 async fn post(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     write(state, req, payload, true).await
 }
@@ -119,10 +156,18 @@ async fn write(
     merge: bool,
 ) -> Result<HttpResponse, ApiError> {
     require(&state, &req, Scope::Write)?;
-    let graph = target(&req)?;
-    state.store.check_writable(&graph, if merge { "POST" } else { "PUT" })?;
-    let triples = triples(&req, payload, &graph).await?;
+    let graph = if merge { target(&req)? } else { Some(one_graph(&req)?) };
+    if let Some(g) = &graph {
+        state.store.check_writable(g, if merge { "POST" } else { "PUT" })?;
+    }
+    let triples = triples(&req, payload, graph.as_ref()).await?;
     let store = state.store.clone();
+    let Some(graph) = graph else {
+        let iri = blocking(move || store.create_graph(&triples)).await?;
+        return Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, iri.as_str()))
+            .finish());
+    };
     let created = blocking(move || {
         if merge {
             store.post_graph(&graph, &triples)
@@ -141,7 +186,7 @@ async fn write(
 /// `DELETE`: removes a named graph (404 if it does not exist) or empties the default graph.
 async fn delete(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     require(&state, &req, Scope::Write)?;
-    let graph = target(&req)?;
+    let graph = one_graph(&req)?;
     let store = state.store.clone();
     let shown = graph.to_string();
     if blocking(move || store.delete_graph(&graph)).await? {

@@ -399,9 +399,63 @@ fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
         .0,
         "payload_too_large"
     );
+    // Multipart bodies: a part that is not RDF, a part that does not parse, broken framing.
+    let post = |url: &str, ct: &str, body: &str| {
+        client
+            .post(f.url(url))
+            .header("Content-Type", ct)
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let form = "multipart/form-data; boundary=XX";
+    let part = |name: &str, ct: &str, body: &str| {
+        format!("--XX\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\nContent-Type: {ct}\r\n\r\n{body}\r\n")
+    };
+    let body = format!(
+        "{}{}--XX--\r\n",
+        part("ok.ttl", "text/turtle", ttl),
+        part("photo.png", "image/png", "x")
+    );
+    let (code, message) = error(post("/store?graph=urn:g", form, &body), 415);
+    assert_eq!(code, "unsupported_media_type");
+    assert!(message.contains("photo.png"), "{message}");
+    let body = format!(
+        "{}{}--XX--\r\n",
+        part("ok.ttl", "text/turtle", ttl),
+        part("bad.ttl", "text/turtle", "<urn:s> .")
+    );
+    let (_, message) = error(post("/store?graph=urn:g", form, &body), 400);
+    assert!(message.contains("bad.ttl"), "{message}");
+    let (_, message) = error(
+        post("/store?graph=urn:g", form, &part("ok.ttl", "text/turtle", ttl)),
+        400,
+    );
+    assert!(message.contains("closing"), "{message}");
+    // A new graph by POST to the store itself is refused as a whole when its body is bad.
+    assert_eq!(
+        error(post("/store", "text/turtle", "<urn:s> ."), 400).0,
+        "invalid_parameter"
+    );
     assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
     let r = client.get(f.url("/store?graph=urn:g")).send().unwrap();
     assert_eq!(error(r, 404).0, "not_found");
+    // A good one is created under the store's base and named in Location.
+    let r = post("/store", "text/turtle", ttl);
+    assert_eq!(r.status(), 201);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(f.store.base().as_str()), "{location}");
+    let r = client
+        .get(f.url(&format!("/store?graph={}", urlencode(&location))))
+        .header("Accept", "application/n-triples")
+        .send()
+        .unwrap();
+    assert_eq!(r.text().unwrap(), "<urn:s> <urn:p> <urn:o> .\n");
+    let second = post("/store", "text/turtle", ttl).headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(second, location, "each POST makes its own graph");
     let r = client
         .get(f.url("/store?default"))
         .header("Accept", "image/png")
