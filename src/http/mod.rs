@@ -69,7 +69,7 @@ impl Default for Limits {
 fn configure(state: AppState, mcp: mcp::Endpoint) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let (public, gated) = (public_routes(), routes(state.access.cors(), Some(mcp)));
-        let spec = openapi::describe(&[&public.0, &public.1, &gated]);
+        let spec = openapi::describe(&[&public.0, &public.1], &[&gated]);
         cfg.app_data(web::Data::new(state))
             .app_data(web::Data::new(spec))
             .app_data(web::PayloadConfig::new(1 << 20))
@@ -96,7 +96,7 @@ fn configure(state: AppState, mcp: mcp::Endpoint) -> impl FnOnce(&mut web::Servi
 /// The OpenAPI description of every route [`configure`] registers, as `/openapi.json` serves it.
 pub fn openapi() -> serde_json::Value {
     let (public, gated) = (public_routes(), routes(Access::open(false).cors(), None));
-    openapi::describe(&[&public.0, &public.1, &gated])
+    openapi::describe(&[&public.0, &public.1], &[&gated])
 }
 
 /// The routes outside the access gate: anyone may ask whether the server is up and what its API

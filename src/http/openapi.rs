@@ -59,12 +59,18 @@ impl Modify for BearerTokens {
 /// spell it as a literal; `tests/it/openapi.rs` checks that they agree).
 pub const BEARER: &str = "bearer";
 
-/// The description of everything [`Documented`] registered (`factories`), on top of [`ApiDoc`],
-/// as JSON.
-pub fn describe(factories: &[&dyn OpenApiFactory]) -> serde_json::Value {
+/// The description of everything [`Documented`] registered, on top of [`ApiDoc`], as JSON:
+/// `public` routes, and `gated` ones behind the access gate, which may refuse any of them (403).
+pub fn describe(public: &[&dyn OpenApiFactory], gated: &[&dyn OpenApiFactory]) -> serde_json::Value {
     let mut spec = ApiDoc::openapi();
-    for f in factories {
-        spec.paths.merge(f.paths());
+    let mut gated_paths = Vec::new();
+    for (f, is_gated) in public.iter().map(|f| (f, false)).chain(gated.iter().map(|f| (f, true))) {
+        // `paths()` hands the paths over: a utoipa-actix-web scope gives them only once.
+        let paths = f.paths();
+        if is_gated {
+            gated_paths.extend(paths.paths.keys().cloned());
+        }
+        spec.paths.merge(paths);
         let mut schemas = Vec::new();
         f.schemas(&mut schemas);
         spec.components
@@ -74,7 +80,42 @@ pub fn describe(factories: &[&dyn OpenApiFactory]) -> serde_json::Value {
     }
     let mut json = serde_json::to_value(&spec).unwrap_or_default();
     camel_case_links(&mut json);
+    for path in gated_paths {
+        if let Some(item) = json.pointer_mut(&format!("/paths/{}", path.replace('~', "~0").replace('/', "~1"))) {
+            refused_by_the_gate(item);
+        }
+    }
     json
+}
+
+/// Adds to each operation of a path item the 403 of `access::gate`: a `Host` or `Origin` the
+/// server does not answer to (to an operation's own 403, as another reason).
+fn refused_by_the_gate(item: &mut serde_json::Value) {
+    const WHY: &str = "The request's Host or Origin is not one this server answers to (see --allowed-host and \
+                       --cors-origin).";
+    let Some(ops) = item.as_object_mut() else {
+        return;
+    };
+    for op in ops.values_mut() {
+        let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+            continue;
+        };
+        match responses.get_mut("403").and_then(|r| r.get_mut("description")) {
+            Some(serde_json::Value::String(d)) => {
+                d.push(' ');
+                d.push_str(WHY);
+            }
+            _ => {
+                responses.insert(
+                    "403".into(),
+                    serde_json::json!({
+                        "description": WHY,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+                    }),
+                );
+            }
+        }
+    }
 }
 
 /// utoipa 5 writes the fields of a Link Object in snake case (`operation_id`); OpenAPI spells
