@@ -1,5 +1,7 @@
-//! SPARQL 1.1 Graph Store HTTP Protocol at `/store`, with indirect identification: `?default`
-//! or `?graph=IRI`. GET and HEAD read any graph; PUT (replace), POST (merge) and DELETE write
+//! SPARQL 1.1 Graph Store HTTP Protocol at `/store`: graphs named by `?default` or `?graph=IRI`
+//! (indirect identification), or by their own URL under `/store/` (direct identification: the
+//! graph `http://host/store/people/1` is served at that URL; its IRI follows the `Host` the client
+//! used). GET and HEAD read any graph; PUT (replace), POST (merge) and DELETE write
 //! graphs the store does not own (see [`crate::store::writes`]), only with write scope. POST to
 //! `/store` itself creates a new graph and answers 201 with its IRI in `Location`. Bodies come in
 //! every RDF format oxigraph reads, or as `multipart/form-data` with one RDF document per part
@@ -11,7 +13,7 @@ use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::NamedNode;
 
 use super::access::{require, Scope};
-use super::sparql::{graph_formats, pairs};
+use super::sparql::{endpoint_iri, graph_formats, pairs};
 use super::{blocking, body, negotiate, ApiError, AppState};
 use crate::error::{Error, Result, UserError};
 use crate::store::writes::{parse_graph, GraphRef};
@@ -19,22 +21,37 @@ use crate::store::writes::{parse_graph, GraphRef};
 /// Largest body PUT and POST accept.
 pub const MAX_BODY: usize = 64 << 20;
 
-/// The `/store` resource.
-pub fn resource() -> actix_web::Resource {
-    web::resource("/store")
-        .route(web::get().to(get))
-        .route(web::head().to(get))
-        .route(web::put().to(put))
-        .route(web::post().to(post))
-        .route(web::delete().to(delete))
+/// The `/store` resources: the graph store itself (graphs named by `?default` or `?graph=IRI`,
+/// indirect identification), and `/store/{path}`, a graph whose IRI is that URL (direct
+/// identification).
+pub fn resources() -> (actix_web::Resource, actix_web::Resource) {
+    let resource = |pattern| {
+        web::resource(pattern)
+            .route(web::get().to(get))
+            .route(web::head().to(get))
+            .route(web::put().to(put))
+            .route(web::post().to(post))
+            .route(web::delete().to(delete))
+    };
+    (resource("/store"), resource("/store/{graph:.+}"))
 }
 
-/// The graph a request names: exactly one of `?default` and `?graph=IRI`, or `None` for neither
-/// (the graph store itself).
+/// The graph a request names: by its URL under `/store/` (direct identification), or by
+/// exactly one of `?default` and `?graph=IRI`; `None` for none (the graph store itself).
 fn target(req: &HttpRequest) -> Result<Option<GraphRef>> {
+    let direct = req.match_info().get("graph").is_some();
     let (mut default, mut graph) = (false, None);
     for (k, v) in pairs(req.query_string())? {
         match k.as_str() {
+            "default" | "graph" if direct => {
+                return Err(Error::invalid(
+                    k.as_str(),
+                    format!(
+                        "{} names its graph by its URL; ?{k} names another: use one or the other",
+                        req.path()
+                    ),
+                ))
+            }
             "default" if v.is_empty() => default = true,
             "default" => return Err(Error::invalid("default", "takes no value: ?default")),
             "graph" if graph.is_none() => {
@@ -43,6 +60,11 @@ fn target(req: &HttpRequest) -> Result<Option<GraphRef>> {
             "graph" => return Err(Error::invalid("graph", "name one graph per request")),
             other => return Err(Error::invalid(other, "unknown parameter; use ?default or ?graph=IRI")),
         }
+    }
+    if direct {
+        let iri = endpoint_iri(req);
+        let graph = NamedNode::new(&iri).map_err(|e| Error::invalid("graph", format!("`{iri}`: {e}")))?;
+        return Ok(Some(GraphRef::Named(graph)));
     }
     match (default, graph) {
         (true, None) => Ok(Some(GraphRef::Default)),

@@ -161,7 +161,7 @@ fn routes(
                         .route(web::get().to(sparql::get))
                         .route(web::post().to(sparql::post)),
                 )
-                .service(graph_store::resource())
+                .service(graph_store::resources())
                 .configure(|cfg| {
                     if let Some(mcp) = mcp {
                         mcp::routes(mcp)(cfg)

@@ -951,7 +951,10 @@ fn protocol_request(ep: &Endpoint, g: &Graph, req: &NamedOrBlankNode, vars: &mut
                 format!("?{rest}")
             }
         )
-    } else if let Some(rest) = path.strip_prefix("/gsp").filter(|r| r.is_empty() || r.starts_with('?')) {
+    } else if let Some(rest) = path
+        .strip_prefix("/gsp")
+        .filter(|r| r.is_empty() || r.starts_with(['?', '/']))
+    {
         format!("/store{rest}")
     } else {
         path
@@ -1087,14 +1090,9 @@ fn protocol_request(ep: &Endpoint, g: &Graph, req: &NamedOrBlankNode, vars: &mut
 }
 
 /// Runs the tests of one manifest of HTTP exchanges (Protocol, Graph Store Protocol), each on
-/// an emptied store with its graphs loaded, its requests in order. A test that needs a feature
-/// in `unsupported` is skipped. Returns the counts and the unexpected results (see `known`).
-fn run_http_manifest(
-    ep: &Endpoint,
-    file: &str,
-    known: &BTreeMap<String, String>,
-    unsupported: &[(&str, &str)],
-) -> (Counts, Vec<String>) {
+/// an emptied store with its graphs loaded, its requests in order. Returns the counts and the
+/// unexpected results (see `known`).
+fn run_http_manifest(ep: &Endpoint, file: &str, known: &BTreeMap<String, String>) -> (Counts, Vec<String>) {
     let g = manifest(file);
     let root = g
         .subject_for_predicate_object(&iri(&format!("{RDF}type")), &iri(&format!("{MF}Manifest")))
@@ -1105,14 +1103,6 @@ fn run_http_manifest(
     for t in &entries {
         let node = subject(t);
         let name = named(t);
-        let requires: Vec<String> = objects(&g, &node, &format!("{MF}requires")).iter().map(named).collect();
-        if unsupported
-            .iter()
-            .any(|(feature, _)| requires.iter().any(|r| r == &format!("{MF}{feature}")))
-        {
-            c.skipped += 1;
-            continue;
-        }
         ep.reset();
         let mut outcome = Outcome::Pass;
         for data in objects(&g, &node, &format!("{UT}graphData")) {
@@ -1154,7 +1144,7 @@ fn run_http_manifest(
 fn w3c_sparql11_protocol_suite_passes_through_http() {
     let known = reasons("known-failures.tsv");
     let ep = Endpoint::start();
-    let (c, unexpected) = run_http_manifest(&ep, &format!("{SUITE}protocol/manifest.ttl"), &known, &[]);
+    let (c, unexpected) = run_http_manifest(&ep, &format!("{SUITE}protocol/manifest.ttl"), &known);
     println!(
         "W3C SPARQL 1.1 Protocol through HTTP\nprotocol {:40} passed {:3}  failed {:3}  skipped {:3}",
         "protocol/manifest.ttl", c.passed, c.failed, c.skipped
@@ -1168,26 +1158,18 @@ fn w3c_sparql11_protocol_suite_passes_through_http() {
     );
 }
 
-/// Graph Store Protocol features `/store` does not offer, with the reason; tests that need one
-/// are skipped.
-const GSP_UNSUPPORTED: [(&str, &str); 1] = [(
-    "DirectGraphIdentification",
-    "graphs are named with ?graph=IRI (indirect identification): a graph's IRI is not a path on \
-     this server, and most graphs here (papers', agents') have IRIs under the store's base, not the \
-     server's URL",
-)];
-
 /// The SPARQL 1.1 Graph Store Protocol tests (`graph-store-protocol/`, HTTP exchanges described
 /// in RDF, with `/gsp` standing for `/store`): PUT, GET, POST (also multipart), HEAD and DELETE
-/// on named and default graphs, graph creation by POST with `Location`, percent-encoded graph
-/// IRIs, and the graphs returned compared up to blank-node renaming.
+/// on named and default graphs named by URL (direct) and by `?graph=` (indirect), graph creation
+/// by POST with `Location`, percent-encoded graph IRIs, and the graphs returned compared up to
+/// blank-node renaming.
 #[test]
 fn w3c_graph_store_protocol_suite_passes_through_http() {
     let known = reasons("known-failures.tsv");
     let ep = Endpoint::start();
     let (mut total, mut unexpected, mut report) = (Counts::default(), Vec::new(), Vec::new());
     for file in includes("graph-store-protocol/manifest.ttl") {
-        let (c, u) = run_http_manifest(&ep, &file, &known, &GSP_UNSUPPORTED);
+        let (c, u) = run_http_manifest(&ep, &file, &known);
         let label = file.strip_prefix(SUITE).unwrap_or(&file).to_string();
         report.push(format!(
             "gsp      {label:40} passed {:3}  failed {:3}  skipped {:3}",
@@ -1199,19 +1181,10 @@ fn w3c_graph_store_protocol_suite_passes_through_http() {
         unexpected.extend(u);
     }
     println!(
-        "W3C SPARQL 1.1 Graph Store Protocol through HTTP\n{}\nskipped: {}",
-        report.join("\n"),
-        GSP_UNSUPPORTED
-            .iter()
-            .map(|(f, why)| format!("tests that need {f}: {why}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        "W3C SPARQL 1.1 Graph Store Protocol through HTTP\n{}",
+        report.join("\n")
     );
-    assert_eq!(
-        total.passed + total.failed + total.skipped,
-        13,
-        "the manifests have 13 tests"
-    );
+    assert_eq!(total.passed + total.failed, 13, "the manifests have 13 tests");
     assert!(
         unexpected.is_empty(),
         "{} unexpected results:\n{}",

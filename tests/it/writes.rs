@@ -456,6 +456,20 @@ fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
         .unwrap()
         .to_string();
     assert_ne!(second, location, "each POST makes its own graph");
+    // A graph named by its URL (direct identification) is the graph with that IRI.
+    let direct = f.url("/store/people/1");
+    assert_eq!(
+        put("/store/people/1", "text/turtle", "<> <urn:p> <urn:o> .").status(),
+        201
+    );
+    let r = client
+        .get(f.url(&format!("/store?graph={}", urlencode(&direct))))
+        .header("Accept", "application/n-triples")
+        .send()
+        .unwrap();
+    assert_eq!(r.text().unwrap(), format!("<{direct}> <urn:p> <urn:o> .\n"));
+    let (_, message) = error(put("/store/people/1?graph=urn:g", "text/turtle", ttl), 400);
+    assert!(message.contains("one or the other"), "{message}");
     let r = client
         .get(f.url("/store?default"))
         .header("Accept", "image/png")
