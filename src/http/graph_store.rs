@@ -122,7 +122,7 @@ fn rdf_format(media: &str, what: &str) -> Result<RdfFormat> {
 async fn triples(
     req: &HttpRequest,
     payload: web::Payload,
-    graph: Option<&GraphRef>,
+    graph: &GraphRef,
 ) -> Result<Vec<oxigraph::model::Triple>, ApiError> {
     let media = body::media_type(req);
     let multipart = media == "multipart/form-data";
@@ -134,8 +134,8 @@ async fn triples(
     let boundary = body::media_param(req, "boundary").unwrap_or_default();
     let bytes = body::read(payload, MAX_BODY, "a graph").await?;
     let base = match graph {
-        Some(GraphRef::Named(n)) => Some(n.as_str().to_string()),
-        _ => None,
+        GraphRef::Named(n) => Some(n.as_str().to_string()),
+        GraphRef::Default => None,
     };
     blocking(move || {
         let Some(format) = single else {
@@ -178,17 +178,20 @@ async fn write(
     merge: bool,
 ) -> Result<HttpResponse, ApiError> {
     require(&state, &req, Scope::Write)?;
-    let graph = if merge { target(&req)? } else { Some(one_graph(&req)?) };
-    if let Some(g) = &graph {
-        state.store.check_writable(g, if merge { "POST" } else { "PUT" })?;
-    }
-    let triples = triples(&req, payload, graph.as_ref()).await?;
+    // A POST to the store itself makes a new graph, whose IRI is also the body's base.
+    let (graph, new) = match if merge { target(&req)? } else { Some(one_graph(&req)?) } {
+        Some(g) => (g, false),
+        None => {
+            let store = state.store.clone();
+            (GraphRef::Named(blocking(move || store.fresh_graph_iri()).await?), true)
+        }
+    };
+    state.store.check_writable(&graph, if merge { "POST" } else { "PUT" })?;
+    let triples = triples(&req, payload, &graph).await?;
     let store = state.store.clone();
-    let Some(graph) = graph else {
-        let iri = blocking(move || store.create_graph(&triples)).await?;
-        return Ok(HttpResponse::Created()
-            .insert_header((header::LOCATION, iri.as_str()))
-            .finish());
+    let location = match (&graph, new) {
+        (GraphRef::Named(iri), true) => Some(iri.as_str().to_string()),
+        _ => None,
     };
     let created = blocking(move || {
         if merge {
@@ -198,10 +201,10 @@ async fn write(
         }
     })
     .await?;
-    Ok(if created {
-        HttpResponse::Created().finish()
-    } else {
-        HttpResponse::NoContent().finish()
+    Ok(match (created, location) {
+        (_, Some(iri)) => HttpResponse::Created().insert_header((header::LOCATION, iri)).finish(),
+        (true, None) => HttpResponse::Created().finish(),
+        (false, None) => HttpResponse::NoContent().finish(),
     })
 }
 

@@ -323,19 +323,18 @@ impl Store {
         self.write_graph(graph, "POST", |_, _| Ok(()), triples)
     }
 
-    /// Graph Store Protocol POST to the store itself: puts `triples` in a new named graph
-    /// `{base}store/{id}` (an id no graph has) and returns its IRI.
-    pub fn create_graph(&self, triples: &[Triple]) -> Result<NamedNode> {
+    /// A graph IRI for a Graph Store Protocol POST to the store itself: `{base}store/{id}`, with
+    /// an id no graph has (then `post_graph` creates it).
+    pub fn fresh_graph_iri(&self) -> Result<NamedNode> {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         loop {
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos());
             let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let seed = format!("{nanos}-{}-{n}", std::process::id());
-            let id = crate::ids::content_hash(&seed);
+            let id = crate::ids::content_hash(&format!("{nanos}-{}-{n}", std::process::id()));
             let iri = NamedNode::new(format!("{}store/{id}", self.base.as_str())).map_err(Error::graph)?;
-            if !self.graph.has_graph(iri.as_ref())? && self.post_graph(&GraphRef::Named(iri.clone()), triples)? {
+            if !self.graph.has_graph(iri.as_ref())? {
                 return Ok(iri);
             }
         }

@@ -451,6 +451,15 @@ fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
         .send()
         .unwrap();
     assert_eq!(r.text().unwrap(), "<urn:s> <urn:p> <urn:o> .\n");
+    // Relative IRIs in its body resolve against the new graph's IRI.
+    let r = post("/store", "text/turtle", "<> <urn:p> <#part> .");
+    let third = r.headers()["location"].to_str().unwrap().to_string();
+    let r = client
+        .get(f.url(&format!("/store?graph={}", urlencode(&third))))
+        .header("Accept", "application/n-triples")
+        .send()
+        .unwrap();
+    assert_eq!(r.text().unwrap(), format!("<{third}> <urn:p> <{third}#part> .\n"));
     let second = post("/store", "text/turtle", ttl).headers()["location"]
         .to_str()
         .unwrap()
