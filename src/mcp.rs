@@ -861,13 +861,13 @@ impl ServerHandler for HypatiaMcp {
                     more = true;
                     break;
                 }
-                let title = store
-                    .resolve_paper(key)?
-                    .map(|k| crate::papers::paper_record(&store, &k).map(|r| r.reference.title))
-                    .transpose()
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default();
+                // The title from the paper's reference alone (not its whole record, facts and all).
+                let iri = store.text().passages_of(key)?.into_iter().next().map(|p| p.paper_iri);
+                let title = match iri {
+                    Some(iri) => crate::papers::reference(&store, key, &iri)?.map(|r| r.title),
+                    None => None,
+                }
+                .unwrap_or_default();
                 let mut r = Resource::new(format!("{PAPER_URI}{key}"), key.clone())
                     .with_mime_type("application/json")
                     .with_description("A paper: reference, passages with offsets, facts");
