@@ -195,6 +195,24 @@ pub struct Gap {
 /// Finds gaps: up to `q.limit` of the asked kind, or of each kind, best first (kinds in the
 /// order of [`GapKind::ALL`]). Deterministic: the same store and query give the same gaps.
 pub fn find_gaps(store: &Store, q: &GapQuery) -> Result<Vec<Gap>> {
+    find_gaps_reporting(store, q, &mut |_| {})
+}
+
+/// A step of [`find_gaps_reporting`] done: `done` of `total` steps (loading the corpus, then
+/// one per kind of gap), and what it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Steps done, from 1.
+    pub done: usize,
+    /// Steps in all.
+    pub total: usize,
+    /// What the step did, in a few words.
+    pub what: String,
+}
+
+/// [`find_gaps`], telling `progress` after each step (a long search on a large store can take
+/// tens of seconds).
+pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut(Step)) -> Result<Vec<Gap>> {
     if q.limit == 0 {
         return Err(Error::invalid("limit", "must be at least 1"));
     }
@@ -208,14 +226,25 @@ pub fn find_gaps(store: &Store, q: &GapQuery) -> Result<Vec<Gap>> {
         Some(k) => vec![k],
         None => GapKind::ALL.to_vec(),
     };
+    let total = 1 + kinds.len();
+    progress(Step {
+        done: 1,
+        total,
+        what: "loaded the concepts of the papers".into(),
+    });
     let mut out = Vec::new();
-    for kind in kinds {
+    for (i, kind) in kinds.into_iter().enumerate() {
         let gaps = match kind {
             GapKind::MissingLink => missing_links(&mut ctx, q.limit)?,
             GapKind::UntestedCombination => untested_combinations(&mut ctx, q.limit)?,
             GapKind::OpenQuestion => open_questions(&mut ctx, q.limit)?,
             GapKind::ContestedClaim => contested_claims(&mut ctx, q.limit)?,
         };
+        progress(Step {
+            done: i + 2,
+            total,
+            what: format!("{}: {} found", kind.as_str(), gaps.len()),
+        });
         out.extend(gaps);
     }
     Ok(out)

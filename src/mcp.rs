@@ -15,9 +15,9 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolResult, CompleteRequestParams, CompleteResult, CompletionInfo, Extensions, Implementation,
-    ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Reference as CompletionRef, Resource, ResourceContents, ResourceTemplate,
-    ServerCapabilities, ServerConfig,
+    ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, ProgressNotificationParam,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference as CompletionRef, Resource,
+    ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_handler, tool_router, ErrorData as McpError, RoleServer, ServerHandler};
@@ -524,24 +524,50 @@ impl HypatiaMcp {
                        propose_hypothesis.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn gaps(&self, Parameters(a): Parameters<GapsArgs>) -> Result<CallToolResult, McpError> {
+    async fn gaps(
+        &self,
+        request: RequestContext<RoleServer>,
+        Parameters(a): Parameters<GapsArgs>,
+    ) -> Result<CallToolResult, McpError> {
         let store = self.ctx.store.clone();
-        reply(
-            blocking(move || {
-                let q = GapQuery {
-                    kind: a.kind,
-                    concept: a.concept,
-                    as_of: a.as_of,
-                    limit: bounded("limit", a.limit, 5, 50)?,
-                };
-                let gaps = crate::gaps::find_gaps(&store, &q)?;
-                Ok(match a.detail.unwrap_or_default() {
-                    Detail::Full => json!({ "gaps": gaps }),
-                    Detail::Summary => json!({ "gaps": gaps.iter().map(gap_summary).collect::<Vec<_>>() }),
-                })
+        // A caller that sent a progress token hears of each step (corpus loaded, each kind done):
+        // on a large store the search takes tens of seconds.
+        let (steps, mut heard) = tokio::sync::mpsc::unbounded_channel::<crate::gaps::Step>();
+        let forward = request.meta.get_progress_token().map(|token| {
+            let peer = request.peer.clone();
+            tokio::spawn(async move {
+                while let Some(step) = heard.recv().await {
+                    let note = ProgressNotificationParam::new(token.clone(), step.done as f64)
+                        .with_total(step.total as f64)
+                        .with_message(step.what);
+                    if peer.notify_progress(note).await.is_err() {
+                        break;
+                    }
+                }
             })
-            .await,
-        )
+        });
+        let result = blocking(move || {
+            let q = GapQuery {
+                kind: a.kind,
+                concept: a.concept,
+                as_of: a.as_of,
+                limit: bounded("limit", a.limit, 5, 50)?,
+            };
+            let gaps = crate::gaps::find_gaps_reporting(&store, &q, &mut |step| {
+                let _ = steps.send(step);
+            })?;
+            Ok(match a.detail.unwrap_or_default() {
+                Detail::Full => json!({ "gaps": gaps }),
+                Detail::Summary => json!({ "gaps": gaps.iter().map(gap_summary).collect::<Vec<_>>() }),
+            })
+        })
+        .await;
+        // The sender went with the search, so the forwarder ends once it has sent every step:
+        // the notifications precede the answer.
+        if let Some(forward) = forward {
+            let _ = forward.await;
+        }
+        reply(result)
     }
 
     /// Propose a hypothesis.

@@ -61,16 +61,25 @@ impl StdioSession {
 
     /// Sends a request and returns its response (skipping notifications).
     fn call(&mut self, method: &str, params: Value) -> Value {
+        self.call_hearing(method, params).0
+    }
+
+    /// Sends a request and returns its response and the notifications that came before it.
+    fn call_hearing(&mut self, method: &str, params: Value) -> (Value, Vec<Value>) {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let mut heard = Vec::new();
         loop {
             let mut line = String::new();
             let n = self.stdout.read_line(&mut line).unwrap();
             assert!(n > 0, "the server closed stdout while {method} was pending");
             let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON on stdout ({e}): {line}"));
             if v["id"] == json!(id) {
-                return v;
+                return (v, heard);
+            }
+            if v.get("id").is_none() {
+                heard.push(v);
             }
         }
     }
@@ -171,6 +180,35 @@ fn stdio_tools_resources_and_writes() {
 
     // A paper: summary first, then the full record page by page, and as a resource.
     let key = hits[0]["paper"].as_str().unwrap().to_string();
+    // A long call with a progress token reports each step before its answer.
+    let (r, heard) = s.call_hearing(
+        "tools/call",
+        json!({ "name": "gaps", "arguments": { "limit": 2 }, "_meta": { "progressToken": "gaps-1" } }),
+    );
+    assert!(r["result"]["structuredContent"]["gaps"].is_array(), "{r}");
+    let steps: Vec<&Value> = heard
+        .iter()
+        .filter(|n| n["method"] == "notifications/progress")
+        .map(|n| &n["params"])
+        .collect();
+    assert_eq!(steps.len(), 5, "corpus, then the four kinds: {heard:?}");
+    for (i, p) in steps.iter().enumerate() {
+        assert_eq!(p["progressToken"], "gaps-1");
+        assert_eq!(p["progress"], json!((i + 1) as f64));
+        assert_eq!(p["total"], json!(5.0));
+        assert!(!p["message"].as_str().unwrap().is_empty(), "{p}");
+    }
+    assert!(
+        steps[4]["message"].as_str().unwrap().starts_with("contested_claim"),
+        "{steps:?}"
+    );
+    // Without a token, none.
+    let (_, heard) = s.call_hearing("tools/call", json!({ "name": "gaps", "arguments": { "limit": 2 } }));
+    assert!(
+        heard.iter().all(|n| n["method"] != "notifications/progress"),
+        "{heard:?}"
+    );
+
     let (summary, err) = s.tool("get_paper", json!({ "id": key }));
     assert!(!err, "{summary}");
     assert!(summary["title"].as_str().is_some_and(|t| !t.is_empty()), "{summary}");
