@@ -8,11 +8,33 @@ use crate::error::{Error, UserError};
 
 /// The request's media type, lower-case, without parameters (empty when absent).
 pub fn media_type(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default()
+    content_type(req).map(value_of).unwrap_or_default()
+}
+
+/// A parameter of the request's Content-Type (`boundary` of `multipart/form-data; boundary=x`),
+/// unquoted.
+pub fn media_param(req: &HttpRequest, name: &str) -> Option<String> {
+    param_of(content_type(req)?, name)
+}
+
+fn content_type(req: &HttpRequest) -> Option<&str> {
+    req.headers().get(header::CONTENT_TYPE)?.to_str().ok()
+}
+
+/// The value of a header with parameters (`text/turtle; charset=utf-8`), lower-case, without
+/// them.
+fn value_of(header: &str) -> String {
+    header.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// A parameter of such a header (`charset`), unquoted; names are case-insensitive.
+fn param_of(header: &str, name: &str) -> Option<String> {
+    header.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
 }
 
 /// Reads the whole body, refusing with 413 once it passes `limit` bytes.
@@ -30,18 +52,6 @@ pub async fn read(payload: web::Payload, limit: usize, what: &str) -> Result<web
         ))),
         Err(_) => Err(too_large()),
     }
-}
-
-/// A parameter of the request's Content-Type (`boundary` of `multipart/form-data; boundary=x`),
-/// unquoted.
-pub fn media_param(req: &HttpRequest, name: &str) -> Option<String> {
-    let v = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    v.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| v.trim().trim_matches('"').to_string())
-    })
 }
 
 /// One part of a `multipart/form-data` body.
@@ -108,15 +118,9 @@ pub fn multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Er
             };
             let k = k.trim();
             if k.eq_ignore_ascii_case("content-type") {
-                media_type = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                media_type = value_of(v);
             } else if k.eq_ignore_ascii_case("content-disposition") {
-                let param = |p: &str| {
-                    v.split(';').skip(1).find_map(|x| {
-                        let (k, v) = x.split_once('=')?;
-                        (k.trim() == p).then(|| v.trim().trim_matches('"').to_string())
-                    })
-                };
-                name = param("filename").or_else(|| param("name"));
+                name = param_of(v, "filename").or_else(|| param_of(v, "name"));
             }
         }
         parts.push(Part {

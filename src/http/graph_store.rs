@@ -125,11 +125,10 @@ async fn triples(
     graph: &GraphRef,
 ) -> Result<Vec<oxigraph::model::Triple>, ApiError> {
     let media = body::media_type(req);
-    let multipart = media == "multipart/form-data";
-    let single = if multipart {
-        None
-    } else {
-        Some(rdf_format(&media, "the body")?)
+    // `None`: multipart, each part in its own format.
+    let format = match media.as_str() {
+        "multipart/form-data" => None,
+        _ => Some(rdf_format(&media, "the body")?),
     };
     let boundary = body::media_param(req, "boundary").unwrap_or_default();
     let bytes = body::read(payload, MAX_BODY, "a graph").await?;
@@ -137,25 +136,25 @@ async fn triples(
         GraphRef::Named(n) => Some(n.as_str().to_string()),
         GraphRef::Default => None,
     };
-    blocking(move || {
-        let Some(format) = single else {
+    blocking(move || match format {
+        Some(format) => parse_graph(&bytes, format, base.as_deref()),
+        None => {
             let mut all = Vec::new();
             for part in body::multipart(&bytes, &boundary)? {
-                let format = match rdf_format(&part.media_type, &part.name) {
-                    Ok(f) => f,
-                    Err(e) => part
-                        .name
-                        .rsplit_once('.')
-                        .and_then(|(_, ext)| RdfFormat::from_extension(ext))
-                        .ok_or(e)?,
+                let by_name = part
+                    .name
+                    .rsplit_once('.')
+                    .and_then(|(_, ext)| RdfFormat::from_extension(ext));
+                let format = match (rdf_format(&part.media_type, &part.name), by_name) {
+                    (Ok(f), _) | (Err(_), Some(f)) => f,
+                    (Err(e), None) => return Err(e),
                 };
                 let triples = parse_graph(part.body, format, base.as_deref())
                     .map_err(|e| Error::invalid("body", format!("{}: {e}", part.name)))?;
                 all.extend(triples);
             }
-            return Ok(all);
-        };
-        parse_graph(&bytes, format, base.as_deref())
+            Ok(all)
+        }
     })
     .await
 }
@@ -178,21 +177,20 @@ async fn write(
     merge: bool,
 ) -> Result<HttpResponse, ApiError> {
     require(&state, &req, Scope::Write)?;
-    // A POST to the store itself makes a new graph, whose IRI is also the body's base.
-    let (graph, new) = match if merge { target(&req)? } else { Some(one_graph(&req)?) } {
-        Some(g) => (g, false),
+    // A POST to the store itself makes a new graph, whose IRI is also the body's base and is
+    // given back in `Location`.
+    let (graph, location) = match if merge { target(&req)? } else { Some(one_graph(&req)?) } {
+        Some(g) => (g, None),
         None => {
             let store = state.store.clone();
-            (GraphRef::Named(blocking(move || store.fresh_graph_iri()).await?), true)
+            let iri = blocking(move || store.fresh_graph_iri()).await?;
+            let location = iri.as_str().to_string();
+            (GraphRef::Named(iri), Some(location))
         }
     };
     state.store.check_writable(&graph, if merge { "POST" } else { "PUT" })?;
     let triples = triples(&req, payload, &graph).await?;
     let store = state.store.clone();
-    let location = match (&graph, new) {
-        (GraphRef::Named(iri), true) => Some(iri.as_str().to_string()),
-        _ => None,
-    };
     let created = blocking(move || {
         if merge {
             store.post_graph(&graph, &triples)
