@@ -75,9 +75,13 @@ pub struct Access {
     anonymous: Option<Scope>,
     /// Browser origins allowed to call the API (CORS); none by default.
     cors_origins: Vec<String>,
-    /// Host names (or `host:port`) the server answers to besides loopback, against DNS rebinding.
-    hosts: Vec<String>,
+    /// Host names (or `host:port`) the server answers to besides loopback, against DNS rebinding:
+    /// as given, and parsed (see [`authority`]).
+    hosts: Vec<(String, Authority)>,
 }
+
+/// A host name, lower-case and without IPv6 brackets, and its port when one is named.
+type Authority = (String, Option<u16>);
 
 /// The host names the server always answers to.
 const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
@@ -112,15 +116,16 @@ impl Access {
     /// Lets the server answer requests whose `Host` is one of these names (or `name:port`),
     /// besides loopback: the names a server bound to a public address is reached by.
     pub fn allow_hosts(mut self, hosts: Vec<String>) -> Result<Self> {
-        for h in &hosts {
-            if h.is_empty() || h.contains(['/', ' ']) || h.contains("://") {
-                return Err(Error::invalid(
+        self.hosts = hosts
+            .into_iter()
+            .map(|h| match authority(&h) {
+                Some(a) => Ok((h, a)),
+                None => Err(Error::invalid(
                     "allowed-host",
                     format!("`{h}`: expected a host name such as hypatia.example.org, optionally with :PORT"),
-                ));
-            }
-        }
-        self.hosts = hosts;
+                )),
+            })
+            .collect::<Result<_>>()?;
         Ok(self)
     }
 
@@ -130,7 +135,7 @@ impl Access {
         LOOPBACK_HOSTS
             .iter()
             .map(|h| h.to_string())
-            .chain(self.hosts.iter().cloned())
+            .chain(self.hosts.iter().map(|(given, _)| given.clone()))
             .collect()
     }
 
@@ -150,12 +155,11 @@ impl Access {
     pub fn check_site(&self, host: Option<&str>, origin: Option<&str>) -> Result<()> {
         if let Some(h) = host {
             let allowed = authority(h).is_some_and(|(name, port)| {
-                LOOPBACK_HOSTS.iter().any(|l| *l == name)
+                is_loopback(&name)
                     || self
                         .hosts
                         .iter()
-                        .filter_map(|a| authority(a))
-                        .any(|(a, p)| a == name && (p.is_none() || p == port))
+                        .any(|(_, (a, p))| *a == name && (p.is_none() || *p == port))
             });
             if !allowed {
                 return Err(UserError::Forbidden(format!(
@@ -170,7 +174,7 @@ impl Access {
                 .strip_prefix("http://")
                 .or_else(|| o.strip_prefix("https://"))
                 .and_then(authority)
-                .is_some_and(|(name, _)| LOOPBACK_HOSTS.iter().any(|l| *l == name));
+                .is_some_and(|(name, _)| is_loopback(&name));
             let listed = self.cors_origins.iter().any(|c| c.eq_ignore_ascii_case(o));
             if !loopback && !listed {
                 return Err(UserError::Forbidden(format!(
@@ -262,11 +266,8 @@ impl Access {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        format!(
-            "{tokens}; hosts {}; origins {}",
-            list(&self.hosts),
-            list(&self.cors_origins)
-        )
+        let hosts: Vec<String> = self.hosts.iter().map(|(given, _)| given.clone()).collect();
+        format!("{tokens}; hosts {}; origins {}", list(&hosts), list(&self.cors_origins))
     }
 
     /// Whether requests naming this host (the address a server is bound to) are answered.
@@ -317,7 +318,7 @@ impl Access {
 
 /// A `Host` value or allowed host as (lower-case name without IPv6 brackets, port), or `None`
 /// when it is not an authority.
-fn authority(s: &str) -> Option<(String, Option<u16>)> {
+fn authority(s: &str) -> Option<Authority> {
     let a = http::uri::Authority::try_from(s.trim()).ok()?;
     let name = a
         .host()
@@ -325,6 +326,10 @@ fn authority(s: &str) -> Option<(String, Option<u16>)> {
         .trim_end_matches(']')
         .to_ascii_lowercase();
     (!a.as_str().contains('@')).then_some((name, a.port_u16()))
+}
+
+fn is_loopback(name: &str) -> bool {
+    LOOPBACK_HOSTS.contains(&name)
 }
 
 fn hash(secret: &str) -> [u8; 32] {
