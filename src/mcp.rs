@@ -532,20 +532,24 @@ impl HypatiaMcp {
         let store = self.ctx.store.clone();
         // A caller that sent a progress token hears of each step (corpus loaded, each kind done):
         // on a large store the search takes tens of seconds.
-        let (steps, mut heard) = tokio::sync::mpsc::unbounded_channel::<crate::gaps::Step>();
-        let forward = request.meta.get_progress_token().map(|token| {
-            let peer = request.peer.clone();
-            tokio::spawn(async move {
-                while let Some(step) = heard.recv().await {
-                    let note = ProgressNotificationParam::new(token.clone(), step.done as f64)
-                        .with_total(step.total as f64)
-                        .with_message(step.what);
-                    if peer.notify_progress(note).await.is_err() {
-                        break;
+        let (steps, forward) = match request.meta.get_progress_token() {
+            Some(token) => {
+                let (steps, mut heard) = tokio::sync::mpsc::unbounded_channel::<crate::gaps::Step>();
+                let peer = request.peer.clone();
+                let forward = tokio::spawn(async move {
+                    while let Some(step) = heard.recv().await {
+                        let note = ProgressNotificationParam::new(token.clone(), step.done as f64)
+                            .with_total(step.total as f64)
+                            .with_message(step.what);
+                        if peer.notify_progress(note).await.is_err() {
+                            break;
+                        }
                     }
-                }
-            })
-        });
+                });
+                (Some(steps), Some(forward))
+            }
+            None => (None, None),
+        };
         let result = blocking(move || {
             let q = GapQuery {
                 kind: a.kind,
@@ -554,7 +558,9 @@ impl HypatiaMcp {
                 limit: bounded("limit", a.limit, 5, 50)?,
             };
             let gaps = crate::gaps::find_gaps_reporting(&store, &q, &mut |step| {
-                let _ = steps.send(step);
+                if let Some(steps) = &steps {
+                    let _ = steps.send(step);
+                }
             })?;
             Ok(match a.detail.unwrap_or_default() {
                 Detail::Full => json!({ "gaps": gaps }),
