@@ -84,7 +84,6 @@ fn label(v: &str) -> String {
     security((), ("bearer" = ["read"])),
     responses(
         (status = 200, description = "The Prometheus text format, version 0.0.4.", body = String, content_type = "text/plain"),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = super::ErrorBody),
     )
 )]
 pub(crate) async fn handler(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

@@ -421,7 +421,6 @@ struct SearchResults {
     responses(
         (status = 200, description = "The hits.", body = SearchResults),
         (status = 400, description = "A parameter is invalid.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 503, description = "Vector and hybrid search need the embedding model, which is not loaded.", body = ErrorBody),
     )
 )]
@@ -499,7 +498,6 @@ enum PackFormat {
             (String = "text/markdown"),
         )),
         (status = 400, description = "A parameter is invalid.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 406, description = "`Accept` allows none of the three formats.", body = ErrorBody),
         (status = 503, description = "Vector and hybrid search need the embedding model, which is not loaded.", body = ErrorBody),
     )
@@ -656,7 +654,6 @@ async fn ingest_handler(
     responses(
         (status = 200, description = "The paper.", body = crate::papers::PaperRecord),
         (status = 400, description = "The id is not valid text.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 404, description = "No such paper.", body = ErrorBody),
     )
 )]

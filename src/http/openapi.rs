@@ -88,11 +88,20 @@ pub fn describe(public: &[&dyn OpenApiFactory], gated: &[&dyn OpenApiFactory]) -
     json
 }
 
-/// Adds to each operation of a path item the 403 of `access::gate`: a `Host` or `Origin` the
-/// server does not answer to (to an operation's own 403, as another reason).
+/// Adds to each operation of a path item what `access::gate` may answer before its handler
+/// runs: 401 (no token where reads need one, or an unknown one; an operation that needs more
+/// than read scope says so itself) and 403 (a `Host` or `Origin` the server does not answer to;
+/// added to an operation's own 403 as another reason).
 fn refused_by_the_gate(item: &mut serde_json::Value) {
-    const WHY: &str = "The request's Host or Origin is not one this server answers to (see --allowed-host and \
-                       --cors-origin).";
+    const UNAUTHORIZED: &str = "A token is needed, or the one given is unknown.";
+    const FOREIGN: &str = "The request's Host or Origin is not one this server answers to (see --allowed-host and \
+                           --cors-origin).";
+    let error = |description: &str| {
+        serde_json::json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        })
+    };
     let Some(ops) = item.as_object_mut() else {
         return;
     };
@@ -100,19 +109,14 @@ fn refused_by_the_gate(item: &mut serde_json::Value) {
         let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
             continue;
         };
+        responses.entry("401").or_insert_with(|| error(UNAUTHORIZED));
         match responses.get_mut("403").and_then(|r| r.get_mut("description")) {
             Some(serde_json::Value::String(d)) => {
                 d.push(' ');
-                d.push_str(WHY);
+                d.push_str(FOREIGN);
             }
             _ => {
-                responses.insert(
-                    "403".into(),
-                    serde_json::json!({
-                        "description": WHY,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-                    }),
-                );
+                responses.insert("403".into(), error(FOREIGN));
             }
         }
     }

@@ -116,7 +116,6 @@ struct GapParams {
     responses(
         (status = 200, description = "The gaps, best first.", body = Vec<Gap>),
         (status = 400, description = "A parameter is invalid.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 404, description = "No extracted concept has the name `concept` gives.", body = ErrorBody),
     )
 )]
@@ -178,7 +177,6 @@ async fn propose(
     responses(
         (status = 200, description = "The hypotheses.", body = Vec<Hypothesis>),
         (status = 400, description = "A parameter is invalid.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
     )
 )]
 async fn list_hypotheses(
@@ -200,7 +198,6 @@ async fn list_hypotheses(
     responses(
         (status = 200, description = "The hypothesis.", body = Hypothesis),
         (status = 400, description = "The id is not a hypothesis key or IRI.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 404, description = "No such hypothesis.", body = ErrorBody),
     )
 )]
@@ -286,7 +283,6 @@ async fn log_experiment(
     responses(
         (status = 200, description = "The runs.", body = Vec<Experiment>),
         (status = 400, description = "A parameter is invalid.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
     )
 )]
 async fn list_experiments(
@@ -308,7 +304,6 @@ async fn list_experiments(
     responses(
         (status = 200, description = "The run.", body = Experiment),
         (status = 400, description = "The id is not an experiment key or IRI.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 404, description = "No such run.", body = ErrorBody),
     )
 )]
@@ -440,7 +435,6 @@ async fn import(
     responses(
         (status = 200, description = "The report.", body = NoveltyReport),
         (status = 400, description = "A parameter is invalid.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 503, description = "This needs the embedding model, which is not loaded.", body = ErrorBody),
     )
 )]
@@ -473,7 +467,6 @@ struct NoveltyQuery {
     responses(
         (status = 200, description = "The report.", body = NoveltyReport),
         (status = 400, description = "The body is invalid.", body = ErrorBody),
-        (status = 401, description = "A token is needed, or the one given is unknown.", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB.", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`.", body = ErrorBody),
         (status = 503, description = "This needs the embedding model, which is not loaded.", body = ErrorBody),
