@@ -819,6 +819,51 @@ struct Counts {
     skipped: usize,
 }
 
+impl Counts {
+    /// Counts test `name`'s outcome. A failure not in `known`, and a listed test that passes,
+    /// go to `unexpected`; a listed failure's reason is returned (for further checks).
+    fn record(
+        &mut self,
+        name: &str,
+        outcome: Outcome,
+        known: &BTreeMap<String, String>,
+        unexpected: &mut Vec<String>,
+    ) -> Option<String> {
+        match (outcome, known.contains_key(name)) {
+            (Outcome::Pass, listed) => {
+                self.passed += 1;
+                if listed {
+                    unexpected.push(format!("{name}: passes; remove it from known-failures.tsv"));
+                }
+                None
+            }
+            (Outcome::Fail(why), true) => {
+                self.failed += 1;
+                Some(why)
+            }
+            (Outcome::Fail(why), false) => {
+                self.failed += 1;
+                unexpected.push(format!("{name}: {why}"));
+                None
+            }
+        }
+    }
+
+    fn add(&mut self, other: &Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+    }
+
+    /// A line of the printed report.
+    fn line(&self, suite: &str, label: &str) -> String {
+        format!(
+            "{suite:8} {label:40} passed {:3}  failed {:3}  skipped {:3}",
+            self.passed, self.failed, self.skipped
+        )
+    }
+}
+
 #[test]
 fn w3c_sparql11_query_and_update_suites_pass_through_http() {
     let skips = reasons("skips.tsv");
@@ -850,39 +895,19 @@ fn w3c_sparql11_query_and_update_suites_pass_through_http() {
                     Some(Kind::NegativeUpdateSyntax) => run_syntax(&ep, t, true, false),
                     None => Outcome::Fail(format!("no runner for {} and no reason in skips.tsv", t.type_name)),
                 };
-                match (outcome, known.contains_key(&t.iri)) {
-                    (Outcome::Pass, false) => c.passed += 1,
-                    (Outcome::Pass, true) => {
-                        c.passed += 1;
-                        unexpected.push(format!("{}: passes; remove it from known-failures.tsv", t.iri));
-                    }
-                    (Outcome::Fail(why), true) => {
-                        c.failed += 1;
-                        if t.kind == Some(Kind::QueryEvaluation) && !why.contains(ENGINE_TOO) {
-                            unexpected.push(format!(
-                                "{}: a known engine failure, but oxigraph alone does not fail: {why}",
-                                t.iri
-                            ));
-                        }
-                    }
-                    (Outcome::Fail(why), false) => {
-                        c.failed += 1;
-                        unexpected.push(format!("{}: {why}", t.iri));
+                if let Some(why) = c.record(&t.iri, outcome, &known, &mut unexpected) {
+                    if t.kind == Some(Kind::QueryEvaluation) && !why.contains(ENGINE_TOO) {
+                        unexpected.push(format!(
+                            "{}: a known engine failure, but oxigraph alone does not fail: {why}",
+                            t.iri
+                        ));
                     }
                 }
             }
-            report.push(format!(
-                "{suite:6} {label:40} passed {:3}  failed {:3}  skipped {:3}",
-                c.passed, c.failed, c.skipped
-            ));
-            total.passed += c.passed;
-            total.failed += c.failed;
-            total.skipped += c.skipped;
+            report.push(c.line(suite, &label));
+            total.add(&c);
         }
-        report.push(format!(
-            "{suite:6} {:40} passed {:3}  failed {:3}  skipped {:3}",
-            "TOTAL", total.passed, total.failed, total.skipped
-        ));
+        report.push(total.line(suite, "TOTAL"));
     }
     println!("W3C SPARQL 1.1 through HTTP\n{}", report.join("\n"));
     for listed in skips.keys().chain(known.keys()) {
@@ -1122,18 +1147,7 @@ fn run_http_manifest(ep: &Endpoint, file: &str, known: &BTreeMap<String, String>
             }
             outcome = protocol_request(ep, &g, &subject(req), &mut vars);
         }
-        match (outcome, known.contains_key(&name)) {
-            (Outcome::Pass, false) => c.passed += 1,
-            (Outcome::Pass, true) => {
-                c.passed += 1;
-                unexpected.push(format!("{name}: passes; remove it from known-failures.tsv"));
-            }
-            (Outcome::Fail(_), true) => c.failed += 1,
-            (Outcome::Fail(why), false) => {
-                c.failed += 1;
-                unexpected.push(format!("{name}: {why}"));
-            }
-        }
+        c.record(&name, outcome, known, &mut unexpected);
     }
     (c, unexpected)
 }
@@ -1146,8 +1160,8 @@ fn w3c_sparql11_protocol_suite_passes_through_http() {
     let ep = Endpoint::start();
     let (c, unexpected) = run_http_manifest(&ep, &format!("{SUITE}protocol/manifest.ttl"), &known);
     println!(
-        "W3C SPARQL 1.1 Protocol through HTTP\nprotocol {:40} passed {:3}  failed {:3}  skipped {:3}",
-        "protocol/manifest.ttl", c.passed, c.failed, c.skipped
+        "W3C SPARQL 1.1 Protocol through HTTP\n{}",
+        c.line("protocol", "protocol/manifest.ttl")
     );
     assert_eq!(c.passed + c.failed, 34, "the manifest has 34 tests");
     assert!(
@@ -1171,13 +1185,8 @@ fn w3c_graph_store_protocol_suite_passes_through_http() {
     for file in includes("graph-store-protocol/manifest.ttl") {
         let (c, u) = run_http_manifest(&ep, &file, &known);
         let label = file.strip_prefix(SUITE).unwrap_or(&file).to_string();
-        report.push(format!(
-            "gsp      {label:40} passed {:3}  failed {:3}  skipped {:3}",
-            c.passed, c.failed, c.skipped
-        ));
-        total.passed += c.passed;
-        total.failed += c.failed;
-        total.skipped += c.skipped;
+        report.push(c.line("gsp", &label));
+        total.add(&c);
         unexpected.extend(u);
     }
     println!(

@@ -347,14 +347,16 @@ fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
         assert!(message.contains(&paper), "{method}: {message}");
     }
     assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
-    let put = |url: &str, ct: &str, body: &str| {
+    let send = |method: reqwest::Method, url: &str, ct: &str, body: &str| {
         client
-            .put(f.url(url))
+            .request(method, f.url(url))
             .header("Content-Type", ct)
             .body(body.to_string())
             .send()
             .unwrap()
     };
+    let put = |url: &str, ct: &str, body: &str| send(reqwest::Method::PUT, url, ct, body);
+    let post = |url: &str, ct: &str, body: &str| send(reqwest::Method::POST, url, ct, body);
     let ttl = "<urn:s> <urn:p> <urn:o> .";
     assert_eq!(error(put("/store", "text/turtle", ttl), 400).0, "invalid_parameter");
     assert_eq!(
@@ -400,14 +402,6 @@ fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
         "payload_too_large"
     );
     // Multipart bodies: a part that is not RDF, a part that does not parse, broken framing.
-    let post = |url: &str, ct: &str, body: &str| {
-        client
-            .post(f.url(url))
-            .header("Content-Type", ct)
-            .body(body.to_string())
-            .send()
-            .unwrap()
-    };
     let form = "multipart/form-data; boundary=XX";
     let part = |name: &str, ct: &str, body: &str| {
         format!("--XX\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\nContent-Type: {ct}\r\n\r\n{body}\r\n")
