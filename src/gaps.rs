@@ -331,17 +331,17 @@ impl<'s> Corpus<'s> {
     fn load_from(store: &'s Store, format: Option<&str>) -> Result<Corpus<'s>> {
         use crate::vocab::hyp;
         use oxigraph::model::{LiteralRef, NamedNodeRef};
-        let ox = store.graph().oxigraph();
         let only: Option<HashSet<String>> = match format {
             Some(f) => Some(
-                ox.quads_for_pattern(
-                    None,
-                    Some(NamedNodeRef::new_unchecked(hyp::SOURCE_FORMAT)),
-                    Some(LiteralRef::new_simple_literal(f).into()),
-                    None,
-                )
-                .map(|q| q.map(|q| lexical(&q.subject.into())))
-                .collect::<std::result::Result<_, _>>()?,
+                store
+                    .graph()
+                    .owned_quads(
+                        None,
+                        Some(NamedNodeRef::new_unchecked(hyp::SOURCE_FORMAT)),
+                        Some(LiteralRef::new_simple_literal(f).into()),
+                    )
+                    .map(|q| q.map(|q| lexical(&q.subject.into())))
+                    .collect::<std::result::Result<_, _>>()?,
             ),
             None => None,
         };
@@ -372,7 +372,10 @@ impl<'s> Corpus<'s> {
             })
             .collect();
         let mut years = HashMap::with_capacity(papers.len());
-        for q in ox.quads_for_pattern(None, Some(NamedNodeRef::new_unchecked(hyp::YEAR)), None, None) {
+        for q in store
+            .graph()
+            .owned_quads(None, Some(NamedNodeRef::new_unchecked(hyp::YEAR)), None)
+        {
             let q = q?;
             let paper = lexical(&q.subject.into());
             if papers.contains_key(&paper) {
@@ -440,8 +443,7 @@ impl<'s> Corpus<'s> {
                 for q in self
                     .store
                     .graph()
-                    .oxigraph()
-                    .quads_for_pattern(Some(node.as_ref().into()), Some(p), None, None)
+                    .owned_quads(Some(node.as_ref().into()), Some(p), None)
                     .flatten()
                 {
                     *types.entry(CType::from_iri(Some(&lexical(&q.object)))).or_default() += 1;
@@ -470,8 +472,7 @@ impl<'s> Corpus<'s> {
             for q in self
                 .store
                 .graph()
-                .oxigraph()
-                .quads_for_pattern(Some(node.as_ref().into()), Some(p), None, None)
+                .owned_quads(Some(node.as_ref().into()), Some(p), None)
                 .flatten()
             {
                 *labels.entry(lexical(&q.object)).or_default() += 1;
@@ -894,7 +895,9 @@ impl<'a> Ctx<'a> {
             ox.quads_for_pattern(None, Some(concept_p), None, Some(GraphNameRef::NamedNode(g.as_ref())))
                 .collect::<std::result::Result<_, _>>()?
         } else {
-            ox.quads_for_pattern(None, Some(concept_p), Some(node.as_ref().into()), None)
+            self.store
+                .graph()
+                .owned_quads(None, Some(concept_p), Some(node.as_ref().into()))
                 .collect::<std::result::Result<_, _>>()?
         };
         let one = |s: &NamedOrBlankNode, p: &str, g: &oxigraph::model::GraphName| -> Result<Option<String>> {
@@ -919,11 +922,12 @@ impl<'a> Ctx<'a> {
                 Some(p) => p.clone(),
                 None => {
                     let p = NamedNode::new(passage.as_str()).map_err(Error::graph)?;
-                    let found = ox
-                        .quads_for_pattern(
+                    let found = self
+                        .store
+                        .graph()
+                        .owned_quads(
                             Some(p.as_ref().into()),
                             Some(NamedNodeRef::new_unchecked(crate::vocab::hyp::PASSAGE_OF)),
-                            None,
                             None,
                         )
                         .next()
@@ -978,8 +982,7 @@ impl<'a> Ctx<'a> {
             let p = oxigraph::model::NamedNodeRef::new_unchecked(p);
             self.store
                 .graph()
-                .oxigraph()
-                .quads_for_pattern(None, Some(p), None, None)
+                .owned_quads(None, Some(p), None)
                 .map(|q| {
                     let q = q?;
                     Ok((lexical(&q.subject.into()), lexical(&q.object)))
@@ -1025,16 +1028,11 @@ impl<'a> Ctx<'a> {
     fn claim_evidence(&mut self, claim: &Claim, role: &str) -> Result<Option<Evidence>> {
         use crate::vocab::{hyp, prov};
         use oxigraph::model::NamedNodeRef;
-        let ox = self.store.graph().oxigraph();
+        let graph = self.store.graph();
         let node = NamedNode::new(claim.claim.as_str()).map_err(Error::graph)?;
         let one = |p: &str| -> Result<Option<String>> {
-            Ok(ox
-                .quads_for_pattern(
-                    Some(node.as_ref().into()),
-                    Some(NamedNodeRef::new_unchecked(p)),
-                    None,
-                    None,
-                )
+            Ok(graph
+                .owned_quads(Some(node.as_ref().into()), Some(NamedNodeRef::new_unchecked(p)), None)
                 .next()
                 .transpose()?
                 .map(|q| lexical(&q.object)))

@@ -37,6 +37,13 @@ impl Base {
         format!("{}{kind}/{key}", self.0)
     }
 
+    /// The IRI prefixes of the graphs the store owns: papers' facts and extraction graphs
+    /// (written by ingest), agents' nanopublications (written by the research layer). Users
+    /// may not write them, and the store's own readers read nothing else.
+    pub fn owned_graph_prefixes(&self) -> [String; 2] {
+        [self.iri("graph", ""), self.iri("np", "")]
+    }
+
     /// The named graph holding one paper's facts.
     pub fn paper_graph(&self, paper_key: &str) -> String {
         self.iri("graph/paper", paper_key)

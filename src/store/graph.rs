@@ -11,21 +11,59 @@ use oxigraph::model::{
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{Store, Transaction};
 
-use super::PaperDoc;
+use parking_lot::Mutex;
+
+use super::{owned, PaperDoc};
 use crate::error::{Error, Result, UserError};
+use crate::ids::Base;
 use crate::vocab::{cito, hyp, rdf, schema};
 
 /// The graph store.
 pub struct GraphStore {
     store: Store,
+    /// IRI prefixes of the graphs the store owns (see [`Base::owned_graph_prefixes`]).
+    owned: Vec<String>,
+    /// IRI prefix of the papers' graphs.
+    papers: String,
+    /// Named queries rewritten to read the owned graphs only, by query text.
+    named: Mutex<HashMap<String, spargebra::Query>>,
 }
 
 impl GraphStore {
-    /// Opens or creates the RocksDB store in `dir`.
-    pub fn open(dir: &Path) -> Result<Self> {
+    /// Opens or creates the RocksDB store in `dir`, for a store whose local resources live
+    /// under `base`.
+    pub fn open(dir: &Path, base: &Base) -> Result<Self> {
         Ok(GraphStore {
             store: Store::open(dir)?,
+            owned: base.owned_graph_prefixes().to_vec(),
+            papers: base.paper_graph(""),
+            named: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether a quad sits in a paper's own graph (not in the default graph, nor in a graph a
+    /// user wrote): the only quads identity and citation resolution may read.
+    fn in_paper_graph(&self, q: &Quad) -> bool {
+        matches!(&q.graph_name, GraphName::NamedNode(g) if g.as_str().starts_with(&self.papers))
+    }
+
+    /// Whether a quad sits in a graph the store owns.
+    pub fn is_owned_quad(&self, q: &Quad) -> bool {
+        matches!(&q.graph_name, GraphName::NamedNode(g) if owned::is_owned(g.as_str(), &self.owned))
+    }
+
+    /// The quads matching a pattern in the graphs the store owns, in any of them: what the
+    /// store's own readers may see (facts users wrote elsewhere never change their answers).
+    pub fn owned_quads(
+        &self,
+        subject: Option<oxigraph::model::NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<oxigraph::model::TermRef<'_>>,
+    ) -> impl Iterator<Item = Result<Quad>> + '_ {
+        self.store
+            .quads_for_pattern(subject, predicate, object, None)
+            .map(|q| q.map_err(Error::from))
+            .filter(|q| q.as_ref().map_or(true, |q| self.is_owned_quad(q)))
     }
 
     /// The underlying oxigraph store, for SPARQL evaluation.
@@ -71,8 +109,8 @@ impl GraphStore {
             }
         }
         for (graph, iri, triples) in &parsed {
-            resolve_forward(&mut t, graph, iri, triples, &batch_keys)?;
-            resolve_backward(&mut t, graph, iri, triples)?;
+            self.resolve_forward(&mut t, graph, iri, triples, &batch_keys)?;
+            self.resolve_backward(&mut t, graph, iri, triples)?;
         }
         t.commit()?;
         Ok(())
@@ -103,7 +141,7 @@ impl GraphStore {
                 })
                 .collect();
             for paper in papers {
-                resolve_backward(&mut t, graph, &paper, &triples)?;
+                self.resolve_backward(&mut t, graph, &paper, &triples)?;
             }
         }
         t.commit()?;
@@ -155,7 +193,7 @@ impl GraphStore {
                 .collect::<std::result::Result<_, _>>()?;
             for p in papers {
                 let NamedOrBlankNode::NamedNode(p) = p else { continue };
-                unresolve(&mut t, &p, g)?;
+                self.unresolve(&mut t, &p, g)?;
             }
             t.remove_named_graph(g.as_ref())?;
         }
@@ -207,22 +245,36 @@ impl GraphStore {
             .map_err(|e| UserError::SparqlEvaluation(e.to_string()).into())
     }
 
-    /// Evaluates a named query from `queries/` with bound variables, against all graphs.
+    /// Evaluates a named query from `queries/` with bound variables over the store's own graphs
+    /// (their union is the default graph; see [`owned`]): facts users wrote with SPARQL Update
+    /// or the Graph Store Protocol never reach it.
     pub fn query_bound(
         &self,
         query: &str,
         bindings: &[(&str, oxigraph::model::Term)],
     ) -> Result<QueryResults<'static>> {
-        let mut prepared = SparqlEvaluator::new()
-            .parse_query(query)
-            .map_err(|e| Error::graph(format!("named query: {e}")))?;
-        prepared.dataset_mut().set_default_graph_as_union();
+        let mut prepared = SparqlEvaluator::new().for_query(self.owned_query(query)?);
+        // Every pattern of the rewritten query names its graphs; the default graph is none.
+        prepared.dataset_mut().set_default_graph(Vec::new());
         let mut bound = prepared.on_store(&self.store);
         for (var, value) in bindings {
             let v = oxigraph::sparql::Variable::new(*var).map_err(Error::graph)?;
             bound = bound.substitute_variable(v, value.clone());
         }
         bound.execute().map_err(Error::graph)
+    }
+
+    /// A named query rewritten to read the owned graphs only, parsed and rewritten once.
+    fn owned_query(&self, query: &str) -> Result<spargebra::Query> {
+        if let Some(q) = self.named.lock().get(query) {
+            return Ok(q.clone());
+        }
+        let parsed = spargebra::SparqlParser::new()
+            .parse_query(query)
+            .map_err(|e| Error::graph(format!("named query: {e}")))?;
+        let restricted = owned::restrict(parsed, &self.owned).map_err(|e| Error::graph(format!("named query: {e}")))?;
+        self.named.lock().insert(query.to_string(), restricted.clone());
+        Ok(restricted)
     }
 
     /// Number of quads in all graphs.
@@ -337,119 +389,136 @@ fn literals_of(triples: &[Triple], predicate: &str) -> Vec<(NamedOrBlankNode, St
         .collect()
 }
 
-/// Links each reference of a new paper to the stored paper its strongest matching key names.
-fn resolve_forward(
-    t: &mut Transaction<'_>,
-    graph: &NamedNode,
-    citing: &NamedNode,
-    triples: &[Triple],
-    batch_keys: &HashMap<String, NamedNode>,
-) -> Result<()> {
-    // Keys come strongest first per reference; the first that names a paper wins.
-    let mut resolved: Vec<NamedOrBlankNode> = Vec::new();
-    for (reference, key) in literals_of(triples, hyp::REF_KEY) {
-        if resolved.contains(&reference) {
-            continue;
-        }
-        let target = match batch_keys.get(&key) {
-            Some(p) => Some(p.clone()),
-            None => paper_with_key(t, &key)?,
-        };
-        if let Some(target) = target.filter(|p| p != citing) {
-            link(t, graph, citing, &reference, &target);
-            resolved.push(reference);
-        }
-    }
-    Ok(())
-}
-
-/// Links the stored references that name a new paper by one of its keys and were not resolved
-/// yet (the paper arrived after the papers citing it).
-fn resolve_backward(t: &mut Transaction<'_>, graph: &NamedNode, paper: &NamedNode, triples: &[Triple]) -> Result<()> {
-    let resolves_to = node(hyp::RESOLVES_TO);
-    let citation = node(schema::CITATION);
-    for (_, key) in literals_of(triples, hyp::MATCH_KEY) {
-        let literal = Literal::new_simple_literal(key);
-        let refs: Vec<Quad> = t
-            .quads_for_pattern(None, Some(node(hyp::REF_KEY)), Some(literal.as_ref().into()), None)
-            .collect::<std::result::Result<_, _>>()?;
-        for q in refs {
-            let GraphName::NamedNode(g) = &q.graph_name else {
-                continue;
-            };
-            if g == graph
-                || t.quads_for_pattern(
-                    Some(q.subject.as_ref()),
-                    Some(resolves_to),
-                    None,
-                    Some(g.as_ref().into()),
-                )
-                .next()
-                .is_some()
-            {
+impl GraphStore {
+    /// Links each reference of a new paper to the stored paper its strongest matching key names.
+    fn resolve_forward(
+        &self,
+        t: &mut Transaction<'_>,
+        graph: &NamedNode,
+        citing: &NamedNode,
+        triples: &[Triple],
+        batch_keys: &HashMap<String, NamedNode>,
+    ) -> Result<()> {
+        // Keys come strongest first per reference; the first that names a paper wins.
+        let mut resolved: Vec<NamedOrBlankNode> = Vec::new();
+        for (reference, key) in literals_of(triples, hyp::REF_KEY) {
+            if resolved.contains(&reference) {
                 continue;
             }
-            let reference_term: Term = q.subject.clone().into();
+            let target = match batch_keys.get(&key) {
+                Some(p) => Some(p.clone()),
+                None => self.paper_with_key(t, &key)?,
+            };
+            if let Some(target) = target.filter(|p| p != citing) {
+                link(t, graph, citing, &reference, &target);
+                resolved.push(reference);
+            }
+        }
+        Ok(())
+    }
+
+    /// Links the stored references that name a new paper by one of its keys and were not resolved
+    /// yet (the paper arrived after the papers citing it). Only references in papers' graphs count:
+    /// a graph a user wrote is neither read nor written here.
+    fn resolve_backward(
+        &self,
+        t: &mut Transaction<'_>,
+        graph: &NamedNode,
+        paper: &NamedNode,
+        triples: &[Triple],
+    ) -> Result<()> {
+        let resolves_to = node(hyp::RESOLVES_TO);
+        let citation = node(schema::CITATION);
+        for (_, key) in literals_of(triples, hyp::MATCH_KEY) {
+            let literal = Literal::new_simple_literal(key);
+            let refs: Vec<Quad> = t
+                .quads_for_pattern(None, Some(node(hyp::REF_KEY)), Some(literal.as_ref().into()), None)
+                .filter(|q| q.as_ref().map_or(true, |q| self.in_paper_graph(q)))
+                .collect::<std::result::Result<_, _>>()?;
+            for q in refs {
+                let GraphName::NamedNode(g) = &q.graph_name else {
+                    continue;
+                };
+                if g == graph
+                    || t.quads_for_pattern(
+                        Some(q.subject.as_ref()),
+                        Some(resolves_to),
+                        None,
+                        Some(g.as_ref().into()),
+                    )
+                    .next()
+                    .is_some()
+                {
+                    continue;
+                }
+                let reference_term: Term = q.subject.clone().into();
+                let citers: Vec<NamedOrBlankNode> = t
+                    .quads_for_pattern(
+                        None,
+                        Some(citation),
+                        Some(reference_term.as_ref()),
+                        Some(g.as_ref().into()),
+                    )
+                    .map(|c| c.map(|c| c.subject))
+                    .collect::<std::result::Result<_, _>>()?;
+                for citer in citers {
+                    if let NamedOrBlankNode::NamedNode(citer) = citer {
+                        if &citer != paper {
+                            link(t, g, &citer, &q.subject, paper);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the links that resolved references to `paper` (which is going away), in papers'
+    /// graphs only.
+    fn unresolve(&self, t: &mut Transaction<'_>, paper: &NamedNode, own_graph: &NamedNode) -> Result<()> {
+        let links: Vec<Quad> = t
+            .quads_for_pattern(None, Some(node(hyp::RESOLVES_TO)), Some(paper.as_ref().into()), None)
+            .filter(|q| q.as_ref().map_or(true, |q| self.in_paper_graph(q)))
+            .collect::<std::result::Result<_, _>>()?;
+        for l in links {
+            let GraphName::NamedNode(g) = &l.graph_name else {
+                continue;
+            };
+            if g == own_graph {
+                continue;
+            }
+            let reference_term: Term = l.subject.clone().into();
             let citers: Vec<NamedOrBlankNode> = t
                 .quads_for_pattern(
                     None,
-                    Some(citation),
+                    Some(node(schema::CITATION)),
                     Some(reference_term.as_ref()),
                     Some(g.as_ref().into()),
                 )
                 .map(|c| c.map(|c| c.subject))
                 .collect::<std::result::Result<_, _>>()?;
             for citer in citers {
-                if let NamedOrBlankNode::NamedNode(citer) = citer {
-                    if &citer != paper {
-                        link(t, g, &citer, &q.subject, paper);
-                    }
-                }
+                t.remove(&Quad::new(citer, node(cito::CITES), paper.clone(), g.clone()));
+            }
+            t.remove(&l);
+        }
+        Ok(())
+    }
+
+    /// The stored paper carrying match key `key` in its own graph, if any.
+    fn paper_with_key(&self, t: &Transaction<'_>, key: &str) -> Result<Option<NamedNode>> {
+        let literal = Literal::new_simple_literal(key);
+        for q in t.quads_for_pattern(None, Some(node(hyp::MATCH_KEY)), Some(literal.as_ref().into()), None) {
+            let q = q?;
+            if !self.in_paper_graph(&q) {
+                continue;
+            }
+            if let NamedOrBlankNode::NamedNode(n) = q.subject {
+                return Ok(Some(n));
             }
         }
+        Ok(None)
     }
-    Ok(())
-}
-
-/// Removes the links that resolved references to `paper` (which is going away).
-fn unresolve(t: &mut Transaction<'_>, paper: &NamedNode, own_graph: &NamedNode) -> Result<()> {
-    let links: Vec<Quad> = t
-        .quads_for_pattern(None, Some(node(hyp::RESOLVES_TO)), Some(paper.as_ref().into()), None)
-        .collect::<std::result::Result<_, _>>()?;
-    for l in links {
-        let GraphName::NamedNode(g) = &l.graph_name else {
-            continue;
-        };
-        if g == own_graph {
-            continue;
-        }
-        let reference_term: Term = l.subject.clone().into();
-        let citers: Vec<NamedOrBlankNode> = t
-            .quads_for_pattern(
-                None,
-                Some(node(schema::CITATION)),
-                Some(reference_term.as_ref()),
-                Some(g.as_ref().into()),
-            )
-            .map(|c| c.map(|c| c.subject))
-            .collect::<std::result::Result<_, _>>()?;
-        for citer in citers {
-            t.remove(&Quad::new(citer, node(cito::CITES), paper.clone(), g.clone()));
-        }
-        t.remove(&l);
-    }
-    Ok(())
-}
-
-/// The stored paper carrying match key `key`, if any.
-fn paper_with_key(t: &Transaction<'_>, key: &str) -> Result<Option<NamedNode>> {
-    let literal = Literal::new_simple_literal(key);
-    for q in t.quads_for_pattern(None, Some(node(hyp::MATCH_KEY)), Some(literal.as_ref().into()), None) {
-        if let NamedOrBlankNode::NamedNode(n) = q?.subject {
-            return Ok(Some(n));
-        }
-    }
-    Ok(None)
 }
 
 /// `citing cito:cites target` and `reference hyp:resolvesTo target`, in the citing paper's graph.

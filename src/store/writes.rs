@@ -69,15 +69,6 @@ impl std::fmt::Display for GraphRef {
 }
 
 impl Store {
-    /// The IRI prefixes of graphs the store owns (read-only to Update and the Graph Store
-    /// Protocol): papers' and extraction graphs, agents' nanopublications.
-    pub fn owned_graph_prefixes(&self) -> [String; 2] {
-        [
-            format!("{}graph/", self.base.as_str()),
-            format!("{}np/", self.base.as_str()),
-        ]
-    }
-
     /// Refuses a Graph Store Protocol write (`what`: the method) to a graph the store owns.
     pub fn check_writable(&self, graph: &GraphRef, what: &str) -> Result<()> {
         match graph {
@@ -88,6 +79,7 @@ impl Store {
 
     fn check_writable_named(&self, graph: &NamedNode, what: &str) -> Result<()> {
         match self
+            .base
             .owned_graph_prefixes()
             .iter()
             .find(|p| graph.as_str().starts_with(p.as_str()))
@@ -232,7 +224,7 @@ impl Store {
     }
 
     fn first_owned_graph(&self) -> Result<Option<NamedNode>> {
-        let prefixes = self.owned_graph_prefixes();
+        let prefixes = self.base.owned_graph_prefixes();
         for g in self.graph.oxigraph().named_graphs() {
             if let NamedOrBlankNode::NamedNode(n) = g? {
                 if prefixes.iter().any(|p| n.as_str().starts_with(p.as_str())) {
