@@ -32,7 +32,7 @@ fn main() -> anyhow::Result<()> {
     let store = Store::open(
         &tmp.path().join("data"),
         &StoreOptions {
-            dim: Some(model.dim()),
+            model: Some(model.identity()),
             ..Default::default()
         },
     )?;

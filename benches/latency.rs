@@ -42,7 +42,7 @@ use hypatia::ids::{self, Base};
 use hypatia::passages::{self, ChunkConfig, Passage};
 use hypatia::search::{fuse, Tuning};
 use hypatia::store::text::TextIndex;
-use hypatia::store::vector::{HnswParams, VectorIndex};
+use hypatia::store::vector::{HnswParams, Tail, VectorIndex};
 use hypatia::store::{PaperDoc, SearchFilter};
 
 /// Hits per search.
@@ -273,7 +273,7 @@ fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Result<Built> {
         checkpoint_every: usize::MAX,
         ..params
     };
-    let vectors = VectorIndex::open(&vector_dir, src.dim, build_params)?;
+    let vectors = VectorIndex::open(&vector_dir, src.dim, build_params, Tail::MayBeTorn)?;
     let mut rng = Rng(hypatia::rng::SplitMix(0x4859_5041_5449_4121));
     let mut keys = Vec::with_capacity(n);
     let mut flat = Vec::with_capacity(n * src.dim);
@@ -576,7 +576,7 @@ fn sweep(
         let s = Instant::now();
         let vectors = built
             .vectors
-            .insert(VectorIndex::open(&built.vector_dir, src.dim, params)?);
+            .insert(VectorIndex::open(&built.vector_dir, src.dim, params, Tail::MayBeTorn)?);
         let reopen = s.elapsed().as_secs_f64();
         let t = measure(&built.text, vectors, &built.keys, warm, timed, truth)?;
         println!(

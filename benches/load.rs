@@ -157,7 +157,7 @@ fn main() -> anyhow::Result<()> {
     let store = Arc::new(Store::open(
         &dir.path().join("data"),
         &StoreOptions {
-            dim: Some(model.dim()),
+            model: Some(model.identity()),
             ..Default::default()
         },
     )?);

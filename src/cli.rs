@@ -129,7 +129,7 @@ pub enum Command {
         #[arg(long, default_value = "markdown")]
         format: String,
     },
-    /// Run a SPARQL query (over the union of all graphs).
+    /// Run a SPARQL query (over the union of all graphs, those users wrote included).
     Sparql {
         /// The query text; or use --file.
         query: Option<String>,
@@ -159,6 +159,18 @@ pub enum Command {
     Restore {
         /// The backup folder.
         backup: PathBuf,
+    },
+    /// Rebuild every vector of the store with the model given (--model-dir), for a store built
+    /// with another model (which it otherwise refuses). Resumable: after an interruption, run
+    /// it again with the same model to continue; the old vectors serve until the new ones are
+    /// complete and swapped in.
+    Reembed {
+        /// Papers (and agent records) embedded and recorded at a time.
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+        /// Give up an unfinished re-embedding and keep the old vectors.
+        #[arg(long)]
+        abort: bool,
     },
     /// Re-run the extractor over every stored paper: rebuild the corpus lexicon, then replace
     /// each paper's extracted concepts, claims, results and relations.

@@ -8,9 +8,45 @@
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, OnceLock};
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, InternalError, Result, UserError};
+
+/// Which model made a store's vectors: two models of the same dimension (all-MiniLM-L6-v2 and
+/// bge-small-en-v1.5 both give 384) make vectors of different spaces, so a store records this
+/// and refuses to be searched or written with another model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelIdentity {
+    /// A name for people (the model folder's name).
+    pub name: String,
+    /// SHA-256 of the weights file (`model.onnx`), hex.
+    pub weights_sha256: String,
+    /// How token states become one vector: `mean`, `cls` (or the test embedder's own).
+    pub pooling: String,
+    /// The vectors' dimension.
+    pub dim: usize,
+}
+
+impl ModelIdentity {
+    /// Whether vectors of `other` live in the same space as this model's (the name aside: a
+    /// renamed folder holds the same model).
+    pub fn same_space(&self, other: &ModelIdentity) -> bool {
+        self.weights_sha256 == other.weights_sha256 && self.pooling == other.pooling && self.dim == other.dim
+    }
+
+    /// One line for messages: name, weights hash prefix, pooling and dimension.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (model.onnx sha256 {}…, {} pooling, {} dimensions)",
+            self.name,
+            self.weights_sha256.get(..12).unwrap_or(&self.weights_sha256),
+            self.pooling,
+            self.dim
+        )
+    }
+}
 
 /// Turns texts into unit-length vectors of one fixed dimension.
 pub trait Embedder: Send + Sync {
@@ -18,6 +54,8 @@ pub trait Embedder: Send + Sync {
     fn dim(&self) -> usize;
     /// A name for reports ("all-MiniLM-L6-v2").
     fn name(&self) -> &str;
+    /// Which model this is, as a store records it.
+    fn identity(&self) -> ModelIdentity;
     /// Embeds a batch of texts, one vector each, in order.
     fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
 }
@@ -173,6 +211,7 @@ pub struct FastEmbedder {
     bulk: crossbeam_channel::Sender<Job>,
     dim: usize,
     name: String,
+    identity: ModelIdentity,
 }
 
 impl FastEmbedder {
@@ -190,8 +229,14 @@ impl FastEmbedder {
             special_tokens_map_file: read("special_tokens_map.json")?,
             tokenizer_config_file: read("tokenizer_config.json")?,
         };
-        let model =
-            fastembed::UserDefinedEmbeddingModel::new(read("model.onnx")?, tokenizer).with_pooling(pooling_of(&dir));
+        let weights = read("model.onnx")?;
+        let weights_sha256 = hex::encode(Sha256::digest(&weights));
+        let pooling = pooling_of(&dir);
+        let pooling_name = match pooling {
+            fastembed::Pooling::Cls => "cls",
+            _ => "mean",
+        };
+        let model = fastembed::UserDefinedEmbeddingModel::new(weights, tokenizer).with_pooling(pooling);
         let threads = loc
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -215,6 +260,12 @@ impl FastEmbedder {
         Ok(FastEmbedder {
             urgent,
             bulk,
+            identity: ModelIdentity {
+                name: name.clone(),
+                weights_sha256,
+                pooling: pooling_name.to_string(),
+                dim,
+            },
             dim,
             name,
         })
@@ -301,6 +352,10 @@ impl Embedder for FastEmbedder {
         &self.name
     }
 
+    fn identity(&self) -> ModelIdentity {
+        self.identity.clone()
+    }
+
     fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
         if texts.is_empty() {
             return Ok(Vec::new());
@@ -320,7 +375,10 @@ impl Embedder for FastEmbedder {
 }
 
 /// A deterministic bag-of-words embedder: each lower-cased word adds a pseudo-random unit
-/// vector seeded by its hash. Texts sharing words are close. For tests of plumbing only.
+/// vector seeded by its hash. Texts sharing words are close. For tests of plumbing only: no
+/// command, configuration or evaluation can select it (every entry point loads
+/// [`FastEmbedder`]), and a store it wrote refuses to open with the real model.
+#[doc(hidden)]
 pub struct HashEmbedder {
     dim: usize,
 }
@@ -354,6 +412,15 @@ impl Embedder for HashEmbedder {
 
     fn name(&self) -> &str {
         "hash"
+    }
+
+    fn identity(&self) -> ModelIdentity {
+        ModelIdentity {
+            name: "hash".into(),
+            weights_sha256: "none".into(),
+            pooling: "bag-of-words".into(),
+            dim: self.dim,
+        }
     }
 
     fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {

@@ -55,6 +55,7 @@ fn main() -> anyhow::Result<()> {
             let limits = hypatia::http::Limits {
                 query_timeout: std::time::Duration::from_secs_f64(query_timeout),
                 max_rows,
+                ..Default::default()
             };
             let access = match tokens {
                 Some(path) => {
@@ -112,7 +113,7 @@ fn main() -> anyhow::Result<()> {
             json,
         } => {
             let embedder = load_model(g)?;
-            let store = open(g, Some(embedder.dim()))?;
+            let store = open(g, Some(embedder.identity()))?;
             let req = SearchRequest {
                 query,
                 mode: mode.parse()?,
@@ -174,14 +175,26 @@ fn main() -> anyhow::Result<()> {
                 _ => bail!("give the query as an argument or with --file, not both"),
             };
             let store = Arc::new(open(g, None)?);
-            // The model loads only when the query may call the search service.
-            let embedder = if q.contains("search") { load_model(g).ok() } else { None };
+            // The model loads only when the query may call the search service; when it cannot
+            // load, say why before the query runs (the service then answers BM25 only).
+            let embedder = if q.contains("search") {
+                load_model(g)
+                    .map_err(|e| {
+                        tracing::warn!(
+                            "the embedding model did not load, so SERVICE hyp:search has no vector mode: {e:#}"
+                        )
+                    })
+                    .ok()
+            } else {
+                None
+            };
             let results = hypatia::sparql_search::query(&store, embedder, &q, &[], &[])?;
             let (bytes, _) = hypatia::http::serialize_results(results, Some(&accept))?;
             use std::io::Write;
             std::io::stdout().write_all(&bytes)?;
             Ok(())
         }
+        Command::Reembed { batch, abort } => reembed(g, batch, abort),
         Command::Stats => {
             let store = open(g, None)?;
             let stats = store.stats()?;
@@ -311,13 +324,61 @@ fn load_model(g: &Global) -> anyhow::Result<Arc<dyn Embedder>> {
     Ok(Arc::new(FastEmbedder::load(&loc)?))
 }
 
-fn open(g: &Global, dim: Option<usize>) -> anyhow::Result<Store> {
+fn open(g: &Global, model: Option<hypatia::embed::ModelIdentity>) -> anyhow::Result<Store> {
     let opts = StoreOptions {
         base: Base::new(&g.base_iri)?,
-        dim,
+        model,
         ..Default::default()
     };
     Store::open(&g.data_dir, &opts).with_context(|| format!("opening the store in {}", g.data_dir.display()))
+}
+
+fn reembed(g: &Global, batch: usize, abort: bool) -> anyhow::Result<()> {
+    if abort {
+        let had = hypatia::store::reembed::abort(&g.data_dir)?;
+        println!(
+            "{}",
+            if had {
+                "re-embedding given up; the store keeps its old vectors"
+            } else {
+                "no re-embedding was under way"
+            }
+        );
+        return Ok(());
+    }
+    let embedder = load_model(g)?;
+    let opts = StoreOptions {
+        base: Base::new(&g.base_iri)?,
+        ..Default::default()
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} documents, {elapsed} (eta {eta})").expect("static template"),
+    );
+    let report = hypatia::store::reembed::reembed(&g.data_dir, &opts, embedder.as_ref(), batch, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    if report.already {
+        println!(
+            "the vectors are already {}'s; nothing to do",
+            embedder.identity().describe()
+        );
+    } else {
+        println!(
+            "re-embedded {} passages of {} documents with {}{}",
+            report.passages,
+            report.documents,
+            embedder.identity().describe(),
+            if report.resumed {
+                " (continuing an interrupted run)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
 }
 
 fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
@@ -333,7 +394,7 @@ fn ingest(g: &Global, args: IngestArgs) -> anyhow::Result<()> {
         .transpose()
         .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     let embedder = load_model(g)?;
-    let store = open(g, Some(embedder.dim()))?;
+    let store = open(g, Some(embedder.identity()))?;
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("static template"));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -416,7 +477,7 @@ fn serve(
             None
         }
     };
-    let store = Arc::new(open(g, embedder.as_ref().map(|e| e.dim()))?);
+    let store = Arc::new(open(g, embedder.as_ref().map(|e| e.identity()))?);
     let state = hypatia::http::AppState {
         store,
         embedder,
@@ -436,7 +497,7 @@ fn mcp(g: &Global, read_only: bool, query_timeout: std::time::Duration) -> anyho
             None
         }
     };
-    let store = Arc::new(open(g, embedder.as_ref().map(|e| e.dim()))?);
+    let store = Arc::new(open(g, embedder.as_ref().map(|e| e.identity()))?);
     let scope = if read_only {
         hypatia::http::Scope::Read
     } else {
@@ -467,7 +528,7 @@ fn eval_beir(
     grid: bool,
 ) -> anyhow::Result<()> {
     let embedder = load_model(g)?;
-    let store = open(g, Some(embedder.dim()))?;
+    let store = open(g, Some(embedder.identity()))?;
     let corpus = dataset.join("corpus.jsonl");
     let expected = std::fs::read_to_string(&corpus)
         .with_context(|| format!("reading {}", corpus.display()))?

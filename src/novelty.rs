@@ -136,9 +136,7 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
     }
 
     // Records: exact similarities over their passages, best passage per record.
-    let scored = store.vectors().exact_among(&query, usize::MAX, &|key| {
-        RecordKind::of_key(ids::paper_key_of_passage(key)).is_some()
-    });
+    let scored = store.vectors().exact_records(&query, usize::MAX);
     let mut record_best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in scored {
         let rec = ids::paper_key_of_passage(&key).to_string();

@@ -61,10 +61,19 @@ pub struct Citation {
     pub end: usize,
 }
 
+/// What a citer knows of one visible paper: its reference, canonical text and version.
+struct Loaded {
+    reference: Reference,
+    canonical: String,
+    /// The digest the graph states (`hyp:digest`); `None` for records written before agent
+    /// records carried one.
+    digest: Option<String>,
+}
+
 /// Builds citations, fetching each paper's record once.
 pub struct Citer<'a> {
     store: &'a Store,
-    papers: HashMap<String, Option<(Reference, String)>>,
+    papers: HashMap<String, Option<Loaded>>,
 }
 
 impl<'a> Citer<'a> {
@@ -76,26 +85,43 @@ impl<'a> Citer<'a> {
         }
     }
 
-    /// The citation of a stored passage, or `None` when its paper is not visible (not in the
-    /// graph yet, or being deleted). A quote that does not match the stored text is an error.
+    /// The citation of a stored passage, or `None` when the passage is not visible: its paper's
+    /// graph does not exist (not written yet, or deleted), or states another version of the
+    /// paper than the one the passage was cut from (a replacement is being written, or one
+    /// could not be finished). A passage of the graph's version whose quote does not match the
+    /// graph's text is a broken invariant, an error.
     pub fn cite(&mut self, p: &StoredPassage) -> Result<Option<Citation>> {
         if !self.papers.contains_key(&p.paper_key) {
-            let loaded = load_reference(self.store, &p.paper_key, &p.paper_iri)?;
+            let loaded = load(self.store, &p.paper_key, &p.paper_iri)?;
             self.papers.insert(p.paper_key.clone(), loaded);
         }
-        let Some((reference, canonical)) = self.papers.get(&p.paper_key).and_then(Option::as_ref) else {
+        let Some(paper) = self.papers.get(&p.paper_key).and_then(Option::as_ref) else {
             return Ok(None);
         };
-        if !verify_quote(canonical, p.start, p.end, &p.text) {
+        let same_version = match (&paper.digest, p.version.is_empty()) {
+            (Some(d), false) => Some(*d == p.version),
+            _ => None,
+        };
+        if same_version == Some(false) {
+            tracing::debug!(passage = %p.key, "passage of another version than the graph's: not visible");
+            return Ok(None);
+        }
+        if !verify_quote(&paper.canonical, p.start, p.end, &p.text) {
+            if same_version.is_none() {
+                // No version to tell a stale passage from a broken one (an agent record written
+                // before records carried digests): not visible, and said.
+                tracing::warn!(passage = %p.key, "passage does not match its paper's text and has no version; not served");
+                return Ok(None);
+            }
             return Err(InternalError::Integrity(format!(
                 "passage {} does not match the canonical text of {} at {}..{}",
-                p.key, reference.iri, p.start, p.end
+                p.key, paper.reference.iri, p.start, p.end
             ))
             .into());
         }
         Ok(Some(Citation {
             passage: p.key.clone(),
-            paper: reference.clone(),
+            paper: paper.reference.clone(),
             section: p.section.clone(),
             quote: p.text.clone(),
             start: p.start,
@@ -121,11 +147,11 @@ pub fn lexical(t: &Term) -> String {
 
 /// The bibliographic record of a stored paper, or `None` when its graph does not exist.
 pub fn reference(store: &Store, key: &str, iri: &str) -> Result<Option<Reference>> {
-    Ok(load_reference(store, key, iri)?.map(|(r, _)| r))
+    Ok(load(store, key, iri)?.map(|l| l.reference))
 }
 
-/// The record and canonical text of a paper, or `None` when its graph does not exist.
-fn load_reference(store: &Store, key: &str, iri: &str) -> Result<Option<(Reference, String)>> {
+/// The record, canonical text and version of a paper, or `None` when its graph does not exist.
+fn load(store: &Store, key: &str, iri: &str) -> Result<Option<Loaded>> {
     let b = bindings(store, key, iri)?;
     let Some(row) = queries::select(store, queries::CITATION, &b)?.into_iter().next() else {
         return Ok(None);
@@ -134,11 +160,9 @@ fn load_reference(store: &Store, key: &str, iri: &str) -> Result<Option<(Referen
         .into_iter()
         .filter_map(|mut r| r.remove("name"))
         .collect();
-    let canonical = queries::select(store, queries::CANONICAL_TEXT, &b)?
-        .into_iter()
-        .next()
-        .and_then(|mut r| r.remove("text"))
-        .unwrap_or_default();
+    // The text and the digest come from the one query, so from one snapshot: a replacement
+    // committed between two queries cannot pair one version's text with another's digest.
+    let canonical = row.get("text").cloned().unwrap_or_default();
     let get = |k: &str| row.get(k).cloned();
     let mut r = Reference {
         iri: iri.to_string(),
@@ -156,7 +180,11 @@ fn load_reference(store: &Store, key: &str, iri: &str) -> Result<Option<(Referen
         link: None,
     };
     r.link = best_link(&r);
-    Ok(Some((r, canonical)))
+    Ok(Some(Loaded {
+        reference: r,
+        canonical,
+        digest: get("digest"),
+    }))
 }
 
 fn best_link(r: &Reference) -> Option<String> {
@@ -210,8 +238,27 @@ pub fn paper_record(store: &Store, key_or_iri: &str) -> Result<PaperRecord> {
         .first()
         .map(|p| p.paper_iri.clone())
         .ok_or_else(|| Error::not_found(format!("passages of paper {key_or_iri}")))?;
-    let (reference, _) =
-        load_reference(store, &key, &iri)?.ok_or_else(|| Error::not_found(format!("paper {key_or_iri}")))?;
+    let loaded = load(store, &key, &iri)?.ok_or_else(|| Error::not_found(format!("paper {key_or_iri}")))?;
+    // The passages of the version the graph states: the text index's when they are of it (the
+    // usual case), else the graph's own (a new version is being written).
+    let current = passages
+        .iter()
+        .all(|p| loaded.digest.as_deref().is_none_or(|d| d == p.version));
+    let passages: Vec<PassageSummary> = if current {
+        passages
+            .into_iter()
+            .map(|p| PassageSummary {
+                key: p.key,
+                section: p.section,
+                start: p.start,
+                end: p.end,
+                text: p.text,
+            })
+            .collect()
+    } else {
+        graph_passages(store, &key, &iri)?
+    };
+    let reference = loaded.reference;
     let b = bindings(store, &key, &iri)?;
     let QueryResults::Solutions(sol) = store.graph().query_bound(queries::PAPER, &b[1..])? else {
         return Err(Error::graph("paper.rq is not a SELECT"));
@@ -225,16 +272,30 @@ pub fn paper_record(store: &Store, key_or_iri: &str) -> Result<PaperRecord> {
     facts.sort();
     Ok(PaperRecord {
         reference,
-        passages: passages
-            .into_iter()
-            .map(|p| PassageSummary {
-                key: p.key,
-                section: p.section,
-                start: p.start,
-                end: p.end,
-                text: p.text,
-            })
-            .collect(),
+        passages,
         facts,
     })
+}
+
+/// A paper's passages as its graph states them.
+fn graph_passages(store: &Store, key: &str, iri: &str) -> Result<Vec<PassageSummary>> {
+    let prefix = store.base().passage_iri("");
+    queries::select(store, queries::PASSAGES_OF, &bindings(store, key, iri)?)?
+        .into_iter()
+        .map(|r| {
+            let get = |k: &str| r.get(k).cloned().unwrap_or_default();
+            let offset = |k: &str| {
+                get(k)
+                    .parse()
+                    .map_err(|_| Error::graph(format!("passage offset `{k}` of {iri} is not a number")))
+            };
+            Ok(PassageSummary {
+                key: get("passage").strip_prefix(&prefix).unwrap_or_default().to_string(),
+                section: get("section"),
+                start: offset("start")?,
+                end: offset("end")?,
+                text: get("text"),
+            })
+        })
+        .collect()
 }

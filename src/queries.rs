@@ -12,7 +12,8 @@ use crate::store::Store;
 /// One row of a SELECT: variable name to lexical value (a literal's value, an IRI's string).
 pub type Row = HashMap<String, String>;
 
-/// Runs a named query with variables bound (over the union of all graphs) and returns its rows.
+/// Runs a named query with variables bound (over the store's own graphs, see
+/// [`crate::store::graph::GraphStore::query_bound`]) and returns its rows.
 pub fn select(store: &Store, query: &str, bindings: &[(&str, Term)]) -> Result<Vec<Row>> {
     rows(store.graph().query_bound(query, bindings)?)
 }
@@ -32,12 +33,12 @@ pub fn rows(results: QueryResults<'_>) -> Result<Vec<Row>> {
         .collect()
 }
 
-/// Bibliographic record of one paper (`?paper`, `?g` bound).
+/// Bibliographic record, canonical text and digest of one paper (`?paper`, `?g` bound).
 pub const CITATION: &str = include_str!("../queries/citation.rq");
 /// Authors of one paper in byline order (`?paper`, `?g` bound).
 pub const AUTHORS: &str = include_str!("../queries/authors.rq");
-/// Canonical text of one paper (`?paper`, `?g` bound).
-pub const CANONICAL_TEXT: &str = include_str!("../queries/canonical_text.rq");
+/// The passages one paper's graph states, in order (`?paper`, `?g` bound).
+pub const PASSAGES_OF: &str = include_str!("../queries/passages_of.rq");
 /// All facts of one paper's graph but its canonical text (`?g` bound).
 pub const PAPER: &str = include_str!("../queries/paper.rq");
 /// Numbers of papers and passages.
@@ -66,6 +67,8 @@ pub const CONCEPT_BY_LABEL: &str = include_str!("../queries/concept_by_label.rq"
 pub const CONCEPT_LABELS: &str = include_str!("../queries/concept_labels.rq");
 /// Hypotheses with their status, newest first (`?h`, `?status`, `?agent` may be bound).
 pub const HYPOTHESES: &str = include_str!("../queries/hypotheses.rq");
+/// What a hypothesis' evidence passages said when it was recorded (`?h` bound).
+pub const HYPOTHESIS_EVIDENCE: &str = include_str!("../queries/hypothesis_evidence.rq");
 /// Status changes of a hypothesis, oldest first (`?h` bound).
 pub const HYPOTHESIS_HISTORY: &str = include_str!("../queries/hypothesis_history.rq");
 /// Experiment runs, oldest first (`?e`, `?h`, `?status`, `?agent` may be bound).
@@ -77,10 +80,10 @@ pub const EXPERIMENT_DETAILS: &str = include_str!("../queries/experiment_details
 pub const CONCEPT_COOCCURRENCE: &str = include_str!("../queries/concept_cooccurrence.rq");
 
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 19] = [
+pub const ALL: [(&str, &str); 20] = [
     ("citation.rq", CITATION),
+    ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
-    ("canonical_text.rq", CANONICAL_TEXT),
     ("paper.rq", PAPER),
     ("count_papers.rq", COUNT_PAPERS),
     ("methods_for_task.rq", METHODS_FOR_TASK),
@@ -94,6 +97,7 @@ pub const ALL: [(&str, &str); 19] = [
     ("concept_labels.rq", CONCEPT_LABELS),
     ("hypotheses.rq", HYPOTHESES),
     ("hypothesis_history.rq", HYPOTHESIS_HISTORY),
+    ("hypothesis_evidence.rq", HYPOTHESIS_EVIDENCE),
     ("experiments.rq", EXPERIMENTS),
     ("experiment_details.rq", EXPERIMENT_DETAILS),
     ("concept_cooccurrence.rq", CONCEPT_COOCCURRENCE),

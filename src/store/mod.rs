@@ -12,8 +12,12 @@
 //! **Invariant:** backend ids (tantivy doc addresses, HNSW data ids) never leave this module;
 //! everything outside speaks paper keys and passage keys (see [`crate::ids`]).
 
+pub mod failpoints;
 pub mod graph;
 pub mod journal;
+mod meta;
+mod owned;
+pub mod reembed;
 pub mod text;
 pub mod vector;
 pub mod writes;
@@ -32,7 +36,7 @@ use crate::passages::Passage;
 use graph::GraphStore;
 use journal::{Journal, Op};
 use text::TextIndex;
-use vector::{HnswParams, VectorIndex};
+use vector::{HnswParams, Tail, VectorIndex};
 
 /// Everything the store needs to write one paper: prepared by the pipeline, journaled whole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,6 +102,12 @@ pub struct StoredPassage {
     pub year: Option<i32>,
     /// The paper's venue.
     pub venue: Option<String>,
+    /// The paper's title.
+    pub title: String,
+    /// The version of the paper this passage was cut from: the paper's digest (`hyp:digest`)
+    /// when it was written. A reader that finds another digest in the graph is looking at a
+    /// passage of a version not (or no longer) visible. Empty in indexes that predate it.
+    pub version: String,
 }
 
 impl StoredPassage {
@@ -157,23 +167,15 @@ impl SearchFilter {
 pub struct StoreOptions {
     /// Base IRI of local resources; must match the one the store was created with.
     pub base: Base,
-    /// Dimension of the embedder in use; `None` to take the stored one (read-only uses).
-    pub dim: Option<usize>,
+    /// The embedding model in use (see [`Embedder::identity`]); `None` for uses that embed
+    /// nothing (statistics, SPARQL, a server without the model), which take the stored one.
+    /// A store refuses a model other than the one that made its vectors.
+    ///
+    /// [`Embedder::identity`]: crate::embed::Embedder::identity
+    pub model: Option<crate::embed::ModelIdentity>,
     /// HNSW parameters.
     pub hnsw: HnswParams,
 }
-
-/// What the data folder was created with.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Meta {
-    format: u32,
-    dim: usize,
-    base_iri: String,
-}
-
-const META: &str = "hypatia.json";
-const FORMAT: u32 = 1;
 
 /// A stored paper as identity resolution sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +188,10 @@ pub struct StoredIdentity {
     pub match_keys: Vec<String>,
     /// Length of its canonical text in bytes: how much text the stored record carries.
     pub text_len: usize,
+    /// The format its text was read from (`hyp:sourceFormat`).
+    pub source_format: String,
+    /// Whether its text has a body beyond title and abstract.
+    pub has_body: bool,
 }
 
 /// Counts of what the store holds.
@@ -210,12 +216,17 @@ pub struct Consistency {
     pub text_vs_graph: Vec<String>,
     /// Passage keys in the text index but not in the vector index, or the reverse.
     pub text_vs_vector: Vec<String>,
+    /// Passages of the text index that do not match their paper's graph: another version
+    /// than the graph's digest, a text whose hash is not the stored one, or a quote that is
+    /// not the canonical text at its offsets. A half-applied replacement shows here, where
+    /// the key sets alone agree.
+    pub text_vs_canonical: Vec<String>,
 }
 
 impl Consistency {
     /// Whether the three indexes agree.
     pub fn is_consistent(&self) -> bool {
-        self.text_vs_graph.is_empty() && self.text_vs_vector.is_empty()
+        self.text_vs_graph.is_empty() && self.text_vs_vector.is_empty() && self.text_vs_canonical.is_empty()
     }
 }
 
@@ -235,74 +246,39 @@ impl Store {
     /// Opens (or creates) the store in `dir`, finishing any write a crash interrupted.
     pub fn open(dir: &Path, opts: &StoreOptions) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let dim = Self::check_meta(dir, opts)?;
+        reembed::refuse_if_unfinished(dir)?;
+        let mut meta = meta::Meta::open(dir, opts)?;
+        let journal = Journal::open(&dir.join("journal"))?;
+        // Only an append inside an unfinished write can have been torn by a crash.
+        let tail = if journal.pending()?.is_some() {
+            Tail::MayBeTorn
+        } else {
+            Tail::Complete
+        };
+        let graph = GraphStore::open(&dir.join("graph"), &opts.base)?;
+        if meta.format < meta::FORMAT {
+            let version_of = |key: &str| Ok(doc_digest(&graph, &opts.base, key)?.unwrap_or_default());
+            let n = text::upgrade(&dir.join("text"), &version_of)?;
+            meta.format = meta::FORMAT;
+            meta.write(dir)?;
+            tracing::info!(
+                passages = n,
+                format = meta::FORMAT,
+                "upgraded the text index: passages carry their paper's version"
+            );
+        }
         let store = Store {
             dir: dir.to_path_buf(),
             base: opts.base.clone(),
             text: TextIndex::open(&dir.join("text"))?,
-            vectors: VectorIndex::open(&dir.join("vector"), dim, opts.hnsw)?,
-            graph: GraphStore::open(&dir.join("graph"))?,
-            journal: Journal::open(&dir.join("journal"))?,
+            vectors: VectorIndex::open(&dir.join("vector"), meta.dim, opts.hnsw, tail)?,
+            graph,
+            journal,
             write: Mutex::new(()),
             research: Mutex::new(()),
         };
         store.recover()?;
         Ok(store)
-    }
-
-    fn check_meta(dir: &Path, opts: &StoreOptions) -> Result<usize> {
-        let path = dir.join(META);
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let meta: Meta =
-                    serde_json::from_slice(&bytes).map_err(|e| Error::journal(format!("{}: {e}", path.display())))?;
-                if meta.format != FORMAT {
-                    return Err(Error::invalid(
-                        "data_dir",
-                        format!(
-                            "{} holds format {}, this build reads {FORMAT}",
-                            dir.display(),
-                            meta.format
-                        ),
-                    ));
-                }
-                if let Some(d) = opts.dim.filter(|d| *d != meta.dim) {
-                    return Err(Error::invalid(
-                        "model",
-                        format!(
-                            "{} was built with {}-dimensional embeddings; this model gives {d}",
-                            dir.display(),
-                            meta.dim
-                        ),
-                    ));
-                }
-                if meta.base_iri != opts.base.as_str() {
-                    return Err(Error::invalid(
-                        "base_iri",
-                        format!(
-                            "{} uses base IRI {}, not {}",
-                            dir.display(),
-                            meta.base_iri,
-                            opts.base.as_str()
-                        ),
-                    ));
-                }
-                Ok(meta.dim)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let dim = opts.dim.ok_or_else(|| {
-                    Error::not_found(format!("no Hypatia store in {}; ingest something first", dir.display()))
-                })?;
-                let meta = Meta {
-                    format: FORMAT,
-                    dim,
-                    base_iri: opts.base.as_str().to_string(),
-                };
-                vector::write_atomically(&path, &serde_json::to_vec_pretty(&meta).map_err(Error::journal)?)?;
-                Ok(dim)
-            }
-            Err(e) => Err(Error::io(&path, e)),
-        }
     }
 
     /// Applies the journaled write a crash left behind, if any.
@@ -320,8 +296,8 @@ impl Store {
                 Op::PutExtraction(f) => ("put-extraction", f.len()),
                 Op::Research(_) => ("research", 1),
             };
-            tracing::warn!(kind, papers = n, "finishing a write interrupted by a crash");
-            self.apply(&op)?;
+            tracing::warn!(kind, papers = n, "finishing an interrupted write");
+            self.apply_durably(&op)?;
             self.journal.commit()?;
             tracing::info!(kind, papers = n, "recovered");
         }
@@ -426,32 +402,62 @@ impl Store {
         if let Some(k) = keys.iter().find(|k| ids::RecordKind::of_key(k).is_some()) {
             return Err(Error::invalid("key", format!("`{k}` is an agent record, not a paper")));
         }
+        let _w = self.write.lock();
+        // Counted under the write lock, so that the count is of what this delete removes.
+        self.recover_locked()?;
         let mut existing = 0;
         for k in keys {
             if self.graph.has_graph(self.graph_node(k)?.as_ref())? {
                 existing += 1;
             }
         }
-        self.write_op(Op::Delete(keys.to_vec()))?;
+        self.write_op_locked(Op::Delete(keys.to_vec()))?;
         Ok(existing)
     }
 
     fn write_op(&self, op: Op) -> Result<()> {
         let _w = self.write.lock();
-        // A write that failed half-way (disk full, say) left its record: finish it first.
+        self.write_op_locked(op)
+    }
+
+    /// Journals and applies one write; the caller holds the write lock.
+    fn write_op_locked(&self, op: Op) -> Result<()> {
+        // A write that failed half-way and could not be finished then: finish it first.
         self.recover_locked()?;
         self.journal.begin(&op)?;
-        failpoint("after-journal");
-        self.apply(&op)?;
-        self.journal.commit()?;
-        Ok(())
+        failpoints::abort_at("after-journal");
+        if let Err(e) = self.apply_durably(&op) {
+            // Half applied (the text index may hold a new version the graph does not): finish it
+            // now from the journal rather than at the next write. Readers meanwhile drop the
+            // passages whose version is not the graph's (see `papers::Citer`).
+            tracing::warn!(error = %e, "a write failed while applying; applying it again");
+            return match self.recover_locked() {
+                Ok(()) => Ok(()),
+                Err(again) => {
+                    tracing::error!(error = %again, "the write could not be finished; the next write or open retries it");
+                    Err(e)
+                }
+            };
+        }
+        self.journal.commit()
+    }
+
+    /// Applies a journaled write to the three indexes and makes each durable: tantivy commits
+    /// and the vector log is synced as they apply; the graph's RocksDB write-ahead log is not
+    /// synced per transaction, so its memtables are flushed (SST files synced) before the
+    /// journal entry may be committed. An acknowledged write survives power loss, not only a
+    /// process crash.
+    fn apply_durably(&self, op: &Op) -> Result<()> {
+        self.apply(op)?;
+        self.graph.flush()?;
+        step("after-flush")
     }
 
     fn apply(&self, op: &Op) -> Result<()> {
         match op {
             Op::Put(docs) => {
                 self.text.put(docs)?;
-                failpoint("after-text");
+                step("after-text")?;
                 let keys: Vec<String> = docs.iter().map(|d| d.key.clone()).collect();
                 let items: Vec<(String, Option<i32>, Vec<f32>)> = docs
                     .iter()
@@ -463,13 +469,13 @@ impl Store {
                     })
                     .collect();
                 self.vectors.put(&keys, &items)?;
-                failpoint("after-vector");
+                step("after-vector")?;
                 let graphs = docs
                     .iter()
                     .map(|d| Ok((self.graph_node(&d.key)?, self.extraction_node(&d.key)?, d)))
                     .collect::<Result<Vec<_>>>()?;
                 self.graph.put(&graphs)?;
-                failpoint("after-graph");
+                step("after-graph")?;
             }
             Op::Delete(keys) => {
                 let graphs = keys
@@ -477,11 +483,11 @@ impl Store {
                     .map(|k| Ok((self.graph_node(k)?, self.extraction_node(k)?)))
                     .collect::<Result<Vec<_>>>()?;
                 self.graph.delete(&graphs)?;
-                failpoint("after-graph");
+                step("after-graph")?;
                 self.text.delete(keys)?;
-                failpoint("after-text");
+                step("after-text")?;
                 self.vectors.delete(keys)?;
-                failpoint("after-vector");
+                step("after-vector")?;
             }
             Op::AddFacts(facts) => {
                 let graphs = facts
@@ -489,12 +495,12 @@ impl Store {
                     .map(|(k, nt)| Ok((self.graph_node(k)?, nt.as_str())))
                     .collect::<Result<Vec<_>>>()?;
                 self.graph.add(&graphs)?;
-                failpoint("after-graph");
+                step("after-graph")?;
             }
             Op::Research(w) => {
                 if let Some(d) = &w.doc {
                     self.text.put(std::slice::from_ref(d))?;
-                    failpoint("after-text");
+                    step("after-text")?;
                     let items: Vec<(String, Option<i32>, Vec<f32>)> = d
                         .passages
                         .iter()
@@ -502,7 +508,7 @@ impl Store {
                         .map(|(p, v)| (p.key.clone(), d.year, v.clone()))
                         .collect();
                     self.vectors.put(std::slice::from_ref(&d.key), &items)?;
-                    failpoint("after-vector");
+                    step("after-vector")?;
                 }
                 let graphs = w
                     .graphs
@@ -510,7 +516,7 @@ impl Store {
                     .map(|(g, nt)| Ok((NamedNode::new(g.as_str()).map_err(Error::graph)?, nt.as_str())))
                     .collect::<Result<Vec<_>>>()?;
                 self.graph.put_graphs(&graphs)?;
-                failpoint("after-graph");
+                step("after-graph")?;
             }
             Op::PutExtraction(items) => {
                 let graphs = items
@@ -518,7 +524,7 @@ impl Store {
                     .map(|(k, nt)| Ok((self.graph_node(k)?, self.extraction_node(k)?, nt.as_str())))
                     .collect::<Result<Vec<_>>>()?;
                 self.graph.put_extraction(&graphs)?;
-                failpoint("after-graph");
+                step("after-graph")?;
             }
         }
         Ok(())
@@ -532,22 +538,9 @@ impl Store {
         NamedNode::new(self.base.extraction_graph(paper_key)).map_err(Error::graph)
     }
 
-    /// The stored digest of a paper (`hyp:digest`), if the paper is stored.
-    pub fn paper_digest(&self, paper_key: &str) -> Result<Option<String>> {
-        let graph = self.graph_node(paper_key)?;
-        let digest = oxigraph::model::NamedNodeRef::new_unchecked(crate::vocab::hyp::DIGEST);
-        let quad = self
-            .graph
-            .oxigraph()
-            .quads_for_pattern(None, Some(digest), None, Some(graph.as_ref().into()))
-            .next();
-        match quad {
-            Some(q) => match q?.object {
-                oxigraph::model::Term::Literal(l) => Ok(Some(l.value().to_string())),
-                _ => Ok(None),
-            },
-            None => Ok(None),
-        }
+    /// The stored digest (`hyp:digest`) of a paper or an agent record, if it is stored.
+    pub fn paper_digest(&self, key: &str) -> Result<Option<String>> {
+        doc_digest(&self.graph, &self.base, key)
     }
 
     /// The stored paper that carries the first of `keys` (match keys, strongest first) any
@@ -558,19 +551,21 @@ impl Store {
         let match_key = oxigraph::model::NamedNodeRef::new_unchecked(crate::vocab::hyp::MATCH_KEY);
         for k in keys {
             let literal = oxigraph::model::Literal::new_simple_literal(k);
-            let hit = ox
-                .quads_for_pattern(None, Some(match_key), Some(literal.as_ref().into()), None)
-                .next()
-                .transpose()?;
-            let Some(q) = hit else { continue };
-            let (oxigraph::model::NamedOrBlankNode::NamedNode(iri), oxigraph::model::GraphName::NamedNode(g)) =
-                (&q.subject, &q.graph_name)
-            else {
-                continue;
-            };
-            let Some(key) = g.as_str().strip_prefix(&prefix) else {
-                continue;
-            };
+            // The key as a paper's own graph states it: the same literal in the default graph
+            // or in a graph a user wrote names no paper.
+            let mut hit = None;
+            for q in ox.quads_for_pattern(None, Some(match_key), Some(literal.as_ref().into()), None) {
+                let q = q?;
+                if let (oxigraph::model::NamedOrBlankNode::NamedNode(iri), oxigraph::model::GraphName::NamedNode(g)) =
+                    (&q.subject, &q.graph_name)
+                {
+                    if let Some(key) = g.as_str().strip_prefix(&prefix) {
+                        hit = Some((iri.clone(), g.clone(), key.to_string()));
+                        break;
+                    }
+                }
+            }
+            let Some((iri, g, key)) = hit else { continue };
             let literals = |p: &str| -> Result<Vec<String>> {
                 ox.quads_for_pattern(
                     Some(iri.as_ref().into()),
@@ -586,22 +581,28 @@ impl Store {
                 })
                 .collect()
             };
+            let len = |p: &str| -> Result<usize> { Ok(literals(p)?.iter().map(String::len).sum()) };
+            let text_len = len(crate::vocab::hyp::CANONICAL_TEXT)?;
+            // The canonical text is title, abstract, then the body, joined by blank lines.
+            let head = len(crate::vocab::schema::NAME)? + len(crate::vocab::schema::ABSTRACT)? + 4;
             return Ok(Some(StoredIdentity {
                 iri: iri.as_str().to_string(),
                 key: key.to_string(),
                 match_keys: literals(crate::vocab::hyp::MATCH_KEY)?,
-                text_len: literals(crate::vocab::hyp::CANONICAL_TEXT)?
-                    .iter()
-                    .map(String::len)
-                    .sum(),
+                text_len,
+                source_format: literals(crate::vocab::hyp::SOURCE_FORMAT)?
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default(),
+                has_body: text_len > head,
             }));
         }
         Ok(None)
     }
 
-    /// A stored paper's IRI and canonical text.
-    pub fn canonical_text(&self, paper_key: &str) -> Result<Option<(String, String)>> {
-        let graph = self.graph_node(paper_key)?;
+    /// A stored paper's (or agent record's) IRI and canonical text.
+    pub fn canonical_text(&self, key: &str) -> Result<Option<(String, String)>> {
+        let graph = NamedNode::new(self.base.doc_graph(key)).map_err(Error::graph)?;
         let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::vocab::hyp::CANONICAL_TEXT);
         let quad = self
             .graph
@@ -677,20 +678,36 @@ impl Store {
         })
     }
 
-    /// Compares the three indexes' paper and passage keys.
+    /// Compares the three indexes: paper and passage keys, and each passage against its
+    /// paper's graph (version, content hash, quote at its offsets). Reads everything: for
+    /// recovery checks and the torture harness, not for hot paths.
     pub fn check_consistency(&self) -> Result<Consistency> {
         let mut graph = self.graph_paper_keys()?;
         graph.extend(self.graph_record_keys()?);
         let (text_papers, _) = self.text.paper_keys()?;
-        let text_passages: BTreeSet<String> = text_papers
-            .iter()
-            .flat_map(|k| self.text.passages_of(k).unwrap_or_default())
-            .map(|p| p.key)
-            .collect();
+        let mut text_passages = BTreeSet::new();
+        let mut text_vs_canonical = Vec::new();
+        for key in &text_papers {
+            let passages = self.text.passages_of(key)?;
+            let digest = self.paper_digest(key)?;
+            let canonical = self.canonical_text(key)?.map(|(_, text)| text);
+            for p in passages {
+                let agrees = canonical.as_deref().is_some_and(|text| {
+                    crate::passages::verify_quote(text, p.start, p.end, &p.text)
+                        && ids::content_hash(&p.text) == p.hash
+                        && digest.as_deref().is_none_or(|d| d == p.version)
+                });
+                if !agrees {
+                    text_vs_canonical.push(p.key.clone());
+                }
+                text_passages.insert(p.key);
+            }
+        }
         let vector_passages: BTreeSet<String> = self.vectors.live_keys().into_iter().collect();
         Ok(Consistency {
             text_vs_graph: graph.symmetric_difference(&text_papers).cloned().collect(),
             text_vs_vector: text_passages.symmetric_difference(&vector_passages).cloned().collect(),
+            text_vs_canonical,
         })
     }
 
@@ -714,8 +731,8 @@ impl Store {
         self.text.backup(&self.dir.join("text"), &target.join("text"))?;
         self.vectors.backup(&target.join("vector"))?;
         std::fs::create_dir_all(target.join("journal")).map_err(|e| Error::io(target, e))?;
-        let meta = self.dir.join(META);
-        std::fs::copy(&meta, target.join(META)).map_err(|e| Error::io(&meta, e))?;
+        let meta = self.dir.join(meta::META);
+        std::fs::copy(&meta, target.join(meta::META)).map_err(|e| Error::io(&meta, e))?;
         let stats = self.stats()?;
         tracing::info!(target = %target.display(), papers = stats.papers, "backup written");
         Ok(stats)
@@ -724,10 +741,10 @@ impl Store {
     /// Restores a backup into `target` (which must not exist or be empty) and opens it, so that
     /// a broken backup is found now rather than when it is needed.
     pub fn restore(backup: &Path, target: &Path, opts: &StoreOptions) -> Result<Store> {
-        if !backup.join(META).is_file() {
+        if !backup.join(meta::META).is_file() {
             return Err(Error::invalid(
                 "backup",
-                format!("{} is not a Hypatia backup (no {META})", backup.display()),
+                format!("{} is not a Hypatia backup (no {})", backup.display(), meta::META),
             ));
         }
         if target.exists()
@@ -746,6 +763,23 @@ impl Store {
     pub fn resolve_paper(&self, key_or_iri: &str) -> Result<Option<String>> {
         let key = ids::paper_key_of(key_or_iri);
         Ok(self.has_paper(&key)?.then_some(key))
+    }
+}
+
+/// The digest a document's graph (a paper's graph, a record's publication info) states.
+fn doc_digest(graph: &GraphStore, base: &Base, key: &str) -> Result<Option<String>> {
+    let g = NamedNode::new(base.doc_graph(key)).map_err(Error::graph)?;
+    let digest = oxigraph::model::NamedNodeRef::new_unchecked(crate::vocab::hyp::DIGEST);
+    let quad = graph
+        .oxigraph()
+        .quads_for_pattern(None, Some(digest), None, Some(g.as_ref().into()))
+        .next();
+    match quad {
+        Some(q) => match q?.object {
+            oxigraph::model::Term::Literal(l) => Ok(Some(l.value().to_string())),
+            _ => Ok(None),
+        },
+        None => Ok(None),
     }
 }
 
@@ -771,11 +805,9 @@ impl Drop for Store {
     }
 }
 
-/// Aborts the process at a named point when `HYPATIA_FAILPOINT` names it: lets the crash
-/// torture harness die exactly between two stores' commits. Costs one cached lookup otherwise.
-pub fn failpoint(name: &str) {
-    static POINT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    if POINT.get_or_init(|| std::env::var("HYPATIA_FAILPOINT").ok()).as_deref() == Some(name) {
-        std::process::abort();
-    }
+/// A named point between two steps of a write: the crash tests abort the process here, the
+/// error-path tests make it fail (see [`failpoints`]).
+fn step(name: &str) -> Result<()> {
+    failpoints::abort_at(name);
+    failpoints::io(name).map_err(|e| Error::io(name, e))
 }

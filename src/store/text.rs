@@ -33,6 +33,7 @@ struct Fields {
     title: Field,
     year: Field,
     venue: Field,
+    version: Field,
 }
 
 impl Fields {
@@ -51,6 +52,7 @@ impl Fields {
             title: f("title")?,
             year: f("year")?,
             venue: f("venue")?,
+            version: f("version")?,
         })
     }
 }
@@ -107,6 +109,7 @@ impl TextIndex {
                     f.title => d.title.as_str(),
                     f.year => i64::from(d.year.unwrap_or(i32::MIN)),
                     f.venue => d.venue.as_deref().unwrap_or(""),
+                    f.version => d.digest.as_str(),
                 ))?;
             }
         }
@@ -285,8 +288,69 @@ impl TextIndex {
             text: str_of(d, f.text),
             year: year.and_then(|y| i32::try_from(y).ok()),
             venue: Some(str_of(d, f.venue)).filter(|v| !v.is_empty()),
+            title: str_of(d, f.title),
+            version: str_of(d, f.version),
         }
     }
+}
+
+/// Rewrites an index of store format 1 (passages without the `version` field) into the current
+/// schema, each passage carrying `version_of(paper key)` (its paper's digest in the graph, or
+/// an empty string when unknown). The new index is built beside the old one (`text.v2`), then
+/// swapped in; [`finish_upgrade`] completes a swap a crash interrupted, and a half-built
+/// `text.v2` is built again.
+pub(crate) fn upgrade(dir: &Path, version_of: &dyn Fn(&str) -> Result<String>) -> Result<usize> {
+    let staged = dir.with_extension("v2");
+    finish_upgrade(dir)?;
+    let _ = std::fs::remove_dir_all(&staged);
+    std::fs::create_dir_all(&staged).map_err(|e| Error::io(&staged, e))?;
+    let old = Index::open_in_dir(dir)?;
+    let schema = schema_in_code();
+    let version = schema.get_field("version")?;
+    let paper = schema.get_field("paper")?;
+    let new = Index::create_in_dir(&staged, schema)?;
+    let mut w: IndexWriter = new.writer(WRITER_MEMORY)?;
+    let searcher = old.reader()?.searcher();
+    let mut versions: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut n = 0;
+    for seg in searcher.segment_readers() {
+        let store = seg.get_store_reader(64).map_err(|e| Error::io("text index store", e))?;
+        for id in seg.doc_ids_alive() {
+            let mut d: TantivyDocument = store.get(id)?;
+            let key = str_of(&d, paper);
+            let v = match versions.get(&key) {
+                Some(v) => v.clone(),
+                None => {
+                    let v = version_of(&key)?;
+                    versions.insert(key, v.clone());
+                    v
+                }
+            };
+            d.add_text(version, &v);
+            w.add_document(d)?;
+            n += 1;
+        }
+    }
+    w.commit()?;
+    w.wait_merging_threads()?;
+    let old_dir = dir.with_extension("v1");
+    std::fs::rename(dir, &old_dir).map_err(|e| Error::io(dir, e))?;
+    finish_upgrade(dir)?;
+    Ok(n)
+}
+
+/// Completes an interrupted swap of an upgraded index: `text.v1` is the old index moved aside,
+/// `text.v2` the new one not yet moved in.
+pub(crate) fn finish_upgrade(dir: &Path) -> Result<()> {
+    let (old, staged) = (dir.with_extension("v1"), dir.with_extension("v2"));
+    if !old.exists() {
+        return Ok(());
+    }
+    if !dir.exists() {
+        std::fs::rename(&staged, dir).map_err(|e| Error::io(&staged, e))?;
+    }
+    std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    Ok(())
 }
 
 /// The schema `schema/text-schema.json` holds, built in code: a test checks that the file is
@@ -313,6 +377,8 @@ pub fn schema_in_code() -> Schema {
     b.add_text_field("title", english);
     b.add_i64_field("year", INDEXED | FAST | STORED);
     b.add_text_field("venue", STRING | STORED);
+    // Last, so that the fields of indexes written before it keep their ids (see `upgrade`).
+    b.add_text_field("version", TextOptions::default().set_stored());
     b.build()
 }
 

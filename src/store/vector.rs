@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use hnsw_rs::prelude::{AnnT, DistDot, Hnsw, HnswIo};
@@ -55,6 +55,9 @@ enum LogRecord {
     },
     /// The internal id is dead.
     Delete { id: u64 },
+    /// Starts one append: the records of one write follow, `bytes` long in all. Appended after
+    /// the other kinds so that logs written before batches were marked still read.
+    Batch { records: u32, bytes: u64 },
 }
 
 /// What the checkpoint's `CURRENT` file says.
@@ -77,17 +80,24 @@ struct Entry {
 struct IdMap {
     entries: HashMap<u64, Entry>,
     live: HashMap<String, u64>,
+    /// The vectors of live agent records' passages (hypotheses, experiments): few, and searched
+    /// exactly by novelty, so they are kept apart rather than found by a scan of every point.
+    records: HashMap<u64, Vec<f32>>,
     next: u64,
 }
 
 impl IdMap {
     fn apply(&mut self, r: &LogRecord) {
         match r {
-            LogRecord::Add { id, key, year, .. } => {
+            LogRecord::Add { id, key, year, vector } => {
                 if let Some(old) = self.live.insert(key.clone(), *id) {
                     if let Some(e) = self.entries.get_mut(&old) {
                         e.alive = false;
                     }
+                    self.records.remove(&old);
+                }
+                if crate::ids::RecordKind::of_key(crate::ids::paper_key_of_passage(key)).is_some() {
+                    self.records.insert(*id, vector.clone());
                 }
                 self.entries.insert(
                     *id,
@@ -106,7 +116,9 @@ impl IdMap {
                         self.live.remove(&e.key);
                     }
                 }
+                self.records.remove(id);
             }
+            LogRecord::Batch { .. } => {}
         }
     }
 }
@@ -124,9 +136,25 @@ pub struct VectorIndex {
 }
 
 struct LogWriter {
-    file: BufWriter<File>,
+    /// Opened for appending.
+    file: File,
     len: u64,
     since_checkpoint: usize,
+    /// Set when a failed append could not be cut back: the file's end is unknown, so no
+    /// further append may land after it (reopening the store finds the log's real state).
+    poisoned: bool,
+}
+
+/// Whether the end of the log may be a torn append: only while a journaled write is pending
+/// (every append happens inside one, and the journal entry is committed only after the append
+/// was synced). With nothing pending, a bad record anywhere is corruption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tail {
+    /// A write was in flight when the process stopped: a bad last append is cut off (the
+    /// journal applies the write again).
+    MayBeTorn,
+    /// Every append was acknowledged: any bad record is an error.
+    Complete,
 }
 
 const LOG: &str = "vectors.log";
@@ -136,11 +164,13 @@ const CURRENT: &str = "CURRENT";
 const MAX_RECORD: u32 = 1 << 20;
 
 impl VectorIndex {
-    /// Opens or creates the index in `dir`, replaying the log past the last checkpoint.
-    pub fn open(dir: &Path, dim: usize, params: HnswParams) -> Result<Self> {
+    /// Opens or creates the index in `dir`, replaying the log past the last checkpoint. A torn
+    /// last append is cut off when `tail` allows it; any other bad record is an error that names
+    /// its offset, and the file is left as it is.
+    pub fn open(dir: &Path, dim: usize, params: HnswParams, tail: Tail) -> Result<Self> {
         std::fs::create_dir_all(dir.join(CHECKPOINT_DIR)).map_err(|e| Error::io(dir, e))?;
         let log_path = dir.join(LOG);
-        let (records, good_len) = read_log(&log_path)?;
+        let (records, good_len) = read_log(&log_path, tail)?;
         let mut ids = IdMap::default();
         for (_, r) in &records {
             ids.apply(r);
@@ -180,11 +210,16 @@ impl VectorIndex {
             .append(true)
             .open(&log_path)
             .map_err(|e| Error::io(&log_path, e))?;
-        file.set_len(good_len).map_err(|e| Error::io(&log_path, e))?;
+        if file.metadata().map_err(|e| Error::io(&log_path, e))?.len() != good_len {
+            file.set_len(good_len)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| Error::io(&log_path, e))?;
+        }
         let log = LogWriter {
-            file: BufWriter::new(file),
+            file,
             len: good_len,
             since_checkpoint: tail.len(),
+            poisoned: false,
         };
         Ok(VectorIndex {
             dir: dir.to_path_buf(),
@@ -258,23 +293,48 @@ impl VectorIndex {
             .collect()
     }
 
+    /// Appends `records` as one batch (a marker, then the records), synced before it returns.
+    /// A failed append is cut back to where the log ended, so that nothing half-written stays
+    /// before later appends; when even that fails, the index refuses further appends.
     fn append(&self, log: &mut LogWriter, records: &[LogRecord]) -> Result<()> {
         if records.is_empty() {
             return Ok(());
         }
         let path = self.dir.join(LOG);
-        for r in records {
-            let payload = postcard::to_stdvec(r).map_err(Error::vector)?;
-            let crc = crc32fast::hash(&payload);
-            let w = &mut log.file;
-            w.write_all(&(payload.len() as u32).to_le_bytes())
-                .map_err(|e| Error::io(&path, e))?;
-            w.write_all(&crc.to_le_bytes()).map_err(|e| Error::io(&path, e))?;
-            w.write_all(&payload).map_err(|e| Error::io(&path, e))?;
-            log.len += 8 + payload.len() as u64;
+        if log.poisoned {
+            return Err(Error::vector(format!(
+                "{}: an earlier append failed and could not be undone; reopen the store",
+                path.display()
+            )));
         }
-        log.file.flush().map_err(|e| Error::io(&path, e))?;
-        log.file.get_ref().sync_data().map_err(|e| Error::io(&path, e))?;
+        let mut body = Vec::new();
+        for r in records {
+            encode(r, &mut body)?;
+        }
+        let mut bytes = Vec::with_capacity(body.len() + 32);
+        encode(
+            &LogRecord::Batch {
+                records: records.len() as u32,
+                bytes: body.len() as u64,
+            },
+            &mut bytes,
+        )?;
+        bytes.extend_from_slice(&body);
+        let before = log.len;
+        let written = super::failpoints::io("vector-append")
+            .and_then(|()| log.file.write_all(&bytes))
+            .and_then(|()| log.file.sync_data());
+        if let Err(e) = written {
+            match log.file.set_len(before).and_then(|()| log.file.sync_all()) {
+                Ok(()) => tracing::warn!(path = %path.display(), error = %e, "vector append failed; cut back"),
+                Err(undo) => {
+                    log.poisoned = true;
+                    tracing::error!(path = %path.display(), error = %e, undo = %undo, "vector append failed and could not be cut back");
+                }
+            }
+            return Err(Error::io(&path, e));
+        }
+        log.len = before + bytes.len() as u64;
         let mut ids = self.ids.write();
         for r in records {
             ids.apply(r);
@@ -301,27 +361,14 @@ impl VectorIndex {
             .collect()
     }
 
-    /// Exact similarities of the live passages whose key passes `keep` (a small set, e.g. the
-    /// passages of agent records), best first: a scan of the graph's points, no log read.
-    pub fn exact_among(&self, query: &[f32], k: usize, keep: &dyn Fn(&str) -> bool) -> Vec<(String, f32)> {
+    /// Exact similarities of the live agent records' passages (hypotheses, experiments), best
+    /// first: records are kept apart in memory, so this costs O(records), not O(passages).
+    pub fn exact_records(&self, query: &[f32], k: usize) -> Vec<(String, f32)> {
         let ids = self.ids.read();
-        let wanted: HashMap<usize, &str> = ids
-            .live
+        let mut scored: Vec<(String, f32)> = ids
+            .records
             .iter()
-            .filter(|(key, _)| keep(key))
-            .map(|(key, id)| (*id as usize, key.as_str()))
-            .collect();
-        if wanted.is_empty() {
-            return Vec::new();
-        }
-        let graph = self.graph.read();
-        let mut scored: Vec<(String, f32)> = graph
-            .get_point_indexation()
-            .into_iter()
-            .filter_map(|p| {
-                let key = wanted.get(&p.get_origin_id())?;
-                Some((key.to_string(), crate::embed::dot(query, p.get_v())))
-            })
+            .filter_map(|(id, v)| Some((ids.entries.get(id)?.key.clone(), crate::embed::dot(query, v))))
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         scored.truncate(k);
@@ -331,7 +378,7 @@ impl VectorIndex {
     /// Nearest live passages by an exact scan of the log: the recall oracle for the HNSW graph.
     pub fn exact_search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<(String, f32)>> {
         let _quiet = self.log.lock();
-        let (records, _) = read_log(&self.dir.join(LOG))?;
+        let (records, _) = read_log(&self.dir.join(LOG), Tail::Complete)?;
         let ids = self.ids.read();
         let mut scored: Vec<(String, f32)> = records
             .into_iter()
@@ -340,7 +387,7 @@ impl VectorIndex {
                     let e = ids.entries.get(&id)?;
                     (e.alive && filter.accepts_year(e.year)).then(|| (key, crate::embed::dot(query, &vector)))
                 }
-                LogRecord::Delete { .. } => None,
+                LogRecord::Delete { .. } | LogRecord::Batch { .. } => None,
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -351,9 +398,8 @@ impl VectorIndex {
     /// Copies the durable state (the log up to its current end, and the last checkpoint) into
     /// `target`. Appends wait meanwhile.
     pub(crate) fn backup(&self, target: &Path) -> Result<()> {
-        let mut log = self.log.lock();
+        let log = self.log.lock();
         let path = self.dir.join(LOG);
-        log.file.flush().map_err(|e| Error::io(&path, e))?;
         std::fs::create_dir_all(target.join(CHECKPOINT_DIR)).map_err(|e| Error::io(target, e))?;
         let mut src = File::open(&path).map_err(|e| Error::io(&path, e))?.take(log.len);
         let dest = target.join(LOG);
@@ -444,43 +490,123 @@ fn remove_other_dumps(cdir: &Path, keep: &str) {
     }
 }
 
-/// Reads every whole, checksummed record; stops at the first torn or corrupt one (a crash
-/// mid-append) and returns the length of the good prefix.
-fn read_log(path: &Path) -> Result<(Vec<(u64, LogRecord)>, u64)> {
-    let file = match File::open(path) {
-        Ok(f) => f,
+/// Appends one record (length, CRC-32 of the payload, payload) to `out`.
+fn encode(r: &LogRecord, out: &mut Vec<u8>) -> Result<()> {
+    let payload = postcard::to_stdvec(r).map_err(Error::vector)?;
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    Ok(())
+}
+
+/// The whole, checksummed record at `off` of `bytes` and where the next one starts.
+fn decode_at(bytes: &[u8], off: usize) -> Option<(LogRecord, usize)> {
+    let head = bytes.get(off..off + 8)?;
+    let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+    if len > MAX_RECORD {
+        return None;
+    }
+    let payload = bytes.get(off + 8..off + 8 + len as usize)?;
+    if crc32fast::hash(payload) != crc {
+        return None;
+    }
+    let rec = postcard::from_bytes::<LogRecord>(payload).ok()?;
+    Some((rec, off + 8 + len as usize))
+}
+
+/// How far past a bad record the reader looks for a later batch before it gives up proving
+/// that the bad bytes are the torn end of the last append (appends are one write's vectors:
+/// megabytes, not hundreds of them).
+const RESYNC_WINDOW: usize = 256 << 20;
+
+/// Reads every record and returns them with their offsets and the length of the good log.
+///
+/// A bad record (short, failing its checksum, undecodable, or a batch that ends past the end
+/// of the file) is the torn end of the last append only if nothing acknowledged can follow it:
+/// `tail` must allow a torn end (a write was pending), and either the bad record lies inside
+/// the last batch, or no later batch marker can be found after it. Then the log is cut at the
+/// start of that batch (its write is applied again from the journal). Anything else is
+/// corruption in the middle: an error naming the offset, with the file left untouched.
+fn read_log(path: &Path, tail: Tail) -> Result<(Vec<(u64, LogRecord)>, u64)> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let total = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    let mut r = BufReader::new(file);
-    r.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
-    let mut out = Vec::new();
-    let mut off = 0u64;
-    let mut head = [0u8; 8];
-    while off + 8 <= total {
-        if r.read_exact(&mut head).is_err() {
-            break;
+    let total = bytes.len();
+    let mut out: Vec<(u64, LogRecord)> = Vec::new();
+    let mut off = 0usize;
+    // The last batch marker read: (where it starts, where its records end).
+    let mut batch: Option<(usize, usize)> = None;
+    let mut marked = false;
+    let bad_at = loop {
+        if let Some((_, end)) = batch {
+            if off == end {
+                batch = None;
+            } else if off > end {
+                break Some((off, "a batch's records overrun its length"));
+            }
         }
-        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
-        let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-        if len > MAX_RECORD || off + 8 + u64::from(len) > total {
-            break;
+        if off == total {
+            match batch {
+                Some(_) => break Some((off, "the last batch ends past the end of the file")),
+                None => break None,
+            }
         }
-        let mut payload = vec![0u8; len as usize];
-        if r.read_exact(&mut payload).is_err() || crc32fast::hash(&payload) != crc {
-            break;
+        match decode_at(&bytes, off) {
+            Some((rec, next)) => {
+                if let LogRecord::Batch { bytes: len, .. } = rec {
+                    if batch.is_some() {
+                        break Some((off, "a batch marker inside a batch"));
+                    }
+                    batch = Some((off, next.saturating_add(len as usize)));
+                    marked = true;
+                }
+                out.push((off as u64, rec));
+                off = next;
+            }
+            None => break Some((off, "a record fails its length or checksum")),
         }
-        let Ok(rec) = postcard::from_bytes::<LogRecord>(&payload) else {
-            break;
-        };
-        out.push((off, rec));
-        off += 8 + u64::from(len);
+    };
+    let Some((bad, why)) = bad_at else {
+        return Ok((out, total as u64));
+    };
+    let corrupt = |detail: &str| {
+        Error::vector(format!(
+            "{} is corrupt at byte {bad} of {total} ({why}){detail}; the file is left as it is. \
+             Restore the store from a backup, or rebuild its vectors from the stored passages \
+             with `hypatia reembed`",
+            path.display()
+        ))
+    };
+    if tail == Tail::Complete {
+        return Err(corrupt(", and every append to it was acknowledged"));
     }
-    if off < total {
-        tracing::warn!(path = %path.display(), good = off, total, "vector log has a torn tail; truncating it");
-    }
-    Ok((out, off))
+    let cut = match batch {
+        // Inside a batch: torn only if that batch is the last thing in the file.
+        Some((start, end)) if end >= total => start,
+        Some(_) => return Err(corrupt(", inside a batch that later data follows")),
+        // Between batches (or in a log older than batch markers): torn only if no later
+        // batch (or, unmarked, no later record at all) can be found.
+        None => {
+            let window = &bytes[..total.min(bad.saturating_add(RESYNC_WINDOW))];
+            let later = (bad + 1..window.len())
+                .find(|&o| decode_at(window, o).is_some_and(|(r, _)| !marked || matches!(r, LogRecord::Batch { .. })));
+            match later {
+                Some(o) => return Err(corrupt(&format!(", and a valid record follows at byte {o}"))),
+                None if window.len() < total => {
+                    return Err(corrupt(
+                        ", and the rest of the file is too long to prove it a torn tail",
+                    ))
+                }
+                None => bad,
+            }
+        }
+    };
+    out.retain(|(o, _)| (*o as usize) < cut);
+    tracing::warn!(path = %path.display(), good = cut, total, "vector log ends in a torn append; cutting it off");
+    Ok((out, cut as u64))
 }
 
 /// Writes `bytes` to `path` through a temporary file, fsync and rename.
@@ -528,7 +654,7 @@ mod tests {
             .map(|i| (format!("p{}-{}", i % 12, i), Some(2000 + (i % 5) as i32), unit(i, 16)))
             .collect();
         {
-            let idx = VectorIndex::open(dir.path(), 16, params).unwrap();
+            let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
             let papers: Vec<String> = (0..12).map(|i| format!("p{i}")).collect();
             idx.put(&papers, &items).unwrap();
             let hit = idx.search(&items[7].2, 1, &SearchFilter::default());
@@ -538,7 +664,7 @@ mod tests {
             idx.delete(&["p7".to_string()]).unwrap();
             assert_eq!(idx.live_keys().len(), 110);
         }
-        let idx = VectorIndex::open(dir.path(), 16, params).unwrap();
+        let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
         assert_eq!(idx.live_keys().len(), 110);
         let hit = idx.search(&items[8].2, 1, &SearchFilter::default());
         assert_eq!(hit[0].0, items[8].0);
@@ -563,27 +689,152 @@ mod tests {
         }
     }
 
+    fn open(dir: &Path, tail: Tail) -> Result<VectorIndex> {
+        VectorIndex::open(dir, 8, HnswParams::default(), tail)
+    }
+
+    /// Three appends (one paper each), and the log's length after each.
+    fn three_batches(dir: &Path) -> Vec<u64> {
+        let idx = open(dir, Tail::Complete).unwrap();
+        (0..3u64)
+            .map(|i| {
+                let paper = format!("p{i}");
+                idx.put(
+                    std::slice::from_ref(&paper),
+                    &[
+                        (format!("{paper}-0"), None, unit(i, 8)),
+                        (format!("{paper}-1"), None, unit(i + 10, 8)),
+                    ],
+                )
+                .unwrap();
+                std::fs::metadata(dir.join(LOG)).unwrap().len()
+            })
+            .collect()
+    }
+
+    fn append_raw(dir: &Path, bytes: &[u8]) {
+        OpenOptions::new()
+            .append(true)
+            .open(dir.join(LOG))
+            .unwrap()
+            .write_all(bytes)
+            .unwrap();
+    }
+
     #[test]
-    fn a_torn_log_tail_is_cut_off() {
+    fn a_torn_log_tail_is_cut_off_while_a_write_was_pending() {
         let dir = tempfile::tempdir().unwrap();
+        let ends = three_batches(dir.path());
+        append_raw(dir.path(), &[9, 0, 0, 0, 1, 2]);
+        let err = open(dir.path(), Tail::Complete)
+            .err()
+            .expect("nothing was pending: corruption");
+        assert!(err.to_string().contains(&format!("byte {}", ends[2])), "{err}");
+        let idx = open(dir.path(), Tail::MayBeTorn).unwrap();
+        assert_eq!(idx.live_keys().len(), 6);
+        assert_eq!(std::fs::metadata(dir.path().join(LOG)).unwrap().len(), ends[2]);
+    }
+
+    #[test]
+    fn a_half_written_last_batch_is_cut_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let ends = three_batches(dir.path());
+        // The last append stopped half-way: its marker and first record made it to disk, the
+        // second record only in part.
+        let log = dir.path().join(LOG);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&log)
+            .unwrap()
+            .set_len(ends[2] - 10)
+            .unwrap();
+        let idx = open(dir.path(), Tail::MayBeTorn).unwrap();
+        let mut keys = idx.live_keys();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["p0-0", "p0-1", "p1-0", "p1-1"],
+            "the whole torn batch goes, no more"
+        );
+        assert_eq!(std::fs::metadata(&log).unwrap().len(), ends[1]);
+    }
+
+    #[test]
+    fn corruption_in_the_middle_is_an_error_that_names_its_offset_and_keeps_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ends = three_batches(dir.path());
+        let log = dir.path().join(LOG);
+        let mut bytes = std::fs::read(&log).unwrap();
+        // A flipped bit inside the second batch's first vector.
+        let at = ends[0] as usize + 40;
+        bytes[at] ^= 0x10;
+        std::fs::write(&log, &bytes).unwrap();
+        for tail in [Tail::Complete, Tail::MayBeTorn] {
+            let err = open(dir.path(), tail).err().expect("corruption is refused");
+            let msg = err.to_string();
+            assert!(msg.contains("corrupt at byte") && msg.contains("reembed"), "{msg}");
+            assert_eq!(std::fs::read(&log).unwrap(), bytes, "the file is left as it is");
+        }
+    }
+
+    #[test]
+    fn a_failed_append_is_cut_back_and_later_appends_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let ends = three_batches(dir.path());
         {
-            let idx = VectorIndex::open(dir.path(), 8, HnswParams::default()).unwrap();
-            idx.put(
-                &[],
-                &[("a-0".into(), None, unit(1, 8)), ("b-0".into(), None, unit(2, 8))],
+            let idx = open(dir.path(), Tail::Complete).unwrap();
+            crate::store::failpoints::fail_next("vector-append", 1);
+            assert!(idx.put(&["p9".into()], &[("p9-0".into(), None, unit(9, 8))]).is_err());
+            assert_eq!(std::fs::metadata(dir.path().join(LOG)).unwrap().len(), ends[2]);
+            assert!(!idx.live_keys().contains(&"p9-0".to_string()));
+            idx.put(&["p8".into()], &[("p8-0".into(), None, unit(8, 8))]).unwrap();
+        }
+        let idx = open(dir.path(), Tail::Complete).unwrap();
+        assert_eq!(idx.live_keys().len(), 7);
+        assert!(idx.live_keys().contains(&"p8-0".to_string()));
+    }
+
+    #[test]
+    fn logs_written_before_batch_markers_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = Vec::new();
+        for (i, key) in ["a-0", "b-0"].iter().enumerate() {
+            encode(
+                &LogRecord::Add {
+                    id: i as u64,
+                    key: key.to_string(),
+                    year: Some(2001),
+                    vector: unit(i as u64, 8),
+                },
+                &mut bytes,
             )
             .unwrap();
         }
-        let log = dir.path().join(LOG);
-        let len = std::fs::metadata(&log).unwrap().len();
-        OpenOptions::new()
-            .append(true)
-            .open(&log)
-            .unwrap()
-            .write_all(&[9, 0, 0, 0, 1, 2])
-            .unwrap();
-        let idx = VectorIndex::open(dir.path(), 8, HnswParams::default()).unwrap();
+        let whole = bytes.len() as u64;
+        bytes.extend_from_slice(&[7, 0, 0]);
+        std::fs::write(dir.path().join(LOG), &bytes).unwrap();
+        let idx = open(dir.path(), Tail::MayBeTorn).unwrap();
         assert_eq!(idx.live_keys().len(), 2);
-        assert_eq!(std::fs::metadata(&log).unwrap().len(), len);
+        assert_eq!(std::fs::metadata(dir.path().join(LOG)).unwrap().len(), whole);
+        idx.put(&["c".into()], &[("c-0".into(), None, unit(5, 8))]).unwrap();
+        drop(idx);
+        assert_eq!(open(dir.path(), Tail::Complete).unwrap().live_keys().len(), 3);
+    }
+
+    #[test]
+    fn record_vectors_are_searched_apart_from_passages() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = open(dir.path(), Tail::Complete).unwrap();
+        let h = "hyp_0123456789abcdef";
+        idx.put(
+            &[],
+            &[("p0-0".into(), None, unit(1, 8)), (format!("{h}-0"), None, unit(2, 8))],
+        )
+        .unwrap();
+        let hits = idx.exact_records(&unit(1, 8), 10);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].0, format!("{h}-0"));
+        idx.delete(&[h.to_string()]).unwrap();
+        assert!(idx.exact_records(&unit(2, 8), 10).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use hypatia::embed::{Embedder, FastEmbedder, HashEmbedder, ModelLocation};
+use hypatia::embed::{Embedder, FastEmbedder, HashEmbedder, ModelIdentity, ModelLocation};
 use hypatia::pipeline::{self, IngestOptions, IngestReport};
 use hypatia::store::{Store, StoreOptions};
 
@@ -31,13 +31,13 @@ pub fn hash_embedder() -> HashEmbedder {
     HashEmbedder::new(32)
 }
 
-/// Opens a store in a fresh temp dir for an embedder of dimension `dim`.
-pub fn temp_store(dim: usize) -> (tempfile::TempDir, Store) {
+/// Opens a store in a fresh temp dir for this embedding model.
+pub fn temp_store(model: ModelIdentity) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(
         &dir.path().join("data"),
         &StoreOptions {
-            dim: Some(dim),
+            model: Some(model),
             ..Default::default()
         },
     )
@@ -45,11 +45,11 @@ pub fn temp_store(dim: usize) -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-pub fn reopen(dir: &tempfile::TempDir, dim: usize) -> Store {
+pub fn reopen(dir: &tempfile::TempDir, model: ModelIdentity) -> Store {
     Store::open(
         &dir.path().join("data"),
         &StoreOptions {
-            dim: Some(dim),
+            model: Some(model),
             ..Default::default()
         },
     )
@@ -71,7 +71,7 @@ pub fn scifact() -> &'static Scifact {
     static S: OnceLock<Scifact> = OnceLock::new();
     S.get_or_init(|| {
         let m = model();
-        let (dir, store) = temp_store(m.dim());
+        let (dir, store) = temp_store(m.identity());
         let report = ingest(&store, m.as_ref(), &[fixtures().join("scifact/corpus.jsonl")]);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
         Scifact {

@@ -16,7 +16,7 @@ const COUNT: &str = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <http://sche
 #[test]
 fn concurrent_writers_lose_nothing_and_readers_never_fail() {
     let e: Arc<dyn Embedder> = Arc::new(hash_embedder());
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     let store = Arc::new(store);
     let srv = spawn(
         AppState {
@@ -229,4 +229,106 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
         .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(store.stats().unwrap(), stats);
+}
+
+#[test]
+fn readers_never_fail_while_papers_are_replaced_and_deleted_over_http() {
+    let e: Arc<dyn Embedder> = Arc::new(hash_embedder());
+    let (_d, store) = temp_store(e.identity());
+    let store = Arc::new(store);
+    let srv = spawn(
+        AppState {
+            store: store.clone(),
+            embedder: Some(e.clone()),
+            backup_dir: None,
+            access: std::sync::Arc::new(hypatia::http::Access::open(true)),
+            limits: Default::default(),
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let base = format!("http://{}", srv.addr());
+    let client = || {
+        reqwest::blocking::Client::builder()
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .unwrap()
+    };
+    // 40 SciFact abstracts, and a revision of each (same ids, other text).
+    let corpus = std::fs::read_to_string(fixtures().join("scifact/corpus.jsonl")).unwrap();
+    let lines: Vec<&str> = corpus.lines().filter(|l| !l.trim().is_empty()).take(40).collect();
+    let revise = |round: usize| -> String {
+        lines
+            .iter()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let t = v["text"].as_str().unwrap().to_string();
+                v["text"] = serde_json::Value::String(format!("{t} Revision {round} of this abstract."));
+                v.to_string() + "\n"
+            })
+            .collect()
+    };
+    let upload = |c: &reqwest::blocking::Client, body: String| {
+        let r = c
+            .post(format!("{base}/papers"))
+            .query(&[("name", "scifact/corpus.jsonl")])
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().unwrap_or_default());
+    };
+    upload(&client(), lines.join("\n") + "\n");
+    let keys: Vec<String> = store.graph_paper_keys().unwrap().into_iter().collect();
+    assert_eq!(keys.len(), 40);
+    let done = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..3)
+        .map(|i| {
+            let (base, done, keys) = (base.clone(), done.clone(), keys.clone());
+            std::thread::spawn(move || {
+                let c = client();
+                let mut reads = 0usize;
+                while !done.load(Ordering::SeqCst) {
+                    let r = match i {
+                        0 => c
+                            .get(format!("{base}/search"))
+                            .query(&[("q", "revision of this abstract"), ("mode", "hybrid"), ("k", "20")])
+                            .send(),
+                        1 => c
+                            .get(format!("{base}/findings"))
+                            .query(&[("q", "DNA methylation in blood cells"), ("papers", "5")])
+                            .send(),
+                        _ => c.get(format!("{base}/papers/{}", keys[reads % keys.len()])).send(),
+                    }
+                    .unwrap();
+                    let status = r.status().as_u16();
+                    // A paper deleted a moment ago is a 404; nothing else may fail.
+                    assert!(
+                        status == 200 || (i == 2 && status == 404),
+                        "reader {i}: {status} {}",
+                        r.text().unwrap_or_default()
+                    );
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+    let c = client();
+    for round in 1..=6 {
+        upload(&c, revise(round));
+        for k in keys.iter().skip(round).step_by(9) {
+            let r = c.delete(format!("{base}/papers/{k}")).send().unwrap();
+            assert!(r.status() == 200 || r.status() == 404, "delete {k}: {}", r.status());
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+    let reads: usize = readers.into_iter().map(|r| r.join().unwrap()).sum();
+    assert!(reads > 3, "readers ran during the writes ({reads} reads)");
+    assert!(store.check_consistency().unwrap().is_consistent());
+    // The last revision is what is stored for every paper not deleted after it.
+    upload(&c, revise(7));
+    for k in &keys {
+        let (_, text) = store.canonical_text(k).unwrap().expect("re-uploaded");
+        assert!(text.contains("Revision 7 of this abstract."), "{k}");
+    }
 }

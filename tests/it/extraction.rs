@@ -17,7 +17,7 @@ pub fn sample() -> &'static Store {
     static S: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
     &S.get_or_init(|| {
         let e = hash_embedder();
-        let (dir, store) = temp_store(e.dim());
+        let (dir, store) = temp_store(e.identity());
         ingest(
             &store,
             &e,
@@ -122,7 +122,7 @@ fn every_extracted_item_quotes_its_paper_exactly_with_provenance() {
 #[test]
 fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
     let e = hash_embedder();
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     ingest(&store, &e, &[fixtures().join("papers/tei")]);
     let source_facts =
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/paper/\")) }";

@@ -43,9 +43,9 @@ fn archives_ingest_like_the_files_they_hold() {
     zip_of(std::slice::from_ref(&bib), &work.path().join("lab.zip"));
     gz_of(&arxiv, &work.path().join("arxiv.jsonl.gz"));
 
-    let (_d1, plain) = temp_store(e.dim());
+    let (_d1, plain) = temp_store(e.identity());
     let direct = ingest(&plain, &e, &[jats, bib, arxiv]);
-    let (_d2, packed) = temp_store(e.dim());
+    let (_d2, packed) = temp_store(e.identity());
     let archived = ingest(&packed, &e, &[work.path().to_path_buf()]);
     assert!(archived.failures.is_empty(), "{:?}", archived.failures);
     assert!(direct.papers > 100);
@@ -75,7 +75,7 @@ fn a_chunked_dump_reports_failures_at_their_line_in_the_whole_file() {
     let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::fast());
     gz.write_all(text.as_bytes()).unwrap();
     gz.finish().unwrap();
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     let report = ingest(&store, &e, &[path]);
     assert_eq!(report.papers, 1999);
     assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
@@ -87,7 +87,7 @@ fn a_chunked_dump_reports_failures_at_their_line_in_the_whole_file() {
 #[test]
 fn hostile_inputs_get_located_errors_and_leave_the_store_as_it_was() {
     let e = hash_embedder();
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     ingest(&store, &e, &[fixtures().join("papers/jats")]);
     let before = store.stats().unwrap();
     let hostile = fixtures().join("hostile");
@@ -197,7 +197,7 @@ fn a_tarball_named_dot_gz_is_read_entry_by_entry() {
     let e = hash_embedder();
     let work = tempfile::tempdir().unwrap();
     tar_gz(&fixtures().join("papers/tei"), &work.path().join("2004.14974.gz"));
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     let report = ingest(&store, &e, &[work.path().join("2004.14974.gz")]);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert!(report.papers >= 4, "{report:?}");

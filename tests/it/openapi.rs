@@ -3,6 +3,7 @@
 //! limits the core enforces. `scripts/openapi_fuzz.sh` checks the server against it with
 //! schemathesis; this checks the description itself.
 
+use hypatia::embed::Embedder;
 use std::sync::Arc;
 
 use hypatia::http::{spawn, Access, AppState};
@@ -12,7 +13,7 @@ use super::common::{hash_embedder, temp_store};
 
 #[test]
 fn openapi_json_is_openapi_3_1_and_names_served_routes() {
-    let (_dir, store) = temp_store(32);
+    let (_dir, store) = temp_store(hash_embedder().identity());
     let srv = spawn(
         AppState {
             store: Arc::new(store),

@@ -1,15 +1,16 @@
 //! Every named query in queries/ has a case here, run against a store with known content.
 
+use hypatia::embed::Embedder;
 use hypatia::papers::lexical;
 use hypatia::queries;
 
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 19] = [
+const COVERED: [&str; 20] = [
     "citation.rq",
     "authors.rq",
-    "canonical_text.rq",
+    "passages_of.rq",
     "paper.rq",
     "count_papers.rq",
     // Cases in tests/it/extraction.rs, on a store with extracted facts.
@@ -28,6 +29,7 @@ const COVERED: [&str; 19] = [
     "concept_labels.rq",
     "hypotheses.rq",
     "hypothesis_history.rq",
+    "hypothesis_evidence.rq",
     "experiments.rq",
     "experiment_details.rq",
 ];
@@ -55,7 +57,7 @@ fn every_named_query_has_a_case() {
 #[test]
 fn named_queries_return_the_expected_rows() {
     let e = hash_embedder();
-    let (_d, store) = temp_store(32);
+    let (_d, store) = temp_store(hash_embedder().identity());
     ingest(
         &store,
         &e,
@@ -75,23 +77,43 @@ fn named_queries_return_the_expected_rows() {
         .facts
         .iter()
         .any(|[_, p, _]| p.contains("http://schema.org/citation")));
-    // canonical_text.rq: every passage verifies against it.
+    // citation.rq's canonical text and digest: every passage verifies against the text, and
+    // carries the digest as its version.
     let g = oxigraph::model::NamedNode::new(store.base().paper_graph(&key)).unwrap();
     let p = oxigraph::model::NamedNode::new(iri).unwrap();
     let oxigraph::sparql::QueryResults::Solutions(mut rows) = store
         .graph()
-        .query_bound(queries::CANONICAL_TEXT, &[("paper", p.into()), ("g", g.into())])
+        .query_bound(
+            queries::CITATION,
+            &[("paper", p.clone().into()), ("g", g.clone().into())],
+        )
         .unwrap()
     else {
         panic!()
     };
-    let text = lexical(rows.next().unwrap().unwrap().get("text").unwrap());
+    let row = rows.next().unwrap().unwrap();
+    let text = lexical(row.get("text").unwrap());
+    let digest = lexical(row.get("digest").unwrap());
     for ps in &record.passages {
         assert!(
             hypatia::passages::verify_quote(&text, ps.start, ps.end, &ps.text),
             "{}",
             ps.key
         );
+    }
+    assert!(store
+        .text()
+        .passages_of(&key)
+        .unwrap()
+        .iter()
+        .all(|ps| ps.version == digest));
+    // passages_of.rq: the graph's own passages are the text index's.
+    let from_graph =
+        hypatia::queries::select(&store, queries::PASSAGES_OF, &[("paper", p.into()), ("g", g.into())]).unwrap();
+    assert_eq!(from_graph.len(), record.passages.len());
+    for (row, ps) in from_graph.iter().zip(&record.passages) {
+        assert_eq!(row["text"], ps.text);
+        assert_eq!(row["start"], ps.start.to_string());
     }
     // count_papers.rq.
     let oxigraph::sparql::QueryResults::Solutions(mut rows) =

@@ -20,7 +20,7 @@ fn a_write_killed_at_any_step_is_finished_on_open() {
             .unwrap();
         assert!(!out.status.success(), "{point}: the process should have aborted");
         assert!(data.join("journal/pending").exists(), "{point}: the write is journaled");
-        let store = reopen(&dir, m.dim());
+        let store = reopen(&dir, m.identity());
         let stats = store.stats().unwrap();
         assert_eq!(stats.papers, 21, "{point}: recovery rolls the batch forward");
         assert_eq!(stats.passages, stats.vectors, "{point}");
@@ -49,7 +49,7 @@ fn an_experiment_log_killed_at_any_step_is_finished_on_open() {
             .unwrap();
         assert!(!out.status.success(), "{point}: the process should have aborted");
         assert!(data.join("journal/pending").exists(), "{point}: the write is journaled");
-        let store = reopen(&dir, m.dim());
+        let store = reopen(&dir, m.identity());
         let runs = hypatia::research::experiments(&store, &Default::default()).unwrap();
         assert_eq!(runs.len(), 1, "{point}: recovery rolls the run forward");
         assert_eq!(runs[0].metrics[0].value, 1.02, "{point}");

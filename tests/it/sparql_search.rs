@@ -29,7 +29,7 @@ ORDER BY DESC(?score)"#;
 #[test]
 fn the_readme_example_joins_search_with_the_citation_graph() {
     let e: Arc<dyn Embedder> = Arc::new(hash_embedder());
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     let store = Arc::new(store);
     ingest(
         &store,

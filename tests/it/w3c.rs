@@ -19,6 +19,7 @@
 //! `default-graph-uri` / `named-graph-uri` (the default graph's data goes into a graph of its
 //! own, since queries without a dataset see the union of all graphs on this server).
 
+use hypatia::embed::Embedder;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -209,7 +210,7 @@ struct Endpoint {
 
 impl Endpoint {
     fn start() -> Self {
-        let (dir, store) = temp_store(8);
+        let (dir, store) = temp_store(hypatia::embed::HashEmbedder::new(8).identity());
         let store = Arc::new(store);
         let server = spawn(
             AppState {

@@ -1,6 +1,7 @@
 //! SPARQL Update and the Graph Store Protocol over real HTTP, on a real store that holds papers:
 //! what the spec asks, and that graphs the store owns are never written.
 
+use hypatia::embed::Embedder;
 use hypatia::http::{spawn, AppState, RunningServer};
 use hypatia::store::Store;
 use reqwest::blocking::{Client, Response};
@@ -20,7 +21,7 @@ struct Fixture {
 /// A store with the JATS papers ingested (paper and extraction graphs exist), served.
 fn served(writes: bool) -> Fixture {
     let e = hash_embedder();
-    let (dir, store) = temp_store(32);
+    let (dir, store) = temp_store(hash_embedder().identity());
     ingest(&store, &e, &[fixtures().join("papers/jats")]);
     let store = Arc::new(store);
     let server = spawn(
@@ -131,7 +132,7 @@ fn an_update_is_applied_durably_and_seen_by_queries() {
             }
         }
     }
-    let reopened = reopen(&dir, 32);
+    let reopened = reopen(&dir, hash_embedder().identity());
     let text = reopened
         .graph()
         .query("ASK { GRAPH <urn:agent:copy> { ?s ?p \"hi\" } }", &[], &[])
