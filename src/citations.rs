@@ -140,6 +140,33 @@ pub fn union_ids(ours: &Identifiers, theirs: &Identifiers) -> Identifiers {
     }
 }
 
+/// How far a record's text can be trusted when two records of one paper meet, best last:
+/// a record without body text (metadata, an abstract at most) < unstructured full text (PDF,
+/// Markdown, plain text: extraction loses headings, hyphenation and layout) < structured full
+/// text (JATS, GROBID TEI, S2ORC, unarXive: sections, references and offsets as the publisher
+/// or parser marked them). Text length only decides between records of one rank.
+pub fn source_rank(format: &str, has_body: bool) -> u8 {
+    if !has_body {
+        return 1;
+    }
+    match format {
+        "jats" | "tei" | "s2orc" | "unarxive" => 3,
+        _ => 2,
+    }
+}
+
+/// Whether a record carries body text beyond its title and abstract.
+pub fn has_body(p: &Paper) -> bool {
+    p.sections
+        .iter()
+        .any(|s| s.paragraphs.iter().any(|t| !t.trim().is_empty()))
+}
+
+/// The order in which two records of one paper supply its content: source rank, then text.
+pub fn quality(p: &Paper, format: &str) -> (u8, usize) {
+    (source_rank(format, has_body(p)), p.title.len() + richness(p))
+}
+
 /// How much text a record carries: the richer of two records of one paper supplies the content.
 pub fn richness(p: &Paper) -> usize {
     p.abstract_text.as_ref().map_or(0, String::len)
@@ -150,10 +177,15 @@ pub fn richness(p: &Paper) -> usize {
             .sum::<usize>()
 }
 
-/// One record from two records of the same paper: the richer one's text, the union of their
-/// identifiers, and every field the richer one lacks taken from the other.
-pub fn merge_papers(a: Paper, b: Paper) -> Paper {
-    let (mut rich, poor) = if richness(&b) > richness(&a) { (b, a) } else { (a, b) };
+/// One record from two records of the same paper (each with the format it was read from):
+/// the better one's text (see [`quality`]), the union of their identifiers, and every field
+/// the better one lacks taken from the other. Returns the merged record and its format.
+pub fn merge_papers<'f>(a: (Paper, &'f str), b: (Paper, &'f str)) -> (Paper, &'f str) {
+    let ((mut rich, format), (poor, _)) = if quality(&b.0, b.1) > quality(&a.0, a.1) {
+        (b, a)
+    } else {
+        (a, b)
+    };
     rich.ids = union_ids(&rich.ids, &poor.ids);
     if rich.title.is_empty() {
         rich.title = poor.title;
@@ -182,7 +214,7 @@ pub fn merge_papers(a: Paper, b: Paper) -> Paper {
         }
     }
     rich.license = rich.license.or(poor.license);
-    rich
+    (rich, format)
 }
 
 /// Fills the fields `paper` lacks from the stored record of the same paper.
@@ -288,11 +320,35 @@ mod tests {
         journal.ids.doi = Some("10.1109/cvpr.2016.90".into());
         journal.abstract_text = Some("a much longer abstract than the preprint's".into());
         journal.venue = Some("CVPR".into());
-        let merged = merge_papers(preprint, journal);
+        let (merged, _) = merge_papers((preprint, "arxiv"), (journal, "openalex"));
         assert_eq!(merged.ids.doi.as_deref(), Some("10.1109/cvpr.2016.90"));
         assert_eq!(merged.ids.arxiv.as_deref(), Some("1512.03385"));
         assert_eq!(merged.venue.as_deref(), Some("CVPR"));
         assert_eq!(merged.year, Some(2016));
+    }
+
+    #[test]
+    fn structured_full_text_beats_a_longer_pdf_and_full_text_beats_metadata() {
+        let mut jats = paper("Deep Residual Learning", "Kaiming He", 2016);
+        jats.sections = vec![hypatia_ingest::Section {
+            heading: "Introduction".into(),
+            paragraphs: vec!["Deeper networks are harder to train.".into()],
+            ..Default::default()
+        }];
+        let mut pdf = jats.clone();
+        pdf.sections[0].paragraphs[0] =
+            "Deeper net- works are harder to train, and the PDF's text layer adds page headers and footers.".into();
+        let (merged, format) = merge_papers((jats.clone(), "jats"), (pdf.clone(), "pdf"));
+        assert_eq!(
+            (format, merged.sections[0].paragraphs[0].as_str()),
+            ("jats", "Deeper networks are harder to train.")
+        );
+        let (_, format) = merge_papers((pdf.clone(), "pdf"), (jats, "jats"));
+        assert_eq!(format, "jats", "whichever comes first");
+        let mut metadata = paper("Deep Residual Learning", "Kaiming He", 2016);
+        metadata.abstract_text = Some("A long abstract ".repeat(40));
+        let (_, format) = merge_papers((metadata, "openalex"), (pdf, "pdf"));
+        assert_eq!(format, "pdf", "full text beats a longer abstract-only record");
     }
 
     #[test]

@@ -47,9 +47,10 @@ pub struct Context {
     pub scope: Scope,
 }
 
-/// The scope the HTTP layer granted one request, carried in its `http::Extensions`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Grant(pub Scope);
+/// What the HTTP layer granted one request (its scope, and as whom it may write), carried in
+/// its `http::Extensions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant(pub crate::http::Caller);
 
 /// The URI scheme of paper resources: `hypatia://paper/{key}`.
 pub const PAPER_URI: &str = "hypatia://paper/";
@@ -376,14 +377,18 @@ impl HypatiaMcp {
             .ok_or_else(|| UserError::Setup("this needs the embedding model; it is not loaded".into()).into())
     }
 
-    /// Checks that the caller of this request may act with scope `need`.
-    fn allow(&self, ext: &Extensions, tool: &str, need: Scope) -> crate::Result<()> {
-        let granted = ext
+    /// Checks that the caller of this request may act with scope `need`, and says as whom it
+    /// writes: over HTTP the token's identity, over stdio the process owner.
+    fn allow(&self, ext: &Extensions, tool: &str, need: Scope) -> crate::Result<crate::research::Actor> {
+        let (granted, actor) = match ext
             .get::<http::request::Parts>()
             .and_then(|p| p.extensions.get::<Grant>())
-            .map_or(self.ctx.scope, |g| g.0);
+        {
+            Some(g) => (g.0.scope, g.0.actor.clone()),
+            None => (self.ctx.scope, crate::research::Actor::local()),
+        };
         if granted >= need {
-            return Ok(());
+            return Ok(actor);
         }
         Err(UserError::Forbidden(format!(
             "{tool} writes to the store and needs write scope; this connection may only read \
@@ -594,12 +599,13 @@ impl HypatiaMcp {
         ext: Extensions,
         Parameters(h): Parameters<NewHypothesis>,
     ) -> Result<CallToolResult, McpError> {
-        if let Err(e) = self.allow(&ext, "propose_hypothesis", Scope::Write) {
-            return failed(e);
-        }
+        let actor = match self.allow(&ext, "propose_hypothesis", Scope::Write) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
         let store = self.ctx.store.clone();
         let model = self.model();
-        reply(blocking(move || crate::research::propose(&store, model?.as_ref(), &h)).await)
+        reply(blocking(move || crate::research::propose(&store, model?.as_ref(), &actor, &h)).await)
     }
 
     /// Change a hypothesis' status.
@@ -619,9 +625,10 @@ impl HypatiaMcp {
         ext: Extensions,
         Parameters(a): Parameters<SetStatusArgs>,
     ) -> Result<CallToolResult, McpError> {
-        if let Err(e) = self.allow(&ext, "set_hypothesis_status", Scope::Write) {
-            return failed(e);
-        }
+        let actor = match self.allow(&ext, "set_hypothesis_status", Scope::Write) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
         let store = self.ctx.store.clone();
         let update = StatusUpdate {
             status: a.status,
@@ -629,7 +636,7 @@ impl HypatiaMcp {
             outcomes: a.outcomes,
             note: a.note,
         };
-        reply(blocking(move || crate::research::set_status(&store, &a.hypothesis, &update)).await)
+        reply(blocking(move || crate::research::set_status(&store, &actor, &a.hypothesis, &update)).await)
     }
 
     /// Log an experiment run.
@@ -650,12 +657,13 @@ impl HypatiaMcp {
         ext: Extensions,
         Parameters(x): Parameters<NewExperiment>,
     ) -> Result<CallToolResult, McpError> {
-        if let Err(e) = self.allow(&ext, "log_experiment", Scope::Write) {
-            return failed(e);
-        }
+        let actor = match self.allow(&ext, "log_experiment", Scope::Write) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
         let store = self.ctx.store.clone();
         let model = self.model();
-        reply(blocking(move || crate::research::log_experiment(&store, model?.as_ref(), &x)).await)
+        reply(blocking(move || crate::research::log_experiment(&store, model?.as_ref(), &actor, &x)).await)
     }
 
     /// Hypotheses.

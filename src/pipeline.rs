@@ -38,6 +38,8 @@ pub struct IngestOptions {
     pub batch_passages: usize,
     /// Force a format instead of detecting it per file.
     pub format: Option<Format>,
+    /// Decompression bounds (archives, gzip streams, whole-file formats).
+    pub limits: hypatia_ingest::archive::Limits,
 }
 
 impl Default for IngestOptions {
@@ -47,6 +49,7 @@ impl Default for IngestOptions {
             batch_papers: 64,
             batch_passages: 2048,
             format: None,
+            limits: Default::default(),
         }
     }
 }
@@ -134,7 +137,8 @@ pub struct StageTimes {
 pub struct IngestReport {
     /// Files read.
     pub files: usize,
-    /// Files skipped because no format was recognised in them.
+    /// Files skipped: no format was recognised in them, or they are the READMEs, licences and
+    /// provenance notes a folder walk leaves out (each with why).
     pub skipped_files: Vec<String>,
     /// Papers written.
     pub papers: usize,
@@ -200,7 +204,8 @@ pub fn ingest_paths(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<IngestReport> {
     let started = Instant::now();
-    let files = sources::collect_files(paths)?;
+    let walk = sources::collect_files(paths)?;
+    let files = walk.files;
     let counters = Counters::default();
     let (prep_tx, prep_rx) = sync_channel::<Prepared>(2);
     let (write_tx, write_rx) = sync_channel::<Prepared>(2);
@@ -240,25 +245,58 @@ pub fn ingest_paths(
         read.stages.write = write_time;
         Ok(read)
     })?;
+    report.skipped_files.splice(0..0, walk.skipped);
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-/// Ingests one uploaded file (or archive) given as bytes, as [`ingest_paths`] would ingest it
-/// from disk: the bytes go to a private file in the store's `uploads/` folder for the duration
-/// (so archives and large dumps stream as usual), named after `name`'s last path component.
-/// Failures name the upload, not the private file.
-pub fn ingest_bytes(
+/// Ingests one uploaded file (or archive), already written to `path`, as [`ingest_paths`] would
+/// ingest it from disk, under the decompression bounds `limits`. Failures name the upload (`name`,
+/// its last path component), not the private file.
+pub fn ingest_upload(
     store: &Store,
     embedder: &dyn Embedder,
     name: &str,
-    bytes: &[u8],
+    path: &std::path::Path,
     format: Option<Format>,
+    limits: hypatia_ingest::archive::Limits,
 ) -> Result<IngestReport> {
-    let safe: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("upload")
+    // Named after the upload, in a private folder: the file name's extension helps format
+    // detection, and its folder names the collection of collection-local ids (BEIR's
+    // `scifact/corpus.jsonl`), so that uploading the same file twice names the same papers.
+    let parts: Vec<&str> = name.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let file = sanitize(parts.last().copied().unwrap_or("upload"));
+    let folder = match parts.len() {
+        0 | 1 => sanitize(file.split('.').next().unwrap_or("upload")),
+        n => sanitize(parts[n - 2]),
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempdir_in(path.parent().unwrap_or(store.dir()))
+        .map_err(|e| Error::io(store.dir(), e))?;
+    let named = dir.path().join(&folder).join(&file);
+    std::fs::create_dir_all(dir.path().join(&folder)).map_err(|e| Error::io(dir.path(), e))?;
+    std::fs::rename(path, &named).map_err(|e| Error::io(&named, e))?;
+    let opts = IngestOptions {
+        format,
+        limits,
+        ..IngestOptions::default()
+    };
+    let mut report = ingest_paths(store, embedder, std::slice::from_ref(&named), &opts, &|_| {})?;
+    let private = named.display().to_string();
+    for f in &mut report.failures {
+        f.source = f.source.replace(&private, name);
+    }
+    for s in &mut report.skipped_files {
+        *s = s.replace(&private, name);
+    }
+    Ok(report)
+}
+
+/// A path component made of letters, digits, `.`, `-` and `_` only (others become `_`), never
+/// empty or only dots.
+fn sanitize(part: &str) -> String {
+    let safe: String = part
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_".contains(c) {
@@ -268,34 +306,11 @@ pub fn ingest_bytes(
             }
         })
         .collect();
-    let safe = if safe.trim_matches('.').is_empty() {
+    if safe.trim_matches('.').is_empty() {
         "upload".to_string()
     } else {
         safe
-    };
-    let dir = tempfile::Builder::new()
-        .prefix("upload-")
-        .tempdir_in({
-            let d = store.dir().join("uploads");
-            std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
-            d
-        })
-        .map_err(|e| Error::io(store.dir(), e))?;
-    let path = dir.path().join(&safe);
-    std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-    let opts = IngestOptions {
-        format,
-        ..IngestOptions::default()
-    };
-    let mut report = ingest_paths(store, embedder, std::slice::from_ref(&path), &opts, &|_| {})?;
-    let private = path.display().to_string();
-    for f in &mut report.failures {
-        f.source = f.source.replace(&private, name);
     }
-    for s in &mut report.skipped_files {
-        *s = s.replace(&private, name);
-    }
-    Ok(report)
 }
 
 fn distribute(docs: &mut [PaperDoc], vectors: Vec<Vec<f32>>) {
@@ -357,7 +372,7 @@ fn read_and_prepare(
     let mut t = Instant::now();
     for file in files {
         report.files += 1;
-        let flow = sources::read_file(file, opts.format, &mut |event| {
+        let flow = sources::read_file(file, opts.format, opts.limits, &mut |event| {
             let unit = match event {
                 Event::Unit(u) => u,
                 Event::Skipped(name) => {
@@ -375,9 +390,10 @@ fn read_and_prepare(
             for record in hypatia_ingest::parse_chunk(format, unit.name, unit.bytes, &unit.base) {
                 counters.records.fetch_add(1, Ordering::Relaxed);
                 match record {
-                    Ok(r) => match identities.resolve(r.paper) {
+                    Ok(r) => match identities.resolve(r.paper, format) {
                         Ok(Resolved::Put {
                             paper,
+                            format,
                             identity,
                             merged,
                         }) => {
@@ -569,9 +585,11 @@ impl Identity {
 
 /// What to do with a record once its identity is known.
 enum Resolved {
-    /// Write this paper (possibly merged with another record of it) under this identity.
+    /// Write this paper (possibly merged with another record of it) under this identity; its
+    /// text comes from a record of `format`.
     Put {
         paper: Box<Paper>,
+        format: Format,
         identity: Identity,
         merged: bool,
     },
@@ -588,7 +606,7 @@ struct Identities<'s> {
     /// Match key → slot in `recent`.
     by_key: std::collections::HashMap<String, u64>,
     /// Recent records by slot, oldest first.
-    recent: std::collections::BTreeMap<u64, (Paper, Identity)>,
+    recent: std::collections::BTreeMap<u64, (Paper, Format, Identity)>,
     next_slot: u64,
     window: usize,
 }
@@ -604,19 +622,26 @@ impl<'s> Identities<'s> {
         }
     }
 
-    fn resolve(&mut self, paper: Paper) -> Result<Resolved> {
+    fn resolve(&mut self, paper: Paper, format: Format) -> Result<Resolved> {
         let own = Identity::of(self.store.base(), &paper);
         let slot = own.match_keys.iter().find_map(|k| self.by_key.get(k).copied());
-        if let Some((earlier, identity)) = slot.and_then(|s| self.recent.remove(&s)) {
+        if let Some((earlier, earlier_format, identity)) = slot.and_then(|s| self.recent.remove(&s)) {
             // Same run, not yet stored: merge the two records whole.
-            let merged = citations::merge_papers(earlier, paper);
+            let (merged, merged_format) =
+                citations::merge_papers((earlier, earlier_format.name()), (paper, format.name()));
+            let format = if merged_format == format.name() {
+                format
+            } else {
+                earlier_format
+            };
             let identity = Identity {
                 match_keys: union_keys(&citations::paper_keys(&merged), &identity.match_keys),
                 ..identity
             };
-            self.remember(&merged, &identity);
+            self.remember(&merged, format, &identity);
             return Ok(Resolved::Put {
                 paper: Box::new(merged),
+                format,
                 identity,
                 merged: true,
             });
@@ -624,18 +649,24 @@ impl<'s> Identities<'s> {
         let stored = self.store.find_by_match_keys(&own.match_keys)?;
         let Some(stored) = stored.filter(|s| s.key != own.key) else {
             // A new paper, or a new version of the same record: it replaces what is stored.
-            self.remember(&paper, &own);
+            self.remember(&paper, format, &own);
             return Ok(Resolved::Put {
                 paper: Box::new(paper),
+                format,
                 identity: own,
                 merged: false,
             });
         };
-        // Another record of a stored paper: keep the stored IRI, take the richer text, and make
-        // sure both records' identifiers end up on the one paper.
+        // Another record of a stored paper: keep the stored IRI, take the better text (source
+        // rank first, then length; see `citations::quality`), and make sure both records'
+        // identifiers end up on the one paper.
         let stored_ids = citations::ids_from_keys(stored.match_keys.iter().map(String::as_str));
         let match_keys = union_keys(&stored.match_keys, &own.match_keys);
-        if paper.title.len() + citations::richness(&paper) >= stored.text_len {
+        let stored_quality = (
+            citations::source_rank(&stored.source_format, stored.has_body),
+            stored.text_len,
+        );
+        if citations::quality(&paper, format.name()) >= stored_quality {
             let mut paper = paper;
             paper.ids = citations::union_ids(&paper.ids, &stored_ids);
             // What the richer record lacks, the stored one may have (a GROBID full text has no
@@ -648,9 +679,10 @@ impl<'s> Identities<'s> {
                 key: stored.key,
                 match_keys,
             };
-            self.remember(&paper, &identity);
+            self.remember(&paper, format, &identity);
             return Ok(Resolved::Put {
                 paper: Box::new(paper),
+                format,
                 identity,
                 merged: true,
             });
@@ -669,15 +701,15 @@ impl<'s> Identities<'s> {
         })
     }
 
-    fn remember(&mut self, paper: &Paper, identity: &Identity) {
+    fn remember(&mut self, paper: &Paper, format: Format, identity: &Identity) {
         let slot = self.next_slot;
         self.next_slot += 1;
         for k in &identity.match_keys {
             self.by_key.insert(k.clone(), slot);
         }
-        self.recent.insert(slot, (paper.clone(), identity.clone()));
+        self.recent.insert(slot, (paper.clone(), format, identity.clone()));
         while self.recent.len() > self.window {
-            let Some((_, (_, old))) = self.recent.pop_first() else {
+            let Some((_, (_, _, old))) = self.recent.pop_first() else {
                 break;
             };
             for k in &old.match_keys {

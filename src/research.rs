@@ -26,8 +26,8 @@ use crate::fields;
 use crate::ids::{self, RecordKind};
 use crate::passages::{self, ChunkConfig};
 use crate::queries::{self, select, Row};
-use crate::store::{PaperDoc, ResearchWrite, Store};
-use crate::vocab::{hyp, np, prov, rdf, schema, xsd};
+use crate::store::{PaperDoc, ResearchWrite, Store, StoredPassage};
+use crate::vocab::{hyp, np, oa, prov, rdf, schema, xsd};
 
 pub use crate::fields::MAX_TEXT;
 /// Most concepts, evidence items, parameters, metrics or artefacts on one record.
@@ -444,12 +444,37 @@ pub struct Hypothesis {
     pub concepts: Vec<ConceptLabel>,
     /// Passage IRIs behind it (its own and its gap's).
     pub evidence: Vec<String>,
+    /// What each evidence passage said when the hypothesis was recorded (its own and its
+    /// gap's): the citation it rests on, kept even if the paper is replaced later.
+    pub quoted_evidence: Vec<QuotedEvidence>,
     /// The motivating gap's kind and explanation.
     pub gap: Option<(String, Option<String>)>,
     /// Status changes, oldest first.
     pub history: Vec<StatusChange>,
     /// Experiments that test it, oldest first.
     pub experiments: Vec<Experiment>,
+}
+
+/// An evidence passage as it was when a hypothesis cited it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct QuotedEvidence {
+    /// The passage key.
+    pub passage: String,
+    /// The paper's IRI.
+    pub paper: String,
+    /// The passage's text then, verbatim.
+    pub quote: String,
+    /// Start offset in the paper's canonical text then (characters).
+    pub start: usize,
+    /// End offset (exclusive).
+    pub end: usize,
+    /// Hash of the quote.
+    pub content_hash: String,
+    /// The version (digest) of the paper then.
+    pub paper_digest: String,
+    /// Whether the store's passage of that key still has this text at these offsets; `false`
+    /// when the paper was replaced by a version that changed (or dropped) it.
+    pub unchanged: bool,
 }
 
 /// A stored experiment run.
@@ -516,13 +541,82 @@ pub struct Written<T> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Who writes.
+
+/// Who writes a research record: the credential the write came through, which is recorded in
+/// the record's provenance, and the agent ids it may act as. An agent id in a request is only
+/// accepted when the credential is bound to it, so `prov:wasAttributedTo` says who really
+/// wrote; changing the status of another agent's hypothesis needs an admin credential or one
+/// bound to that agent too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The credential's name: an API token's name, `anonymous` (a server without tokens that
+    /// lets its network write), or `local` (the command line, MCP over stdio).
+    pub credential: String,
+    /// The agent ids it may act as; `None` for any.
+    pub agents: Option<Vec<String>>,
+    /// Whether it may change any agent's hypothesis.
+    pub admin: bool,
+}
+
+impl Actor {
+    /// The owner of the process (command line, MCP over stdio): any agent, any hypothesis.
+    pub fn local() -> Self {
+        Actor {
+            credential: "local".into(),
+            agents: None,
+            admin: true,
+        }
+    }
+
+    /// A caller without a token on a server that lets its network write: it may name any agent
+    /// (nothing can check it), and that is what its provenance says.
+    pub fn anonymous() -> Self {
+        Actor {
+            credential: "anonymous".into(),
+            agents: None,
+            admin: false,
+        }
+    }
+
+    /// Whether this credential may act as `agent`.
+    pub fn acts_as(&self, agent: &str) -> bool {
+        self.agents.as_ref().is_none_or(|a| a.iter().any(|x| x == agent))
+    }
+
+    /// Refuses (403) an agent id this credential is not bound to.
+    fn check_agent(&self, agent: &str) -> Result<()> {
+        if self.acts_as(agent) {
+            return Ok(());
+        }
+        Err(UserError::Forbidden(format!(
+            "credential `{}` may act as {}, not as `{agent}` (the tokens file binds tokens to agent ids)",
+            self.credential,
+            self.agents.as_deref().unwrap_or_default().join(", ")
+        ))
+        .into())
+    }
+
+    /// Whether this credential may change a hypothesis `owner` proposed.
+    pub fn may_change(&self, owner: &str) -> bool {
+        self.admin || self.acts_as(owner)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Writes.
 
 /// Records a hypothesis (status proposed). Proposing the same statement again as the same agent
 /// returns the stored hypothesis unchanged.
-pub fn propose(store: &Store, embedder: &dyn Embedder, h: &NewHypothesis) -> Result<Written<Hypothesis>> {
+pub fn propose(
+    store: &Store,
+    embedder: &dyn Embedder,
+    actor: &Actor,
+    h: &NewHypothesis,
+) -> Result<Written<Hypothesis>> {
     let statement = fields::text("statement", &h.statement)?;
     let agent = fields::agent(&h.agent)?;
+    actor.check_agent(agent)?;
     check_count("concepts", h.concepts.len())?;
     check_count("evidence", h.evidence.len())?;
     check_concept_names("concepts", &h.concepts)?;
@@ -559,9 +653,7 @@ pub fn propose(store: &Store, embedder: &dyn Embedder, h: &NewHypothesis) -> Res
     for c in &concepts {
         a.link(&iri, hyp::CONCERNS, c);
     }
-    for e in &evidence {
-        a.link(&iri, hyp::EVIDENCE, e);
-    }
+    evidence_facts(&mut a, store, &iri, "evidence", &evidence);
     if let Some(g) = &h.gap {
         let gap = format!("{iri}#gap");
         a.link(&iri, hyp::MOTIVATED_BY, &gap);
@@ -576,9 +668,8 @@ pub fn propose(store: &Store, embedder: &dyn Embedder, h: &NewHypothesis) -> Res
         for c in resolve_concepts(store, &g.concepts)? {
             a.link(&gap, hyp::CONCERNS, &c);
         }
-        for e in resolve_passages(store, g.evidence.iter().map(EvidenceArg::name))? {
-            a.link(&gap, hyp::EVIDENCE, &e);
-        }
+        let gap_evidence = resolve_passages(store, g.evidence.iter().map(EvidenceArg::name))?;
+        evidence_facts(&mut a, store, &gap, "evidence", &gap_evidence);
     }
     let title = format!("Hypothesis: {}", clip(statement, 200));
     let body = vec![statement.to_string()];
@@ -594,6 +685,7 @@ pub fn propose(store: &Store, embedder: &dyn Embedder, h: &NewHypothesis) -> Res
             iri: &iri,
             kind: RecordKind::Hypothesis,
             agent,
+            credential: &actor.credential,
             time: &now,
             title: &title,
             body,
@@ -610,16 +702,26 @@ pub fn propose(store: &Store, embedder: &dyn Embedder, h: &NewHypothesis) -> Res
 
 /// Moves a hypothesis to a new status, recording the change and the outcomes behind it.
 /// Supported and refuted need at least one outcome; a hypothesis never returns to proposed, and a
-/// change to the current status is refused.
-pub fn set_status(store: &Store, hypothesis_id: &str, u: &StatusUpdate) -> Result<Hypothesis> {
+/// change to the current status is refused. Only a credential bound to the proposing agent, or
+/// an admin one, may move another agent's hypothesis.
+pub fn set_status(store: &Store, actor: &Actor, hypothesis_id: &str, u: &StatusUpdate) -> Result<Hypothesis> {
     let agent = fields::agent(&u.agent)?;
+    actor.check_agent(agent)?;
     check_count("outcomes", u.outcomes.len())?;
     if let Some(n) = &u.note {
         fields::text("note", n)?;
     }
     let key = record_key(RecordKind::Hypothesis, hypothesis_id)?;
     let _guard = store.research_lock();
-    let current = current_status(store, &key)?;
+    let (current, owner) = current_status(store, &key)?;
+    if owner != agent && !actor.may_change(&owner) {
+        return Err(UserError::Forbidden(format!(
+            "hypothesis {key} is `{owner}`'s; credential `{}` may change only its own agents' hypotheses \
+             (an admin token, or one bound to `{owner}`, may change it)",
+            actor.credential
+        ))
+        .into());
+    }
     let outcomes = u
         .outcomes
         .iter()
@@ -633,16 +735,32 @@ pub fn set_status(store: &Store, hypothesis_id: &str, u: &StatusUpdate) -> Resul
         })
         .collect::<Result<Vec<_>>>()?;
     check_transition(current, u.status, outcomes.len())?;
-    let w = status_change(store, &key, current, u.status, agent, &outcomes, u.note.as_deref())?;
+    let w = status_change(
+        store,
+        &key,
+        current,
+        u.status,
+        agent,
+        &actor.credential,
+        &outcomes,
+        u.note.as_deref(),
+    )?;
     store.put_research(w)?;
     hypothesis(store, &key)
 }
 
 /// Logs an experiment run; its outcome becomes facts linked to the hypothesis it tests, and a
-/// proposed hypothesis moves to testing. Logging the same run again (same idempotency key, or
-/// same content and time) returns the stored run unchanged.
-pub fn log_experiment(store: &Store, embedder: &dyn Embedder, x: &NewExperiment) -> Result<Written<Experiment>> {
+/// proposed hypothesis moves to testing (when the credential may change that hypothesis; a run
+/// on another agent's hypothesis is logged and leaves its status alone). Logging the same run
+/// again (same idempotency key, or same content and time) returns the stored run unchanged.
+pub fn log_experiment(
+    store: &Store,
+    embedder: &dyn Embedder,
+    actor: &Actor,
+    x: &NewExperiment,
+) -> Result<Written<Experiment>> {
     let agent = fields::agent(&x.agent)?;
+    actor.check_agent(agent)?;
     let description = fields::text("description", &x.description)?;
     check_count("metrics", x.metrics.len())?;
     check_count("parameters", x.parameters.len())?;
@@ -692,8 +810,9 @@ pub fn log_experiment(store: &Store, embedder: &dyn Embedder, x: &NewExperiment)
     }
     let hypothesis = match hypothesis_key {
         Some(k) => {
-            let status = current_status(store, &k)?;
-            Some((k, status))
+            let (status, owner) = current_status(store, &k)?;
+            let movable = owner == agent || actor.may_change(&owner);
+            Some((k, status, movable))
         }
         None => None,
     };
@@ -704,7 +823,7 @@ pub fn log_experiment(store: &Store, embedder: &dyn Embedder, x: &NewExperiment)
     a.link(&iri, rdf::TYPE, prov::ACTIVITY);
     a.text(&iri, schema::DESCRIPTION, description);
     a.link(&iri, hyp::RUN_STATUS, x.status.iri());
-    if let Some((h, _)) = &hypothesis {
+    if let Some((h, _, _)) = &hypothesis {
         a.link(&iri, hyp::TESTS, &base.iri(RecordKind::Hypothesis.segment(), h));
     }
     if let Some(c) = &x.code_version {
@@ -768,6 +887,7 @@ pub fn log_experiment(store: &Store, embedder: &dyn Embedder, x: &NewExperiment)
             iri: &iri,
             kind: RecordKind::Experiment,
             agent,
+            credential: &actor.credential,
             time: &time,
             title: &title,
             body,
@@ -776,7 +896,7 @@ pub fn log_experiment(store: &Store, embedder: &dyn Embedder, x: &NewExperiment)
         Vec::new(),
     )?;
     store.put_research(w)?;
-    if let Some((h, HypothesisStatus::Proposed)) = &hypothesis {
+    if let Some((h, HypothesisStatus::Proposed, true)) = &hypothesis {
         let note = "an experiment testing it was logged";
         let w = status_change(
             store,
@@ -784,6 +904,7 @@ pub fn log_experiment(store: &Store, embedder: &dyn Embedder, x: &NewExperiment)
             HypothesisStatus::Proposed,
             HypothesisStatus::Testing,
             agent,
+            &actor.credential,
             std::slice::from_ref(&key),
             Some(note),
         )?;
@@ -818,12 +939,14 @@ fn status_triples(hypothesis_iri: &str, status: HypothesisStatus) -> String {
     to_ntriples(&f)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn status_change(
     store: &Store,
     hypothesis_key: &str,
     from: HypothesisStatus,
     to: HypothesisStatus,
     agent: &str,
+    credential: &str,
     outcomes: &[String],
     note: Option<&str>,
 ) -> Result<ResearchWrite> {
@@ -848,7 +971,7 @@ fn status_change(
     if let Some(n) = note {
         a.text(&iri, hyp::NOTE, n);
     }
-    let mut w = nanopub_graphs(store, &key, &iri, agent, &time, a, Facts::new());
+    let mut w = nanopub_graphs(store, &key, &iri, (agent, credential), &time, a, Facts::new());
     w.push((base.nanopub_graph(hypothesis_key, "status"), status_triples(&h_iri, to)));
     Ok(ResearchWrite {
         key,
@@ -863,6 +986,7 @@ struct Record<'a> {
     iri: &'a str,
     kind: RecordKind,
     agent: &'a str,
+    credential: &'a str,
     time: &'a str,
     title: &'a str,
     body: Vec<String>,
@@ -918,10 +1042,13 @@ fn nanopub(
     info.text(&author, schema::NAME, r.agent);
     info.typed(&author, schema::POSITION, 0, xsd::INTEGER);
     info.text(r.iri, hyp::CANONICAL_TEXT, &seg.canonical);
+    // The version its passages carry in the text index (see `papers::Citer`).
+    let digest = ids::content_hash(&seg.canonical);
+    info.text(r.iri, hyp::DIGEST, &digest);
     for p in &seg.passages {
         facts::passage(&mut info, store.base(), r.iri, p);
     }
-    let graphs = nanopub_graphs(store, r.key, r.iri, r.agent, r.time, r.assertion, info);
+    let graphs = nanopub_graphs(store, r.key, r.iri, (r.agent, r.credential), r.time, r.assertion, info);
     let mut graphs = graphs;
     graphs.extend(extra_graphs);
     Ok(ResearchWrite {
@@ -933,7 +1060,7 @@ fn nanopub(
             title: paper.title.clone(),
             year,
             venue: paper.venue.clone(),
-            digest: ids::content_hash(&seg.canonical),
+            digest,
             passages: seg.passages,
             vectors,
             ntriples: String::new(),
@@ -942,13 +1069,13 @@ fn nanopub(
     })
 }
 
-/// The four graphs of a nanopublication: head, assertion, provenance, publication info (with
-/// `info` added to the last).
+/// The four graphs of a nanopublication: head, assertion, provenance (who: the agent, and the
+/// credential the write came through), publication info (with `info` added to the last).
 fn nanopub_graphs(
     store: &Store,
     key: &str,
     iri: &str,
-    agent: &str,
+    (agent, credential): (&str, &str),
     time: &str,
     assertion: Facts,
     mut info: Facts,
@@ -967,6 +1094,7 @@ fn nanopub_graphs(
     p.typed(&a, prov::GENERATED_AT_TIME, time, xsd::DATE_TIME);
     p.link(&agent_iri, rdf::TYPE, prov::SOFTWARE_AGENT);
     p.text(&agent_iri, schema::NAME, agent);
+    p.text(&a, hyp::VIA_CREDENTIAL, credential);
     info.link(&np_iri, prov::WAS_ATTRIBUTED_TO, &agent_iri);
     info.typed(&np_iri, prov::GENERATED_AT_TIME, time, xsd::DATE_TIME);
     info.text(iri, hyp::AGENT_ID, agent);
@@ -994,6 +1122,7 @@ pub fn hypothesis(store: &Store, id: &str) -> Result<Hypothesis> {
         return Err(UserError::NotFound(format!("hypothesis `{id}`")).into());
     };
     let mut h = hypothesis_from_row(store, row)?;
+    h.quoted_evidence = quoted_evidence(store, &iri)?;
     h.history = select(store, queries::HYPOTHESIS_HISTORY, &[("h", node(&iri)?)])?
         .into_iter()
         .map(|r| status_change_from_row(store, r))
@@ -1131,6 +1260,7 @@ fn hypothesis_from_row(store: &Store, r: Row) -> Result<Hypothesis> {
         status,
         concepts,
         evidence: words(r.get("evidence")),
+        quoted_evidence: Vec::new(),
         gap: r.get("gapKind").map(|k| (k.clone(), r.get("gapExplanation").cloned())),
         history: Vec::new(),
         experiments: Vec::new(),
@@ -1204,11 +1334,15 @@ fn experiment_from_row(store: &Store, r: Row) -> Result<Experiment> {
     })
 }
 
-fn current_status(store: &Store, key: &str) -> Result<HypothesisStatus> {
+/// A hypothesis' current status and the agent who proposed it.
+fn current_status(store: &Store, key: &str) -> Result<(HypothesisStatus, String)> {
     let iri = store.base().iri(RecordKind::Hypothesis.segment(), key);
     select(store, queries::HYPOTHESES, &[("h", node(&iri)?)])?
         .into_iter()
-        .find_map(|r| r.get("status").and_then(|s| HypothesisStatus::from_iri(s)))
+        .find_map(|r| {
+            let status = r.get("status").and_then(|s| HypothesisStatus::from_iri(s))?;
+            Some((status, r.get("agent")?.clone()))
+        })
         .ok_or_else(|| UserError::NotFound(format!("hypothesis `{key}`")).into())
 }
 
@@ -1330,8 +1464,9 @@ fn resolve_concepts(store: &Store, args: &[ConceptArg]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Passage IRIs for passage keys or IRIs; each must be stored.
-fn resolve_passages<'a>(store: &Store, names: impl Iterator<Item = &'a str>) -> Result<Vec<String>> {
+/// The stored passages named by passage keys or IRIs, in order, without repeats; each must be
+/// stored (and visible).
+fn resolve_passages<'a>(store: &Store, names: impl Iterator<Item = &'a str>) -> Result<Vec<StoredPassage>> {
     let prefix = store.base().passage_iri("");
     let mut keys: Vec<String> = Vec::new();
     for n in names {
@@ -1342,10 +1477,83 @@ fn resolve_passages<'a>(store: &Store, names: impl Iterator<Item = &'a str>) -> 
         }
     }
     let found = store.text().passages(&keys)?;
-    if let Some(missing) = keys.iter().find(|k| !found.iter().any(|p| &p.key == *k)) {
-        return Err(UserError::NotFound(format!("evidence passage `{missing}`")).into());
+    keys.iter()
+        .map(|k| {
+            found
+                .iter()
+                .find(|p| &p.key == k)
+                .cloned()
+                .ok_or_else(|| UserError::NotFound(format!("evidence passage `{k}`")).into())
+        })
+        .collect()
+}
+
+/// Links `subject` to each evidence passage, and records what the passage said when it was
+/// cited: its quote, offsets, content hash and the version (digest) of its paper. A later
+/// re-put of the paper can give the passage key other text; the snapshot keeps what the
+/// hypothesis rests on (see [`QuotedEvidence`]).
+fn evidence_facts(a: &mut Facts, store: &Store, subject: &str, tag: &str, evidence: &[StoredPassage]) {
+    for (i, p) in evidence.iter().enumerate() {
+        let passage = store.base().passage_iri(&p.key);
+        a.link(subject, hyp::EVIDENCE, &passage);
+        let snap = format!("{subject}#{tag}-{i}");
+        let (quote, position) = (format!("{snap}-quote"), format!("{snap}-position"));
+        a.link(subject, hyp::QUOTED_EVIDENCE, &snap);
+        a.link(&snap, rdf::TYPE, oa::SPECIFIC_RESOURCE);
+        a.link(&snap, oa::HAS_SOURCE, &p.paper_iri);
+        a.link(&snap, prov::WAS_DERIVED_FROM, &passage);
+        a.text(&snap, hyp::CONTENT_HASH, &p.hash);
+        a.text(&snap, hyp::DIGEST, &p.version);
+        a.link(&snap, oa::HAS_SELECTOR, &quote);
+        a.link(&quote, rdf::TYPE, oa::TEXT_QUOTE_SELECTOR);
+        a.add(&quote, oa::EXACT, Literal::new_simple_literal(&p.text));
+        a.link(&snap, oa::HAS_SELECTOR, &position);
+        a.link(&position, rdf::TYPE, oa::TEXT_POSITION_SELECTOR);
+        a.typed(&position, oa::START, p.start, xsd::NON_NEGATIVE_INTEGER);
+        a.typed(&position, oa::END, p.end, xsd::NON_NEGATIVE_INTEGER);
     }
-    Ok(keys.iter().map(|k| store.base().passage_iri(k)).collect())
+}
+
+/// The quoted evidence of a hypothesis (its own and its gap's), each marked with whether the
+/// passage still says the same today.
+fn quoted_evidence(store: &Store, h_iri: &str) -> Result<Vec<QuotedEvidence>> {
+    let rows = select(store, queries::HYPOTHESIS_EVIDENCE, &[("h", node(h_iri)?)])?;
+    let prefix = store.base().passage_iri("");
+    let keys: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get("passage")?.strip_prefix(&prefix).map(str::to_string))
+        .collect();
+    let now: BTreeMap<String, StoredPassage> = store
+        .text()
+        .passages(&keys)?
+        .into_iter()
+        .map(|p| (p.key.clone(), p))
+        .collect();
+    rows.into_iter()
+        .map(|r| {
+            let get = |k: &str| r.get(k).cloned().unwrap_or_default();
+            let num = |k: &str| {
+                get(k)
+                    .parse::<usize>()
+                    .map_err(|_| Error::graph(format!("evidence {k} of {h_iri}")))
+            };
+            let key = get("passage").strip_prefix(&prefix).unwrap_or_default().to_string();
+            let (start, end, content_hash) = (num("start")?, num("end")?, get("hash"));
+            let unchanged = now
+                .get(&key)
+                .is_some_and(|p| p.hash == content_hash && p.start == start && p.end == end);
+            Ok(QuotedEvidence {
+                passage: key,
+                paper: get("paper"),
+                quote: get("quote"),
+                start,
+                end,
+                content_hash,
+                paper_digest: get("digest"),
+                unchanged,
+            })
+        })
+        .collect()
 }
 
 impl EvidenceArg {

@@ -95,7 +95,7 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
         Hypotheses::Propose { .. } => Some(load_model(g)?),
         _ => None,
     };
-    let store = open(g, model.as_ref().map(|m| m.dim()))?;
+    let store = open(g, model.as_ref().map(|m| m.identity()))?;
     match cmd {
         Hypotheses::Propose {
             statement,
@@ -115,7 +115,12 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
                 gap,
                 evidence: evidence.into_iter().map(research::EvidenceArg::Name).collect(),
             };
-            print(&research::propose(&store, model.as_ref(), &h)?)
+            print(&research::propose(
+                &store,
+                model.as_ref(),
+                &research::Actor::local(),
+                &h,
+            )?)
         }
         Hypotheses::List { status, agent, limit } => print(&research::hypotheses(
             &store,
@@ -134,6 +139,7 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
             note,
         } => print(&research::set_status(
             &store,
+            &research::Actor::local(),
             &id,
             &StatusUpdate {
                 status: to.parse()?,
@@ -152,7 +158,7 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
         Experiments::List { .. } => None,
         _ => Some(load_model(g)?),
     };
-    let store = open(g, model.as_ref().map(|m| m.dim()))?;
+    let store = open(g, model.as_ref().map(|m| m.identity()))?;
     match cmd {
         Experiments::Log {
             description,
@@ -185,7 +191,12 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
                 idempotency_key: None,
             };
             let model = model.context("the model is loaded for logging")?;
-            print(&research::log_experiment(&store, model.as_ref(), &x)?)
+            print(&research::log_experiment(
+                &store,
+                model.as_ref(),
+                &research::Actor::local(),
+                &x,
+            )?)
         }
         Experiments::Import {
             file,
@@ -216,6 +227,7 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
             let report = results_import::import_results_acked(
                 &store,
                 model.as_ref(),
+                &research::Actor::local(),
                 &file.display().to_string(),
                 &bytes,
                 &ImportOptions {

@@ -162,11 +162,12 @@ pub struct ImportReport {
 pub fn import_results(
     store: &Store,
     embedder: &dyn Embedder,
+    actor: &research::Actor,
     source: &str,
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
-    import_results_acked(store, embedder, source, bytes, opts, &mut |_| {})
+    import_results_acked(store, embedder, actor, source, bytes, opts, &mut |_| {})
 }
 
 /// [`import_results`], calling `ack` with each run's key as soon as it is durable (for
@@ -174,6 +175,7 @@ pub fn import_results(
 pub fn import_results_acked(
     store: &Store,
     embedder: &dyn Embedder,
+    actor: &research::Actor,
     source: &str,
     bytes: &[u8],
     opts: &ImportOptions,
@@ -244,7 +246,7 @@ pub fn import_results_acked(
         }
         report.rows += 1;
         match run_of_row(&headers, &fields, &row, line, opts) {
-            Ok(x) => match research::log_experiment(store, embedder, &x) {
+            Ok(x) => match research::log_experiment(store, embedder, actor, &x) {
                 Ok(w) => {
                     ack(&w.record.key);
                     if w.created {

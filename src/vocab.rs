@@ -91,6 +91,8 @@ namespace!(
         END = "end",
         /// Exact quoted text.
         EXACT = "exact",
+        /// A part of a document, described by selectors (a snapshot of cited evidence).
+        SPECIFIC_RESOURCE = "SpecificResource",
     }
 );
 
@@ -217,6 +219,13 @@ namespace!(
         SCORE = "score",
         /// Hypothesis or gap to a passage (or paper) that supports it.
         EVIDENCE = "evidence",
+        /// An agent's assertion graph to the name of the credential (API token, `anonymous`,
+        /// `local`) the write came through.
+        VIA_CREDENTIAL = "viaCredential",
+        /// Hypothesis or gap to what an evidence passage said when it was cited (an
+        /// oa:SpecificResource with quote and position selectors, content hash and the paper's
+        /// digest then).
+        QUOTED_EVIDENCE = "quotedEvidence",
         /// Hypothesis to its current status (hyp:Proposed, hyp:Testing, hyp:Supported,
         /// hyp:Refuted, hyp:Inconclusive).
         STATUS = "status",

@@ -66,11 +66,30 @@ impl std::str::FromStr for Scope {
 /// Shortest token secret accepted.
 pub const MIN_SECRET: usize = 16;
 
+/// One API token as the tokens file gives it (the secret is kept only as its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Token {
+    name: String,
+    scope: Scope,
+    /// The agent ids it may act as in research writes; `None`: any (`*`).
+    agents: Option<Vec<String>>,
+}
+
+/// Who a request is, once the gate let it through: what it may do, and as whom it may write
+/// research records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// What it may do.
+    pub scope: Scope,
+    /// Its identity for research writes.
+    pub actor: crate::research::Actor,
+}
+
 /// The server's access rules.
 #[derive(Debug, Clone)]
 pub struct Access {
-    /// SHA-256 of each secret → (token name, scope). Secrets themselves are not kept.
-    tokens: HashMap<[u8; 32], (String, Scope)>,
+    /// SHA-256 of each secret → the token. Secrets themselves are not kept.
+    tokens: HashMap<[u8; 32], Token>,
     /// What a request without a token may do.
     anonymous: Option<Scope>,
     /// Browser origins allowed to call the API (CORS); none by default.
@@ -205,8 +224,11 @@ impl Access {
         actix_web::middleware::Condition::new(!self.cors_origins.is_empty(), cors)
     }
 
-    /// Tokens as lines `SCOPE NAME SECRET` (blank lines and `#` comments skipped); anonymous
-    /// requests may read when `anonymous_read`, else nothing. `source` names the text in errors.
+    /// Tokens as lines `SCOPE NAME SECRET [AGENTS]` (blank lines and `#` comments skipped).
+    /// AGENTS, for research writes, is a comma-separated list of the agent ids the token may
+    /// act as, or `*` for any; without it a token acts as the agent named like the token.
+    /// Admin tokens may act as any agent. Anonymous requests may read when `anonymous_read`,
+    /// else nothing. `source` names the text in errors.
     pub fn from_tokens(text: &str, source: &str, anonymous_read: bool) -> Result<Self> {
         let mut tokens = HashMap::new();
         let mut names: Vec<String> = Vec::new();
@@ -217,8 +239,10 @@ impl Access {
             }
             let at = |m: String| Error::invalid("tokens", format!("{source}:{}: {m}", i + 1));
             let parts: Vec<&str> = line.split_whitespace().collect();
-            let [scope, name, secret] = parts[..] else {
-                return Err(at("expected `SCOPE NAME SECRET`".into()));
+            let (scope, name, secret, agents) = match parts[..] {
+                [scope, name, secret] => (scope, name, secret, None),
+                [scope, name, secret, agents] => (scope, name, secret, Some(agents)),
+                _ => return Err(at("expected `SCOPE NAME SECRET [AGENTS]`".into())),
             };
             let scope: Scope = scope.parse().map_err(|e: Error| at(e.to_string()))?;
             if secret.len() < MIN_SECRET {
@@ -229,7 +253,25 @@ impl Access {
             if names.iter().any(|n| n == name) {
                 return Err(at(format!("token name `{name}` appears twice")));
             }
-            if tokens.insert(hash(secret), (name.to_string(), scope)).is_some() {
+            let agents = match (scope, agents) {
+                (Scope::Admin, _) | (_, Some("*")) => None,
+                (_, None) => Some(vec![name.to_string()]),
+                (_, Some(list)) => Some(
+                    list.split(',')
+                        .map(|a| {
+                            crate::fields::agent(a)
+                                .map(str::to_string)
+                                .map_err(|e| at(format!("agents of `{name}`: {e}")))
+                        })
+                        .collect::<Result<Vec<_>>>()?,
+                ),
+            };
+            let token = Token {
+                name: name.to_string(),
+                scope,
+                agents,
+            };
+            if tokens.insert(hash(secret), token).is_some() {
                 return Err(at(format!("the secret of `{name}` is used by another token")));
             }
             names.push(name.to_string());
@@ -251,7 +293,7 @@ impl Access {
         let tokens = if self.tokens.is_empty() {
             format!("no tokens; anonymous {anonymous}")
         } else {
-            let count = |s: Scope| self.tokens.values().filter(|(_, t)| *t == s).count();
+            let count = |s: Scope| self.tokens.values().filter(|t| t.scope == s).count();
             format!(
                 "{} tokens (read {}, write {}, admin {}); anonymous {anonymous}",
                 self.tokens.len(),
@@ -275,21 +317,31 @@ impl Access {
         self.check_site(Some(host), None).is_ok()
     }
 
-    /// Checks that a request with this `Authorization` header may act with scope `need`.
-    pub fn authorize(&self, authorization: Option<&str>, need: Scope) -> Result<()> {
+    /// Checks that a request with this `Authorization` header may act with scope `need`, and
+    /// says who it is.
+    pub fn authorize(&self, authorization: Option<&str>, need: Scope) -> Result<Caller> {
         match authorization {
             Some(h) => {
+                // RFC 7235: the scheme is case-insensitive.
                 let secret = h
-                    .strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-                    .map(str::trim)
+                    .split_once(' ')
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                    .map(|(_, s)| s.trim())
                     .filter(|s| !s.is_empty())
                     .ok_or_else(|| UserError::Unauthorized("expected `Authorization: Bearer TOKEN`".into()))?;
                 match self.tokens.get(&hash(secret)) {
-                    Some((_, scope)) if *scope >= need => Ok(()),
-                    Some((name, scope)) => Err(UserError::Forbidden(format!(
-                        "token `{name}` has {} scope; this needs {}",
-                        scope.as_str(),
+                    Some(t) if t.scope >= need => Ok(Caller {
+                        scope: t.scope,
+                        actor: crate::research::Actor {
+                            credential: t.name.clone(),
+                            agents: t.agents.clone(),
+                            admin: t.scope == Scope::Admin,
+                        },
+                    }),
+                    Some(t) => Err(UserError::Forbidden(format!(
+                        "token `{}` has {} scope; this needs {}",
+                        t.name,
+                        t.scope.as_str(),
                         need.as_str()
                     ))
                     .into()),
@@ -297,7 +349,10 @@ impl Access {
                 }
             }
             None => match self.anonymous {
-                Some(s) if s >= need => Ok(()),
+                Some(s) if s >= need => Ok(Caller {
+                    scope: s,
+                    actor: crate::research::Actor::anonymous(),
+                }),
                 _ if self.tokens.is_empty() => {
                     Err(UserError::Forbidden("writes are off on this server; start it with --writes".into()).into())
                 }
@@ -336,10 +391,13 @@ fn hash(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
-/// Checks the request against the server's rules for scope `need`.
-pub(crate) fn require(state: &AppState, req: &HttpRequest, need: Scope) -> std::result::Result<(), ApiError> {
+/// Checks the request against the server's rules for scope `need`, and says who it is.
+pub(crate) fn require(state: &AppState, req: &HttpRequest, need: Scope) -> std::result::Result<Caller, ApiError> {
     if need == Scope::Admin && state.access.trusts_network() {
-        return Ok(());
+        return Ok(Caller {
+            scope: Scope::Admin,
+            actor: crate::research::Actor::anonymous(),
+        });
     }
     let h = req
         .headers()
@@ -385,9 +443,13 @@ pub(crate) async fn gate(
                 .access
                 .check_site(host, origin)
                 .map_err(ApiError)
-                .and_then(|()| require(state, req.request(), Scope::Read))
+                .and_then(|()| require(state, req.request(), Scope::Read).map(drop))
         }
-        None => Ok(()),
+        // Every app the server builds carries its state; without it nothing is known about the
+        // caller, so nothing is let through.
+        None => Err(ApiError(
+            crate::error::InternalError::Integrity("the access gate has no server state".into()).into(),
+        )),
     };
     let mut res = match allowed {
         Ok(()) => next.call(req).await?.map_into_left_body(),
@@ -421,9 +483,9 @@ mod tests {
 
     const TOKENS: &str = "# scope name secret\nread reader r-0123456789abcdef\nwrite agent w-0123456789abcdef\n\nadmin ops a-0123456789abcdef\n";
 
-    fn status(r: Result<()>) -> &'static str {
+    fn status(r: Result<impl Sized>) -> &'static str {
         match r {
-            Ok(()) => "ok",
+            Ok(_) => "ok",
             Err(Error::User(UserError::Unauthorized(_))) => "401",
             Err(Error::User(UserError::Forbidden(_))) => "403",
             Err(e) => panic!("{e}"),
@@ -457,11 +519,47 @@ mod tests {
             "401"
         );
         assert_eq!(status(a.authorize(Some("Basic abc"), Scope::Read)), "401");
+        for scheme in ["BEARER", "bearer", "Bearer", "bEaReR"] {
+            assert_eq!(
+                status(a.authorize(Some(&format!("{scheme} w-0123456789abcdef")), Scope::Write)),
+                "ok",
+                "{scheme}"
+            );
+        }
         let closed = Access::from_tokens(TOKENS, "tokens.txt", false).unwrap();
         assert_eq!(status(closed.authorize(None, Scope::Read)), "401");
         assert_eq!(status(Access::open(false).authorize(None, Scope::Write)), "403");
         assert_eq!(status(Access::open(true).authorize(None, Scope::Write)), "ok");
         assert!(a.describe().contains("3 tokens") && !a.describe().contains("0123456789"));
+    }
+
+    #[test]
+    fn tokens_are_bound_to_the_agents_they_may_act_as() {
+        let a = Access::from_tokens(
+            "write loop-7 w-0123456789abcdef\nwrite orchestrator o-0123456789abcdef a1,a2\nwrite any y-0123456789abcdef *\nadmin ops a-0123456789abcdef\n",
+            "t.txt",
+            true,
+        )
+        .unwrap();
+        let actor = |secret: &str| {
+            a.authorize(Some(&format!("Bearer {secret}")), Scope::Write)
+                .unwrap()
+                .actor
+        };
+        let own = actor("w-0123456789abcdef");
+        assert_eq!(own.credential, "loop-7");
+        assert!(own.acts_as("loop-7") && !own.acts_as("a1") && !own.may_change("a1"));
+        let listed = actor("o-0123456789abcdef");
+        assert!(listed.acts_as("a1") && listed.acts_as("a2") && !listed.acts_as("loop-7"));
+        assert!(actor("y-0123456789abcdef").acts_as("whoever"));
+        let admin = actor("a-0123456789abcdef");
+        assert!(admin.acts_as("whoever") && admin.may_change("a1"));
+        let anonymous = a.authorize(None, Scope::Read).unwrap().actor;
+        assert_eq!(anonymous.credential, "anonymous");
+        let e = Access::from_tokens("write x 0123456789abcdefg a1,bad\u{7}agent\n", "t.txt", true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("t.txt:1") && e.contains("agents of `x`"), "{e}");
     }
 
     #[test]

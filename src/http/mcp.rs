@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
+use super::access::Caller;
 use super::access::Scope;
 use super::AppState;
 use crate::mcp::{Context, Grant, HypatiaMcp};
@@ -56,14 +57,13 @@ pub fn routes(endpoint: Endpoint) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
-/// The scope the request's credentials carry as far as MCP tools care: write or read (the gate
-/// already checked read).
-fn granted(state: &AppState, req: &HttpRequest) -> Scope {
-    if super::access::require(state, req, Scope::Write).is_ok() {
-        Scope::Write
-    } else {
-        Scope::Read
-    }
+/// What the request's credentials grant as far as MCP tools care: write (with the token's
+/// identity) or read (the gate already checked read).
+fn granted(state: &AppState, req: &HttpRequest) -> Caller {
+    super::access::require(state, req, Scope::Write).unwrap_or(Caller {
+        scope: Scope::Read,
+        actor: crate::research::Actor::anonymous(),
+    })
 }
 
 async fn handle(

@@ -66,8 +66,9 @@ struct ExperimentId {
     id: String,
 }
 
-fn writable(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    require(state, req, Scope::Write)
+/// Checks write scope and returns who writes (recorded in each record's provenance).
+fn writer(state: &AppState, req: &HttpRequest) -> Result<research::Actor, ApiError> {
+    Ok(require(state, req, Scope::Write)?.actor)
 }
 
 fn model(state: &AppState) -> Result<Arc<dyn Embedder>, ApiError> {
@@ -148,7 +149,7 @@ async fn gaps_handler(state: web::Data<AppState>, p: web::Query<GapParams>) -> R
         (status = 200, description = "Already recorded: the stored hypothesis.", body = Written<Hypothesis>),
         (status = 400, description = "The body is invalid.", body = ErrorBody),
         (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
-        (status = 403, description = "Writes are off, or the token's scope is too small.", body = ErrorBody),
+        (status = 403, description = "Writes are off, the token's scope is too small, or the token is not bound to the agent named.", body = ErrorBody),
         (status = 404, description = "An evidence passage is not stored.", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB.", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`.", body = ErrorBody),
@@ -160,9 +161,9 @@ async fn propose(
     req: HttpRequest,
     body: web::Json<NewHypothesis>,
 ) -> Result<HttpResponse, ApiError> {
-    writable(&state, &req)?;
+    let actor = writer(&state, &req)?;
     let (store, embedder) = (state.store.clone(), model(&state)?);
-    let w = blocking(move || research::propose(&store, embedder.as_ref(), &body)).await?;
+    let w = blocking(move || research::propose(&store, embedder.as_ref(), &actor, &body)).await?;
     Ok(written(w))
 }
 
@@ -220,7 +221,7 @@ async fn get_hypothesis(state: web::Data<AppState>, id: web::Path<HypothesisId>)
         (status = 200, description = "The hypothesis after the change.", body = Hypothesis),
         (status = 400, description = "The id or the body is invalid.", body = ErrorBody),
         (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
-        (status = 403, description = "Writes are off, or the token's scope is too small.", body = ErrorBody),
+        (status = 403, description = "Writes are off, the token's scope is too small, the token is not bound to the agent named, or the hypothesis is another agent's.", body = ErrorBody),
         (status = 404, description = "No such hypothesis.", body = ErrorBody),
         (status = 409, description = "The hypothesis cannot move to that status from where it stands, or an outcome names no stored experiment.", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB.", body = ErrorBody),
@@ -233,9 +234,9 @@ async fn set_status(
     id: web::Path<HypothesisId>,
     body: web::Json<StatusUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    writable(&state, &req)?;
+    let actor = writer(&state, &req)?;
     let store = state.store.clone();
-    let h = blocking(move || research::set_status(&store, &id.id, &body)).await?;
+    let h = blocking(move || research::set_status(&store, &actor, &id.id, &body)).await?;
     Ok(HttpResponse::Ok().json(h))
 }
 
@@ -255,7 +256,7 @@ async fn set_status(
         (status = 200, description = "Already logged: the stored run.", body = Written<Experiment>),
         (status = 400, description = "The body is invalid.", body = ErrorBody),
         (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
-        (status = 403, description = "Writes are off, or the token's scope is too small.", body = ErrorBody),
+        (status = 403, description = "Writes are off, the token's scope is too small, or the token is not bound to the agent named.", body = ErrorBody),
         (status = 404, description = "The hypothesis is not stored.", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB.", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`.", body = ErrorBody),
@@ -267,9 +268,9 @@ async fn log_experiment(
     req: HttpRequest,
     body: web::Json<NewExperiment>,
 ) -> Result<HttpResponse, ApiError> {
-    writable(&state, &req)?;
+    let actor = writer(&state, &req)?;
     let (store, embedder) = (state.store.clone(), model(&state)?);
-    let w = blocking(move || research::log_experiment(&store, embedder.as_ref(), &body)).await?;
+    let w = blocking(move || research::log_experiment(&store, embedder.as_ref(), &actor, &body)).await?;
     Ok(written(w))
 }
 
@@ -415,12 +416,13 @@ async fn import(
     req: actix_web::HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    writable(&state, &req)?;
+    let actor = writer(&state, &req)?;
     let (name, opts) = ImportParams::parse(req.query_string())?.options()?;
     let body = super::body::read(payload, MAX_TABLE, "a results table").await?;
     let (store, embedder) = (state.store.clone(), model(&state)?);
     let report =
-        blocking(move || results_import::import_results(&store, embedder.as_ref(), &name, &body, &opts)).await?;
+        blocking(move || results_import::import_results(&store, embedder.as_ref(), &actor, &name, &body, &opts))
+            .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -34,7 +34,7 @@ fn server(store: Arc<Store>, anonymous_read: bool, backups: &std::path::Path) ->
 #[test]
 fn tokens_and_scopes_guard_writes_and_reads() {
     let e = hash_embedder();
-    let (dir, store) = temp_store(e.dim());
+    let (dir, store) = temp_store(e.identity());
     ingest(&store, &e, &[fixtures().join("papers/arxiv")]);
     let store = Arc::new(store);
     let srv = server(store.clone(), true, dir.path());
@@ -181,7 +181,7 @@ fn tokens_and_scopes_guard_writes_and_reads() {
 #[test]
 fn foreign_hosts_and_pages_are_refused_on_every_route() {
     let e = hash_embedder();
-    let (_dir, store) = temp_store(e.dim());
+    let (_dir, store) = temp_store(e.identity());
     let store = Arc::new(store);
     let access = Access::open(true)
         .allow_hosts(vec!["hypatia.example.org".into()])
@@ -249,7 +249,7 @@ fn foreign_hosts_and_pages_are_refused_on_every_route() {
 #[test]
 fn a_runaway_query_is_cancelled_at_the_timeout_and_the_server_stays_responsive() {
     let e = hash_embedder();
-    let (_dir, store) = temp_store(e.dim());
+    let (_dir, store) = temp_store(e.identity());
     ingest(&store, &e, &[fixtures().join("papers/arxiv")]);
     let srv = spawn(
         AppState {
@@ -260,6 +260,7 @@ fn a_runaway_query_is_cancelled_at_the_timeout_and_the_server_stays_responsive()
             limits: hypatia::http::Limits {
                 query_timeout: std::time::Duration::from_secs(1),
                 max_rows: 5,
+                ..Default::default()
             },
         },
         "127.0.0.1:0",
@@ -300,4 +301,84 @@ fn a_runaway_query_is_cancelled_at_the_timeout_and_the_server_stays_responsive()
     assert_eq!(r.status(), 400);
     assert!(r.text().unwrap().contains("more than 5 rows"));
     assert_eq!(ask("SELECT * WHERE { ?s ?p ?o } LIMIT 5").status(), 200);
+}
+
+/// Agents are who their token says: a token acts only as the agents it is bound to, its name is
+/// recorded in the provenance of what it writes, and another agent's hypothesis moves only with
+/// an admin token or one bound to that agent.
+#[test]
+fn write_tokens_act_only_as_their_agents() {
+    let e = hash_embedder();
+    let (_dir, store) = temp_store(e.identity());
+    ingest(&store, &e, &[fixtures().join("papers/arxiv")]);
+    let store = Arc::new(store);
+    let tokens = "write loop-a secret-loop-a-0123456789\nwrite loop-b secret-loop-b-0123456789\n\
+                  write orchestra secret-orchestra-0123456789 loop-a,loop-b\nadmin ops secret-ops-0123456789\n";
+    let srv = spawn(
+        AppState {
+            store: store.clone(),
+            embedder: Some(Arc::new(hash_embedder())),
+            backup_dir: None,
+            access: Arc::new(Access::from_tokens(tokens, "tokens", true).unwrap()),
+            limits: Default::default(),
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let base = format!("http://{}", srv.addr());
+    let c = reqwest::blocking::Client::new();
+    let propose = |token: &str, agent: &str| {
+        c.post(format!("{base}/hypotheses"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"statement": format!("{agent}: galaxies merge faster in clusters"), "agent": agent}))
+            .send()
+            .unwrap()
+    };
+    let status = |token: &str, h: &str, agent: &str, to: &str| {
+        c.post(format!("{base}/hypotheses/{h}/status"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"status": to, "agent": agent}))
+            .send()
+            .unwrap()
+            .status()
+    };
+
+    let r = propose("secret-loop-a-0123456789", "loop-b");
+    assert_eq!(r.status(), 403, "a token names only its own agents");
+    let r = propose("secret-loop-a-0123456789", "loop-a");
+    assert_eq!(r.status(), 201);
+    let h = r.json::<serde_json::Value>().unwrap()["record"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let q = format!(
+        "ASK {{ GRAPH ?g {{ ?a <https://w3id.org/hypatia/ns#viaCredential> \"loop-a\" }} \
+         FILTER(STRENDS(STR(?g), \"{h}/provenance\")) }}"
+    );
+    let recorded = c
+        .get(format!("{base}/sparql"))
+        .query(&[("query", q.as_str())])
+        .header("accept", "application/sparql-results+json")
+        .send()
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap();
+    assert_eq!(recorded["boolean"], true, "the token's name is in the provenance");
+
+    // loop-b may not move loop-a's hypothesis, as itself or as loop-a.
+    assert_eq!(status("secret-loop-b-0123456789", &h, "loop-b", "testing"), 403);
+    assert_eq!(status("secret-loop-b-0123456789", &h, "loop-a", "testing"), 403);
+    // A run loop-b logs against it is stored, and leaves its status alone.
+    let r = c
+        .post(format!("{base}/experiments"))
+        .bearer_auth("secret-loop-b-0123456789")
+        .json(&serde_json::json!({"agent": "loop-b", "hypothesis": h, "status": "keep", "description": "replicate on 2MASS"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let shown = hypatia::research::hypothesis(&store, &h).unwrap();
+    assert_eq!(shown.status, hypatia::research::HypothesisStatus::Proposed);
+    // A token bound to loop-a (among others) may, and so may an admin token.
+    assert_eq!(status("secret-orchestra-0123456789", &h, "loop-b", "testing"), 200);
+    assert_eq!(status("secret-ops-0123456789", &h, "ops-on-call", "inconclusive"), 200);
 }

@@ -34,7 +34,7 @@ fn papers_by_format(store: &hypatia::store::Store) -> BTreeMap<String, usize> {
 #[test]
 fn every_format_ingests_from_real_fixtures() {
     let e = hash_embedder();
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     let report = ingest(&store, &e, &[fixtures().join("papers")]);
     // The one failure is real: an upstream MEDLINE file that stops mid-tag.
     assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
@@ -45,9 +45,9 @@ fn every_format_ingests_from_real_fixtures() {
     );
     let by_format = papers_by_format(&store);
     // The PDF fixture was made from one of the PLOS articles and prints its DOI: one paper, and
-    // the record read last (the PDF) replaces the JATS one.
-    assert_eq!(by_format.get("jats"), Some(&4), "{by_format:?}");
-    assert_eq!(by_format.get("pdf"), Some(&1), "{by_format:?}");
+    // its text stays the JATS record's (structured full text outranks a PDF's, however long).
+    assert_eq!(by_format.get("jats"), Some(&5), "{by_format:?}");
+    assert_eq!(by_format.get("pdf"), None, "{by_format:?}");
     assert_eq!(
         by_format.get("markdown"),
         Some(&2),
@@ -85,7 +85,7 @@ fn every_format_ingests_from_real_fixtures() {
 #[test]
 fn re_ingesting_leaves_counts_unchanged() {
     let e = hash_embedder();
-    let (dir, store) = temp_store(e.dim());
+    let (dir, store) = temp_store(e.identity());
     let paths = [fixtures().join("papers/arxiv"), fixtures().join("papers/jats")];
     let first = ingest(&store, &e, &paths);
     let before = store.stats().unwrap();
@@ -97,7 +97,7 @@ fn re_ingesting_leaves_counts_unchanged() {
     assert_eq!(second.papers, 0);
     assert_eq!(store.stats().unwrap(), before);
     drop(store);
-    let store = reopen(&dir, e.dim());
+    let store = reopen(&dir, e.identity());
     assert_eq!(store.stats().unwrap(), before, "reopening changes nothing");
     assert!(store.check_consistency().unwrap().is_consistent());
 }
@@ -105,7 +105,7 @@ fn re_ingesting_leaves_counts_unchanged() {
 #[test]
 fn delete_removes_a_paper_from_all_three_indexes() {
     let e = hash_embedder();
-    let (dir, store) = temp_store(e.dim());
+    let (dir, store) = temp_store(e.identity());
     ingest(&store, &e, &[fixtures().join("papers/jats")]);
     let before = store.stats().unwrap();
     let victim = hypatia::ids::paper_key("https://doi.org/10.1371/journal.pbio.1001044");
@@ -131,14 +131,14 @@ fn delete_removes_a_paper_from_all_three_indexes() {
         "deleting twice is harmless"
     );
     drop(store);
-    let store = reopen(&dir, e.dim());
+    let store = reopen(&dir, e.identity());
     assert_eq!(store.stats().unwrap(), after);
 }
 
 #[test]
 fn a_malformed_file_is_reported_with_its_location_and_the_rest_is_stored() {
     let e = hash_embedder();
-    let (dir, store) = temp_store(e.dim());
+    let (dir, store) = temp_store(e.identity());
     let input = dir.path().join("input");
     std::fs::create_dir_all(&input).unwrap();
     let good =
@@ -198,13 +198,13 @@ fn references_resolve_to_stored_papers_whichever_arrives_first() {
     let expected = vec!["10.18653/v1/n16-1030".to_string(), "10.18653/v1/n18-1022".to_string()];
 
     // Cited papers first: the citing paper's references resolve as it is written.
-    let (_d1, forward) = temp_store(e.dim());
+    let (_d1, forward) = temp_store(e.identity());
     ingest(&forward, &e, &acl);
     ingest(&forward, &e, std::slice::from_ref(&tei));
     assert_eq!(cited_dois(&forward, title), expected);
 
     // Citing paper first: its references resolve when the cited papers arrive.
-    let (_d2, backward) = temp_store(e.dim());
+    let (_d2, backward) = temp_store(e.identity());
     ingest(&backward, &e, std::slice::from_ref(&tei));
     assert!(cited_dois(&backward, title).is_empty());
     ingest(&backward, &e, &acl);
@@ -227,7 +227,7 @@ fn references_resolve_to_stored_papers_whichever_arrives_first() {
 #[test]
 fn two_records_of_one_paper_become_one_paper_with_both_identities() {
     let e = hash_embedder();
-    let (_dir, store) = temp_store(e.dim());
+    let (_dir, store) = temp_store(e.identity());
     // The Anthology record (DOI, ACL id, abstract only), then GROBID's full text of the same
     // paper (no identifier at all): one paper, the Anthology IRI, the richer full text.
     let first = ingest(&store, &e, &[fixtures().join("citations/N18.sample.xml")]);
@@ -255,7 +255,7 @@ fn two_records_of_one_paper_become_one_paper_with_both_identities() {
     ));
 
     // The other way round: a poorer record of a stored paper only adds its identifiers.
-    let (_dir2, store2) = temp_store(e.dim());
+    let (_dir2, store2) = temp_store(e.identity());
     ingest(&store2, &e, &[fixtures().join("papers/tei/N18-3011.tei.xml")]);
     let before = store2.stats().unwrap();
     let acl = ingest(&store2, &e, &[fixtures().join("citations/N18.sample.xml")]);
@@ -275,7 +275,7 @@ fn full_texts_are_written_in_batches_bounded_by_passages() {
     use hypatia::pipeline::{ingest_paths, IngestOptions};
     use std::sync::Mutex;
     let e = hash_embedder();
-    let (_d, store) = temp_store(e.dim());
+    let (_d, store) = temp_store(e.identity());
     let opts = IngestOptions {
         batch_papers: 64,
         batch_passages: 16,

@@ -104,7 +104,7 @@ impl Drop for StdioSession {
 /// A store with the arXiv and Markdown samples, closed so that a child process can open it.
 fn sample_store() -> tempfile::TempDir {
     let m = model();
-    let (dir, store) = temp_store(m.dim());
+    let (dir, store) = temp_store(m.identity());
     let report = ingest(
         &store,
         m.as_ref(),
@@ -376,10 +376,10 @@ fn post(
 #[test]
 fn http_mcp_needs_write_scope_to_write_and_refuses_foreign_hosts() {
     let m = model();
-    let (_dir, store) = temp_store(m.dim());
+    let (_dir, store) = temp_store(m.identity());
     let report = ingest(&store, m.as_ref(), &[fixtures().join("papers/markdown")]);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
-    let tokens = "read reader reader-secret-0123456789\nwrite writer writer-secret-0123456789\n";
+    let tokens = "read reader reader-secret-0123456789\nwrite writer writer-secret-0123456789 http-test\n";
     let server = spawn(
         AppState {
             store: Arc::new(store),

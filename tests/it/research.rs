@@ -16,7 +16,7 @@ fn acl() -> &'static Arc<Store> {
     static S: OnceLock<(tempfile::TempDir, Arc<Store>)> = OnceLock::new();
     &S.get_or_init(|| {
         let m = model();
-        let (dir, store) = temp_store(m.dim());
+        let (dir, store) = temp_store(m.identity());
         let report = ingest(&store, m.as_ref(), &[fixtures().join("papers/acl")]);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
         hypatia::extraction::reextract(&store, 64, 2.0).unwrap();
@@ -339,11 +339,12 @@ fn the_research_loop_over_http() {
 #[test]
 fn concurrent_agents_lose_nothing_and_one_status_change_wins() {
     let e = hash_embedder();
-    let (_dir, store) = temp_store(e.dim());
+    let (_dir, store) = temp_store(e.identity());
     let store = Arc::new(store);
     let h = research::propose(
         &store,
         &e,
+        &research::Actor::local(),
         &NewHypothesis {
             statement: "Warm-up length matters more than peak learning rate.".into(),
             agent: "lead".into(),
@@ -364,6 +365,7 @@ fn concurrent_agents_lose_nothing_and_one_status_change_wins() {
                     let w = research::log_experiment(
                         &store,
                         e,
+                        &research::Actor::local(),
                         &NewExperiment {
                             agent: format!("agent-{a}"),
                             description: format!("warm-up of {} steps, run {i}", 100 * (i + 1)),
@@ -407,6 +409,7 @@ fn concurrent_agents_lose_nothing_and_one_status_change_wins() {
                 s.spawn(move || {
                     research::set_status(
                         &store,
+                        &research::Actor::local(),
                         &h,
                         &StatusUpdate {
                             status: HypothesisStatus::Supported,
