@@ -67,6 +67,9 @@ pub enum UserError {
     /// The request body comes in a media type the endpoint does not read.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// The server is doing as much of this as it accepts at once; retry later.
+    #[error("busy: {0}")]
+    Busy(String),
 }
 
 /// Errors on our side.
@@ -119,6 +122,7 @@ impl UserError {
             UserError::ProtectedGraph(_) => "protected_graph",
             UserError::PayloadTooLarge(_) => "payload_too_large",
             UserError::UnsupportedMediaType(_) => "unsupported_media_type",
+            UserError::Busy(_) => "busy",
         }
     }
 }

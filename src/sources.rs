@@ -48,6 +48,7 @@ const HEAD: usize = 64 << 10;
 pub fn read_file(
     path: &Path,
     forced: Option<Format>,
+    limits: Limits,
     on: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     let name = path.display().to_string();
@@ -74,7 +75,7 @@ pub fn read_file(
     };
     match container {
         Container::Zip | Container::Tar | Container::TarGzip => {
-            for entry in archive::entries(&name, file, Limits::default()) {
+            for entry in archive::entries(&name, file, limits) {
                 let flow = match entry {
                     Ok(e) => whole(&e.name, forced, &e.bytes, on),
                     Err(e) => on(Event::Failed(e)),
@@ -83,8 +84,8 @@ pub fn read_file(
             }
             ControlFlow::Continue(())
         }
-        Container::Plain | Container::Gzip => match archive::open_stream(&name, file, Limits::default()) {
-            Ok((inner, reader)) => stream(&inner, forced, reader, on),
+        Container::Plain | Container::Gzip => match archive::open_stream(&name, file, limits) {
+            Ok((inner, reader)) => stream(&inner, forced, limits.max_entry_bytes, reader, on),
             Err(e) => on(Event::Failed(e)),
         },
     }
@@ -100,6 +101,7 @@ fn reopen(mut file: File) -> std::io::Result<File> {
 fn stream(
     name: &str,
     forced: Option<Format>,
+    limit: u64,
     mut reader: Box<dyn BufRead + '_>,
     on: &mut dyn FnMut(Event<'_>) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
@@ -123,7 +125,6 @@ fn stream(
             Box::new(XmlRecordChunks::new(name, reader))
         } else {
             // `head` was only peeked: the reader still holds it.
-            let limit = Limits::default().max_entry_bytes;
             let mut rest = Vec::new();
             if let Err(e) = reader.take(limit + 1).read_to_end(&mut rest) {
                 return on(Event::Failed(ParseError::new(
@@ -179,7 +180,7 @@ fn whole(
 ) -> ControlFlow<()> {
     let file_name = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
     if is_housekeeping(file_name) {
-        return ControlFlow::Continue(());
+        return on(Event::Skipped(format!("{name} (a README, licence or provenance note)")));
     }
     let head = &bytes[..bytes.len().min(HEAD)];
     match forced.or_else(|| hypatia_ingest::detect(name, head)) {
@@ -193,43 +194,94 @@ fn whole(
     }
 }
 
-/// Files under `paths`, folders walked recursively in name order, hidden entries skipped.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+/// The files a walk found, and those it left out (with why).
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Files to read, in order.
+    pub files: Vec<PathBuf>,
+    /// Housekeeping files left out of folder walks, as `path (why)`.
+    pub skipped: Vec<String>,
+}
+
+/// Files under `paths`, folders walked recursively in name order; hidden entries and
+/// housekeeping files inside folders are left out and listed.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Walk> {
+    let mut out = Walk::default();
     for p in paths {
         walk(p, &mut out)?;
     }
     Ok(out)
 }
 
-/// Files a folder walk (and an archive read) leaves out: hidden entries, and the READMEs, licences and provenance notes
-/// that sit beside corpora (a Markdown or text README would otherwise read as a paper). Named
-/// explicitly, such a file is still ingested.
+/// Files a folder walk (and an archive read) leaves out: hidden entries, and the READMEs, licences
+/// and provenance notes that sit beside corpora (a Markdown or text README would otherwise read
+/// as a paper): exactly those names, bare or as text (`.md`, `.txt`, `.rst`), so that a
+/// paper called `license-plate-recognition.pdf` or `sources.json` is read. Named explicitly,
+/// such a file is still ingested.
 fn is_housekeeping(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let stem = lower.split('.').next().unwrap_or("");
-    name.starts_with('.')
-        || matches!(
-            stem,
-            "readme" | "license" | "licence" | "copying" | "notice" | "source" | "sources" | "changelog" | "authors"
-        )
-        || stem.starts_with("license-")
+    let (stem, ext) = lower.split_once('.').unwrap_or((&lower, ""));
+    let textual = matches!(ext, "" | "md" | "txt" | "rst" | "markdown");
+    let named = matches!(
+        stem,
+        "readme" | "license" | "licence" | "copying" | "notice" | "source" | "sources" | "changelog" | "authors"
+    ) || ["license-", "licence-"].iter().any(|p| stem.starts_with(p));
+    name.starts_with('.') || (named && textual)
 }
 
-fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(p: &Path, out: &mut Walk) -> Result<()> {
     let meta = std::fs::metadata(p).map_err(|e| Error::invalid("path", format!("{}: {e}", p.display())))?;
     if meta.is_file() {
-        out.push(p.to_path_buf());
+        out.files.push(p.to_path_buf());
         return Ok(());
     }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
         .map_err(|e| Error::io(p, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|e| !e.file_name().and_then(|n| n.to_str()).is_some_and(is_housekeeping))
         .collect();
     entries.sort();
     for e in entries {
+        let name = e.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if is_housekeeping(name) {
+            out.skipped
+                .push(format!("{} (a README, licence or provenance note)", e.display()));
+            continue;
+        }
         walk(&e, out)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn housekeeping_is_exact_names_as_text() {
+        for skipped in [
+            "README.md",
+            "LICENSE",
+            "licence.txt",
+            "SOURCE.md",
+            "SOURCES.txt",
+            "LICENSE-MIT",
+            "NOTICE",
+            ".DS_Store",
+            "AUTHORS",
+        ] {
+            assert!(is_housekeeping(skipped), "{skipped}");
+        }
+        for read in [
+            "license-plate-recognition.pdf",
+            "sources.json",
+            "authors.bib",
+            "readme-study.xml",
+            "source.nxml",
+        ] {
+            assert!(!is_housekeeping(read), "{read}");
+        }
+    }
 }

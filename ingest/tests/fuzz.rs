@@ -381,27 +381,52 @@ fn quiet_panics() {
     });
 }
 
-/// What the worker does with one input: everything a reader of untrusted bytes would.
+/// What the worker does with one input: everything a reader of untrusted bytes would. Besides
+/// not panicking or hanging, every error must say where: the source's name and a line or a
+/// byte offset (ARCHITECTURE.md's invariant of `hypatia-ingest`); a violation panics, which
+/// the harness reports with the input.
 fn exercise(format: Format, name: &str, input: &[u8], chunked: bool) -> usize {
     let mut seen = 0;
     let detected = detect(name, input);
-    seen += parse(format, name, input).count();
+    seen += checked(name, parse(format, name, input));
     if let Some(other) = detected.filter(|&f| f != format) {
-        seen += parse(other, name, input).count();
+        seen += checked(name, parse(other, name, input));
     }
     if chunked && format.is_line_oriented() {
         for chunk in LineChunks::new(name, Cursor::new(input))
             .chunk_bytes(4096)
             .max_record(64 * 1024)
         {
-            if let Ok(chunk) = chunk {
-                seen += parse_chunk(format, name, &chunk.bytes, &chunk.base).count();
-            } else {
-                seen += 1;
+            match chunk {
+                Ok(chunk) => seen += checked(name, parse_chunk(format, name, &chunk.bytes, &chunk.base)),
+                Err(e) => {
+                    located(name, &e);
+                    seen += 1;
+                }
             }
         }
     }
     seen
+}
+
+/// Counts the records, checking that each error is located.
+fn checked<T>(name: &str, records: impl Iterator<Item = Result<T, hypatia_ingest::ParseError>>) -> usize {
+    records
+        .map(|r| {
+            if let Err(e) = &r {
+                located(name, e);
+            }
+        })
+        .count()
+}
+
+/// Panics unless `e` names its source and a line or byte offset, and says what is wrong.
+fn located(name: &str, e: &hypatia_ingest::ParseError) {
+    assert!(
+        e.source_name.starts_with(name) && (e.location.line.is_some() || e.location.byte.is_some()),
+        "a parse error without its source and a line or byte: {e:?}"
+    );
+    assert!(!e.message.trim().is_empty(), "a parse error without a message: {e:?}");
 }
 
 /// The job of the worker thread: an input to run, or an archive to read.

@@ -54,6 +54,46 @@ pub async fn read(payload: web::Payload, limit: usize, what: &str) -> Result<web
     }
 }
 
+/// A request body written to a private temporary file.
+pub struct Upload {
+    /// The file (removed when dropped).
+    pub file: tempfile::NamedTempFile,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+/// Streams the body into a new temporary file in `dir`, refusing (413) past `limit` bytes: an
+/// upload never sits in memory whole.
+pub async fn to_file(
+    mut payload: web::Payload,
+    dir: &std::path::Path,
+    limit: usize,
+    what: &str,
+) -> Result<Upload, ApiError> {
+    use futures_util::StreamExt;
+    use std::io::Write;
+    std::fs::create_dir_all(dir).map_err(|e| ApiError(Error::io(dir, e)))?;
+    let mut file = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempfile_in(dir)
+        .map_err(|e| ApiError(Error::io(dir, e)))?;
+    let mut len = 0u64;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError(Error::invalid("body", format!("reading the body failed: {e}"))))?;
+        len += chunk.len() as u64;
+        if len > limit as u64 {
+            return Err(ApiError(Error::from(UserError::PayloadTooLarge(format!(
+                "{what} may be at most {limit} bytes"
+            )))));
+        }
+        // Small writes to a local file; the executor tolerates them as it does logging.
+        file.write_all(&chunk)
+            .map_err(|e| ApiError(Error::io(file.path(), e)))?;
+    }
+    file.flush().map_err(|e| ApiError(Error::io(file.path(), e)))?;
+    Ok(Upload { file, len })
+}
+
 /// One part of a `multipart/form-data` body.
 #[derive(Debug, PartialEq)]
 pub struct Part<'a> {

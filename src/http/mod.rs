@@ -14,7 +14,7 @@ mod research;
 mod sparql;
 mod update;
 
-pub use access::{Access, Scope};
+pub use access::{Access, Caller, Scope};
 pub use sparql::{serialize_results, serialize_results_capped};
 
 use std::sync::Arc;
@@ -53,6 +53,10 @@ pub struct Limits {
     pub query_timeout: std::time::Duration,
     /// A SPARQL result with more solutions or triples is refused (400).
     pub max_rows: usize,
+    /// Decompression bounds of uploads (see [`UPLOAD_LIMITS`]).
+    pub upload: hypatia_ingest::archive::Limits,
+    /// How long an upload waits for its turn (see [`CONCURRENT_INGESTS`]) before a 503.
+    pub ingest_wait: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -60,17 +64,20 @@ impl Default for Limits {
         Limits {
             query_timeout: std::time::Duration::from_secs(30),
             max_rows: 1_000_000,
+            upload: UPLOAD_LIMITS,
+            ingest_wait: std::time::Duration::from_secs(30),
         }
     }
 }
 
 /// Registers every route on an actix `App`, and `/openapi.json` describing them; `mcp` is the
 /// MCP endpoint all workers share.
-fn configure(state: AppState, mcp: mcp::Endpoint) -> impl FnOnce(&mut web::ServiceConfig) {
+fn configure(state: AppState, mcp: mcp::Endpoint, turns: IngestTurns) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let (public, gated) = (public_routes(), routes(state.access.cors(), Some(mcp)));
         let spec = openapi::describe(&[&public.0, &public.1], &[&gated]);
         cfg.app_data(web::Data::new(state))
+            .app_data(web::Data::new(turns))
             .app_data(web::Data::new(spec))
             .app_data(web::PayloadConfig::new(1 << 20))
             .app_data(web::FormConfig::default().limit(1 << 20))
@@ -152,7 +159,11 @@ fn routes(
         .service(Documented::at("/search").to(__path_search_handler, search_handler))
         .service(Documented::at("/findings").to(__path_findings_handler, findings_handler))
         .service(Documented::at("/papers").to(__path_ingest_handler, ingest_handler))
-        .service(Documented::at("/papers/{id:.*}").to(__path_paper_handler, paper_handler))
+        .service(
+            Documented::at("/papers/{id:.*}")
+                .to(__path_paper_handler, paper_handler)
+                .to(__path_delete_paper_handler, delete_paper_handler),
+        )
         .service(Documented::at("/admin/backup").to(__path_backup_handler, backup_handler))
         .map(|scope| {
             scope
@@ -215,10 +226,11 @@ pub fn spawn(state: AppState, bind: &str) -> std::io::Result<RunningServer> {
     let bind = bind.to_string();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let mcp = mcp::Endpoint::new(&state);
-            let server = HttpServer::new(move || App::new().configure(configure(state.clone(), mcp.clone())))
-                .workers(2)
-                .bind(&bind);
+            let (mcp, turns) = (mcp::Endpoint::new(&state), IngestTurns::new());
+            let server =
+                HttpServer::new(move || App::new().configure(configure(state.clone(), mcp.clone(), turns.clone())))
+                    .workers(2)
+                    .bind(&bind);
             let server = match server {
                 Ok(s) => s,
                 Err(e) => {
@@ -243,8 +255,8 @@ pub fn spawn(state: AppState, bind: &str) -> std::io::Result<RunningServer> {
 /// Serves on `bind` until the process is stopped.
 pub async fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
     tracing::info!(%bind, "listening");
-    let mcp = mcp::Endpoint::new(&state);
-    HttpServer::new(move || App::new().configure(configure(state.clone(), mcp.clone())))
+    let (mcp, turns) = (mcp::Endpoint::new(&state), IngestTurns::new());
+    HttpServer::new(move || App::new().configure(configure(state.clone(), mcp.clone(), turns.clone())))
         .bind(bind)?
         .run()
         .await
@@ -286,7 +298,7 @@ impl ApiError {
                     | UserError::SparqlEvaluation(_)
                     | UserError::Parse(_) => StatusCode::BAD_REQUEST,
                     UserError::NotFound(_) => StatusCode::NOT_FOUND,
-                    UserError::Setup(_) | UserError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+                    UserError::Setup(_) | UserError::Timeout(_) | UserError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
                     UserError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
                     UserError::Forbidden(_) | UserError::ProtectedGraph(_) => StatusCode::FORBIDDEN,
                     UserError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -326,6 +338,9 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(status);
         if status == StatusCode::UNAUTHORIZED {
             res.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer realm=\"hypatia\""));
+        }
+        if matches!(self.0, Error::User(UserError::Busy(_))) {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, "10"));
         }
         res.json(ErrorBody { code, message })
     }
@@ -548,8 +563,45 @@ async fn findings_handler(
     })
 }
 
-/// Largest body `POST /papers` accepts (a file or archive of papers).
+/// Largest body `POST /papers` accepts (a file or archive of papers). The body is streamed to
+/// a file, never held in memory whole.
 pub const MAX_UPLOAD: usize = 256 << 20;
+
+/// Decompression bounds for uploads: an archive entry is read whole into memory to be parsed,
+/// so one upload may cost at most this much at a time (the command line's defaults allow 2 GiB
+/// entries for local dumps).
+pub const UPLOAD_LIMITS: hypatia_ingest::archive::Limits = hypatia_ingest::archive::Limits {
+    max_entry_bytes: 256 << 20,
+    max_total_bytes: 8 << 30,
+    max_ratio: 200,
+    ratio_floor_bytes: 1 << 20,
+};
+
+/// Uploads ingested at once: ingest is bound by the one embedding model, so a second upload at
+/// the same time would only share it, and each holds up to an archive entry in memory.
+pub const CONCURRENT_INGESTS: usize = 1;
+
+/// The server's ingest turns, shared by every worker.
+#[derive(Clone)]
+pub(crate) struct IngestTurns(Arc<tokio::sync::Semaphore>);
+
+impl IngestTurns {
+    pub(crate) fn new() -> Self {
+        IngestTurns(Arc::new(tokio::sync::Semaphore::new(CONCURRENT_INGESTS)))
+    }
+
+    /// Waits up to `wait` for a turn, or refuses (503, `Retry-After`).
+    async fn take(&self, wait: std::time::Duration) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        match tokio::time::timeout(wait, self.0.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Error::from(UserError::Busy(format!(
+                "{CONCURRENT_INGESTS} upload(s) at a time are ingested, and this one waited {:.1} s for its turn; retry later",
+                wait.as_secs_f64()
+            )))
+            .into()),
+        }
+    }
+}
 
 /// Query parameters of `POST /papers`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -598,18 +650,20 @@ crate::fields::schema_type!(
         (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
         (status = 403, description = "Writes are off, or the token's scope is too small.", body = ErrorBody),
         (status = 413, description = "The body is larger than 256 MiB.", body = ErrorBody),
-        (status = 503, description = "Ingest needs the embedding model, which is not loaded.", body = ErrorBody),
+        (status = 503, description = "Ingest needs the embedding model, which is not loaded, or another upload is being ingested (retry after the `Retry-After` seconds).", body = ErrorBody),
     )
 )]
 async fn ingest_handler(
     state: web::Data<AppState>,
+    turns: web::Data<IngestTurns>,
     req: actix_web::HttpRequest,
     params: web::Query<IngestParams>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&state, &req, Scope::Write)?;
-    let body = body::read(payload, MAX_UPLOAD, "an upload").await?;
-    if body.is_empty() {
+    let _turn = turns.take(state.limits.ingest_wait).await?;
+    let upload = body::to_file(payload, &state.store.dir().join("uploads"), MAX_UPLOAD, "an upload").await?;
+    if upload.len == 0 {
         return Err(Error::invalid("body", "the upload is empty: send the file's bytes").into());
     }
     let p = params.into_inner();
@@ -624,19 +678,20 @@ async fn ingest_handler(
                 .ok_or_else(|| Error::invalid("format", format!("`{f}` is not a format name")))
         })
         .transpose()?;
-    let (store, embedder) = (state.store.clone(), state.embedder.clone());
+    let (store, embedder, limits) = (state.store.clone(), state.embedder.clone(), state.limits.upload);
     let report = blocking(move || {
         let embedder = embedder.ok_or_else(|| {
             Error::from(UserError::Setup(
                 "ingest needs the embedding model; it is not loaded".into(),
             ))
         })?;
-        crate::pipeline::ingest_bytes(
+        crate::pipeline::ingest_upload(
             &store,
             embedder.as_ref(),
             p.name.as_deref().unwrap_or("upload"),
-            &body,
+            upload.file.path(),
             format,
+            limits,
         )
     })
     .await?;
@@ -662,6 +717,55 @@ async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Res
     let id = id.into_inner();
     let record = blocking(move || crate::papers::paper_record(&store, &id)).await?;
     Ok(HttpResponse::Ok().json(record))
+}
+
+/// What `DELETE /papers/{id}` removed.
+#[derive(Debug, Serialize, ToSchema)]
+struct Deleted {
+    /// The paper's key.
+    key: String,
+    /// Papers removed (1).
+    deleted: usize,
+}
+
+/// Deletes one paper from all three indexes (its facts, extraction, passages and vectors, and
+/// the citation links other papers had resolved to it), durably before it answers. Agents'
+/// records are not papers and are refused.
+#[utoipa::path(
+    delete,
+    path = "/papers/{id}",
+    tag = "papers",
+    params(("id" = String, Path, description = "The paper's key (16 hex digits) or IRI.")),
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 200, description = "Deleted.", body = Deleted),
+        (status = 400, description = "The id names an agent's record, not a paper.", body = ErrorBody),
+        (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
+        (status = 403, description = "Writes are off, or the token's scope is too small.", body = ErrorBody),
+        (status = 404, description = "No such paper.", body = ErrorBody),
+    )
+)]
+async fn delete_paper_handler(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    access::require(&state, &req, Scope::Write)?;
+    let store = state.store.clone();
+    let id = id.trim();
+    let key = match crate::ids::RecordKind::of_key(id) {
+        Some(_) => id.to_string(),
+        None => crate::ids::paper_key_of(id),
+    };
+    let deleted = blocking(move || {
+        let n = store.delete_papers(std::slice::from_ref(&key))?;
+        if n == 0 {
+            return Err(Error::not_found(format!("paper {key}")));
+        }
+        Ok(Deleted { key, deleted: n })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(deleted))
 }
 
 /// Where a backup went.
