@@ -8,6 +8,7 @@
 //!
 //! Our extractor is unsupervised and rule-based: these numbers are an upper reference, not a target.
 
+mod matching;
 mod scierc;
 mod semeval;
 

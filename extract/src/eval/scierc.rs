@@ -1,10 +1,11 @@
 //! SciERC (Luan et al. 2018): entities and relations of 500 abstracts, DyGIE JSON-lines format.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::matching::max_matching;
 use super::{EvalError, Prf};
 use crate::relations;
 use crate::text;
@@ -161,106 +162,71 @@ fn to_tokens(offsets: &[(usize, usize)], span: Span) -> Option<(usize, usize, bo
     Some((first, last, exact))
 }
 
+/// The gold entities and the predictions of one setting, every document together.
 #[derive(Default)]
 struct EntityCounter {
-    gold: Vec<(Ent, String)>,
-    pred: Vec<(Ent, String, bool)>,
+    gold: Vec<GoldEnt>,
+    pred: Vec<PredEnt>,
+}
+
+/// A gold entity: span and label.
+type GoldEnt = (Ent, String);
+/// A predicted entity: span, label, and whether its boundaries are exactly SciERC token boundaries.
+type PredEnt = (Ent, String, bool);
+
+/// How a predicted span must meet a gold span.
+#[derive(Clone, Copy)]
+enum SpanMatch {
+    /// Same tokens, and the prediction's boundaries are token boundaries.
+    Exact,
+    /// At least one token in common.
+    Overlap,
 }
 
 impl EntityCounter {
     fn scores(&self) -> EntityScores {
-        let gold_exact: HashSet<(Ent, &str)> = self.gold.iter().map(|(e, t)| (*e, t.as_str())).collect();
-        let gold_spans: HashSet<Ent> = self.gold.iter().map(|(e, _)| *e).collect();
-        let pred_exact: HashSet<(Ent, &str)> = self
-            .pred
-            .iter()
-            .filter(|p| p.2)
-            .map(|(e, t, _)| (*e, t.as_str()))
-            .collect();
-        let pred_spans: HashSet<Ent> = self.pred.iter().filter(|p| p.2).map(|(e, _, _)| *e).collect();
-        let overlaps = |a: &Ent, b: &Ent| a.0 == b.0 && a.1 < b.2 && b.1 < a.2;
-        // gold entities by document, for overlap tests
-        let mut by_doc: HashMap<usize, Vec<&(Ent, String)>> = HashMap::new();
-        for g in &self.gold {
-            by_doc.entry(g.0 .0).or_default().push(g);
-        }
-        let mut pred_by_doc: HashMap<usize, Vec<&(Ent, String, bool)>> = HashMap::new();
-        for p in &self.pred {
-            pred_by_doc.entry(p.0 .0).or_default().push(p);
-        }
-        let empty_g = Vec::new();
-        let empty_p = Vec::new();
         let labels = ["Method", "Task", "Material", "Metric", "Other"];
-        let mut out = EntityScores::default();
-        let count = |label: Option<&str>| -> (Prf, Prf) {
-            let golds: Vec<&(Ent, String)> = self.gold.iter().filter(|g| label.is_none_or(|l| g.1 == l)).collect();
-            let preds: Vec<&(Ent, String, bool)> =
-                self.pred.iter().filter(|p| label.is_none_or(|l| p.1 == l)).collect();
-            let typed = label.is_some();
-            let ex_p = preds
-                .iter()
-                .filter(|p| p.2 && gold_exact.contains(&(p.0, p.1.as_str())))
-                .count();
-            let ex_g = golds
-                .iter()
-                .filter(|g| pred_exact.contains(&(g.0, g.1.as_str())))
-                .count();
-            let pa_p = preds
-                .iter()
-                .filter(|p| {
-                    by_doc
-                        .get(&p.0 .0)
-                        .unwrap_or(&empty_g)
-                        .iter()
-                        .any(|g| overlaps(&p.0, &g.0) && (!typed || g.1 == p.1))
-                })
-                .count();
-            let pa_g = golds
-                .iter()
-                .filter(|g| {
-                    pred_by_doc
-                        .get(&g.0 .0)
-                        .unwrap_or(&empty_p)
-                        .iter()
-                        .any(|p| overlaps(&p.0, &g.0) && (!typed || g.1 == p.1))
-                })
-                .count();
-            (
-                Prf::new(ex_p, preds.len(), ex_g, golds.len()),
-                Prf::new(pa_p, preds.len(), pa_g, golds.len()),
-            )
+        let mut out = EntityScores {
+            exact_untyped: self.prf(None, SpanMatch::Exact, false),
+            exact_typed: self.prf(None, SpanMatch::Exact, true),
+            partial_untyped: self.prf(None, SpanMatch::Overlap, false),
+            partial_typed: self.prf(None, SpanMatch::Overlap, true),
+            ..Default::default()
         };
-        // typed overall: sum over labels
-        let mut sums = [0usize; 8];
         for l in labels {
-            let (e, p) = count(Some(l));
-            out.exact_by_type.insert(l.to_string(), e);
-            out.partial_by_type.insert(l.to_string(), p);
-            for (k, v) in [
-                e.correct_pred,
-                e.pred,
-                e.correct_gold,
-                e.gold,
-                p.correct_pred,
-                p.pred,
-                p.correct_gold,
-                p.gold,
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                sums[k] += v;
-            }
+            out.exact_by_type
+                .insert(l.to_string(), self.prf(Some(l), SpanMatch::Exact, true));
+            out.partial_by_type
+                .insert(l.to_string(), self.prf(Some(l), SpanMatch::Overlap, true));
         }
-        out.exact_typed = Prf::new(sums[0], sums[1], sums[2], sums[3]);
-        out.partial_typed = Prf::new(sums[4], sums[5], sums[6], sums[7]);
-        // untyped
-        let ex_p = self.pred.iter().filter(|p| p.2 && gold_spans.contains(&p.0)).count();
-        let ex_g = self.gold.iter().filter(|g| pred_spans.contains(&g.0)).count();
-        out.exact_untyped = Prf::new(ex_p, self.pred.len(), ex_g, self.gold.len());
-        let (_, pu) = count(None);
-        out.partial_untyped = pu;
         out
+    }
+
+    /// Scores the gold items and predictions of `label` (all when `None`), matched one to one in
+    /// each document: a prediction is credited with one gold item at most and the other way round,
+    /// as [`Prf::new`] promises, for exact and for overlap matching alike.
+    fn prf(&self, label: Option<&str>, spans: SpanMatch, typed: bool) -> Prf {
+        let mut by_doc: BTreeMap<usize, (Vec<&GoldEnt>, Vec<&PredEnt>)> = BTreeMap::new();
+        for g in self.gold.iter().filter(|g| label.is_none_or(|l| g.1 == l)) {
+            by_doc.entry(g.0 .0).or_default().0.push(g);
+        }
+        for p in self.pred.iter().filter(|p| label.is_none_or(|l| p.1 == l)) {
+            by_doc.entry(p.0 .0).or_default().1.push(p);
+        }
+        let fits = |p: &PredEnt, g: &GoldEnt| {
+            let span = match spans {
+                SpanMatch::Exact => p.2 && p.0 == g.0,
+                SpanMatch::Overlap => p.0 .1 < g.0 .2 && g.0 .1 < p.0 .2,
+            };
+            span && (!typed || p.1 == g.1)
+        };
+        let (mut matched, mut preds, mut golds) = (0, 0, 0);
+        for (gs, ps) in by_doc.values() {
+            matched += max_matching(ps.len(), gs.len(), |p, g| fits(ps[p], gs[g]));
+            preds += ps.len();
+            golds += gs.len();
+        }
+        Prf::new(matched, preds, matched, golds)
     }
 }
 
@@ -489,5 +455,44 @@ impl fmt::Display for SciercReport {
         write_relations(f, "end to end, default mentions", &self.relations_default)?;
         write_relations(f, "end to end, all noun phrases", &self.relations_all_np)?;
         write_relations(f, "between gold entities", &self.relations_gold_entities)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_prf(p: Prf, correct: usize, pred: usize, gold: usize, f1: f64) {
+        assert_eq!(
+            (p.correct_pred, p.pred, p.correct_gold, p.gold),
+            (correct, pred, correct, gold),
+            "{p}"
+        );
+        assert!((p.f1 - f1).abs() < 1e-9, "{p}: F1 {f1} expected");
+    }
+
+    fn entities(gold: &[(usize, usize, &str)], pred: &[(usize, usize, &str, bool)]) -> EntityScores {
+        EntityCounter {
+            gold: gold.iter().map(|&(a, b, l)| ((0, a, b), l.to_string())).collect(),
+            pred: pred.iter().map(|&(a, b, l, x)| ((0, a, b), l.to_string(), x)).collect(),
+        }
+        .scores()
+    }
+
+    #[test]
+    fn a_long_span_over_two_gold_entities_is_credited_once() {
+        // gold: tokens 0..2 (Method) and 3..5 (Task); one prediction covers tokens 0..6
+        let s = entities(&[(0, 2, "Method"), (3, 5, "Task")], &[(0, 6, "Method", true)]);
+        // P 1/1, R 1/2, F1 2/3 (many-to-many overlap gave R 2/2)
+        assert_prf(s.partial_untyped, 1, 1, 2, 2.0 / 3.0);
+        assert_prf(s.partial_typed, 1, 1, 2, 2.0 / 3.0);
+        assert_prf(s.exact_untyped, 0, 1, 2, 0.0);
+    }
+
+    #[test]
+    fn two_predictions_inside_one_gold_entity_are_credited_once() {
+        let s = entities(&[(0, 4, "Method")], &[(0, 2, "Method", true), (2, 4, "Method", true)]);
+        // P 1/2, R 1/1, F1 2/3
+        assert_prf(s.partial_untyped, 1, 2, 1, 2.0 / 3.0);
     }
 }
