@@ -1,6 +1,6 @@
 //! SciERC (Luan et al. 2018): entities and relations of 500 abstracts, DyGIE JSON-lines format.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,9 @@ use super::matching::max_matching;
 use super::{EvalError, Prf};
 use crate::relations;
 use crate::text;
-use crate::{extract_with, normalize_key, ConceptType, Lexicon, LexiconBuilder, Mention, Options, RelationKind, Span};
+use crate::{
+    extract_with, normalize_key, ConceptType, Lexicon, LexiconBuilder, Mention, Options, Relation, RelationKind, Span,
+};
 
 /// start, end (inclusive), start, end (inclusive), label
 type GoldRelation = (usize, usize, usize, usize, String);
@@ -151,15 +153,17 @@ pub struct SciercReport {
 
 type Ent = (usize, usize, usize); // doc, start token, end token (exclusive)
 
-/// Maps a byte span to tokens: (first, last exclusive, boundaries exact).
-fn to_tokens(offsets: &[(usize, usize)], span: Span) -> Option<(usize, usize, bool)> {
+/// Maps a byte span to SciERC tokens: (first, last exclusive, boundaries exact). A span that
+/// covers no token (only whitespace) maps to an empty range past every token, which overlaps
+/// nothing and is not exact: it still counts as a prediction.
+fn tokens_of(offsets: &[(usize, usize)], span: Span) -> (usize, usize, bool) {
     let first = offsets.partition_point(|o| o.1 <= span.start);
     let last = offsets.partition_point(|o| o.0 < span.end);
     if first >= last {
-        return None;
+        return (usize::MAX, usize::MAX, false);
     }
     let exact = offsets[first].0 == span.start && offsets[last - 1].1 == span.end;
-    Some((first, last, exact))
+    (first, last, exact)
 }
 
 /// The gold entities and the predictions of one setting, every document together.
@@ -232,47 +236,69 @@ impl EntityCounter {
 
 type Rel = (usize, Ent, Ent, String); // doc, arg1, arg2, label
 
+/// A predicted relation, and whether both its argument spans are exactly SciERC token spans: a
+/// relation whose argument is a sub-token or cross-token byte span counts as a prediction but
+/// never matches.
+type PredRel = (Rel, bool);
+
 fn rel_key(doc: usize, a: (usize, usize), b: (usize, usize), label: &str) -> Rel {
     let (a, b) = if symmetric(label) && b < a { (b, a) } else { (a, b) };
     (doc, (doc, a.0, a.1), (doc, b.0, b.1), label.to_string())
 }
 
-fn relation_scores(gold: &[Rel], pred: &[Rel]) -> RelationScores {
-    let gold_set: HashSet<&Rel> = gold.iter().collect();
-    let pred_set: HashSet<&Rel> = pred.iter().collect();
-    let unl = |r: &Rel| if r.1 <= r.2 { (r.0, r.1, r.2) } else { (r.0, r.2, r.1) };
-    let gold_u: HashSet<(usize, Ent, Ent)> = gold.iter().map(unl).collect();
-    let pred_u: HashSet<(usize, Ent, Ent)> = pred.iter().map(unl).collect();
+/// Our relation as a SciERC relation over the tokens of `offsets`, with its exactness.
+fn pred_rel(offsets: &[(usize, usize)], doc: usize, rel: &Relation) -> PredRel {
+    let (label, head_first) = scierc_relation(rel.kind);
+    let (a, b) = if head_first {
+        (rel.head_span, rel.tail_span)
+    } else {
+        (rel.tail_span, rel.head_span)
+    };
+    let (a, b) = (tokens_of(offsets, a), tokens_of(offsets, b));
+    (rel_key(doc, (a.0, a.1), (b.0, b.1), label), a.2 && b.2)
+}
+
+/// The unordered argument pair of a relation.
+fn unordered(r: &Rel) -> (usize, Ent, Ent) {
+    if r.1 <= r.2 {
+        (r.0, r.1, r.2)
+    } else {
+        (r.0, r.2, r.1)
+    }
+}
+
+/// Strict and unlabeled relation scores. Predictions are a set (the same relation found by two
+/// patterns is one prediction); gold relations are matched once each, so the correct count is
+/// the number of distinct gold relations that an exact prediction equals.
+fn relation_scores(gold: &[Rel], pred: &[PredRel]) -> RelationScores {
+    let pred: BTreeSet<&PredRel> = pred.iter().collect();
+    let strict = |label: Option<&str>| {
+        let gold: Vec<&Rel> = gold.iter().filter(|r| label.is_none_or(|l| r.3 == l)).collect();
+        let pred: Vec<&&PredRel> = pred.iter().filter(|r| label.is_none_or(|l| r.0 .3 == l)).collect();
+        let exact: HashSet<&Rel> = pred.iter().filter(|r| r.1).map(|r| &r.0).collect();
+        let found = gold
+            .iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .filter(|r| exact.contains(**r))
+            .count();
+        Prf::new(found, pred.len(), found, gold.len())
+    };
+    let gold_u: HashSet<(usize, Ent, Ent)> = gold.iter().map(unordered).collect();
+    let pred_u: HashSet<((usize, Ent, Ent), bool)> = pred.iter().map(|r| (unordered(&r.0), r.1)).collect();
+    let found_u = gold_u.iter().filter(|r| pred_u.contains(&(**r, true))).count();
     let mut out = RelationScores {
-        strict: Prf::new(
-            pred.iter().filter(|r| gold_set.contains(r)).count(),
-            pred.len(),
-            gold.iter().filter(|r| pred_set.contains(r)).count(),
-            gold.len(),
-        ),
-        unlabeled: Prf::new(
-            pred_u.iter().filter(|r| gold_u.contains(r)).count(),
-            pred_u.len(),
-            gold_u.iter().filter(|r| pred_u.contains(r)).count(),
-            gold_u.len(),
-        ),
+        strict: strict(None),
+        unlabeled: Prf::new(found_u, pred_u.len(), found_u, gold_u.len()),
         by_label: BTreeMap::new(),
     };
-    let labels: HashSet<&str> = gold.iter().chain(pred.iter()).map(|r| r.3.as_str()).collect();
-    let mut labels: Vec<&str> = labels.into_iter().collect();
-    labels.sort_unstable();
+    let labels: BTreeSet<&str> = gold
+        .iter()
+        .chain(pred.iter().map(|r| &r.0))
+        .map(|r| r.3.as_str())
+        .collect();
     for l in labels {
-        let g: Vec<&Rel> = gold.iter().filter(|r| r.3 == l).collect();
-        let p: Vec<&Rel> = pred.iter().filter(|r| r.3 == l).collect();
-        out.by_label.insert(
-            l.to_string(),
-            Prf::new(
-                p.iter().filter(|r| gold_set.contains(*r)).count(),
-                p.len(),
-                g.iter().filter(|r| pred_set.contains(*r)).count(),
-                g.len(),
-            ),
-        );
+        out.by_label.insert(l.to_string(), strict(Some(l)));
     }
     out
 }
@@ -309,7 +335,7 @@ fn scierc_with_lexicon(docs: &[SciercDoc], lexicon: &Lexicon) -> Result<SciercRe
     };
     let mut ents = [EntityCounter::default(), EntityCounter::default()];
     let mut gold_rels: Vec<Rel> = Vec::new();
-    let mut pred_rels: [Vec<Rel>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut pred_rels: [Vec<PredRel>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for (di, doc) in docs.iter().enumerate() {
         let r = reconstruct(doc);
         let ntok = r.offsets.len();
@@ -337,23 +363,12 @@ fn scierc_with_lexicon(docs: &[SciercDoc], lexicon: &Lexicon) -> Result<SciercRe
             };
             let ex = extract_with(&r.text, lexicon, options);
             for m in &ex.mentions {
-                if let Some((f, l, exact)) = to_tokens(&r.offsets, m.span) {
-                    counter
-                        .pred
-                        .push(((di, f, l), scierc_label(m.ctype).to_string(), exact));
-                }
+                let (f, l, exact) = tokens_of(&r.offsets, m.span);
+                counter
+                    .pred
+                    .push(((di, f, l), scierc_label(m.ctype).to_string(), exact));
             }
-            for rel in &ex.relations {
-                let (label, head_first) = scierc_relation(rel.kind);
-                let (a, b) = if head_first {
-                    (rel.head_span, rel.tail_span)
-                } else {
-                    (rel.tail_span, rel.head_span)
-                };
-                if let (Some(a), Some(b)) = (to_tokens(&r.offsets, a), to_tokens(&r.offsets, b)) {
-                    pred_rels[mode].push(rel_key(di, (a.0, a.1), (b.0, b.1), label));
-                }
-            }
+            pred_rels[mode].extend(ex.relations.iter().map(|rel| pred_rel(&r.offsets, di, rel)));
         }
         // relations between gold entities
         let tokens = text::tokenize(&r.text);
@@ -384,17 +399,7 @@ fn scierc_with_lexicon(docs: &[SciercDoc], lexicon: &Lexicon) -> Result<SciercRe
         for sentence in text::sentences(&r.text, &tokens) {
             relations::relations(&r.text, &tokens, &lowers, &sentence, &flat, &mut rels);
         }
-        for rel in &rels {
-            let (label, head_first) = scierc_relation(rel.kind);
-            let (a, b) = if head_first {
-                (rel.head_span, rel.tail_span)
-            } else {
-                (rel.tail_span, rel.head_span)
-            };
-            if let (Some(a), Some(b)) = (to_tokens(&r.offsets, a), to_tokens(&r.offsets, b)) {
-                pred_rels[2].push(rel_key(di, (a.0, a.1), (b.0, b.1), label));
-            }
-        }
+        pred_rels[2].extend(rels.iter().map(|rel| pred_rel(&r.offsets, di, rel)));
     }
     report.gold_entities = ents[0].gold.len();
     report.gold_relations = gold_rels.len();
@@ -494,5 +499,54 @@ mod tests {
         let s = entities(&[(0, 4, "Method")], &[(0, 2, "Method", true), (2, 4, "Method", true)]);
         // P 1/2, R 1/1, F1 2/3
         assert_prf(s.partial_untyped, 1, 2, 1, 2.0 / 3.0);
+    }
+
+    /// "neural parser uses CRF": the token offsets of the reconstructed text.
+    const OFFSETS: [(usize, usize); 4] = [(0, 6), (7, 13), (14, 18), (19, 22)];
+
+    fn uses(head: (usize, usize), tail: (usize, usize)) -> Relation {
+        let (head_span, tail_span) = (Span::new(head.0, head.1), Span::new(tail.0, tail.1));
+        Relation {
+            kind: RelationKind::Uses,
+            head: String::new(),
+            tail: String::new(),
+            head_span,
+            tail_span,
+            span: Span::new(head.0, tail.1),
+            confidence: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_sub_token_argument_is_no_strict_relation_match() {
+        // gold: USED-FOR(CRF, neural parser), our `uses` is USED-FOR(tail, head)
+        let gold = [rel_key(0, (3, 4), (0, 2), "USED-FOR")];
+        let exact = pred_rel(&OFFSETS, 0, &uses((0, 13), (19, 22)));
+        assert_prf(relation_scores(&gold, &[exact]).strict, 1, 1, 1, 1.0);
+        // "CR" snaps to the token "CRF" but is not it
+        let sub = pred_rel(&OFFSETS, 0, &uses((0, 13), (19, 21)));
+        assert_eq!(sub.0, gold[0], "the snapped key is the gold key");
+        let s = relation_scores(&gold, &[sub]);
+        assert_prf(s.strict, 0, 1, 1, 0.0);
+        assert_prf(s.unlabeled, 0, 1, 1, 0.0);
+        assert_prf(s.by_label["USED-FOR"], 0, 1, 1, 0.0);
+    }
+
+    #[test]
+    fn relation_label_direction_and_repeats() {
+        let gold = [rel_key(0, (3, 4), (0, 2), "USED-FOR")];
+        // reversed arguments: not strict, but unlabeled
+        let reversed = (rel_key(0, (0, 2), (3, 4), "USED-FOR"), true);
+        let s = relation_scores(&gold, std::slice::from_ref(&reversed));
+        assert_prf(s.strict, 0, 1, 1, 0.0);
+        assert_prf(s.unlabeled, 1, 1, 1, 1.0);
+        // a symmetric label ignores the order
+        let gold = [rel_key(0, (3, 4), (0, 2), "CONJUNCTION")];
+        let swapped = (rel_key(0, (0, 2), (3, 4), "CONJUNCTION"), true);
+        assert_prf(relation_scores(&gold, &[swapped]).strict, 1, 1, 1, 1.0);
+        // the same relation found twice is one prediction
+        let gold = [rel_key(0, (3, 4), (0, 2), "USED-FOR")];
+        let twice = [gold[0].clone(), gold[0].clone()].map(|r| (r, true));
+        assert_prf(relation_scores(&gold, &twice).strict, 1, 1, 1, 1.0);
     }
 }
