@@ -637,10 +637,16 @@ fn scierc_dev_evaluation_is_sane() {
         "{}",
         report.entities_all_np.exact_untyped
     );
+    // six-way labels (measured 28.9); the coarse mapping keeps the old floor (measured 37.5)
     assert!(
-        report.entities_all_np.exact_typed.f1 > 0.33,
+        report.entities_all_np.exact_typed.f1 > 0.27,
         "{}",
         report.entities_all_np.exact_typed
+    );
+    assert!(
+        report.entities_all_np.exact_typed_coarse.f1 > 0.33,
+        "{}",
+        report.entities_all_np.exact_typed_coarse
     );
     assert!(report.entities_all_np.partial_untyped.recall > 0.9);
     assert!(

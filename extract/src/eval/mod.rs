@@ -16,7 +16,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use scierc::{scierc, scierc_label, scierc_relation, EntityScores, RelationScores, SciercReport};
+pub use scierc::{
+    scierc, scierc_label, scierc_relation, EntityScores, RelationScores, SciercReport, SCIERC_ENTITY_LABELS,
+};
 pub use semeval::{semeval2018, semeval_relation, SemevalReport, SEMEVAL_LABELS};
 
 /// A malformed input file.
