@@ -5,8 +5,10 @@
 //!   labels ([`SciercReport::headline`]); the merge of Generic and OtherScientificTerm is a
 //!   secondary line. Dev was the extractor's development fixture and the word lists were chosen on
 //!   train, so these are development figures.
-//! - SemEval-2018 task 7 ([`semeval2018`]): the task's **training** data; nothing here is tuned
-//!   on it, but it is in-sample for anything that is.
+//! - SemEval-2018 task 7 ([`semeval2018`]): the task's **training** data, or test-format data
+//!   (entity-annotated text and its key) through [`semeval2018_on`]; the report names which.
+//!   Nothing here is tuned on SemEval, but training data is in-sample for anything that is. Our
+//!   scorer gives what the official `eval.pl` gives on [`semeval2018_answers`].
 //!
 //! Every score matches predictions to gold items one to one ([`Prf::new`]).
 //!
@@ -29,7 +31,10 @@ pub use scierc::{
     scierc, scierc_label, scierc_relation, EntityScores, LexiconText, RelationScores, SciercReport, SciercRun,
     SCIERC_ENTITY_LABELS,
 };
-pub use semeval::{semeval2018, semeval_relation, SemevalReport, SEMEVAL_LABELS};
+pub use semeval::{
+    semeval2018, semeval2018_answers, semeval2018_on, semeval_relation, Classification, SemevalData, SemevalReport,
+    SEMEVAL_LABELS,
+};
 
 /// A malformed input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
