@@ -299,7 +299,14 @@ fn check_spans(text: &str, ex: &Extraction) {
     }
     for c in &ex.claims {
         assert!(ok(c.span) && c.span.start < c.span.end, "claim {c:?}");
-        assert!(c.span.slice(text).contains(c.cue.split(' ').next().unwrap_or("")) || !c.cue.is_empty());
+        // the cue is lower case and comes from the sentence: its first word is in the sentence
+        let first = c.cue.split(' ').next().unwrap_or("");
+        assert!(!first.is_empty(), "claim without a cue {c:?}");
+        assert!(
+            c.span.slice(text).to_lowercase().contains(first),
+            "claim {c:?}: cue {first:?} is not in {:?}",
+            c.span.slice(text)
+        );
     }
     for r in &ex.results {
         assert!(ok(r.span), "result {r:?}");
