@@ -186,7 +186,9 @@ fn parse_semeval_xml(xml: &str) -> Result<Vec<SemDoc>, EvalError> {
         let inner = &body[open_end + 1..];
         let mut text = String::new();
         let mut entities = Vec::new();
-        let mut open: Option<(String, usize)> = None;
+        // entities can nest in the noisy data of subtask 1.2 ("<entity>signal <entity>processing
+        // </entity></entity>"): a stack of the open ones
+        let mut open: Vec<(String, usize)> = Vec::new();
         let mut i = 0;
         let bytes = inner.as_bytes();
         while i < inner.len() {
@@ -201,9 +203,9 @@ fn parse_semeval_xml(xml: &str) -> Result<Vec<SemDoc>, EvalError> {
                         .split('"')
                         .nth(1)
                         .ok_or_else(|| EvalError(format!("SemEval XML: entity without id: <{tag}>")))?;
-                    open = Some((id.to_string(), text.len()));
+                    open.push((id.to_string(), text.len()));
                 } else if tag == "/entity" {
-                    if let Some((id, start)) = open.take() {
+                    if let Some((id, start)) = open.pop() {
                         entities.push((id, Span::new(start, text.len())));
                     }
                 } else if tag == "/title" || tag == "abstract" || tag == "/abstract" {
@@ -586,5 +588,17 @@ mod tests {
         let t = semeval2018_on(XML, KEY, SemevalData::Test).expect("test-format report");
         assert!(t.to_string().contains("test data"), "{t}");
         assert_eq!(t.with_fallback, r.with_fallback);
+    }
+
+    #[test]
+    fn nested_entities_keep_both_spans() {
+        let xml = r#"<text id="L08-1"><abstract>data for <entity id="L08-1.1">signal <entity id="L08-1.2">processing</entity></entity> front-end</abstract></text>"#;
+        let docs = parse_semeval_xml(xml).expect("parses");
+        let spans: Vec<(&str, &str)> = docs[0]
+            .entities
+            .iter()
+            .map(|(id, s)| (id.as_str(), s.slice(&docs[0].text)))
+            .collect();
+        assert_eq!(spans, [("L08-1.2", "processing"), ("L08-1.1", "signal processing")]);
     }
 }
