@@ -387,8 +387,8 @@ pub enum Eval {
         #[arg(long)]
         grid: bool,
     },
-    /// Entity and relation precision / recall / F1 of the extractor on SciERC (dev), with the
-    /// lexicon built over train + dev.
+    /// Entity and relation precision / recall / F1 of the extractor on SciERC's dev split, with a
+    /// lexicon over train text (inductive, the headline) and one over train + dev text.
     Scierc {
         /// Folder holding train.json and dev.json (DyGIE format).
         #[arg(long, env = "HYPATIA_SCIERC", default_value = "../shared/data/extraction/scierc")]
@@ -409,7 +409,8 @@ pub enum Eval {
         #[arg(long)]
         source_format: Option<String>,
     },
-    /// Relation classification figures on SemEval-2018 task 7 subtask 1.1 training data.
+    /// Relation classification figures on SemEval-2018 task 7 subtask 1.1 training data, and on
+    /// test-format data when --test-text and --test-key are given.
     Semeval {
         /// The task's training-data folder.
         #[arg(
@@ -418,5 +419,12 @@ pub enum Eval {
             default_value = "../shared/data/extraction/semeval2018-task7/training-data"
         )]
         dir: PathBuf,
+        /// Entity-annotated text in the task's format to score as test data (subtask 1.1:
+        /// `1.1.test.text.xml`).
+        #[arg(long, requires = "test_key")]
+        test_text: Option<PathBuf>,
+        /// The answer key of --test-text (subtask 1.1: `keys.test.1.1.txt`).
+        #[arg(long, requires = "test_text")]
+        test_key: Option<PathBuf>,
     },
 }

@@ -252,7 +252,11 @@ fn main() -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
-        Command::Eval(Eval::Semeval { dir }) => {
+        Command::Eval(Eval::Semeval {
+            dir,
+            test_text,
+            test_key,
+        }) => {
             let read = |f: &str| {
                 let p = dir.join("1.1").join(f);
                 std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
@@ -260,6 +264,15 @@ fn main() -> anyhow::Result<()> {
             let report = hypatia_extract::eval::semeval2018(&read("text.xml")?, &read("relations.txt")?)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
             println!("{report}");
+            if let (Some(text), Some(key)) = (test_text, test_key) {
+                let read = |p: &std::path::Path| {
+                    std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+                };
+                let data = hypatia_extract::eval::SemevalData::Test;
+                let report = hypatia_extract::eval::semeval2018_on(&read(&text)?, &read(&key)?, data)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", key.display()))?;
+                println!("{report}");
+            }
             Ok(())
         }
         Command::Eval(Eval::Beir {

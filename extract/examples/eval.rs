@@ -1,7 +1,10 @@
 //! Runs the SciERC and SemEval-2018 task 7 evaluations and measures extraction speed.
 //!
-//! `cargo run -p hypatia-extract --example eval -- [SCIERC_DIR] [SEMEVAL_1.1_DIR] [SCIFACT_CORPUS]`
-//! (defaults: the shared data folders of this project).
+//! `cargo run -p hypatia-extract --example eval -- [SCIERC_DIR] [SEMEVAL_1.1_DIR] [SCIFACT_CORPUS]
+//! [ANSWERS_DIR]` (defaults: the shared data folders of this project). With `ANSWERS_DIR`, the
+//! SemEval answers are also written there in the official format, with and without the
+//! fallback, for the task's own scorer: `perl eval.pl ANSWERS_DIR/semeval-answers.txt
+//! SEMEVAL_1.1_DIR/relations.txt`.
 
 use std::time::Instant;
 
@@ -34,12 +37,31 @@ fn main() {
     .expect("SciERC eval");
     println!("{report}({:.1} s)\n", t.elapsed().as_secs_f64());
 
-    let report = eval::semeval2018(
-        &read(&format!("{semeval}/text.xml")),
-        &read(&format!("{semeval}/relations.txt")),
-    )
-    .expect("SemEval eval");
+    let (text_xml, key) = (
+        read(&format!("{semeval}/text.xml")),
+        read(&format!("{semeval}/relations.txt")),
+    );
+    let report = eval::semeval2018(&text_xml, &key).expect("SemEval eval");
     println!("{report}");
+    if let Some(dir) = args.get(4) {
+        let answers = eval::semeval2018_answers(&text_xml, &key).expect("SemEval answers");
+        let lines = |keep: &dyn Fn(bool) -> bool| {
+            let kept: Vec<&str> = answers
+                .iter()
+                .filter(|(_, fallback)| keep(*fallback))
+                .map(|(l, _)| l.as_str())
+                .collect();
+            kept.join("\n") + "\n"
+        };
+        for (name, text) in [
+            ("semeval-answers.txt", lines(&|_| true)),
+            ("semeval-answers-without-fallback.txt", lines(&|fallback| !fallback)),
+        ] {
+            let path = format!("{dir}/{name}");
+            std::fs::write(&path, text).unwrap_or_else(|e| panic!("{path}: {e}"));
+            println!("wrote {path}");
+        }
+    }
 
     // speed: lexicon over all abstracts, then extraction per abstract (title + text)
     let corpus = read(scifact);
