@@ -30,25 +30,32 @@ pub(crate) struct Meta {
     pub model: Option<ModelIdentity>,
 }
 
+/// A small JSON file of the data folder (`hypatia.json`, `reembed.json`): `None` when absent; a
+/// file that does not parse is an error naming it.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::invalid("data_dir", format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Writes a small JSON file of the data folder atomically (temporary file, fsync, rename).
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    write_atomically(path, &serde_json::to_vec_pretty(value).map_err(Error::journal)?)
+}
+
 impl Meta {
     /// Reads the folder's file, `None` when there is none.
     pub fn read(dir: &Path) -> Result<Option<Meta>> {
-        let path = dir.join(META);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| Error::invalid("data_dir", format!("{}: {e}", path.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(&path, e)),
-        }
+        read_json(&dir.join(META))
     }
 
     /// Writes the file atomically.
     pub fn write(&self, dir: &Path) -> Result<()> {
-        write_atomically(
-            &dir.join(META),
-            &serde_json::to_vec_pretty(self).map_err(Error::journal)?,
-        )
+        write_json(&dir.join(META), self)
     }
 
     /// The folder's meta, checked against `opts` (format, base IRI, model), or a new one when

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use super::graph::GraphStore;
 use super::journal::Journal;
-use super::meta::Meta;
+use super::meta::{read_json, write_json, Meta};
 use super::text::TextIndex;
-use super::vector::{write_atomically, HnswParams, Tail, VectorIndex};
+use super::vector::{HnswParams, Tail, VectorIndex};
 use super::StoreOptions;
 use crate::embed::{Embedder, ModelIdentity};
 use crate::error::{Error, Result, UserError};
@@ -46,21 +46,11 @@ struct State {
 
 impl State {
     fn read(dir: &Path) -> Result<Option<State>> {
-        let path = dir.join(STATE);
-        match std::fs::read(&path) {
-            Ok(b) => serde_json::from_slice(&b)
-                .map(Some)
-                .map_err(|e| Error::invalid("data_dir", format!("{}: {e}", path.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(&path, e)),
-        }
+        read_json(&dir.join(STATE))
     }
 
     fn write(&self, dir: &Path) -> Result<()> {
-        write_atomically(
-            &dir.join(STATE),
-            &serde_json::to_vec_pretty(self).map_err(Error::journal)?,
-        )
+        write_json(&dir.join(STATE), self)
     }
 }
 

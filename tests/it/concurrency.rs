@@ -7,28 +7,40 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use hypatia::embed::Embedder;
-use hypatia::http::{spawn, AppState};
+use hypatia::http::{spawn, AppState, RunningServer};
 
 use super::common::{fixtures, hash_embedder, temp_store};
 
 const COUNT: &str = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <http://schema.org/ScholarlyArticle> }";
+
+/// A server with writes on over `store`, embedding with `e`.
+fn served(store: &Arc<hypatia::store::Store>, e: &Arc<dyn Embedder>, writes: bool) -> RunningServer {
+    spawn(
+        AppState {
+            store: store.clone(),
+            embedder: Some(e.clone()),
+            backup_dir: None,
+            access: Arc::new(hypatia::http::Access::open(writes)),
+            limits: Default::default(),
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap()
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap()
+}
 
 #[test]
 fn concurrent_writers_lose_nothing_and_readers_never_fail() {
     let e: Arc<dyn Embedder> = Arc::new(hash_embedder());
     let (_d, store) = temp_store(e.identity());
     let store = Arc::new(store);
-    let srv = spawn(
-        AppState {
-            store: store.clone(),
-            embedder: Some(e.clone()),
-            backup_dir: None,
-            access: std::sync::Arc::new(hypatia::http::Access::open(true)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = served(&store, &e, true);
     let base = format!("http://{}", srv.addr());
     // The 150 SciFact abstracts in 10 uploads of 15, spread over 5 writer threads.
     let corpus = std::fs::read_to_string(fixtures().join("scifact/corpus.jsonl")).unwrap();
@@ -36,12 +48,6 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
     let chunks: Vec<String> = lines.chunks(15).map(|c| c.join("\n") + "\n").collect();
     assert_eq!(chunks.len(), 10);
     let done = Arc::new(AtomicBool::new(false));
-    let client = || {
-        reqwest::blocking::Client::builder()
-            .timeout(std::time::Duration::from_secs(120))
-            .build()
-            .unwrap()
-    };
     let readers: Vec<_> = (0..3)
         .map(|i| {
             let (base, done) = (base.clone(), done.clone());
@@ -204,17 +210,7 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
     assert!(n.starts_with(&format!("\"{updates}\"")), "{n}");
     assert!(store.check_consistency().unwrap().is_consistent());
     // Writes are refused when the server has them off; a bad format name is a 400.
-    let ro = spawn(
-        AppState {
-            store: store.clone(),
-            embedder: Some(e),
-            backup_dir: None,
-            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let ro = served(&store, &e, false);
     let r = client()
         .post(format!("http://{}/papers", ro.addr()))
         .body("x")
@@ -236,24 +232,8 @@ fn readers_never_fail_while_papers_are_replaced_and_deleted_over_http() {
     let e: Arc<dyn Embedder> = Arc::new(hash_embedder());
     let (_d, store) = temp_store(e.identity());
     let store = Arc::new(store);
-    let srv = spawn(
-        AppState {
-            store: store.clone(),
-            embedder: Some(e.clone()),
-            backup_dir: None,
-            access: std::sync::Arc::new(hypatia::http::Access::open(true)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = served(&store, &e, true);
     let base = format!("http://{}", srv.addr());
-    let client = || {
-        reqwest::blocking::Client::builder()
-            .timeout(std::time::Duration::from_secs(120))
-            .build()
-            .unwrap()
-    };
     // 40 SciFact abstracts, and a revision of each (same ids, other text).
     let corpus = std::fs::read_to_string(fixtures().join("scifact/corpus.jsonl")).unwrap();
     let lines: Vec<&str> = corpus.lines().filter(|l| !l.trim().is_empty()).take(40).collect();
