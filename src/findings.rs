@@ -149,7 +149,7 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
     )?;
     // Group by paper in rank order, dropping passages that overlap a better one.
     let mut order: Vec<String> = Vec::new();
-    let mut groups: HashMap<String, (Reference, Vec<Quote>)> = HashMap::new();
+    let mut groups: HashMap<String, (Reference, Vec<Quote>, Option<String>)> = HashMap::new();
     for h in hits {
         let c = h.citation;
         let key = c.paper.key.clone();
@@ -159,7 +159,9 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
             }
             order.push(key.clone());
         }
-        let (_, quotes) = groups.entry(key).or_insert_with(|| (c.paper.clone(), Vec::new()));
+        let (_, quotes, _) = groups
+            .entry(key)
+            .or_insert_with(|| (c.paper.clone(), Vec::new(), c.version.clone()));
         if quotes.len() < req.per_paper && !quotes.iter().any(|q| q.start < c.end && c.start < q.end) {
             quotes.push(Quote {
                 iri: store.base().passage_iri(&c.passage),
@@ -175,9 +177,9 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
     let mut papers = Vec::with_capacity(order.len());
     let mut summary = Summary::default();
     for (i, key) in order.into_iter().enumerate() {
-        let (reference, passages) = groups.remove(&key).expect("grouped above");
+        let (reference, passages, version) = groups.remove(&key).expect("grouped above");
         let keys: Vec<&str> = passages.iter().map(|p| p.passage.as_str()).collect();
-        let claims = claims_in(store, &key, &keys)?;
+        let claims = claims_in(store, &key, &keys, version.as_deref())?;
         summary.passages += passages.len();
         for c in &claims {
             match c.stance {
@@ -200,31 +202,50 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
     })
 }
 
-/// The extracted claims standing in these passages, verified against the canonical text.
-pub(crate) fn claims_in(store: &Store, paper_key: &str, passages: &[&str]) -> Result<Vec<ClaimQuote>> {
+/// The extracted claims standing in these passages of one paper, verified against the canonical
+/// text read in the same snapshot. `version` is the digest of the text the passages were quoted
+/// from ([`Citation::version`]): claims of another version (the paper was replaced since) are
+/// not the passages' claims and are left out. A claim of the snapshot's own text that does not
+/// verify is a broken invariant, an error.
+///
+/// [`Citation::version`]: crate::papers::Citation::version
+pub(crate) fn claims_in(
+    store: &Store,
+    paper_key: &str,
+    passages: &[&str],
+    version: Option<&str>,
+) -> Result<Vec<ClaimQuote>> {
+    let node = |iri: String| oxigraph::model::NamedNode::new(iri).map_err(Error::graph);
+    let graph = node(store.base().paper_graph(paper_key))?;
+    let extraction = node(store.base().extraction_graph(paper_key))?;
     let mut out = Vec::new();
-    let mut canonical: Option<String> = None;
     for p in passages {
-        let passage = oxigraph::model::NamedNode::new(store.base().passage_iri(p)).map_err(Error::graph)?;
-        let results = store
-            .graph()
-            .query_bound(crate::queries::CLAIMS_IN_PASSAGE, &[("passage", passage.into())])?;
+        let passage = node(store.base().passage_iri(p))?;
+        let results = store.graph().query_bound(
+            crate::queries::CLAIMS_IN_PASSAGE,
+            &[
+                ("passage", passage.into()),
+                ("g", graph.clone().into()),
+                ("x", extraction.clone().into()),
+            ],
+        )?;
         let oxigraph::sparql::QueryResults::Solutions(rows) = results else {
             return Err(Error::graph("claims_in_passage.rq is not a SELECT"));
         };
         for row in rows {
             let row = row.map_err(Error::graph)?;
             let get = |v: &str| row.get(v).map(lexical).unwrap_or_default();
+            let digest = row.get("digest").map(lexical);
+            if version.is_some() && digest.as_deref() != version {
+                continue;
+            }
             let (start, end): (usize, usize) = (
                 get("start").parse().map_err(Error::graph)?,
                 get("end").parse().map_err(Error::graph)?,
             );
             let quote = get("quote");
-            if canonical.is_none() {
-                canonical = store.canonical_text(paper_key)?.map(|(_, t)| t);
-            }
-            let text = canonical.as_deref().unwrap_or("");
-            if !verify_quote(text, start, end, &quote) {
+            let text = row.get("text").map(lexical).unwrap_or_default();
+            if !verify_quote(&text, start, end, &quote) {
                 return Err(InternalError::Integrity(format!(
                     "claim {} does not match the canonical text of paper {paper_key} at {start}..{end}",
                     get("claim")

@@ -127,7 +127,7 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
         }
         let Some(p) = by_key.get(key.as_str()) else { continue };
         let Some(citation) = citer.cite(p)? else { continue };
-        let claims = claims_in(store, &p.paper_key, &[key.as_str()])?;
+        let claims = claims_in(store, &p.paper_key, &[key.as_str()], citation.version.as_deref())?;
         papers.push(NearPaper {
             similarity: *sim,
             citation,

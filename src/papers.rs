@@ -59,6 +59,10 @@ pub struct Citation {
     pub start: usize,
     /// End offset (exclusive), in characters.
     pub end: usize,
+    /// The version of the paper's text the quote was verified against (its `hyp:digest`, a
+    /// SHA-256 of the canonical text); absent for records written before records carried one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// What a citer knows of one visible paper: its reference, canonical text and version.
@@ -126,6 +130,7 @@ impl<'a> Citer<'a> {
             quote: p.text.clone(),
             start: p.start,
             end: p.end,
+            version: paper.digest.clone(),
         }))
     }
 }

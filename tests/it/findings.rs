@@ -159,11 +159,21 @@ fn claims_in_passage_query_lists_the_claims_findings_quote() {
         .flat_map(|p| &p.claims)
         .next()
         .expect("some claim among ten papers");
-    let passage = oxigraph::model::NamedNode::new(s.store.base().passage_iri(&claim.passage)).unwrap();
+    let node = |iri: String| oxigraph::model::NamedNode::new(iri).unwrap();
+    let base = s.store.base();
+    let paper = hypatia::ids::paper_key_of_passage(&claim.passage);
+    let passage = node(base.passage_iri(&claim.passage));
     let oxigraph::sparql::QueryResults::Solutions(rows) = s
         .store
         .graph()
-        .query_bound(hypatia::queries::CLAIMS_IN_PASSAGE, &[("passage", passage.into())])
+        .query_bound(
+            hypatia::queries::CLAIMS_IN_PASSAGE,
+            &[
+                ("passage", passage.into()),
+                ("g", node(base.paper_graph(paper)).into()),
+                ("x", node(base.extraction_graph(paper)).into()),
+            ],
+        )
         .unwrap()
     else {
         panic!()
