@@ -40,7 +40,7 @@ use hnsw_rs::prelude::{DistDot, Distance};
 use hypatia::embed::{normalize, Embedder, FastEmbedder, ModelLocation};
 use hypatia::ids::{self, Base};
 use hypatia::passages::{self, ChunkConfig, Passage};
-use hypatia::search::{fuse, Tuning};
+use hypatia::search::{self, Tuning, HYBRID_DEPTH};
 use hypatia::store::text::TextIndex;
 use hypatia::store::vector::{HnswParams, Tail, VectorIndex};
 use hypatia::store::{PaperDoc, SearchFilter};
@@ -401,20 +401,20 @@ fn percentile(samples: &[f64], p: f64) -> f64 {
     s[rank.clamp(1, s.len()) - 1]
 }
 
-/// How many candidates each retriever gives hybrid fusion (`search::candidate_depth`).
-fn candidate_depth(k: usize) -> usize {
-    (k * 5).clamp(50, hypatia::search::MAX_K * 2)
+/// How many candidates each retriever gives hybrid fusion at k = K (`search::hybrid_candidates`).
+fn candidate_depth() -> usize {
+    K.max(HYBRID_DEPTH)
 }
 
-/// Hybrid search exactly as `search::search` ranks: BM25 and HNSW at candidate depth, weighted
-/// reciprocal rank fusion, first k.
+/// Hybrid search exactly as `search::search` ranks: BM25 and HNSW at the candidate depth, fused
+/// by `search::hybrid` with the default tuning, first k.
 fn hybrid(text: &TextIndex, vectors: &VectorIndex, q: &str, qv: &[f32]) -> anyhow::Result<Vec<(String, f32)>> {
     let tuning = Tuning::default();
     let filter = SearchFilter::default();
-    let depth = candidate_depth(K);
+    let depth = candidate_depth();
     let bm25 = text.search(q, depth, &filter, tuning.title_boost)?;
     let vec = vectors.search(qv, depth, &filter);
-    let mut fused = fuse(&[(&bm25, 1.0), (&vec, tuning.vector_weight)], tuning.rrf_k);
+    let mut fused = search::hybrid(&bm25, &vec, &tuning);
     fused.truncate(K);
     Ok(fused)
 }
@@ -475,7 +475,7 @@ fn measure(
         t.hybrid.push(ms(s));
     }
     for (q, qv) in timed {
-        // What `search::search` does before citing: fuse, then fetch every fused passage.
+        // What `search::search` does before citing: fuse, then fetch the first k fused passages.
         let s = Instant::now();
         let fused = hybrid(text, vectors, q, qv)?;
         let keys: Vec<String> = fused.into_iter().map(|(k, _)| k).collect();
@@ -770,7 +770,7 @@ fn print_report(
         "  vectors: real nearest sampled neighbour cosine {real_nn:.3} (mean); synthetic vector to nearest real sample {synth_to_source:.3} (noise {})",
         src.noise
     );
-    println!("  queries: {n_timed} SciFact training claims timed after {n_warm} warm-up claims; k = {K}, hybrid depth {} per retriever", candidate_depth(K));
+    println!("  queries: {n_timed} SciFact training claims timed after {n_warm} warm-up claims; k = {K}, hybrid depth {} per retriever", candidate_depth());
     println!(
         "  query embedding (real model, one claim per call): p50 {:.2} ms, p99 {:.2} ms",
         percentile(embed_ms, 50.0),

@@ -358,8 +358,8 @@ pub enum Experiments {
 #[derive(Debug, Subcommand)]
 pub enum Eval {
     /// nDCG@10 and recall@100 on a BEIR dataset's judged queries (default: SciFact training
-    /// claims), for bm25, vector and hybrid. Ingests the corpus into --data-dir first if that
-    /// store does not hold it yet.
+    /// claims), for bm25, vector and hybrid, on the ranking /search serves. Ingests the corpus
+    /// into --data-dir first if that store lacks a judged document.
     Beir {
         /// The BEIR folder (corpus.jsonl, queries-SPLIT.jsonl, qrels-SPLIT.tsv).
         #[arg(long, env = "HYPATIA_SCIFACT", default_value = "../shared/data/scifact")]
@@ -386,6 +386,11 @@ pub enum Eval {
         /// weights, convex alphas) from one retrieval pass per query.
         #[arg(long)]
         grid: bool,
+        /// Largest share of judged documents that may be missing from the store (no stored
+        /// paper carries their corpus id) before the evaluation refuses to score; they count as
+        /// relevant documents never retrieved.
+        #[arg(long, default_value_t = 0.05)]
+        max_unmapped: f64,
     },
     /// Entity and relation precision / recall / F1 of the extractor on SciERC's dev split, with a
     /// lexicon over train text (inductive, the headline) and one over train + dev text.

@@ -284,6 +284,7 @@ fn main() -> anyhow::Result<()> {
             vector_weight,
             fusion,
             grid,
+            max_unmapped,
         }) => {
             let d = hypatia::search::Tuning::default();
             let fusion = match fusion.as_deref() {
@@ -300,7 +301,15 @@ fn main() -> anyhow::Result<()> {
                 rrf_k: rrf_k.unwrap_or(d.rrf_k),
                 vector_weight: vector_weight.unwrap_or(d.vector_weight),
             };
-            eval_beir(g, &dataset, &split, limit, tuning, grid)
+            let run = BeirRun {
+                dataset,
+                split,
+                limit,
+                tuning,
+                grid,
+                max_unmapped,
+            };
+            eval_beir(g, &run)
         }
     }
 }
@@ -532,42 +541,93 @@ fn mcp(g: &Global, read_only: bool, query_timeout: std::time::Duration) -> anyho
         .block_on(hypatia::mcp::serve_stdio(ctx))
 }
 
-fn eval_beir(
+/// The split's judgements mapped onto the store, after ingesting the corpus if the store lacks a
+/// judged document; fails when too many judged documents stay unmapped.
+fn beir_judgements(
     g: &Global,
-    dataset: &std::path::Path,
-    split: &str,
+    store: &Store,
+    embedder: &dyn Embedder,
+    run: &BeirRun,
+) -> anyhow::Result<hypatia::eval::Judgements> {
+    let mut judged = hypatia::eval::load_beir(&run.dataset, &run.split, store)?;
+    if !judged.unmapped.is_empty() {
+        // A fresh store, an interrupted ingest or a store of another corpus. Papers already
+        // stored unchanged are skipped, so an interrupted run resumes.
+        let corpus = run.dataset.join("corpus.jsonl");
+        eprintln!(
+            "{} of {} judged documents are not in {}: ingesting {}",
+            judged.unmapped.len(),
+            judged.documents,
+            g.data_dir.display(),
+            corpus.display()
+        );
+        let report = pipeline::ingest_paths(store, embedder, &[corpus], &IngestOptions::default(), &|_| {})?;
+        eprintln!(
+            "ingested {} papers, {} passages in {:.1}s ({} failures)",
+            report.papers,
+            report.passages,
+            report.elapsed.as_secs_f64(),
+            report.failures.len()
+        );
+        judged = hypatia::eval::load_beir(&run.dataset, &run.split, store)?;
+    }
+    let examples: Vec<&str> = judged.unmapped.iter().take(5).map(String::as_str).collect();
+    println!(
+        "{} `{}`: {} judged queries; {} of {} judged documents in no stored paper{}",
+        judged.collection,
+        run.split,
+        judged.queries.len(),
+        judged.unmapped.len(),
+        judged.documents,
+        if examples.is_empty() {
+            String::new()
+        } else {
+            format!(" (e.g. {})", examples.join(", "))
+        }
+    );
+    if judged.unmapped_share() > run.max_unmapped {
+        bail!(
+            "{:.1}% of the judged documents of {} are carried by no stored paper (no `hyp:corpusId {}:ID`), \
+             above --max-unmapped {}: they would score as misses; is --data-dir a store of this corpus?",
+            100.0 * judged.unmapped_share(),
+            run.dataset.display(),
+            judged.collection,
+            run.max_unmapped
+        );
+    }
+    Ok(judged)
+}
+
+/// What `eval beir` was asked to do.
+struct BeirRun {
+    dataset: std::path::PathBuf,
+    split: String,
     limit: Option<usize>,
     tuning: hypatia::search::Tuning,
     grid: bool,
-) -> anyhow::Result<()> {
+    max_unmapped: f64,
+}
+
+fn eval_beir(g: &Global, run: &BeirRun) -> anyhow::Result<()> {
     let embedder = load_model(g)?;
     let store = open(g, Some(embedder.identity()))?;
-    let corpus = dataset.join("corpus.jsonl");
-    let expected = std::fs::read_to_string(&corpus)
-        .with_context(|| format!("reading {}", corpus.display()))?
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .count();
-    if store.stats()?.papers < expected {
-        // Papers already stored unchanged are skipped, so an interrupted run resumes.
-        eprintln!(
-            "ingesting {} ({expected} documents) into {}",
-            corpus.display(),
-            g.data_dir.display()
-        );
-        let report = pipeline::ingest_paths(&store, embedder.as_ref(), &[corpus], &IngestOptions::default(), &|_| {})?;
-        eprintln!(
-            "ingested {} papers, {} passages in {:.1}s",
-            report.papers,
-            report.passages,
-            report.elapsed.as_secs_f64()
-        );
-    }
-    let mut queries = hypatia::eval::load_beir_queries(dataset, split, &store)?;
-    if let Some(n) = limit {
+    let judged = beir_judgements(g, &store, embedder.as_ref(), run)?;
+    println!(
+        "ranking: search::search (what /search serves) for {} passages per query, collapsed to papers; \
+         default settings chosen on SciFact training claims{}",
+        hypatia::eval::EVAL_PASSAGES,
+        if judged.collection == "scifact" && run.split == "train" {
+            ", so these scores are in-sample"
+        } else {
+            ""
+        }
+    );
+    let mut queries = judged.queries;
+    if let Some(n) = run.limit {
         queries.truncate(n);
     }
-    if grid {
+    let tuning = run.tuning;
+    if run.grid {
         use hypatia::search::{Fusion, Tuning};
         let mut settings = Vec::new();
         for k in [5.0f32, 10.0, 20.0, 40.0, 60.0] {
@@ -607,18 +667,23 @@ fn eval_beir(
         tuning,
     )?;
     println!(
-        "{:<8} {:>9} {:>11} {:>8} {:>9}",
-        "mode", "nDCG@10", "recall@100", "queries", "ms/query"
+        "{:<8} {:>9} {:>11} {:>8} {:>7} {:>9}",
+        "mode", "nDCG@10", "recall@100", "queries", "short", "ms/query"
     );
     for s in &scores {
         println!(
-            "{:<8} {:>9.4} {:>11.4} {:>8} {:>9.1}",
+            "{:<8} {:>9.4} {:>11.4} {:>8} {:>7} {:>9.1}",
             s.mode.name(),
             s.ndcg_at_10,
             s.recall_at_100,
             s.queries,
+            s.short,
             s.mean_ms
         );
     }
+    println!(
+        "short: queries whose {} passages held fewer than 100 papers; ms/query: one search of that many passages, all cited",
+        hypatia::eval::EVAL_PASSAGES
+    );
     Ok(())
 }

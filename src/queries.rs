@@ -43,6 +43,8 @@ pub const PASSAGES_OF: &str = include_str!("../queries/passages_of.rq");
 pub const PAPER: &str = include_str!("../queries/paper.rq");
 /// Numbers of papers and passages.
 pub const COUNT_PAPERS: &str = include_str!("../queries/count_papers.rq");
+/// Every paper's corpus id with its graph, for BEIR judgements.
+pub const CORPUS_IDS: &str = include_str!("../queries/corpus_ids.rq");
 
 /// Methods most often studied with a task (`?task` bound).
 pub const METHODS_FOR_TASK: &str = include_str!("../queries/methods_for_task.rq");
@@ -80,12 +82,13 @@ pub const EXPERIMENT_DETAILS: &str = include_str!("../queries/experiment_details
 pub const CONCEPT_COOCCURRENCE: &str = include_str!("../queries/concept_cooccurrence.rq");
 
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 20] = [
+pub const ALL: [(&str, &str); 21] = [
     ("citation.rq", CITATION),
     ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
     ("paper.rq", PAPER),
     ("count_papers.rq", COUNT_PAPERS),
+    ("corpus_ids.rq", CORPUS_IDS),
     ("methods_for_task.rq", METHODS_FOR_TASK),
     ("datasets_of_method.rq", DATASETS_OF_METHOD),
     ("claims_about.rq", CLAIMS_ABOUT),

@@ -1,5 +1,11 @@
-//! Search over passages: BM25, vector, or hybrid (reciprocal rank fusion); every hit is a
+//! Search over passages: BM25, vector, or hybrid (by default a convex combination of the two
+//! retrievers' normalised scores, weighted reciprocal rank fusion on request); every hit is a
 //! citable passage.
+//!
+//! **Invariant:** a hybrid ranking does not depend on `k` up to [`HYBRID_DEPTH`]: each retriever
+//! contributes that many candidates whatever `k` is, so a smaller `k` gets a prefix of a larger
+//! one's hits. MCP pages through one ranking that way, and `eval beir` scores the ranking
+//! `/search` serves at any such `k` (served = measured).
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -9,7 +15,6 @@ use utoipa::ToSchema;
 
 use crate::embed::Embedder;
 use crate::error::{Error, Result, UserError};
-use crate::ids;
 use crate::papers::{Citation, Citer};
 use crate::store::{SearchFilter, Store};
 
@@ -21,7 +26,7 @@ pub enum Mode {
     Bm25,
     /// Nearest embeddings.
     Vector,
-    /// Both, fused by reciprocal rank.
+    /// Both, fused as [`Tuning::fusion`] says.
     #[default]
     Hybrid,
 }
@@ -76,8 +81,9 @@ pub struct SearchRequest {
 pub enum Fusion {
     /// Weighted reciprocal rank fusion: Σ w / (rrf_k + rank).
     Rrf,
-    /// Convex combination of min-max normalised scores: α·bm25 + (1 − α)·cosine, a document
-    /// missing from a list scoring that list's minimum.
+    /// Convex combination α·bm25 + (1 − α)·cosine of scores normalised per list (see
+    /// [`fuse_convex`]): a document missing from a list scores 0 there, below every candidate
+    /// the list holds.
     Convex {
         /// Weight of BM25.
         alpha: f32,
@@ -110,6 +116,10 @@ impl Default for Tuning {
 
 /// The largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
+/// How many passages each retriever gives hybrid fusion whatever `k` is, so that up to this
+/// many hits a hybrid ranking is the same for every `k` (the module's invariant). Deep enough
+/// that `eval beir` fills the top 100 papers from one served ranking of this many passages.
+pub const HYBRID_DEPTH: usize = 500;
 /// Default weight of the title field in BM25 (tuned on SciFact training claims with the default
 /// fusion: 0 to 0.1 form a plateau, 0.3 and 0.6 lose a point or more; each passage already
 /// repeats the title in its embedding text).
@@ -138,56 +148,33 @@ pub struct Hit {
 /// Runs a search and turns hits into citations. Hits whose paper is not visible are dropped.
 pub fn search(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchRequest) -> Result<Vec<Hit>> {
     validate(req)?;
-    let depth = candidate_depth(req.k);
     let ranked = match req.mode {
         Mode::Bm25 => store
             .text()
             .search(&req.query, req.k, &req.filter, req.tuning.title_boost)?,
         Mode::Vector => vector_hits(store, embedder, req, req.k)?,
         Mode::Hybrid => {
-            let bm25 = store
-                .text()
-                .search(&req.query, depth, &req.filter, req.tuning.title_boost)?;
-            let vec = vector_hits(store, embedder, req, depth)?;
-            hybrid(&bm25, &vec, &req.tuning)
+            let (bm25, vector) = hybrid_candidates(store, embedder, req)?;
+            hybrid(&bm25, &vector, &req.tuning)
         }
     };
     cite_all(store, ranked, req.k)
 }
 
-/// Ranks papers rather than passages: each retriever's passage list collapses to its papers
-/// (best passage first), then hybrid fuses the paper lists. What document-level evaluations
-/// such as BEIR score.
-pub fn rank_papers(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchRequest) -> Result<Vec<(String, f32)>> {
-    validate(req)?;
-    let ranked = match req.mode {
-        Mode::Bm25 => paper_list(store, embedder, req, Mode::Bm25)?,
-        Mode::Vector => paper_list(store, embedder, req, Mode::Vector)?,
-        Mode::Hybrid => {
-            let bm25 = paper_list(store, embedder, req, Mode::Bm25)?;
-            let vec = paper_list(store, embedder, req, Mode::Vector)?;
-            hybrid(&bm25, &vec, &req.tuning)
-        }
-    };
-    Ok(ranked.into_iter().take(req.k).collect())
-}
-
-/// One retriever's candidates for `req` (depth from `req.k`) collapsed to papers, untruncated:
-/// what hybrid paper ranking fuses.
-pub fn paper_list(
+/// The BM25 and vector passage lists a hybrid search for `req` fuses, best first: each
+/// retriever's [`HYBRID_DEPTH`] best passages, or `req.k` when that is larger. [`search`] in
+/// hybrid mode is [`hybrid`] of these lists, cited up to `req.k` hits.
+pub fn hybrid_candidates(
     store: &Store,
     embedder: Option<&dyn Embedder>,
     req: &SearchRequest,
-    retriever: Mode,
-) -> Result<Vec<(String, f32)>> {
-    let depth = candidate_depth(req.k);
-    Ok(collapse_to_papers(match retriever {
-        Mode::Bm25 => store
-            .text()
-            .search(&req.query, depth, &req.filter, req.tuning.title_boost)?,
-        Mode::Vector => vector_hits(store, embedder, req, depth)?,
-        Mode::Hybrid => return Err(Error::invalid("mode", "a paper list comes from one retriever")),
-    }))
+) -> Result<(Vec<(String, f32)>, Vec<(String, f32)>)> {
+    let depth = req.k.max(HYBRID_DEPTH);
+    let bm25 = store
+        .text()
+        .search(&req.query, depth, &req.filter, req.tuning.title_boost)?;
+    let vector = vector_hits(store, embedder, req, depth)?;
+    Ok((bm25, vector))
 }
 
 fn validate(req: &SearchRequest) -> Result<()> {
@@ -198,11 +185,6 @@ fn validate(req: &SearchRequest) -> Result<()> {
         return Err(Error::invalid("k", format!("must be between 1 and {MAX_K}")));
     }
     Ok(())
-}
-
-/// How many candidates each retriever contributes before fusion or collapsing.
-fn candidate_depth(k: usize) -> usize {
-    (k * 5).clamp(50, MAX_K * 2)
 }
 
 fn vector_hits(
@@ -237,17 +219,6 @@ fn vector_hits(
     }
 }
 
-/// Keeps each paper's best passage, in order; keys become paper keys.
-pub fn collapse_to_papers(hits: Vec<(String, f32)>) -> Vec<(String, f32)> {
-    let mut seen = std::collections::HashSet::new();
-    hits.into_iter()
-        .filter_map(|(k, s)| {
-            let paper = ids::paper_key_of_passage(&k).to_string();
-            seen.insert(paper.clone()).then_some((paper, s))
-        })
-        .collect()
-}
-
 /// Fuses a BM25 and a vector list as `tuning` says.
 pub fn hybrid(bm25: &Vec<(String, f32)>, vector: &Vec<(String, f32)>, tuning: &Tuning) -> Vec<(String, f32)> {
     match tuning.fusion {
@@ -256,9 +227,10 @@ pub fn hybrid(bm25: &Vec<(String, f32)>, vector: &Vec<(String, f32)>, tuning: &T
     }
 }
 
-/// Convex combination of min-max normalised scores; see [`Fusion::Convex`].
+/// Convex combination α·bm25 + (1 − α)·cosine of each list's [`normalise`]d scores; a
+/// document absent from a list scores 0 there. Ties go to the smaller key.
 pub fn fuse_convex(bm25: &[(String, f32)], vector: &[(String, f32)], alpha: f32) -> Vec<(String, f32)> {
-    let (b, v) = (min_max(bm25), min_max(vector));
+    let (b, v) = (normalise(bm25), normalise(vector));
     let mut keys: Vec<&str> = b.keys().chain(v.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
@@ -273,15 +245,24 @@ pub fn fuse_convex(bm25: &[(String, f32)], vector: &[(String, f32)], alpha: f32)
     out
 }
 
-/// Scores mapped onto [0, 1] by the list's minimum and maximum.
-fn min_max(list: &[(String, f32)]) -> HashMap<&str, f32> {
+/// A list's scores mapped linearly so that its maximum is 1 and its *floor* 0, the floor lying
+/// one mean gap below the list's minimum: `min − (max − min) / len`.
+///
+/// A document the retriever did not return scores at most the list's minimum, and fusion gives
+/// it 0. Were the minimum itself mapped to 0 (plain min-max), the lowest candidate would tie
+/// with every unretrieved document; against the floor it keeps a small positive score
+/// (`1 / (len + 1)` of the range). A list whose scores are all equal maps each to 1.
+fn normalise(list: &[(String, f32)]) -> HashMap<&str, f32> {
     let (lo, hi) = list
         .iter()
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (_, s)| {
             (lo.min(*s), hi.max(*s))
         });
-    let span = (hi - lo).max(f32::EPSILON);
-    list.iter().map(|(k, s)| (k.as_str(), (s - lo) / span)).collect()
+    let floor = lo - (hi - lo) / list.len().max(1) as f32;
+    let span = hi - floor;
+    list.iter()
+        .map(|(k, s)| (k.as_str(), if span > 0.0 { (s - floor) / span } else { 1.0 }))
+        .collect()
 }
 
 /// Weighted reciprocal rank fusion of ranked lists: score = Σ w / (rrf_k + rank).
@@ -297,27 +278,35 @@ pub fn fuse(lists: &[(&Vec<(String, f32)>, f32)], rrf_k: f32) -> Vec<(String, f3
     out
 }
 
+/// The first `k` visible hits of `ranked`, cited. Stored passages are fetched a block of `k` at a
+/// time: hybrid ranks up to twice [`HYBRID_DEPTH`] candidates, and the first block nearly always
+/// suffices.
 fn cite_all(store: &Store, ranked: Vec<(String, f32)>, k: usize) -> Result<Vec<Hit>> {
-    let keys: Vec<String> = ranked.iter().map(|(k, _)| k.clone()).collect();
-    let stored: HashMap<String, _> = store
-        .text()
-        .passages(&keys)?
-        .into_iter()
-        .map(|p| (p.key.clone(), p))
-        .collect();
     let mut citer = Citer::new(store);
     let mut hits = Vec::with_capacity(k);
-    for (key, score) in ranked {
+    for block in ranked.chunks(k.max(1)) {
         if hits.len() == k {
             break;
         }
-        let Some(p) = stored.get(&key) else { continue };
-        if let Some(citation) = citer.cite(p)? {
-            hits.push(Hit {
-                rank: hits.len() + 1,
-                score,
-                citation,
-            });
+        let keys: Vec<String> = block.iter().map(|(k, _)| k.clone()).collect();
+        let stored: HashMap<String, _> = store
+            .text()
+            .passages(&keys)?
+            .into_iter()
+            .map(|p| (p.key.clone(), p))
+            .collect();
+        for (key, score) in block {
+            if hits.len() == k {
+                return Ok(hits);
+            }
+            let Some(p) = stored.get(key) else { continue };
+            if let Some(citation) = citer.cite(p)? {
+                hits.push(Hit {
+                    rank: hits.len() + 1,
+                    score: *score,
+                    citation,
+                });
+            }
         }
     }
     Ok(hits)
@@ -351,25 +340,28 @@ mod tests {
         let cos = vec![("y".to_string(), 0.9), ("z".to_string(), 0.8), ("w".to_string(), 0.5)];
         let fused = fuse_convex(&bm25, &cos, 0.5);
         let score = |k: &str| fused.iter().find(|(d, _)| d == k).unwrap().1;
-        // y: 0.5 * 0.5 + 0.5 * 1.0; x: 0.5 * 1.0 + 0 (absent from the vector list).
-        assert!((score("y") - 0.75).abs() < 1e-6);
+        // Floors one mean gap below each minimum: BM25 10 − 20/3 = 10/3, so x 1, y 0.625,
+        // z 0.25; cosine 0.5 − 0.4/3 = 1.1/3, so y 1, z 0.8125, w 0.25. Absent scores 0.
+        assert!((score("y") - (0.5 * 0.625 + 0.5 * 1.0)).abs() < 1e-6);
+        assert!((score("z") - (0.5 * 0.25 + 0.5 * 0.8125)).abs() < 1e-6);
         assert!((score("x") - 0.5).abs() < 1e-6);
-        assert!((score("w") - 0.0).abs() < 1e-6);
-        assert_eq!(fused[0].0, "y");
-        // All BM25: the BM25 order (the list minimum ties with absent documents at 0).
+        assert!((score("w") - 0.5 * 0.25).abs() < 1e-6);
+        let order: Vec<&str> = fused.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(order, ["y", "z", "x", "w"]);
+        // All BM25: the BM25 order, its lowest candidate above the unretrieved w.
         let only_bm25: Vec<String> = fuse_convex(&bm25, &cos, 1.0)
             .into_iter()
-            .take(2)
+            .take(3)
             .map(|(k, _)| k)
             .collect();
-        assert_eq!(only_bm25, ["x", "y"]);
+        assert_eq!(only_bm25, ["x", "y", "z"]);
     }
 
     #[test]
-    fn collapse_keeps_best_passage_per_paper() {
-        let hits = list(&["aaaa-3", "bbbb-0", "aaaa-1"]);
-        let papers: Vec<String> = collapse_to_papers(hits).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(papers, ["aaaa", "bbbb"]);
+    fn a_list_of_equal_scores_normalises_to_one() {
+        let one = vec![("x".to_string(), 3.0)];
+        let fused = fuse_convex(&one, &[], 0.5);
+        assert_eq!(fused, [("x".to_string(), 0.5)]);
     }
 
     #[test]

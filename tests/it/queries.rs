@@ -7,12 +7,14 @@ use hypatia::queries;
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 20] = [
+const COVERED: [&str; 21] = [
     "citation.rq",
     "authors.rq",
     "passages_of.rq",
     "paper.rq",
     "count_papers.rq",
+    // Case in tests/it/retrieval.rs, through eval::load_beir on BEIR records with identifiers.
+    "corpus_ids.rq",
     // Cases in tests/it/extraction.rs, on a store with extracted facts.
     "methods_for_task.rq",
     "datasets_of_method.rq",
