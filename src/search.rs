@@ -114,6 +114,9 @@ impl Default for Tuning {
     }
 }
 
+/// A ranked list of (passage key, score), best first.
+pub type Ranked = Vec<(String, f32)>;
+
 /// The largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
 /// How many passages each retriever gives hybrid fusion whatever `k` is, so that up to this
@@ -168,7 +171,7 @@ pub fn hybrid_candidates(
     store: &Store,
     embedder: Option<&dyn Embedder>,
     req: &SearchRequest,
-) -> Result<(Vec<(String, f32)>, Vec<(String, f32)>)> {
+) -> Result<(Ranked, Ranked)> {
     let depth = req.k.max(HYBRID_DEPTH);
     let bm25 = store
         .text()
