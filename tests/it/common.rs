@@ -81,3 +81,12 @@ pub fn scifact() -> &'static Scifact {
         }
     })
 }
+
+/// A blocking HTTP client for tests against a served store; generous timeout, since a 2-core
+/// machine running the suite in parallel can be slow to answer.
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap()
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use hypatia::embed::Embedder;
 use hypatia::http::{spawn, AppState, RunningServer};
 
-use super::common::{fixtures, hash_embedder, temp_store};
+use super::common::{client, fixtures, hash_embedder, temp_store};
 
 const COUNT: &str = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <http://schema.org/ScholarlyArticle> }";
 
@@ -26,13 +26,6 @@ fn served(store: &Arc<hypatia::store::Store>, e: &Arc<dyn Embedder>, writes: boo
         "127.0.0.1:0",
     )
     .unwrap()
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(std::time::Duration::from_secs(120))
-        .build()
-        .unwrap()
 }
 
 #[test]

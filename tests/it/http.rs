@@ -2,7 +2,7 @@
 
 use hypatia::http::{spawn, AppState};
 
-use super::common::{model, scifact};
+use super::common::{client, model, scifact};
 
 fn server() -> hypatia::http::RunningServer {
     let s = scifact();
@@ -22,13 +22,6 @@ fn server() -> hypatia::http::RunningServer {
 fn backups() -> &'static std::path::Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .build()
-        .unwrap()
 }
 
 #[test]

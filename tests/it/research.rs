@@ -9,7 +9,7 @@ use hypatia::research::{self, HypothesisStatus, NewExperiment, NewHypothesis, Ru
 use hypatia::store::Store;
 use serde_json::{json, Value};
 
-use super::common::{fixtures, hash_embedder, ingest, model, temp_store};
+use super::common::{client, fixtures, hash_embedder, ingest, model, temp_store};
 
 /// The ACL Anthology sample (1989 and 2020 volumes), ingested with the real model and extracted.
 fn acl() -> &'static Arc<Store> {
@@ -37,13 +37,6 @@ fn server(store: Arc<Store>, writes: bool) -> RunningServer {
         "127.0.0.1:0",
     )
     .unwrap()
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(std::time::Duration::from_secs(120))
-        .build()
-        .unwrap()
 }
 
 fn sparql(c: &reqwest::blocking::Client, base: &str, q: &str) -> Value {
