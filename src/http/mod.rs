@@ -328,12 +328,14 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let (status, code) = self.status_code_pair();
-        let message = if status.is_server_error() {
-            // Internal details go to the log, not to clients.
-            tracing::error!(error = %self.0, "request failed");
-            "internal error; see the server log".to_string()
-        } else {
-            self.0.to_string()
+        let message = match &self.0 {
+            // Internal details go to the log, not to clients. A caller's 503 (busy, timed out,
+            // the model not loaded) says what to do about it.
+            Error::Internal(_) => {
+                tracing::error!(error = %self.0, "request failed");
+                "internal error; see the server log".to_string()
+            }
+            Error::User(_) => self.0.to_string(),
         };
         let mut res = HttpResponse::build(status);
         if status == StatusCode::UNAUTHORIZED {
@@ -810,4 +812,36 @@ async fn backup_handler(state: web::Data<AppState>, req: actix_web::HttpRequest)
         path: target.display().to_string(),
         stats,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One upload is ingested at a time; the next waits its turn, then is refused with a 503
+    /// `busy` that says why and when to retry, rather than queueing without bound.
+    #[test]
+    fn a_second_upload_waits_for_its_turn_then_is_told_to_retry() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let turns = IngestTurns::new();
+            let first = turns.take(std::time::Duration::from_secs(1)).await.unwrap();
+            let refused = turns
+                .take(std::time::Duration::from_millis(50))
+                .await
+                .expect_err("the only turn is taken");
+            let res = refused.error_response();
+            assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(res.headers().get(actix_web::http::header::RETRY_AFTER).unwrap(), "10");
+            let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body["code"], "busy");
+            assert!(body["message"].as_str().unwrap().contains("retry later"), "{body}");
+            drop(first);
+            turns.take(std::time::Duration::from_millis(50)).await.unwrap();
+        });
+    }
 }
