@@ -343,8 +343,15 @@ fn open_questions_quote_a_cue_sentence_about_concepts_it_mentions() {
                 q.quote
             );
         }
-        // Unaddressed questions score above addressed ones with the same cue and concepts.
-        assert!(g.features["later_papers_addressing"] >= 0.0);
+        // The score is the cue weight, raised by the number of concepts and divided down by the
+        // later papers that address them: cue · (1 + ln(1 + n)) · (1 − coverage / 2) / (1 +
+        // addressing). The ordering this promises (an answered question below an unanswered one)
+        // is checked on a built pair in `an_answered_open_question_scores_below_an_unanswered_one`.
+        let f = &g.features;
+        let expected = f["cue_weight"] * (1.0 + (1.0 + f["concepts"]).ln()) * (1.0 - f["best_coverage"] / 2.0)
+            / (1.0 + f["later_papers_addressing"]);
+        assert!((g.score - expected).abs() < 1e-9, "{g:#?}");
+        assert!(f["later_papers_addressing"] <= f["later_papers_touching"], "{g:#?}");
         for ev in &g.evidence[1..] {
             assert_eq!(ev.role, "later claim");
             assert!(ev.year.unwrap() > q.year.unwrap());
@@ -634,6 +641,46 @@ fn toy_store(papers: &[(&str, i32, &str)]) -> (tempfile::TempDir, Store) {
     assert_eq!(report.papers, papers.len());
     hypatia::extraction::reextract(&store, 64, hypatia::extraction::LEXICON_MIN_SCORE).unwrap();
     (dir, store)
+}
+
+/// The ordering the open-question score promises: of two questions with the same cue and as
+/// many concepts, the one a later paper answers with claims scores below the one nobody answers.
+#[test]
+fn an_answered_open_question_scores_below_an_unanswered_one() {
+    let (_dir, store) = toy_store(&[
+        ("Questions one", 2000, "In future work, we will apply CRF to SVM."),
+        ("Questions two", 2000, "In future work, we will apply GRU to HMM."),
+        ("Earlier work", 1990, "We combine GRU with HMM."),
+        ("Answers", 2005, "We show that CRF outperforms SVM."),
+    ]);
+    let gaps = gaps_of(&store, GapKind::OpenQuestion, None, 10);
+    let labels = |g: &Gap| g.concepts.iter().map(|c| c.label.to_lowercase()).collect::<Vec<_>>();
+    assert_eq!(gaps.len(), 2, "{gaps:#?}");
+    let (open, answered) = (&gaps[0], &gaps[1]);
+    assert_eq!(labels(open), ["gru", "hmm"], "{gaps:#?}");
+    assert_eq!(labels(answered), ["crf", "svm"], "{gaps:#?}");
+    // Same cue ("future work": 1.0) and two concepts each: score = 1 · (1 + ln 3) ·
+    // (1 − best coverage / 2) / (1 + addressing papers). Unanswered: (1 + ln 3) = 2.0986;
+    // answered by the 2005 claim about both (coverage 1): (1 + ln 3) · 0.5 / 2 = 0.5247.
+    let base = 1.0 + 3f64.ln();
+    assert_eq!(open.features["later_papers_addressing"], 0.0);
+    assert_eq!(open.features["later_papers_touching"], 0.0);
+    assert!((open.score - base).abs() < 1e-12, "{open:#?}");
+    assert_eq!(answered.features["later_papers_addressing"], 1.0);
+    assert_eq!(answered.features["best_coverage"], 1.0);
+    assert!((answered.score - base / 4.0).abs() < 1e-12, "{answered:#?}");
+    assert!(open.score > answered.score);
+    assert_eq!(answered.evidence[1].role, "later claim");
+    assert_eq!(answered.evidence[1].year, Some(2005));
+    assert!(
+        answered.explanation.contains("1 later paper makes claims"),
+        "{}",
+        answered.explanation
+    );
+    // As of 2004 the answer is not written yet: both questions are open and score alike.
+    let then = gaps_of(&store, GapKind::OpenQuestion, Some(2004), 10);
+    assert_eq!(then.len(), 2);
+    assert!(then.iter().all(|g| (g.score - base).abs() < 1e-12), "{then:#?}");
 }
 
 /// The papers of the link-prediction toy corpus. Up to 2000 the concepts make a path
