@@ -179,7 +179,7 @@ pub enum Command {
         #[arg(long, default_value_t = 256)]
         batch: usize,
         /// Minimum C-value score of a lexicon term.
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = hypatia::extraction::LEXICON_MIN_SCORE)]
         min_score: f64,
     },
     /// Research gaps in the stored literature: missing links, untested combinations, open
@@ -399,20 +399,28 @@ pub enum Eval {
         #[arg(long, env = "HYPATIA_SCIERC", default_value = "../shared/data/extraction/scierc")]
         dir: PathBuf,
     },
-    /// Time-sliced link prediction on the concept graph (Science4Cast protocol): the graph of
-    /// papers up to --cut, scored against the concept pairs first mentioned together after it;
-    /// ROC AUC and precision@k for the gap score and the baselines. Runs over the store's papers
-    /// (ingest the ACL Anthology first for the setting).
+    /// Time-sliced link prediction on the concept graph (after Science4Cast): the graph of the
+    /// papers up to --cut, with a lexicon and concept types built from those papers only (every
+    /// paper re-extracted in memory), scored against the concept pairs first mentioned together
+    /// by papers of the --horizon years after it; ROC AUC and precision@k for the served
+    /// missing-link score and the baselines. Runs over the store's papers (ingest the ACL
+    /// Anthology first for the README's setting).
     Gaps {
-        /// The cut year.
+        /// The cut year T.
         #[arg(long, default_value_t = 2015)]
         cut: i32,
+        /// Positives are pairs first linked by papers of years T+1 ..= T+HORIZON.
+        #[arg(long, default_value_t = 3)]
+        horizon: i32,
         /// Precision cut-offs.
         #[arg(long, value_delimiter = ',', default_value = "100,1000")]
         k: Vec<usize>,
         /// Only papers read from this format (e.g. `acl`), when the store holds several corpora.
         #[arg(long)]
         source_format: Option<String>,
+        /// Minimum C-value score of a term of the as-of-T lexicon.
+        #[arg(long, default_value_t = hypatia::extraction::LEXICON_MIN_SCORE)]
+        min_score: f64,
     },
     /// Relation classification figures on SemEval-2018 task 7 subtask 1.1 training data, and on
     /// test-format data when --test-text and --test-key are given.

@@ -10,6 +10,7 @@
 //! `prov:wasDerivedFrom` the passage it stands in, and `prov:wasGeneratedBy` the extractor's
 //! versioned IRI.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use hypatia_extract::{ConceptType, Extraction, Lexicon, RelationKind, Span};
@@ -22,6 +23,10 @@ use crate::vocab::{hyp, prov, rdf, schema, skos, xsd};
 
 /// The file in the data folder holding the corpus lexicon `hypatia extract` built.
 pub const LEXICON_FILE: &str = "lexicon.json";
+
+/// The least C-value score of a lexicon term, unless the caller says otherwise
+/// (`hypatia extract --min-score`, `hypatia eval gaps --min-score`).
+pub const LEXICON_MIN_SCORE: f64 = 2.0;
 
 /// The versioned IRI of the extractor that produced a fact.
 pub fn extractor_iri(base: &Base) -> String {
@@ -87,6 +92,21 @@ pub fn load_lexicon(data_dir: &Path) -> Result<Lexicon> {
 pub fn save_lexicon(data_dir: &Path, lexicon: &Lexicon) -> Result<()> {
     let bytes = serde_json::to_vec(lexicon).map_err(|e| Error::invalid("lexicon", e.to_string()))?;
     crate::store::vector::write_atomically(&data_dir.join(LEXICON_FILE), &bytes)
+}
+
+/// The concepts one extraction mentions, each with the label, type and confidence of its most
+/// confident mention (the first on ties): what a paper's extraction graph states about each
+/// concept (`hyp:mentionsConcept`, `skos:prefLabel`, `hyp:conceptType` unless Other). The gap
+/// evaluation reads the same from an extraction it keeps in memory.
+pub fn paper_concepts(found: &Extraction) -> BTreeMap<&str, (&str, ConceptType, f32)> {
+    let mut concepts: BTreeMap<&str, (&str, ConceptType, f32)> = BTreeMap::new();
+    for m in &found.mentions {
+        let e = concepts.entry(&m.key).or_insert((&m.label, m.ctype, m.confidence));
+        if m.confidence > e.2 {
+            *e = (&m.label, m.ctype, m.confidence);
+        }
+    }
+    concepts
 }
 
 /// Maps byte offsets of a text to character offsets.
@@ -166,14 +186,7 @@ impl Writer<'_> {
         self.f.link(&agent, rdf::TYPE, prov::SOFTWARE_AGENT);
         self.f.text(&agent, schema::NAME, hypatia_extract::EXTRACTOR_NAME);
         self.f.text(&agent, schema::VERSION, hypatia_extract::EXTRACTOR_VERSION);
-        let mut concepts: std::collections::BTreeMap<&str, (&str, ConceptType, f32)> = Default::default();
-        for m in &found.mentions {
-            let e = concepts.entry(&m.key).or_insert((&m.label, m.ctype, m.confidence));
-            if m.confidence > e.2 {
-                *e = (&m.label, m.ctype, m.confidence);
-            }
-        }
-        for (key, (label, ctype, confidence)) in &concepts {
+        for (key, (label, ctype, confidence)) in &paper_concepts(found) {
             self.concept(key, label, *ctype, *confidence, lexicon);
         }
         for a in &found.acronyms {

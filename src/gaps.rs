@@ -39,10 +39,11 @@
 //! - recency r(X) = share of X's papers from the last [`RECENT_YEARS`] years up to T,
 //! - growth g(X) = share of X's neighbours first linked to it in those years,
 //!
-//! and the score is `AA · (1 + (r(A) + r(C)) / 2 + (g(A) + g(C)) / 2)`: Adamic–Adar, raised by up
-//! to 3× for concepts whose literature is active and gaining neighbours (what predicts new links in
-//! the Science4Cast benchmark). [`evaluate_link_prediction`] measures it against the links that
-//! papers after T make, beside a random and a preferential-attachment baseline.
+//! and the served score is [`LinkScore::SERVED`], `AA · (1 + (r(A) + r(C)) / 2 + (g(A) + g(C)) /
+//! 2)`: Adamic–Adar, raised by up to 3× for concepts whose literature is active and gaining
+//! neighbours (features Science4Cast entrants used). [`evaluate_link_prediction`] measures it
+//! against the links that papers of the few years after T make, beside the other [`LinkScore`]s
+//! and the usual baselines; the README has the figures.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -54,6 +55,9 @@ use crate::error::{Error, Result};
 use crate::papers::lexical;
 use crate::queries;
 use crate::store::Store;
+
+mod evaluation;
+pub use evaluation::{auc, evaluate_link_prediction, LinkEval, LinkEvalConfig, PrecisionAt, RankerEval, AUC_NEGATIVES};
 
 /// Papers a concept needs (as of T) to be a node of the co-occurrence graph.
 pub const MIN_PAPERS: u32 = 2;
@@ -289,6 +293,31 @@ impl CType {
     fn is_target(self) -> bool {
         matches!(self, CType::Dataset | CType::Task)
     }
+
+    fn of(t: hypatia_extract::ConceptType) -> CType {
+        use hypatia_extract::ConceptType as T;
+        match t {
+            T::Method => CType::Method,
+            T::Task => CType::Task,
+            T::Dataset => CType::Dataset,
+            T::Metric => CType::Metric,
+            T::Material => CType::Material,
+            T::Other => CType::Other,
+        }
+    }
+}
+
+/// A concept's type from the papers that mention it: `typed` holds the votes of the papers that
+/// type it, and each of the other `papers` votes for Other; most votes win, ties go to a typed
+/// kind.
+fn vote(mut typed: BTreeMap<CType, u32>, papers: u32) -> CType {
+    let n: u32 = typed.values().sum();
+    *typed.entry(CType::Other).or_default() += papers.saturating_sub(n);
+    typed
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(t, _)| *t)
+        .unwrap_or(CType::Other)
 }
 
 struct Concept {
@@ -330,21 +359,8 @@ impl<'s> Corpus<'s> {
     /// e.g. "acl") when `format` is given.
     fn load_from(store: &'s Store, format: Option<&str>) -> Result<Corpus<'s>> {
         use crate::vocab::hyp;
-        use oxigraph::model::{LiteralRef, NamedNodeRef};
-        let only: Option<HashSet<String>> = match format {
-            Some(f) => Some(
-                store
-                    .graph()
-                    .owned_quads(
-                        None,
-                        Some(NamedNodeRef::new_unchecked(hyp::SOURCE_FORMAT)),
-                        Some(LiteralRef::new_simple_literal(f).into()),
-                    )
-                    .map(|q| q.map(|q| lexical(&q.subject.into())))
-                    .collect::<std::result::Result<_, _>>()?,
-            ),
-            None => None,
-        };
+        use oxigraph::model::NamedNodeRef;
+        let only = format.map(|f| papers_of_format(store, f)).transpose()?;
         let mut papers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut df: BTreeMap<String, u32> = BTreeMap::new();
         for row in select(store, queries::GAP_CONCEPT_SETS, &[])? {
@@ -404,6 +420,48 @@ impl<'s> Corpus<'s> {
         })
     }
 
+    /// A corpus of concept sets held in memory (the evaluation's re-extraction, see
+    /// [`evaluate_link_prediction`]): each paper's IRI, year and concept IRIs, and the type of
+    /// every concept, decided by the caller. Concepts without a type are dropped from the sets.
+    fn from_sets(
+        store: &'s Store,
+        mut sets: Vec<(String, Option<i32>, BTreeSet<String>)>,
+        types: BTreeMap<String, CType>,
+    ) -> Corpus<'s> {
+        sets.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut by_iri = HashMap::with_capacity(types.len());
+        let mut concepts: Vec<Concept> = types
+            .into_iter()
+            .enumerate()
+            .map(|(i, (iri, t))| {
+                by_iri.insert(iri.clone(), i as u32);
+                Concept {
+                    iri,
+                    papers: 0,
+                    ctype: std::cell::OnceCell::from(t),
+                }
+            })
+            .collect();
+        let mut years = HashMap::with_capacity(sets.len());
+        let mut papers = Vec::with_capacity(sets.len());
+        for (iri, year, cs) in sets {
+            let ids: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
+            for &c in &ids {
+                concepts[c as usize].papers += 1;
+            }
+            years.insert(iri, year);
+            papers.push(PaperRow { year, concepts: ids });
+        }
+        Corpus {
+            store,
+            labels: Default::default(),
+            concepts,
+            by_iri,
+            papers,
+            years,
+        }
+    }
+
     /// The concepts a filter names: its IRI, or every concept whose preferred or alternative
     /// label equals it (case aside).
     fn resolve(&self, store: &Store, s: &str) -> Result<BTreeSet<u32>> {
@@ -449,13 +507,7 @@ impl<'s> Corpus<'s> {
                     *types.entry(CType::from_iri(Some(&lexical(&q.object)))).or_default() += 1;
                 }
             }
-            let typed: u32 = types.values().sum();
-            *types.entry(CType::Other).or_default() += k.papers.saturating_sub(typed);
-            types
-                .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(t, _)| *t)
-                .unwrap_or(CType::Other)
+            vote(types, k.papers)
         })
     }
 
@@ -490,6 +542,20 @@ impl<'s> Corpus<'s> {
     fn year_of(&self, paper: &str) -> Option<i32> {
         self.years.get(paper).copied().flatten()
     }
+}
+
+/// The IRIs of the papers read from one source format (`hyp:sourceFormat`, e.g. "acl").
+fn papers_of_format(store: &Store, format: &str) -> Result<HashSet<String>> {
+    use oxigraph::model::{LiteralRef, NamedNodeRef};
+    store
+        .graph()
+        .owned_quads(
+            None,
+            Some(NamedNodeRef::new_unchecked(crate::vocab::hyp::SOURCE_FORMAT)),
+            Some(LiteralRef::new_simple_literal(format).into()),
+        )
+        .map(|q| q.map(|q| lexical(&q.subject.into())))
+        .collect()
 }
 
 /// Whether a paper with this year counts as of T.
@@ -681,9 +747,15 @@ impl CoGraph {
         new as f64 / list.len() as f64
     }
 
-    /// The combined missing-link score of an unconnected pair (see the module docs).
+    /// The served missing-link score of an unconnected pair within two hops
+    /// ([`LinkScore::SERVED`]).
     fn score(&self, a: u32, c: u32, s: &LinkScores) -> f64 {
-        combine(
+        self.score_with(LinkScore::SERVED, a, c, s)
+    }
+
+    /// One missing-link score of an unconnected pair within two hops.
+    fn score_with(&self, kind: LinkScore, a: u32, c: u32, s: &LinkScores) -> f64 {
+        kind.of(
             s,
             (self.recency(a) + self.recency(c)) / 2.0,
             (self.growth(a) + self.growth(c)) / 2.0,
@@ -802,10 +874,50 @@ pub fn link_scores(na: &[u32], nc: &[u32], deg: impl Fn(u32) -> usize) -> LinkSc
     s
 }
 
-/// The missing-link score: Adamic–Adar times `1 + recency + growth`, both means over the two
-/// concepts in [0, 1].
-pub fn combine(s: &LinkScores, recency: f64, growth: f64) -> f64 {
-    s.aa * (1.0 + recency + growth)
+/// A missing-link score of an unconnected pair within two hops, from its neighbourhood scores and
+/// the means over its two concepts of recency and growth (each in [0, 1]; see the module docs).
+/// [`LinkScore::SERVED`] is what [`CoGraph::score`] computes: the one score missing links are
+/// ranked by wherever they are served (`/gaps`, `hypatia gaps`, the MCP `gaps` tool), and the
+/// one [`evaluate_link_prediction`] reports first; the others are measured beside it, never
+/// served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkScore {
+    /// `AA · (1 + r + g)`: Adamic–Adar, raised by up to 3× for concepts whose literature is
+    /// recent (r) and gaining neighbours (g).
+    AaTrend,
+    /// `(1 + AA) · (1 + r + g) · ln(1 + PA)`: the same with a degree term (preferential
+    /// attachment).
+    AaTrendDegree,
+}
+
+impl LinkScore {
+    /// The score missing links are served by.
+    pub const SERVED: LinkScore = LinkScore::AaTrend;
+    /// Every score.
+    pub const ALL: [LinkScore; 2] = [LinkScore::AaTrend, LinkScore::AaTrendDegree];
+
+    /// Every score, the served one first.
+    pub fn served_first() -> impl Iterator<Item = LinkScore> {
+        std::iter::once(LinkScore::SERVED).chain(LinkScore::ALL.into_iter().filter(|k| *k != LinkScore::SERVED))
+    }
+
+    /// Its name in evaluation reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkScore::AaTrend => "aa_trend",
+            LinkScore::AaTrendDegree => "aa_trend_degree",
+        }
+    }
+
+    /// The score of a pair.
+    pub fn of(self, s: &LinkScores, recency: f64, growth: f64) -> f64 {
+        let trend = 1.0 + recency + growth;
+        match self {
+            LinkScore::AaTrend => s.aa * trend,
+            LinkScore::AaTrendDegree => (1.0 + s.aa) * trend * (1.0 + s.pa).ln(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1242,6 +1354,39 @@ fn top_k<T>(mut items: Vec<(f64, T)>, k: usize, tie: impl Fn(&T, &T) -> std::cmp
     items
 }
 
+/// The best `limit` unconnected pairs within two hops (touching `focus` when given) by `score`,
+/// ties by local ids, each with its neighbourhood scores: the ranking [`missing_links`] serves
+/// and [`evaluate_link_prediction`] measures. A bounded buffer is sorted and cut when it doubles;
+/// a pair below the last cut's floor cannot enter, so only the others pay the co-mention check.
+fn best_pairs(
+    g: &CoGraph,
+    focus: Option<&[u32]>,
+    limit: usize,
+    score: impl Fn(u32, u32, &LinkScores) -> f64,
+) -> Vec<(f64, (u32, u32, LinkScores))> {
+    let mut best: Vec<(f64, (u32, u32, LinkScores))> = Vec::new();
+    let mut floor = f64::NEG_INFINITY;
+    let cut = |best: &mut Vec<(f64, (u32, u32, LinkScores))>, floor: &mut f64| {
+        let kept = top_k(std::mem::take(best), limit, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        if kept.len() >= limit {
+            *floor = kept.last().map(|k| k.0).unwrap_or(f64::NEG_INFINITY);
+        }
+        *best = kept;
+    };
+    g.for_each_candidate(focus, |a, c, s| {
+        let score = score(a, c, s);
+        if score < floor || g.co_mentioned(a, c) {
+            return;
+        }
+        best.push((score, (a, c, *s)));
+        if best.len() >= 2 * limit.max(64) {
+            cut(&mut best, &mut floor);
+        }
+    });
+    cut(&mut best, &mut floor);
+    best
+}
+
 fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let g = ctx.graph();
     let focus: Option<Vec<u32>> = ctx.focus.as_ref().map(|f| {
@@ -1256,29 +1401,7 @@ fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     if focus.as_ref().is_some_and(|f| f.is_empty()) {
         return Ok(Vec::new());
     }
-    // Keep the best `limit` with a bounded buffer: sort and cut when it doubles.
-    // Keep the best `limit` with a bounded buffer: sort and cut when it doubles; a pair below
-    // the last cut's floor cannot enter, so only the others pay the co-mention check.
-    let mut best: Vec<(f64, (u32, u32, LinkScores))> = Vec::new();
-    let mut floor = f64::NEG_INFINITY;
-    let cut = |best: &mut Vec<(f64, (u32, u32, LinkScores))>, floor: &mut f64| {
-        let kept = top_k(std::mem::take(best), limit, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        if kept.len() >= limit {
-            *floor = kept.last().map(|k| k.0).unwrap_or(f64::NEG_INFINITY);
-        }
-        *best = kept;
-    };
-    g.for_each_candidate(focus.as_deref(), |a, c, s| {
-        let score = g.score(a, c, s);
-        if score < floor || g.co_mentioned(a, c) {
-            return;
-        }
-        best.push((score, (a, c, *s)));
-        if best.len() >= 2 * limit.max(64) {
-            cut(&mut best, &mut floor);
-        }
-    });
-    cut(&mut best, &mut floor);
+    let best = best_pairs(&g, focus.as_deref(), limit, |a, c, s| g.score(a, c, s));
     let mut gaps = Vec::new();
     for (score, (a, c, s)) in best {
         gaps.push(missing_link_gap(ctx, a, c, s, score)?);
@@ -1985,310 +2108,6 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Temporal evaluation of missing links (the Science4Cast protocol).
-
-/// Precision of a ranker's top k pairs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PrecisionAt {
-    /// The cut-off.
-    pub k: usize,
-    /// Of the top k pairs, how many papers after T link.
-    pub hits: usize,
-    /// How many pairs were ranked (fewer than k when there are fewer candidates).
-    pub ranked: usize,
-    /// hits / ranked (0 when nothing was ranked).
-    pub precision: f64,
-}
-
-/// How one ranker of unconnected pairs did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RankerEval {
-    /// "gap_score", "gap_score_with_degree", "adamic_adar", "common_neighbours",
-    /// "preferential_attachment" or "random".
-    pub name: String,
-    /// Precision at each asked cut-off, in the order asked.
-    pub precision: Vec<PrecisionAt>,
-    /// ROC AUC over every new link and a sample of the unconnected pairs that stay unlinked
-    /// (ties count one half); `None` without both.
-    pub auc: Option<f64>,
-}
-
-/// Missing links predicted as of T against the links papers after T make.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LinkEval {
-    /// The cut year.
-    pub t: i32,
-    /// The cut-offs of the precision.
-    pub ks: Vec<usize>,
-    /// Papers up to T with concepts.
-    pub papers_up_to_t: usize,
-    /// Papers after T with concepts.
-    pub papers_after_t: usize,
-    /// Nodes of the graph as of T.
-    pub concepts: usize,
-    /// Edges as of T.
-    pub edges: usize,
-    /// Unconnected pairs of nodes as of T.
-    pub unconnected_pairs: u64,
-    /// Unconnected pairs within two hops (what the gap score ranks).
-    pub candidates: usize,
-    /// Unconnected pairs as of T that a paper after T mentions together.
-    pub new_links_after_t: usize,
-    /// Of them, how many are candidates.
-    pub new_links_in_candidates: usize,
-    /// The gap score, the gap score with a degree term (its top k drawn from the pairs within two
-    /// hops, its AUC over all pairs), and the baselines (Adamic–Adar, common neighbours,
-    /// preferential attachment over all unconnected pairs, random pairs), in that order.
-    pub rankers: Vec<RankerEval>,
-    /// The expected precision of random pairs: new links / unconnected pairs.
-    pub random_expected_precision: f64,
-    /// Negative pairs sampled for the AUC.
-    pub auc_negatives: usize,
-}
-
-/// A ranker's score of a scored candidate (a, c, gap score, neighbourhood scores).
-type CandKey<'a> = dyn Fn(&(u32, u32, f64, LinkScores)) -> f64 + 'a;
-/// A ranker's score of any pair.
-type PairScore<'a> = dyn Fn(u32, u32, &LinkScores) -> f64 + 'a;
-
-/// Most unconnected, never-linked pairs sampled for the AUC.
-const AUC_NEGATIVES: usize = 100_000;
-
-/// Predicts missing links from the papers up to `t` and measures them against the pairs that
-/// papers after `t` mention together for the first time: precision@k and ROC AUC of the gap
-/// score, beside Adamic–Adar, common neighbours, preferential attachment (degree product, over
-/// all unconnected pairs) and random pairs, in one pass over the store.
-///
-/// `source_format` restricts the corpus to papers read from one format (e.g. "acl"), so a store
-/// holding several corpora can be evaluated on one.
-pub fn evaluate_link_prediction(store: &Store, t: i32, ks: &[usize], source_format: Option<&str>) -> Result<LinkEval> {
-    if ks.is_empty() || ks.contains(&0) {
-        return Err(Error::invalid("k", "give one or more cut-offs of at least 1"));
-    }
-    let k = ks.iter().copied().max().unwrap_or(1);
-    let corpus = Corpus::load_from(store, source_format)?;
-    let g = CoGraph::build(&corpus, Some(t), &BTreeSet::new());
-    let n = g.len();
-    // New links: pairs of nodes, unconnected as of T, that a later paper mentions together.
-    let mut positives: HashSet<u64> = HashSet::new();
-    let mut papers_after = 0;
-    let mut nodes = Vec::new();
-    for p in corpus.papers.iter().filter(|p| p.year.is_some_and(|y| y > t)) {
-        papers_after += 1;
-        nodes.clear();
-        nodes.extend(
-            p.concepts
-                .iter()
-                .map(|&c| g.local[c as usize])
-                .filter(|&l| l != u32::MAX),
-        );
-        if nodes.len() > MAX_CONCEPTS_PER_PAPER {
-            nodes.sort_unstable_by(|a, b| g.df[*b as usize].cmp(&g.df[*a as usize]).then(a.cmp(b)));
-            nodes.truncate(MAX_CONCEPTS_PER_PAPER);
-        }
-        for (i, &a) in nodes.iter().enumerate() {
-            for &c in &nodes[i + 1..] {
-                if !g.co_mentioned(a, c) {
-                    positives.insert(pair_key(a, c));
-                }
-            }
-        }
-    }
-    let papers_up_to = corpus.papers.iter().filter(|p| counts(p.year, Some(t))).count();
-    let all_pairs = (n as u64) * (n as u64).saturating_sub(1) / 2;
-    let unconnected = all_pairs - g.edges() as u64;
-    // Candidates within two hops, with every neighbourhood score.
-    let mut cands: Vec<(u32, u32, f64, LinkScores)> = Vec::new();
-    g.for_each_candidate(None, |a, c, s| {
-        if !g.co_mentioned(a, c) {
-            cands.push((a, c, g.score(a, c, s), *s));
-        }
-    });
-    let in_cands = cands.iter().filter(|c| positives.contains(&pair_key(c.0, c.1))).count();
-    let precision = |pairs: &[(u32, u32)]| {
-        ks.iter()
-            .map(|&k| {
-                let top = &pairs[..k.min(pairs.len())];
-                let hits = top
-                    .iter()
-                    .filter(|(a, c)| positives.contains(&pair_key(*a, *c)))
-                    .count();
-                PrecisionAt {
-                    k,
-                    hits,
-                    ranked: top.len(),
-                    precision: if top.is_empty() {
-                        0.0
-                    } else {
-                        hits as f64 / top.len() as f64
-                    },
-                }
-            })
-            .collect::<Vec<_>>()
-    };
-    let ranked = |key: &CandKey| {
-        let mut v: Vec<(f64, u32, u32)> = cands.iter().map(|c| (key(c), c.0, c.1)).collect();
-        v.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
-        v.truncate(k);
-        v.into_iter().map(|(_, a, c)| (a, c)).collect::<Vec<_>>()
-    };
-    // The AUC sample: every positive, and unconnected never-linked pairs (all of them when few).
-    let mut rng = crate::rng::SplitMix(0x5EED ^ t as u64);
-    let mut negatives: Vec<(u32, u32)> = Vec::new();
-    if unconnected as usize <= AUC_NEGATIVES + positives.len() {
-        for a in 0..n as u32 {
-            for c in a + 1..n as u32 {
-                if !g.co_mentioned(a, c) && !positives.contains(&pair_key(a, c)) {
-                    negatives.push((a, c));
-                }
-            }
-        }
-    } else if n >= 2 {
-        let mut seen = HashSet::new();
-        let mut tries = 0;
-        while negatives.len() < AUC_NEGATIVES && tries < AUC_NEGATIVES * 20 {
-            tries += 1;
-            let (a, c) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
-            if a == c {
-                continue;
-            }
-            let key = pair_key(a, c);
-            if !g.co_mentioned(a, c) && !positives.contains(&key) && seen.insert(key) {
-                negatives.push(((key >> 32) as u32, key as u32));
-            }
-        }
-    }
-    let mut pos_pairs: Vec<(u32, u32)> = positives.iter().map(|&k| ((k >> 32) as u32, k as u32)).collect();
-    pos_pairs.sort_unstable();
-    let scored = |f: &dyn Fn(u32, u32, &LinkScores) -> f64, pairs: &[(u32, u32)]| {
-        pairs
-            .iter()
-            .map(|&(a, c)| {
-                let s = g.pair(a, c);
-                f(a, c, &s)
-            })
-            .collect::<Vec<f64>>()
-    };
-    let auc_of = |f: &PairScore<'_>| auc(&scored(f, &pos_pairs), &scored(f, &negatives));
-    let mut rankers = Vec::new();
-    // The gap score with a degree term: (1 + AA) · (1 + recency + growth) · ln(1 + deg·deg). It
-    // scores pairs beyond two hops too (by degree), where the gap score is 0.
-    let with_degree = |a: u32, c: u32, s: &LinkScores| {
-        let trend = 1.0 + (g.recency(a) + g.recency(c)) / 2.0 + (g.growth(a) + g.growth(c)) / 2.0;
-        (1.0 + s.aa) * trend * (1.0 + s.pa).ln()
-    };
-    let score_fns: [(&str, &CandKey<'_>, &PairScore<'_>); 4] = [
-        ("gap_score", &|c| c.2, &|a, c, s| {
-            if s.cn == 0 {
-                0.0
-            } else {
-                g.score(a, c, s)
-            }
-        }),
-        ("gap_score_with_degree", &|c| with_degree(c.0, c.1, &c.3), &with_degree),
-        ("adamic_adar", &|c| c.3.aa, &|_, _, s| s.aa),
-        ("common_neighbours", &|c| c.3.cn as f64, &|_, _, s| s.cn as f64),
-    ];
-    for (name, key, f) in score_fns {
-        rankers.push(RankerEval {
-            name: name.into(),
-            precision: precision(&ranked(key)),
-            auc: auc_of(f),
-        });
-    }
-    // Preferential attachment over all unconnected pairs: best-first over degree-sorted nodes.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by(|a, b| g.deg(*b).cmp(&g.deg(*a)).then(a.cmp(b)));
-    let mut heap = std::collections::BinaryHeap::new();
-    let prod = |i: usize, j: usize| (g.deg(order[i]) * g.deg(order[j])) as u64;
-    if n >= 2 {
-        heap.push((prod(0, 1), std::cmp::Reverse((0usize, 1usize))));
-    }
-    let mut pa_top = Vec::new();
-    while let Some((_, std::cmp::Reverse((i, j)))) = heap.pop() {
-        if j + 1 < n {
-            heap.push((prod(i, j + 1), std::cmp::Reverse((i, j + 1))));
-        }
-        if j == i + 1 && j + 1 < n {
-            heap.push((prod(i + 1, j + 1), std::cmp::Reverse((i + 1, j + 1))));
-        }
-        let (a, c) = (order[i], order[j]);
-        if !g.co_mentioned(a, c) {
-            pa_top.push((a.min(c), a.max(c)));
-            if pa_top.len() >= k {
-                break;
-            }
-        }
-    }
-    rankers.push(RankerEval {
-        name: "preferential_attachment".into(),
-        precision: precision(&pa_top),
-        auc: auc_of(&|_, _, s| s.pa),
-    });
-    // Random unconnected pairs.
-    let mut random = Vec::new();
-    let mut seen = HashSet::new();
-    let mut tries = 0;
-    while n >= 2 && (random.len() as u64) < (k as u64).min(unconnected) && tries < k * 100 {
-        tries += 1;
-        let (a, c) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
-        if a != c && !g.co_mentioned(a, c) && seen.insert(pair_key(a, c)) {
-            random.push((a.min(c), a.max(c)));
-        }
-    }
-    rankers.push(RankerEval {
-        name: "random".into(),
-        precision: precision(&random),
-        auc: (!pos_pairs.is_empty() && !negatives.is_empty()).then_some(0.5),
-    });
-    Ok(LinkEval {
-        t,
-        ks: ks.to_vec(),
-        papers_up_to_t: papers_up_to,
-        papers_after_t: papers_after,
-        concepts: n,
-        edges: g.edges(),
-        unconnected_pairs: unconnected,
-        candidates: cands.len(),
-        new_links_after_t: positives.len(),
-        new_links_in_candidates: in_cands,
-        rankers,
-        random_expected_precision: if unconnected == 0 {
-            0.0
-        } else {
-            positives.len() as f64 / unconnected as f64
-        },
-        auc_negatives: negatives.len(),
-    })
-}
-
-/// ROC AUC (Mann–Whitney U with average ranks for ties), `None` without both classes.
-pub fn auc(positives: &[f64], negatives: &[f64]) -> Option<f64> {
-    if positives.is_empty() || negatives.is_empty() {
-        return None;
-    }
-    let mut all: Vec<(f64, bool)> = positives
-        .iter()
-        .map(|&s| (s, true))
-        .chain(negatives.iter().map(|&s| (s, false)))
-        .collect();
-    all.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < all.len() {
-        let mut j = i;
-        while j < all.len() && all[j].0 == all[i].0 {
-            j += 1;
-        }
-        let avg = (i + 1 + j) as f64 / 2.0;
-        rank_sum += avg * all[i..j].iter().filter(|x| x.1).count() as f64;
-        i = j;
-    }
-    let (np, nn) = (positives.len() as f64, negatives.len() as f64);
-    Some((rank_sum - np * (np + 1.0) / 2.0) / (np * nn))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2331,9 +2150,12 @@ mod tests {
         assert_eq!(s04.cn, 1);
         assert!((s04.aa - 1.0 / 3f64.ln()).abs() < 1e-12);
         assert!((s04.ra - 1.0 / 3.0).abs() < 1e-12);
-        // The combined score multiplies Adamic–Adar by 1 + recency + growth.
-        assert!((combine(&s, 0.5, 0.25) - aa * 1.75).abs() < 1e-12);
-        assert_eq!(combine(&s45, 1.0, 1.0), 0.0);
+        // The trend score multiplies Adamic–Adar by 1 + recency + growth; the degree score
+        // multiplies 1 + AA by it and by ln(1 + PA).
+        assert!((LinkScore::AaTrend.of(&s, 0.5, 0.25) - aa * 1.75).abs() < 1e-12);
+        assert_eq!(LinkScore::AaTrend.of(&s45, 1.0, 1.0), 0.0);
+        let degree = (1.0 + aa) * 1.75 * 7f64.ln();
+        assert!((LinkScore::AaTrendDegree.of(&s, 0.5, 0.25) - degree).abs() < 1e-12);
     }
 
     #[test]
@@ -2376,7 +2198,8 @@ mod tests {
         assert_eq!(focused, vec![(3, 0), (3, 4)]);
         // All edges are recent: recency and growth are 1, so the score is 3 · AA.
         let s = g.pair(0, 3);
-        assert!((g.score(0, 3, &s) - 3.0 * s.aa).abs() < 1e-12);
+        assert!((g.score_with(LinkScore::AaTrend, 0, 3, &s) - 3.0 * s.aa).abs() < 1e-12);
+        assert_eq!(g.score(0, 3, &s), g.score_with(LinkScore::SERVED, 0, 3, &s));
     }
 
     #[test]

@@ -239,9 +239,22 @@ fn main() -> anyhow::Result<()> {
         Command::Hypotheses(cmd) => research_cmd::hypotheses(g, cmd),
         Command::Experiments(cmd) => research_cmd::experiments(g, cmd),
         Command::Novelty { idea, k } => research_cmd::novelty(g, idea, k),
-        Command::Eval(Eval::Gaps { cut, k, source_format }) => {
-            research_cmd::eval_gaps(g, cut, &k, source_format.as_deref())
-        }
+        Command::Eval(Eval::Gaps {
+            cut,
+            horizon,
+            k,
+            source_format,
+            min_score,
+        }) => research_cmd::eval_gaps(
+            g,
+            &hypatia::gaps::LinkEvalConfig {
+                cut,
+                horizon,
+                ks: k,
+                source_format,
+                min_score,
+            },
+        ),
         Command::Eval(Eval::Scierc { dir }) => {
             let read = |f: &str| {
                 let p = dir.join(f);

@@ -37,41 +37,56 @@ pub fn gaps(
 }
 
 /// `hypatia eval gaps`.
-pub fn eval_gaps(g: &Global, cut: i32, ks: &[usize], source_format: Option<&str>) -> anyhow::Result<()> {
+pub fn eval_gaps(g: &Global, cfg: &gaps::LinkEvalConfig) -> anyhow::Result<()> {
     let store = open(g, None)?;
     let started = std::time::Instant::now();
-    let e = gaps::evaluate_link_prediction(&store, cut, ks, source_format)?;
+    let e = gaps::evaluate_link_prediction(&store, cfg)?;
+    let (t, h) = (e.t, e.horizon);
     println!(
-        "concept graph as of {cut}: {} papers, {} concepts, {} edges; after {cut}: {} papers, {} new links \
-         ({} of them within two hops); {} unconnected pairs (random precision {:.5})",
-        e.papers_up_to_t,
-        e.concepts,
-        e.edges,
-        e.papers_after_t,
-        e.new_links_after_t,
-        e.new_links_in_candidates,
-        e.unconnected_pairs,
-        e.random_expected_precision
+        "as of {t}: {} papers up to {t} re-extracted with a lexicon of {} terms built from them alone; \
+         {} concepts, {} edges, {} unconnected pairs ({} within two hops)",
+        e.papers_up_to_t, e.lexicon_terms, e.concepts, e.edges, e.unconnected_pairs, e.candidates
     );
-    print!("{:<26} {:>7}", "ranker", "AUC");
-    for k in ks {
+    println!(
+        "horizon {h} years: {} papers of {}–{} link {} of those pairs for the first time (the positives; \
+         {} of them within two hops)",
+        e.papers_in_horizon,
+        t + 1,
+        t + h,
+        e.positives,
+        e.positives_in_candidates
+    );
+    println!(
+        "AUC over {} sampled negatives (uniform among the unconnected pairs no paper of the horizon \
+         links) and all {} positives; P@k over each ranker's top k unconnected pairs",
+        e.auc_negatives, e.positives
+    );
+    print!("{:<34} {:>14}", "ranker", "AUC");
+    for k in &e.ks {
         print!(" {:>9}", format!("P@{k}"));
     }
     println!();
     for r in &e.rankers {
-        print!(
-            "{:<26} {:>7}",
-            r.name,
-            r.auc.map_or("-".to_string(), |a| format!("{a:.3}"))
-        );
+        let name = if r.served {
+            format!("{} (served by /gaps)", r.name)
+        } else {
+            r.name.clone()
+        };
+        // Random's AUC is not measured: it is 0.5 in expectation, and printed as such.
+        let auc = match (r.auc, r.name.as_str()) {
+            (Some(a), _) => format!("{a:.3}"),
+            (None, "random") => "0.5 expected".to_string(),
+            (None, _) => "-".to_string(),
+        };
+        print!("{name:<34} {auc:>14}");
         for p in &r.precision {
             print!(" {:>9.3}", p.precision);
         }
         println!();
     }
     println!(
-        "({} negative pairs sampled for the AUC; {:.1}s)",
-        e.auc_negatives,
+        "(random pairs, expected precision {:.5}; {:.1}s)",
+        e.random_expected_precision,
         started.elapsed().as_secs_f64()
     );
     Ok(())
