@@ -45,6 +45,9 @@ use crate::papers::lexical;
 use crate::rng::SplitMix;
 use crate::store::Store;
 
+/// A score of a concept pair (two node ids and their neighbourhood statistics).
+type PairScore = dyn Fn(u32, u32, &LinkScores) -> f64;
+
 /// Most unconnected, never-linked pairs sampled for the AUC.
 pub const AUC_NEGATIVES: usize = 100_000;
 
@@ -272,7 +275,7 @@ fn evaluate(corpus: &Corpus<'_>, t: i32, horizon: i32, ks: &[usize]) -> LinkEval
             auc: sample.auc(&f),
         });
     }
-    let neighbourhood: [(&str, &dyn Fn(u32, u32, &LinkScores) -> f64); 2] = [
+    let neighbourhood: [(&str, &PairScore); 2] = [
         ("adamic_adar", &|_, _, s| s.aa),
         ("common_neighbours", &|_, _, s| s.cn as f64),
     ];

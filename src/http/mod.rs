@@ -841,7 +841,7 @@ mod tests {
             assert_eq!(body["code"], "busy");
             assert!(body["message"].as_str().unwrap().contains("retry later"), "{body}");
             drop(first);
-            turns.take(std::time::Duration::from_millis(50)).await.unwrap();
+            let _next = turns.take(std::time::Duration::from_millis(50)).await.unwrap();
         });
     }
 }
