@@ -14,8 +14,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use hypatia::embed::{Embedder, HashEmbedder};
-use hypatia::gaps::{self, find_gaps, GapKind, GapQuery, LinkEvalConfig};
-use hypatia::pipeline::{self, IngestOptions};
+use hypatia::ingest::pipeline::{self, IngestOptions};
+use hypatia::research::gaps::{self, find_gaps, GapKind, GapQuery, LinkEvalConfig};
 use hypatia::store::{Store, StoreOptions};
 
 fn main() -> anyhow::Result<()> {
@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         let r = pipeline::ingest_paths(&store, &e, &paths, &IngestOptions::default(), &|_| {})?;
         eprintln!("ingested {} papers in {:?}", r.papers, t.elapsed());
         let t = Instant::now();
-        let x = hypatia::extraction::reextract(&store, 256, hypatia::extraction::LEXICON_MIN_SCORE)?;
+        let x = hypatia::ingest::extraction::reextract(&store, 256, hypatia::ingest::extraction::LEXICON_MIN_SCORE)?;
         eprintln!(
             "re-extracted with a corpus lexicon of {} terms in {:?}",
             x.lexicon_terms,

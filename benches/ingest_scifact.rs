@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
-use hypatia::pipeline::{self, IngestOptions};
+use hypatia::ingest::pipeline::{self, IngestOptions};
 use hypatia::store::{Store, StoreOptions};
 
 fn main() -> anyhow::Result<()> {

@@ -37,10 +37,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use hnsw_rs::prelude::{DistDot, Distance};
+use hypatia::common::ids::{self, Base};
+use hypatia::common::passages::{self, ChunkConfig, Passage};
 use hypatia::embed::{normalize, Embedder, FastEmbedder, ModelLocation};
-use hypatia::ids::{self, Base};
-use hypatia::passages::{self, ChunkConfig, Passage};
-use hypatia::search::{self, Tuning, HYBRID_DEPTH};
+use hypatia::retrieval::search::{self, Tuning, HYBRID_DEPTH};
 use hypatia::store::text::TextIndex;
 use hypatia::store::vector::{HnswParams, Tail, VectorIndex};
 use hypatia::store::{PaperDoc, SearchFilter};
@@ -85,7 +85,7 @@ fn dir_size(p: &Path) -> u64 {
 }
 
 /// The bench's generator: the library's SplitMix64 with the shapes the bench draws.
-struct Rng(hypatia::rng::SplitMix);
+struct Rng(hypatia::common::rng::SplitMix);
 
 impl Rng {
     fn below(&mut self, n: usize) -> usize {
@@ -274,7 +274,7 @@ fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Result<Built> {
         ..params
     };
     let vectors = VectorIndex::open(&vector_dir, src.dim, build_params, Tail::MayBeTorn)?;
-    let mut rng = Rng(hypatia::rng::SplitMix(0x4859_5041_5449_4121));
+    let mut rng = Rng(hypatia::common::rng::SplitMix(0x4859_5041_5449_4121));
     let mut keys = Vec::with_capacity(n);
     let mut flat = Vec::with_capacity(n * src.dim);
     let (mut generate_s, mut text_s, mut vector_s) = (0.0, 0.0, 0.0);
@@ -711,7 +711,7 @@ fn main() -> anyhow::Result<()> {
         .map(|(i, nb)| f64::from(dot(&src.vectors[i], &src.vectors[nb[0]])))
         .sum::<f64>()
         / src.sample as f64;
-    let mut rng = Rng(hypatia::rng::SplitMix(7));
+    let mut rng = Rng(hypatia::common::rng::SplitMix(7));
     let synth_to_source: f64 = (0..500)
         .map(|i| {
             let it = src.item(src.sample + i, &mut rng);

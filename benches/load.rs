@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
-use hypatia::http::{spawn, AppState};
+use hypatia::serve::http::{spawn, AppState};
 use hypatia::store::{Store, StoreOptions};
 
 const KINDS: [&str; 4] = ["hybrid", "bm25", "sparql", "findings"];
@@ -164,7 +164,7 @@ fn main() -> anyhow::Result<()> {
     let first = dir.path().join("stored.jsonl");
     std::fs::write(&first, stored.join("\n") + "\n")?;
     let t = Instant::now();
-    let r = hypatia::pipeline::ingest_paths(&store, model.as_ref(), &[first], &Default::default(), &|_| {})?;
+    let r = hypatia::ingest::pipeline::ingest_paths(&store, model.as_ref(), &[first], &Default::default(), &|_| {})?;
     println!(
         "stored {} papers ({} passages) in {:.1} s; {} more to upload during phase B",
         r.papers,
@@ -177,7 +177,7 @@ fn main() -> anyhow::Result<()> {
             store: store.clone(),
             embedder: Some(model.clone()),
             backup_dir: None,
-            access: std::sync::Arc::new(hypatia::http::Access::open(true)),
+            access: std::sync::Arc::new(hypatia::serve::http::Access::open(true)),
             limits: Default::default(),
         },
         "127.0.0.1:0",

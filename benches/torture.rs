@@ -304,14 +304,14 @@ fn revised_corpus(corpus: &Path, dir: &Path) -> Option<PathBuf> {
 fn sparql_counts(store: &Store) -> (usize, usize) {
     let oxigraph::sparql::QueryResults::Solutions(mut rows) = store
         .graph()
-        .query(hypatia::queries::COUNT_PAPERS, &[], &[])
+        .query(hypatia::store::queries::COUNT_PAPERS, &[], &[])
         .expect("count query")
     else {
         panic!("count query is a SELECT")
     };
     let row = rows.next().expect("one row").expect("row");
     let n = |v: &str| {
-        hypatia::papers::lexical(row.get(v).expect("bound"))
+        hypatia::store::queries::lexical(row.get(v).expect("bound"))
             .parse()
             .expect("integer")
     };
@@ -345,7 +345,7 @@ fn reference_counts(corpus: &Path, dir: &Path) -> (usize, usize, Vec<String>) {
         },
     )
     .expect("reference store");
-    let r = hypatia::pipeline::ingest_paths(&store, &e, &[corpus.to_path_buf()], &Default::default(), &|_| {})
+    let r = hypatia::ingest::pipeline::ingest_paths(&store, &e, &[corpus.to_path_buf()], &Default::default(), &|_| {})
         .expect("reference ingest");
     let s = store.stats().expect("stats");
     assert_eq!(s.papers, r.papers);

@@ -1,38 +1,26 @@
 //! Hypatia: a knowledge-graph research database for AI research agents.
 //!
-//! Papers come in through [`pipeline`] (parsers live in the `hypatia-ingest` crate), become
-//! citable [`passages`] with embeddings ([`embed`]) and RDF [`facts`], and are written through
-//! the one [`store::Store`] facade into tantivy, hnsw_rs and oxigraph under one id space
-//! ([`ids`]). [`search`] and [`papers`] read them back as citations; [`http`] serves it all.
+//! The folders follow the data: papers come in through [`ingest`] (parsers live in the
+//! `hypatia-ingest` crate, extractors in `hypatia-extract`), become citable passages
+//! ([`common::passages`]) with embeddings ([`embed`]) and RDF facts, and are written through the
+//! one [`store::Store`] facade into tantivy, hnsw_rs and oxigraph under one id space
+//! ([`common::ids`]). [`retrieval`] reads them back as cited hits, [`answers`] turns hits into
+//! evidence packs, [`research`] finds gaps and keeps agents' hypotheses and experiments, and
+//! [`serve`] puts it all on HTTP and MCP through one [`service`] layer. Imports point down this
+//! list, never up: serve → service → research → answers → retrieval → ingest → store → embed →
+//! common (ARCHITECTURE.md has the diagram, and `tests/it/layout.rs` checks it).
 
-pub mod citations;
-pub mod config;
+pub mod answers;
+pub mod common;
 pub mod embed;
-pub mod error;
-pub mod eval;
-pub mod extraction;
-pub mod facts;
-pub mod fields;
-pub mod findings;
-pub mod gaps;
-pub mod http;
-pub mod ids;
-pub mod mcp;
-pub mod novelty;
-pub mod papers;
-pub mod passages;
-pub mod pipeline;
-pub mod queries;
+pub mod ingest;
 pub mod research;
-pub mod results_import;
-pub mod rng;
-pub mod search;
-pub mod sources;
-pub mod sparql_search;
+pub mod retrieval;
+pub mod serve;
+pub mod service;
 pub mod store;
-pub mod vocab;
 
-pub use error::{Error, Result};
+pub use common::error::{Error, Result};
 
 /// This process's peak resident memory (VmHWM) in MB, for benches and reports; 0 where
 /// `/proc/self/status` does not exist.

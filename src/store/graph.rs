@@ -14,9 +14,9 @@ use oxigraph::store::{Store, Transaction};
 use parking_lot::Mutex;
 
 use super::{owned, PaperDoc};
-use crate::error::{Error, Result, UserError};
-use crate::ids::Base;
-use crate::vocab::{cito, hyp, rdf, schema};
+use crate::common::error::{Error, Result, UserError};
+use crate::common::ids::Base;
+use crate::common::vocab::{cito, hyp, rdf, schema};
 
 /// The graph store.
 pub struct GraphStore {

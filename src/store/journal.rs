@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::vector::write_atomically;
+use super::files::write_atomically;
 use super::{PaperDoc, ResearchWrite};
-use crate::error::{Error, Result};
+use crate::common::error::{Error, Result};
 
 /// One journaled write.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::vector::write_atomically;
+use super::files::write_atomically;
 use super::StoreOptions;
+use crate::common::error::{Error, Result};
 use crate::embed::ModelIdentity;
-use crate::error::{Error, Result};
 
 /// The file's name in the data folder.
 pub(crate) const META: &str = "hypatia.json";

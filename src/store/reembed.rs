@@ -23,8 +23,8 @@ use super::meta::{read_json, write_json, Meta};
 use super::text::TextIndex;
 use super::vector::{HnswParams, Tail, VectorIndex};
 use super::StoreOptions;
+use crate::common::error::{Error, Result, UserError};
 use crate::embed::{Embedder, ModelIdentity};
-use crate::error::{Error, Result, UserError};
 
 const STATE: &str = "reembed.json";
 const STAGED: &str = "vector.new";
@@ -191,7 +191,7 @@ fn embed_all(
             for p in text.passages_of(key)? {
                 let title = p.title.clone();
                 let (key, year) = (p.key.clone(), p.year);
-                texts.push(crate::passages::embedding_text(&title, &p.into_passage()));
+                texts.push(crate::common::passages::embedding_text(&title, &p.into_passage()));
                 items.push((key, year, Vec::new()));
             }
         }

@@ -11,7 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption, Schema, Value};
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::{PaperDoc, SearchFilter, StoredPassage};
-use crate::error::{Error, Result};
+use crate::common::error::{Error, Result};
 
 /// The schema file, in tantivy's own JSON form.
 const SCHEMA_JSON: &str = include_str!("../../schema/text-schema.json");

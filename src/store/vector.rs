@@ -15,8 +15,9 @@ use hnsw_rs::prelude::{AnnT, DistDot, Hnsw, HnswIo};
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 
+use super::files::write_atomically;
 use super::SearchFilter;
-use crate::error::{Error, Result};
+use crate::common::error::{Error, Result};
 
 /// HNSW build and search parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,7 +97,7 @@ impl IdMap {
                     }
                     self.records.remove(&old);
                 }
-                if crate::ids::RecordKind::of_key(crate::ids::paper_key_of_passage(key)).is_some() {
+                if crate::common::ids::RecordKind::of_key(crate::common::ids::paper_key_of_passage(key)).is_some() {
                     self.records.insert(*id, vector.clone());
                 }
                 self.entries.insert(
@@ -288,7 +289,7 @@ impl VectorIndex {
         let papers: std::collections::HashSet<&str> = paper_keys.iter().map(String::as_str).collect();
         ids.live
             .iter()
-            .filter(|(key, _)| papers.contains(crate::ids::paper_key_of_passage(key)))
+            .filter(|(key, _)| papers.contains(crate::common::ids::paper_key_of_passage(key)))
             .map(|(_, id)| LogRecord::Delete { id: *id })
             .collect()
     }
@@ -607,22 +608,6 @@ fn read_log(path: &Path, tail: Tail) -> Result<(Vec<(u64, LogRecord)>, u64)> {
     out.retain(|(o, _)| (*o as usize) < cut);
     tracing::warn!(path = %path.display(), good = cut, total, "vector log ends in a torn append; cutting it off");
     Ok((out, cut as u64))
-}
-
-/// Writes `bytes` to `path` through a temporary file, fsync and rename.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-    if let Some(parent) = path.parent() {
-        File::open(parent)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| Error::io(parent, e))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

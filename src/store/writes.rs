@@ -34,7 +34,7 @@ use spargebra::term::{GraphName, GraphNamePattern, Variable};
 use spargebra::{GraphUpdateOperation, SparqlParser};
 
 use super::Store;
-use crate::error::{Error, Result, UserError};
+use crate::common::error::{Error, Result, UserError};
 
 /// A SPARQL Update request as the Protocol carries it.
 #[derive(Debug, Clone, Default)]
@@ -324,7 +324,7 @@ impl Store {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos());
             let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let id = crate::ids::content_hash(&format!("{nanos}-{}-{n}", std::process::id()));
+            let id = crate::common::ids::content_hash(&format!("{nanos}-{}-{n}", std::process::id()));
             let iri = NamedNode::new(format!("{}store/{id}", self.base.as_str())).map_err(Error::graph)?;
             if !self.graph.has_graph(iri.as_ref())? {
                 return Ok(iri);

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use hypatia::embed::Embedder;
-use hypatia::http::{spawn, Access, AppState, RunningServer};
+use hypatia::serve::http::{spawn, Access, AppState, RunningServer};
 use hypatia::store::Store;
 
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
@@ -257,7 +257,7 @@ fn a_runaway_query_is_cancelled_at_the_timeout_and_the_server_stays_responsive()
             embedder: None,
             backup_dir: None,
             access: Arc::new(Access::open(false)),
-            limits: hypatia::http::Limits {
+            limits: hypatia::serve::http::Limits {
                 query_timeout: std::time::Duration::from_secs(1),
                 max_rows: 5,
                 ..Default::default()

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use hypatia::embed::{Embedder, FastEmbedder, HashEmbedder, ModelIdentity, ModelLocation};
-use hypatia::pipeline::{self, IngestOptions, IngestReport};
+use hypatia::ingest::pipeline::{self, IngestOptions, IngestReport};
 use hypatia::store::{Store, StoreOptions};
 
 pub fn fixtures() -> PathBuf {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use hypatia::embed::Embedder;
-use hypatia::http::{spawn, AppState, RunningServer};
+use hypatia::serve::http::{spawn, AppState, RunningServer};
 
 use super::common::{client, fixtures, hash_embedder, temp_store};
 
@@ -20,7 +20,7 @@ fn served(store: &Arc<hypatia::store::Store>, e: &Arc<dyn Embedder>, writes: boo
             store: store.clone(),
             embedder: Some(e.clone()),
             backup_dir: None,
-            access: Arc::new(hypatia::http::Access::open(writes)),
+            access: Arc::new(hypatia::serve::http::Access::open(writes)),
             limits: Default::default(),
         },
         "127.0.0.1:0",
@@ -188,7 +188,7 @@ fn concurrent_writers_lose_nothing_and_readers_never_fail() {
         assert_eq!(stored, acked, "the runs of {h}");
         assert_eq!(shown.status, hypatia::research::HypothesisStatus::Testing);
     }
-    let notes = hypatia::sparql_search::query(
+    let notes = hypatia::retrieval::sparql_search::query(
         &store,
         None,
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/notes> { ?s ?p ?o } }",

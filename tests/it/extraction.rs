@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use hypatia::embed::Embedder;
-use hypatia::queries;
+use hypatia::store::queries;
 use hypatia::store::Store;
 use oxigraph::model::{NamedNode, Term};
 
@@ -27,15 +27,15 @@ pub fn sample() -> &'static Store {
                 fixtures().join("papers/jats"),
             ],
         );
-        let r = hypatia::extraction::reextract(&store, 64, 2.0).unwrap();
+        let r = hypatia::ingest::extraction::reextract(&store, 64, 2.0).unwrap();
         assert!(r.papers > 100 && r.lexicon_terms > 100, "{r:?}");
         (dir, store)
     })
     .1
 }
 
-pub fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<hypatia::queries::Row> {
-    hypatia::queries::select(store, q, bindings).unwrap()
+pub fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<hypatia::store::queries::Row> {
+    hypatia::store::queries::select(store, q, bindings).unwrap()
 }
 
 fn count(store: &Store, q: &str) -> usize {
@@ -59,13 +59,14 @@ fn every_extracted_item_quotes_its_paper_exactly_with_provenance() {
     assert!(items.len() > 1000, "{} items", items.len());
     let mut texts = std::collections::HashMap::new();
     for it in &items {
-        let paper_key = hypatia::ids::paper_key_of_passage(it["passage"].rsplit('/').next().unwrap()).to_string();
+        let paper_key =
+            hypatia::common::ids::paper_key_of_passage(it["passage"].rsplit('/').next().unwrap()).to_string();
         let text = texts
             .entry(paper_key.clone())
             .or_insert_with(|| store.canonical_text(&paper_key).unwrap().unwrap().1);
         let (s, e): (usize, usize) = (it["s"].parse().unwrap(), it["e"].parse().unwrap());
         assert!(
-            hypatia::passages::verify_quote(text, s, e, &it["x"]),
+            hypatia::common::passages::verify_quote(text, s, e, &it["x"]),
             "{} does not quote {}..{} of {paper_key}",
             it["item"],
             s,
@@ -130,11 +131,11 @@ fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/extraction/\")) }";
     let (paper0, ex0) = (count(&store, source_facts), count(&store, extracted));
     assert!(ex0 > 0, "ingest extracts without a lexicon already");
-    hypatia::extraction::reextract(&store, 16, 2.0).unwrap();
+    hypatia::ingest::extraction::reextract(&store, 16, 2.0).unwrap();
     let (paper1, ex1) = (count(&store, source_facts), count(&store, extracted));
     assert_eq!(paper1, paper0, "the source facts are untouched");
     assert_ne!(ex1, ex0, "the corpus lexicon changes what is found");
-    hypatia::extraction::reextract(&store, 16, 2.0).unwrap();
+    hypatia::ingest::extraction::reextract(&store, 16, 2.0).unwrap();
     assert_eq!(
         (count(&store, source_facts), count(&store, extracted)),
         (paper1, ex1),
@@ -168,10 +169,10 @@ fn sparql_answers_methods_for_a_task_datasets_of_a_method_and_claims_about_a_con
     let claims = rows(store, queries::CLAIMS_ABOUT, &[("concept", c.clone().into())]);
     assert_eq!(claims.len(), top[0]["n"].parse::<usize>().unwrap());
     for cl in &claims {
-        let key = hypatia::ids::paper_key(&cl["paper"]);
+        let key = hypatia::common::ids::paper_key(&cl["paper"]);
         let text = store.canonical_text(&key).unwrap().unwrap().1;
         let (s, e) = (cl["start"].parse().unwrap(), cl["end"].parse().unwrap());
-        assert!(hypatia::passages::verify_quote(&text, s, e, &cl["quote"]));
+        assert!(hypatia::common::passages::verify_quote(&text, s, e, &cl["quote"]));
         assert!(["supports", "negative"].contains(&cl["polarity"].as_str()));
     }
     // SPECTER reports "a MAP score of 83.8 on the co-view" task: a result the query finds.

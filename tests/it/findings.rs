@@ -2,9 +2,9 @@
 //! every format, every quote byte-exact at its offsets over many questions, JSON-LD that parses
 //! as RDF.
 
-use hypatia::findings::{self, FindingsRequest};
-use hypatia::http::{spawn, AppState};
-use hypatia::passages::verify_quote;
+use hypatia::answers::findings::{self, FindingsRequest};
+use hypatia::common::passages::verify_quote;
+use hypatia::serve::http::{spawn, AppState};
 
 use super::common::{fixtures, model, scifact};
 
@@ -79,7 +79,7 @@ fn findings_over_http_in_json_jsonld_and_markdown() {
             store: s.store.clone(),
             embedder: Some(model()),
             backup_dir: None,
-            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
+            access: std::sync::Arc::new(hypatia::serve::http::Access::open(false)),
             limits: Default::default(),
         },
         "127.0.0.1:0",
@@ -161,13 +161,13 @@ fn claims_in_passage_query_lists_the_claims_findings_quote() {
         .expect("some claim among ten papers");
     let node = |iri: String| oxigraph::model::NamedNode::new(iri).unwrap();
     let base = s.store.base();
-    let paper = hypatia::ids::paper_key_of_passage(&claim.passage);
+    let paper = hypatia::common::ids::paper_key_of_passage(&claim.passage);
     let passage = node(base.passage_iri(&claim.passage));
     let oxigraph::sparql::QueryResults::Solutions(rows) = s
         .store
         .graph()
         .query_bound(
-            hypatia::queries::CLAIMS_IN_PASSAGE,
+            hypatia::store::queries::CLAIMS_IN_PASSAGE,
             &[
                 ("passage", passage.into()),
                 ("g", node(base.paper_graph(paper)).into()),
@@ -179,7 +179,7 @@ fn claims_in_passage_query_lists_the_claims_findings_quote() {
         panic!()
     };
     let claims: Vec<String> = rows
-        .map(|r| hypatia::papers::lexical(r.unwrap().get("claim").unwrap()))
+        .map(|r| hypatia::store::queries::lexical(r.unwrap().get("claim").unwrap()))
         .collect();
     assert!(claims.contains(&claim.claim));
 }

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use hypatia::embed::Embedder;
-use hypatia::gaps::{self, find_gaps, Gap, GapKind, GapQuery, LinkEvalConfig, LinkScore};
-use hypatia::queries;
+use hypatia::research::gaps::{self, find_gaps, Gap, GapKind, GapQuery, LinkEvalConfig, LinkScore};
+use hypatia::store::queries;
 use hypatia::store::Store;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
@@ -30,7 +30,7 @@ fn sample() -> &'static Store {
             ],
         );
         assert!(report.failures.is_empty(), "{:?}", report.failures);
-        let r = hypatia::extraction::reextract(&store, 64, 2.0).unwrap();
+        let r = hypatia::ingest::extraction::reextract(&store, 64, 2.0).unwrap();
         assert!(r.papers > 200, "{r:?}");
         (dir, store)
     })
@@ -40,8 +40,8 @@ fn sample() -> &'static Store {
 const P: &str = "PREFIX hyp: <https://w3id.org/hypatia/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
     PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX schema: <http://schema.org/> ";
 
-fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<hypatia::queries::Row> {
-    hypatia::queries::select(store, q, bindings).unwrap()
+fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<hypatia::store::queries::Row> {
+    hypatia::store::queries::select(store, q, bindings).unwrap()
 }
 
 fn ask(store: &Store, q: &str) -> bool {
@@ -84,12 +84,12 @@ fn assert_evidence_verifies(store: &Store, gaps: &[Gap]) {
     for g in gaps {
         assert!(g.evidence.len() <= gaps::MAX_EVIDENCE, "{g:#?}");
         for ev in &g.evidence {
-            let key = hypatia::ids::paper_key(&ev.paper);
+            let key = hypatia::common::ids::paper_key(&ev.paper);
             let text = texts
                 .entry(key.clone())
                 .or_insert_with(|| store.canonical_text(&key).unwrap().unwrap().1);
             assert!(
-                hypatia::passages::verify_quote(text, ev.start, ev.end, &ev.quote),
+                hypatia::common::passages::verify_quote(text, ev.start, ev.end, &ev.quote),
                 "{:?} does not quote {}..{} of {}",
                 ev.quote,
                 ev.start,
@@ -545,10 +545,10 @@ fn the_gap_queries_return_their_rows() {
     let open = rows(store, queries::OPEN_QUESTION_PASSAGES, &[]);
     assert!(open.iter().any(|r| r["section"].contains("Future Work")), "{open:#?}");
     for r in &open {
-        let key = hypatia::ids::paper_key(&r["paper"]);
+        let key = hypatia::common::ids::paper_key(&r["paper"]);
         let text = store.canonical_text(&key).unwrap().unwrap().1;
         let s: usize = r["start"].parse().unwrap();
-        assert!(hypatia::passages::verify_quote(
+        assert!(hypatia::common::passages::verify_quote(
             &text,
             s,
             s + r["text"].chars().count(),
@@ -571,7 +571,7 @@ fn toy_store(papers: &[(&str, i32, &str)]) -> (tempfile::TempDir, Store) {
     let report = ingest(&store, &e, &[src]);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(report.papers, papers.len());
-    hypatia::extraction::reextract(&store, 64, hypatia::extraction::LEXICON_MIN_SCORE).unwrap();
+    hypatia::ingest::extraction::reextract(&store, 64, hypatia::ingest::extraction::LEXICON_MIN_SCORE).unwrap();
     (dir, store)
 }
 

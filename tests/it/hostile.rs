@@ -143,12 +143,12 @@ fn hostile_inputs_get_located_errors_and_leave_the_store_as_it_was() {
 fn hostile_sparql_requests_get_errors_and_the_server_stays_up() {
     let s = super::common::scifact();
     let before = s.store.stats().unwrap();
-    let srv = hypatia::http::spawn(
-        hypatia::http::AppState {
+    let srv = hypatia::serve::http::spawn(
+        hypatia::serve::http::AppState {
             store: s.store.clone(),
             embedder: None,
             backup_dir: None,
-            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
+            access: std::sync::Arc::new(hypatia::serve::http::Access::open(false)),
             limits: Default::default(),
         },
         "127.0.0.1:0",

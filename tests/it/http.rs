@@ -1,17 +1,17 @@
 //! Search, papers and SPARQL over real HTTP on a loopback port.
 
-use hypatia::http::{spawn, AppState};
+use hypatia::serve::http::{spawn, AppState};
 
 use super::common::{client, model, scifact};
 
-fn server() -> hypatia::http::RunningServer {
+fn server() -> hypatia::serve::http::RunningServer {
     let s = scifact();
     spawn(
         AppState {
             store: s.store.clone(),
             embedder: Some(model()),
             backup_dir: Some(backups().to_path_buf()),
-            access: std::sync::Arc::new(hypatia::http::Access::open(false)),
+            access: std::sync::Arc::new(hypatia::serve::http::Access::open(false)),
             limits: Default::default(),
         },
         "127.0.0.1:0",

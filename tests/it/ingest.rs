@@ -11,7 +11,7 @@ fn count(store: &hypatia::store::Store, query: &str) -> usize {
         panic!()
     };
     let row = s.next().unwrap().unwrap();
-    hypatia::papers::lexical(row.get("n").unwrap()).parse().unwrap()
+    hypatia::store::queries::lexical(row.get("n").unwrap()).parse().unwrap()
 }
 
 const PAPERS_BY_FORMAT: &str = "PREFIX hyp: <https://w3id.org/hypatia/ns#>
@@ -24,8 +24,8 @@ fn papers_by_format(store: &hypatia::store::Store) -> BTreeMap<String, usize> {
     s.map(|r| {
         let r = r.unwrap();
         (
-            hypatia::papers::lexical(r.get("f").unwrap()),
-            hypatia::papers::lexical(r.get("n").unwrap()).parse().unwrap(),
+            hypatia::store::queries::lexical(r.get("f").unwrap()),
+            hypatia::store::queries::lexical(r.get("n").unwrap()).parse().unwrap(),
         )
     })
     .collect()
@@ -108,7 +108,7 @@ fn delete_removes_a_paper_from_all_three_indexes() {
     let (dir, store) = temp_store(e.identity());
     ingest(&store, &e, &[fixtures().join("papers/jats")]);
     let before = store.stats().unwrap();
-    let victim = hypatia::ids::paper_key("https://doi.org/10.1371/journal.pbio.1001044");
+    let victim = hypatia::common::ids::paper_key("https://doi.org/10.1371/journal.pbio.1001044");
     assert!(store.has_paper(&victim).unwrap());
     let passages = store.text().passages_of(&victim).unwrap();
     assert!(!passages.is_empty());
@@ -217,7 +217,7 @@ fn references_resolve_to_stored_papers_whichever_arrives_first() {
     assert!(count(&backward, unresolved) > 20);
 
     // Deleting a cited paper takes its incoming citation links with it, not the reference.
-    let n16 = hypatia::ids::paper_key("https://doi.org/10.18653/v1/n16-1030");
+    let n16 = hypatia::common::ids::paper_key("https://doi.org/10.18653/v1/n16-1030");
     assert_eq!(backward.delete_papers(&[n16]).unwrap(), 1);
     assert_eq!(cited_dois(&backward, title), vec!["10.18653/v1/n18-1022".to_string()]);
     assert!(count(&backward, unresolved) > 21);
@@ -235,8 +235,8 @@ fn two_records_of_one_paper_become_one_paper_with_both_identities() {
     let second = ingest(&store, &e, &[fixtures().join("papers/tei/N18-3011.tei.xml")]);
     assert_eq!(second.merged, 1, "{second:?}");
     assert_eq!(store.stats().unwrap().papers, 2);
-    let key = hypatia::ids::paper_key("https://doi.org/10.18653/v1/n18-3011");
-    let record = hypatia::papers::paper_record(&store, &key).unwrap();
+    let key = hypatia::common::ids::paper_key("https://doi.org/10.18653/v1/n18-3011");
+    let record = hypatia::store::papers::paper_record(&store, &key).unwrap();
     assert_eq!(record.reference.doi.as_deref(), Some("10.18653/v1/n18-3011"));
     assert!(
         record.passages.len() > 10,
@@ -272,7 +272,7 @@ fn two_records_of_one_paper_become_one_paper_with_both_identities() {
 
 #[test]
 fn full_texts_are_written_in_batches_bounded_by_passages() {
-    use hypatia::pipeline::{ingest_paths, IngestOptions};
+    use hypatia::ingest::pipeline::{ingest_paths, IngestOptions};
     use std::sync::Mutex;
     let e = hash_embedder();
     let (_d, store) = temp_store(e.identity());

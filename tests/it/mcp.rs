@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 
-use hypatia::http::{spawn, Access, AppState};
+use hypatia::serve::http::{spawn, Access, AppState};
 use serde_json::{json, Value};
 
 use super::common::{fixtures, ingest, model, temp_store};

@@ -9,6 +9,7 @@ mod gaps;
 mod hostile;
 mod http;
 mod ingest;
+mod layout;
 mod mcp;
 mod models;
 mod openapi;

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hypatia::embed::{Embedder, HashEmbedder, ModelIdentity};
 use hypatia::research::{self, Actor, NewHypothesis};
-use hypatia::search::{self, Mode, SearchRequest};
+use hypatia::retrieval::search::{self, Mode, SearchRequest};
 use hypatia::store::reembed;
 use hypatia::store::{Store, StoreOptions};
 

@@ -6,7 +6,7 @@
 use hypatia::embed::Embedder;
 use std::sync::Arc;
 
-use hypatia::http::{spawn, Access, AppState};
+use hypatia::serve::http::{spawn, Access, AppState};
 use serde_json::Value;
 
 use super::common::{hash_embedder, temp_store};
@@ -42,7 +42,7 @@ fn openapi_json_is_openapi_3_1_and_names_served_routes() {
     assert_eq!(spec["info"]["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         spec,
-        hypatia::http::openapi(),
+        hypatia::serve::http::openapi(),
         "the served description is the one the code builds"
     );
 
@@ -94,7 +94,7 @@ fn openapi_json_is_openapi_3_1_and_names_served_routes() {
 
 #[test]
 fn every_reference_in_openapi_json_resolves() {
-    let spec = hypatia::http::openapi();
+    let spec = hypatia::serve::http::openapi();
     let schemas = spec["components"]["schemas"].as_object().unwrap();
     let mut refs = Vec::new();
     collect_refs(&spec, &mut refs);
@@ -140,7 +140,7 @@ fn every_reference_in_openapi_json_resolves() {
 
 #[test]
 fn openapi_json_states_the_limits_the_core_enforces() {
-    let spec = hypatia::http::openapi();
+    let spec = hypatia::serve::http::openapi();
     let param = |path: &str, method: &str, name: &str| -> Value {
         spec["paths"][path][method]["parameters"]
             .as_array()
@@ -151,22 +151,28 @@ fn openapi_json_states_the_limits_the_core_enforces() {
             .clone()
     };
     let schema = |name: &str| spec["components"]["schemas"][name].clone();
-    assert_eq!(param("/search", "get", "k")["maximum"], hypatia::search::MAX_K as f64);
+    assert_eq!(
+        param("/search", "get", "k")["maximum"],
+        hypatia::retrieval::search::MAX_K as f64
+    );
     assert_eq!(
         param("/findings", "get", "papers")["maximum"],
-        hypatia::findings::MAX_PAPERS as f64
+        hypatia::answers::findings::MAX_PAPERS as f64
     );
     assert_eq!(
         param("/findings", "get", "per_paper")["maximum"],
-        hypatia::findings::MAX_PER_PAPER as f64
+        hypatia::answers::findings::MAX_PER_PAPER as f64
     );
-    assert_eq!(param("/novelty", "get", "k")["maximum"], hypatia::novelty::MAX_K as f64);
+    assert_eq!(
+        param("/novelty", "get", "k")["maximum"],
+        hypatia::research::novelty::MAX_K as f64
+    );
     assert_eq!(
         schema("NoveltyRequest")["properties"]["k"]["maximum"],
-        hypatia::novelty::MAX_K as f64
+        hypatia::research::novelty::MAX_K as f64
     );
-    assert_eq!(schema("Text")["maxLength"], hypatia::fields::MAX_TEXT);
-    assert_eq!(schema("Agent")["maxLength"], hypatia::fields::MAX_AGENT);
+    assert_eq!(schema("Text")["maxLength"], hypatia::common::fields::MAX_TEXT);
+    assert_eq!(schema("Agent")["maxLength"], hypatia::common::fields::MAX_AGENT);
     for (name, field) in [
         ("NewHypothesis", "concepts"),
         ("NewHypothesis", "evidence"),

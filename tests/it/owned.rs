@@ -4,9 +4,9 @@
 //! Users still see their facts through `/sparql`, which queries the union of all graphs.
 
 use hypatia::embed::Embedder;
-use hypatia::gaps::{self, GapQuery};
+use hypatia::research::gaps::{self, GapQuery};
 use hypatia::research::{self, HypothesisFilter, HypothesisStatus, NewHypothesis, StatusUpdate};
-use hypatia::search::{self, Mode, SearchRequest};
+use hypatia::retrieval::search::{self, Mode, SearchRequest};
 use hypatia::store::writes::UpdateRequest;
 use hypatia::store::Store;
 
@@ -64,7 +64,7 @@ fn readers(store: &Store, e: &dyn Embedder, h: &str, paper: &str) -> serde_json:
         "hypotheses": research::hypotheses(store, &HypothesisFilter::default()).unwrap(),
         "hypothesis": research::hypothesis(store, h).unwrap(),
         "gaps": gaps,
-        "paper": hypatia::papers::paper_record(store, paper).unwrap(),
+        "paper": hypatia::store::papers::paper_record(store, paper).unwrap(),
         "hits": hits,
         "stats": store.stats().unwrap().papers,
     })
@@ -76,7 +76,7 @@ fn facts_users_write_change_nothing_the_store_answers() {
     let (_d, store) = temp_store(e.identity());
     let report = ingest(&store, &e, &[fixtures().join("papers/acl")]);
     assert!(report.papers > 10, "{report:?}");
-    hypatia::extraction::reextract(&store, 64, 2.0).unwrap();
+    hypatia::ingest::extraction::reextract(&store, 64, 2.0).unwrap();
     let h = research::propose(
         &store,
         &e,
@@ -93,7 +93,10 @@ fn facts_users_write_change_nothing_the_store_answers() {
     .record;
     let h_iri = store.base().iri("hypothesis", &h.key);
     let paper = store.graph_paper_keys().unwrap().into_iter().next().unwrap();
-    let paper_iri = hypatia::papers::paper_record(&store, &paper).unwrap().reference.iri;
+    let paper_iri = hypatia::store::papers::paper_record(&store, &paper)
+        .unwrap()
+        .reference
+        .iri;
     let g = gaps::find_gaps(
         &store,
         &GapQuery {
@@ -166,8 +169,8 @@ fn forged_match_keys_neither_merge_nor_resolve_citations() {
         oxigraph::sparql::QueryResults::Solutions(mut s) => s.next().unwrap().unwrap(),
         _ => unreachable!(),
     };
-    let key = hypatia::papers::lexical(row.get("k").unwrap());
-    let citing_graph = hypatia::papers::lexical(row.get("g").unwrap());
+    let key = hypatia::store::queries::lexical(row.get("k").unwrap());
+    let citing_graph = hypatia::store::queries::lexical(row.get("g").unwrap());
     let citing = citing_graph.rsplit('/').next().unwrap().to_string();
     let (citing_iri, _) = store.canonical_text(&citing).unwrap().unwrap();
 

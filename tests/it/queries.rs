@@ -1,8 +1,8 @@
 //! Every named query in queries/ has a case here, run against a store with known content.
 
 use hypatia::embed::Embedder;
-use hypatia::papers::lexical;
-use hypatia::queries;
+use hypatia::store::queries;
+use hypatia::store::queries::lexical;
 
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
@@ -66,8 +66,8 @@ fn named_queries_return_the_expected_rows() {
         &[fixtures().join("papers/jats/plos/journal.pbio.1001044.xml")],
     );
     let iri = "https://doi.org/10.1371/journal.pbio.1001044";
-    let key = hypatia::ids::paper_key(iri);
-    let record = hypatia::papers::paper_record(&store, &key).unwrap();
+    let key = hypatia::common::ids::paper_key(iri);
+    let record = hypatia::store::papers::paper_record(&store, &key).unwrap();
     // citation.rq + authors.rq through the paper record.
     assert!(record.reference.title.len() > 10);
     assert_eq!(record.reference.doi.as_deref(), Some("10.1371/journal.pbio.1001044"));
@@ -98,7 +98,7 @@ fn named_queries_return_the_expected_rows() {
     let digest = lexical(row.get("digest").unwrap());
     for ps in &record.passages {
         assert!(
-            hypatia::passages::verify_quote(&text, ps.start, ps.end, &ps.text),
+            hypatia::common::passages::verify_quote(&text, ps.start, ps.end, &ps.text),
             "{}",
             ps.key
         );
@@ -111,7 +111,7 @@ fn named_queries_return_the_expected_rows() {
         .all(|ps| ps.version == digest));
     // passages_of.rq: the graph's own passages are the text index's.
     let from_graph =
-        hypatia::queries::select(&store, queries::PASSAGES_OF, &[("paper", p.into()), ("g", g.into())]).unwrap();
+        hypatia::store::queries::select(&store, queries::PASSAGES_OF, &[("paper", p.into()), ("g", g.into())]).unwrap();
     assert_eq!(from_graph.len(), record.passages.len());
     for (row, ps) in from_graph.iter().zip(&record.passages) {
         assert_eq!(row["text"], ps.text);

@@ -6,10 +6,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use hypatia::common::passages::ChunkConfig;
 use hypatia::embed::Embedder;
-use hypatia::passages::ChunkConfig;
-use hypatia::pipeline::{self, Identity};
-use hypatia::search::{self, Mode, SearchRequest};
+use hypatia::ingest::pipeline::{self, Identity};
+use hypatia::retrieval::search::{self, Mode, SearchRequest};
 use hypatia::store::failpoints;
 use hypatia::store::Store;
 use hypatia_ingest::{Format, Paper, Section};
@@ -85,7 +85,7 @@ fn a_half_applied_replacement_is_invisible_and_finished_by_the_next_write() {
             );
         }
     }
-    let record = hypatia::papers::paper_record(&store, &key).unwrap();
+    let record = hypatia::store::papers::paper_record(&store, &key).unwrap();
     assert!(
         record.passages.iter().any(|p| p.text.contains("zirconium"))
             && record.passages.iter().all(|p| !p.text.contains("molybdenum")),
@@ -134,7 +134,7 @@ fn readers_never_fail_while_papers_are_replaced_and_deleted() {
                         assert!(h.citation.quote.len() > 10);
                         served += 1;
                     }
-                    let _ = hypatia::papers::paper_record(&store, &key);
+                    let _ = hypatia::store::papers::paper_record(&store, &key);
                 }
                 served
             })

@@ -4,8 +4,8 @@
 use std::sync::{Arc, OnceLock};
 
 use hypatia::embed::Embedder;
-use hypatia::http::{spawn, AppState, RunningServer};
 use hypatia::research::{self, HypothesisStatus, NewExperiment, NewHypothesis, RunStatus, StatusUpdate};
+use hypatia::serve::http::{spawn, AppState, RunningServer};
 use hypatia::store::Store;
 use serde_json::{json, Value};
 
@@ -19,7 +19,7 @@ fn acl() -> &'static Arc<Store> {
         let (dir, store) = temp_store(m.identity());
         let report = ingest(&store, m.as_ref(), &[fixtures().join("papers/acl")]);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
-        hypatia::extraction::reextract(&store, 64, 2.0).unwrap();
+        hypatia::ingest::extraction::reextract(&store, 64, 2.0).unwrap();
         (dir, Arc::new(store))
     })
     .1
@@ -31,7 +31,7 @@ fn server(store: Arc<Store>, writes: bool) -> RunningServer {
             store,
             embedder: Some(model()),
             backup_dir: None,
-            access: Arc::new(hypatia::http::Access::open(writes)),
+            access: Arc::new(hypatia::serve::http::Access::open(writes)),
             limits: Default::default(),
         },
         "127.0.0.1:0",

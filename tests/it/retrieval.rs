@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use hypatia::embed::Embedder;
-use hypatia::eval;
-use hypatia::search::{self, Mode, SearchRequest, Tuning};
+use hypatia::retrieval::eval;
+use hypatia::retrieval::search::{self, Mode, SearchRequest, Tuning};
 
 use super::common::{fixtures, hash_embedder, ingest, model, scifact, temp_store};
 
@@ -94,7 +94,7 @@ fn judgements_reach_papers_named_by_doi_or_pubmed_id_through_their_corpus_id() {
     assert_eq!(judged.documents, 7);
     assert_eq!(judged.unmapped, ["40400404"]);
     assert!((judged.unmapped_share() - 1.0 / 7.0).abs() < 1e-12);
-    let key = |iri: &str| hypatia::ids::paper_key(iri);
+    let key = |iri: &str| hypatia::common::ids::paper_key(iri);
     let relevant = |id: &str| judged.queries.iter().find(|q| q.id == id).unwrap().relevant.clone();
     let one = |k: String| HashMap::from([(k, 1)]);
     assert_eq!(relevant("0"), one(key("https://doi.org/10.5555/hypatia.beir.31715818")));
@@ -159,13 +159,17 @@ fn the_fusion_grid_at_the_default_setting_scores_the_served_ranking() {
 #[test]
 fn sparql_counts_match_what_was_ingested() {
     let s = scifact();
-    let q = hypatia::queries::COUNT_PAPERS;
+    let q = hypatia::store::queries::COUNT_PAPERS;
     let results = s.store.graph().query(q, &[], &[]).unwrap();
     let oxigraph::sparql::QueryResults::Solutions(mut sol) = results else {
         panic!("not a SELECT")
     };
     let row = sol.next().unwrap().unwrap();
-    let int = |v: &str| hypatia::papers::lexical(row.get(v).unwrap()).parse::<usize>().unwrap();
+    let int = |v: &str| {
+        hypatia::store::queries::lexical(row.get(v).unwrap())
+            .parse::<usize>()
+            .unwrap()
+    };
     assert_eq!(int("papers"), 150);
     assert_eq!(int("papers"), s.report.papers);
     assert_eq!(int("passages"), s.report.passages);

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use hypatia::embed::Embedder;
-use hypatia::papers::lexical;
-use hypatia::search::{self, Mode, SearchRequest};
+use hypatia::retrieval::search::{self, Mode, SearchRequest};
+use hypatia::store::queries::lexical;
 use oxigraph::sparql::QueryResults;
 
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
@@ -45,7 +45,7 @@ fn the_readme_example_joins_search_with_the_citation_graph() {
     for mode in ["bm25", "hybrid"] {
         let q = EXAMPLE.replace("MODE", mode);
         let QueryResults::Solutions(sol) =
-            hypatia::sparql_search::query(&store, Some(e.clone()), &q, &[], &[]).unwrap()
+            hypatia::retrieval::sparql_search::query(&store, Some(e.clone()), &q, &[], &[]).unwrap()
         else {
             panic!()
         };
@@ -95,7 +95,7 @@ fn the_readme_example_joins_search_with_the_citation_graph() {
 
 /// The error a query fails with, at preparation or while its solutions are read.
 fn error_of(store: &Arc<hypatia::store::Store>, q: &str) -> String {
-    match hypatia::sparql_search::query(store, None, q, &[], &[]) {
+    match hypatia::retrieval::sparql_search::query(store, None, q, &[], &[]) {
         Err(e) => e.to_string(),
         Ok(QueryResults::Solutions(mut sol)) => match sol.find_map(Result::err) {
             Some(e) => e.to_string(),

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hypatia::http::{spawn, AppState};
+use hypatia::serve::http::{spawn, AppState};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::dataset::CanonicalizationAlgorithm;
 use oxigraph::model::{BlankNode, Dataset, Graph, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple};
@@ -204,7 +204,7 @@ fn reasons(name: &str) -> BTreeMap<String, String> {
 struct Endpoint {
     _dir: tempfile::TempDir,
     store: Arc<hypatia::store::Store>,
-    server: hypatia::http::RunningServer,
+    server: hypatia::serve::http::RunningServer,
     client: reqwest::blocking::Client,
 }
 
@@ -217,7 +217,7 @@ impl Endpoint {
                 store: store.clone(),
                 embedder: None,
                 backup_dir: None,
-                access: std::sync::Arc::new(hypatia::http::Access::open(true)),
+                access: std::sync::Arc::new(hypatia::serve::http::Access::open(true)),
                 limits: Default::default(),
             },
             "127.0.0.1:0",
@@ -729,7 +729,7 @@ fn query_on_engine_alone(t: &Test) -> Result<Outcome, String> {
     } else {
         "application/sparql-results+json"
     };
-    let (bytes, _) = hypatia::http::serialize_results(results, Some(accept)).map_err(|e| e.to_string())?;
+    let (bytes, _) = hypatia::serve::http::serialize_results(results, Some(accept)).map_err(|e| e.to_string())?;
     let actual = if is_graph {
         parse_graph(&bytes, RdfFormat::NTriples, None).map(Results::Graph)?
     } else {

@@ -2,7 +2,7 @@
 //! what the spec asks, and that graphs the store owns are never written.
 
 use hypatia::embed::Embedder;
-use hypatia::http::{spawn, AppState, RunningServer};
+use hypatia::serve::http::{spawn, AppState, RunningServer};
 use hypatia::store::Store;
 use reqwest::blocking::{Client, Response};
 use std::sync::Arc;
@@ -29,7 +29,7 @@ fn served(writes: bool) -> Fixture {
             store: store.clone(),
             embedder: None,
             backup_dir: None,
-            access: Arc::new(hypatia::http::Access::open(writes)),
+            access: Arc::new(hypatia::serve::http::Access::open(writes)),
             limits: Default::default(),
         },
         "127.0.0.1:0",

@@ -1,0 +1,307 @@
+//! The research-layer commands of the binary: gaps, hypotheses, experiments, novelty and the
+//! gap evaluation. Each parses its arguments, calls one core function and prints JSON.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context};
+use hypatia::research::gaps::{self, GapQuery};
+use hypatia::research::novelty::{self, NoveltyRequest};
+use hypatia::research::results_import::{self, Field, ImportOptions};
+use hypatia::research::{self, ExperimentFilter, HypothesisFilter, Metric, NewExperiment, NewHypothesis, StatusUpdate};
+use serde::Serialize;
+
+use super::args::{Experiments, Global, Hypotheses};
+use super::commands::{load_model, open};
+
+fn print(v: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// `hypatia gaps`.
+pub fn gaps(
+    g: &Global,
+    kind: Option<String>,
+    concept: Option<String>,
+    as_of: Option<i32>,
+    limit: usize,
+) -> anyhow::Result<()> {
+    let store = open(g, None)?;
+    let q = GapQuery {
+        kind: kind.map(|k| k.parse()).transpose()?,
+        concept,
+        as_of,
+        limit,
+    };
+    print(&gaps::find_gaps(&store, &q)?)
+}
+
+/// `hypatia eval gaps`.
+pub fn eval_gaps(g: &Global, cfg: &gaps::LinkEvalConfig) -> anyhow::Result<()> {
+    let store = open(g, None)?;
+    let started = std::time::Instant::now();
+    let e = gaps::evaluate_link_prediction(&store, cfg)?;
+    let (t, h) = (e.t, e.horizon);
+    println!(
+        "as of {t}: {} papers up to {t} re-extracted with a lexicon of {} terms built from them alone; \
+         {} concepts, {} edges, {} unconnected pairs ({} within two hops)",
+        e.papers_up_to_t, e.lexicon_terms, e.concepts, e.edges, e.unconnected_pairs, e.candidates
+    );
+    println!(
+        "horizon {h} years: {} papers of {}–{} link {} of those pairs for the first time (the positives; \
+         {} of them within two hops)",
+        e.papers_in_horizon,
+        t + 1,
+        t + h,
+        e.positives,
+        e.positives_in_candidates
+    );
+    println!(
+        "AUC over {} sampled negatives (uniform among the unconnected pairs no paper of the horizon \
+         links) and all {} positives; P@k over each ranker's top k unconnected pairs",
+        e.auc_negatives, e.positives
+    );
+    print!("{:<34} {:>14}", "ranker", "AUC");
+    for k in &e.ks {
+        print!(" {:>9}", format!("P@{k}"));
+    }
+    println!();
+    for r in &e.rankers {
+        let name = if r.served {
+            format!("{} (served by /gaps)", r.name)
+        } else {
+            r.name.clone()
+        };
+        // Random's AUC is not measured: it is 0.5 in expectation, and printed as such.
+        let auc = match (r.auc, r.name.as_str()) {
+            (Some(a), _) => format!("{a:.3}"),
+            (None, "random") => "0.5 expected".to_string(),
+            (None, _) => "-".to_string(),
+        };
+        print!("{name:<34} {auc:>14}");
+        for p in &r.precision {
+            print!(" {:>9.3}", p.precision);
+        }
+        println!();
+    }
+    println!(
+        "(random pairs, expected precision {:.5}; {:.1}s)",
+        e.random_expected_precision,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `hypatia novelty`.
+pub fn novelty(g: &Global, idea: String, k: usize) -> anyhow::Result<()> {
+    let store = open(g, None)?;
+    let model = load_model(g)?;
+    print(&novelty::novelty(
+        &store,
+        model.as_ref(),
+        &NoveltyRequest { idea, k: Some(k) },
+    )?)
+}
+
+/// `hypatia hypotheses ...`.
+pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
+    // A proposal may be the store's first write: it is embedded, so the model fixes the dimension.
+    let model = match cmd {
+        Hypotheses::Propose { .. } => Some(load_model(g)?),
+        _ => None,
+    };
+    let store = open(g, model.as_ref().map(|m| m.identity()))?;
+    match cmd {
+        Hypotheses::Propose {
+            statement,
+            agent,
+            concepts,
+            evidence,
+            gap,
+        } => {
+            let gap = gap
+                .map(|j| serde_json::from_str(&j).context("--gap: not a gap as `hypatia gaps` prints it"))
+                .transpose()?;
+            let model = model.context("the model is loaded for proposals")?;
+            let h = NewHypothesis {
+                statement,
+                agent,
+                concepts: concepts.into_iter().map(research::ConceptArg::Name).collect(),
+                gap,
+                evidence: evidence.into_iter().map(research::EvidenceArg::Name).collect(),
+            };
+            print(&research::propose(
+                &store,
+                model.as_ref(),
+                &research::Actor::local(),
+                &h,
+            )?)
+        }
+        Hypotheses::List { status, agent, limit } => print(&research::hypotheses(
+            &store,
+            &HypothesisFilter {
+                status: status.map(|s| s.parse()).transpose()?,
+                agent,
+                limit: Some(limit),
+            },
+        )?),
+        Hypotheses::Show { id } => print(&research::hypothesis(&store, &id)?),
+        Hypotheses::Status {
+            id,
+            to,
+            agent,
+            outcomes,
+            note,
+        } => print(&research::set_status(
+            &store,
+            &research::Actor::local(),
+            &id,
+            &StatusUpdate {
+                status: to.parse()?,
+                agent,
+                outcomes,
+                note,
+            },
+        )?),
+    }
+}
+
+/// `hypatia experiments ...`.
+pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
+    // Logging and importing may be the store's first write: runs are embedded.
+    let model = match cmd {
+        Experiments::List { .. } => None,
+        _ => Some(load_model(g)?),
+    };
+    let store = open(g, model.as_ref().map(|m| m.identity()))?;
+    match cmd {
+        Experiments::Log {
+            description,
+            status,
+            agent,
+            hypothesis,
+            commit,
+            metrics,
+            params,
+            notes,
+        } => {
+            let x = NewExperiment {
+                agent,
+                description,
+                status: status.parse()?,
+                hypothesis,
+                code_version: commit,
+                parameters: params
+                    .iter()
+                    .map(|p| {
+                        p.split_once('=')
+                            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                            .with_context(|| format!("--param {p}: expected NAME=VALUE"))
+                    })
+                    .collect::<anyhow::Result<BTreeMap<_, _>>>()?,
+                metrics: metrics.iter().map(|m| metric_arg(m)).collect::<anyhow::Result<_>>()?,
+                notes,
+                artefacts: Vec::new(),
+                time: None,
+                idempotency_key: None,
+            };
+            let model = model.context("the model is loaded for logging")?;
+            print(&research::log_experiment(
+                &store,
+                model.as_ref(),
+                &research::Actor::local(),
+                &x,
+            )?)
+        }
+        Experiments::Import {
+            file,
+            agent,
+            hypothesis,
+            map,
+            ack_log,
+        } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mapping = map
+                .iter()
+                .map(|m| {
+                    let (col, field) = m
+                        .split_once('=')
+                        .with_context(|| format!("--map {m}: expected COLUMN=FIELD"))?;
+                    Ok((col.trim().to_string(), field.parse::<Field>()?))
+                })
+                .collect::<anyhow::Result<BTreeMap<_, _>>>()?;
+            let model = model.context("the model is loaded for imports")?;
+            let mut ack = |key: &str| {
+                if ack_log {
+                    use std::io::Write;
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "ack {key}");
+                    let _ = out.flush();
+                }
+            };
+            let report = results_import::import_results_acked(
+                &store,
+                model.as_ref(),
+                &research::Actor::local(),
+                &file.display().to_string(),
+                &bytes,
+                &ImportOptions {
+                    agent,
+                    hypothesis,
+                    mapping,
+                    delimiter: None,
+                },
+                &mut ack,
+            )?;
+            eprintln!(
+                "{}: {} rows, {} imported, {} already present, {} failed",
+                file.display(),
+                report.rows,
+                report.imported,
+                report.already_present,
+                report.failures.len()
+            );
+            for f in &report.failures {
+                eprintln!(
+                    "  {}:{}{}: {}",
+                    file.display(),
+                    f.line,
+                    f.field.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(),
+                    f.message
+                );
+            }
+            if ack_log {
+                Ok(())
+            } else {
+                print(&report)
+            }
+        }
+        Experiments::List { hypothesis, status } => print(&research::experiments(
+            &store,
+            &ExperimentFilter {
+                hypothesis,
+                status: status.map(|s| s.parse()).transpose()?,
+                ..Default::default()
+            },
+        )?),
+    }
+}
+
+/// `NAME=VALUE[:UNIT[:SPLIT]]`.
+fn metric_arg(s: &str) -> anyhow::Result<Metric> {
+    let Some((name, rest)) = s.split_once('=') else {
+        bail!("--metric {s}: expected NAME=VALUE[:UNIT[:SPLIT]]");
+    };
+    let mut parts = rest.splitn(3, ':');
+    let value = parts.next().unwrap_or("").trim();
+    let value: f64 = value
+        .parse()
+        .with_context(|| format!("--metric {s}: `{value}` is not a number"))?;
+    let opt = |p: Option<&str>| p.map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+    Ok(Metric {
+        name: name.trim().to_string(),
+        value,
+        unit: opt(parts.next()),
+        split: opt(parts.next()),
+    })
+}

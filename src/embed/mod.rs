@@ -1,0 +1,478 @@
+//! Text embeddings: the [`Embedder`] seam, the real local model (fastembed on ONNX Runtime,
+//! loaded from files set up by `scripts/setup.sh`), and a deterministic embedder for unit tests
+//! of plumbing.
+//!
+//! **Invariant:** nothing here downloads anything. The model and the runtime come from local
+//! files; when they are missing the error says which file and which command installs it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::common::error::{Error, InternalError, Result, UserError};
+
+/// Which model made a store's vectors: two models of the same dimension (all-MiniLM-L6-v2 and
+/// bge-small-en-v1.5 both give 384) make vectors of different spaces, so a store records this
+/// and refuses to be searched or written with another model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelIdentity {
+    /// A name for people (the model folder's name).
+    pub name: String,
+    /// SHA-256 of the weights file (`model.onnx`), hex.
+    pub weights_sha256: String,
+    /// How token states become one vector: `mean`, `cls` (or the test embedder's own).
+    pub pooling: String,
+    /// The vectors' dimension.
+    pub dim: usize,
+}
+
+impl ModelIdentity {
+    /// Whether vectors of `other` live in the same space as this model's (the name aside: a
+    /// renamed folder holds the same model).
+    pub fn same_space(&self, other: &ModelIdentity) -> bool {
+        self.weights_sha256 == other.weights_sha256 && self.pooling == other.pooling && self.dim == other.dim
+    }
+
+    /// One line for messages: name, weights hash prefix, pooling and dimension.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (model.onnx sha256 {}…, {} pooling, {} dimensions)",
+            self.name,
+            self.weights_sha256.get(..12).unwrap_or(&self.weights_sha256),
+            self.pooling,
+            self.dim
+        )
+    }
+}
+
+/// Turns texts into unit-length vectors of one fixed dimension.
+pub trait Embedder: Send + Sync {
+    /// The vectors' dimension.
+    fn dim(&self) -> usize;
+    /// A name for reports ("all-MiniLM-L6-v2").
+    fn name(&self) -> &str;
+    /// Which model this is, as a store records it.
+    fn identity(&self) -> ModelIdentity;
+    /// Embeds a batch of texts, one vector each, in order.
+    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
+}
+
+/// The folder `scripts/setup.sh` fills: searched in the current directory and its ancestors,
+/// then beside the executable and its ancestors, then in the source checkout the binary was
+/// built from.
+pub fn setup_dir() -> Option<PathBuf> {
+    let mut starts: Vec<PathBuf> = Vec::new();
+    starts.extend(std::env::current_dir().ok());
+    starts.extend(
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf)),
+    );
+    starts.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    starts
+        .iter()
+        .flat_map(|s| s.ancestors())
+        .map(|a| a.join(".hypatia"))
+        .find(|d| d.is_dir())
+}
+
+/// Where the model and the ONNX Runtime library are.
+#[derive(Debug, Clone, Default)]
+pub struct ModelLocation {
+    /// A folder with `model.onnx`, `tokenizer.json`, `config.json`, `special_tokens_map.json`
+    /// and `tokenizer_config.json`; default `.hypatia/models/all-MiniLM-L6-v2`.
+    pub model_dir: Option<PathBuf>,
+    /// The ONNX Runtime shared library (>= 1.24); default `ORT_DYLIB_PATH`, then
+    /// `.hypatia/onnxruntime/libonnxruntime.so.*`.
+    pub ort_library: Option<PathBuf>,
+    /// Threads ONNX Runtime may use for one batch; default all cores.
+    pub threads: Option<usize>,
+}
+
+const SETUP_HINT: &str = "run `bash scripts/setup.sh` in the Hypatia checkout, or pass --model-dir / --ort-library";
+const MODEL_FILES: [&str; 5] = [
+    "model.onnx",
+    "tokenizer.json",
+    "config.json",
+    "special_tokens_map.json",
+    "tokenizer_config.json",
+];
+/// The oldest ONNX Runtime that ort 2.0.0-rc.15 works with.
+const MIN_ORT: (u32, u32) = (1, 24);
+
+impl ModelLocation {
+    /// The model folder to use.
+    pub fn resolve_model_dir(&self) -> Result<PathBuf> {
+        let dir = self
+            .model_dir
+            .clone()
+            .or_else(|| std::env::var_os("HYPATIA_MODEL_DIR").map(PathBuf::from))
+            .or_else(|| setup_dir().map(|d| d.join("models/all-MiniLM-L6-v2")))
+            .ok_or_else(|| setup_error(format!("no embedding model found; {SETUP_HINT}")))?;
+        for f in MODEL_FILES {
+            if !dir.join(f).is_file() {
+                return Err(setup_error(format!(
+                    "model file {} is missing; {SETUP_HINT}",
+                    dir.join(f).display()
+                )));
+            }
+        }
+        Ok(dir)
+    }
+
+    /// The ONNX Runtime library to load, checked for its version.
+    pub fn resolve_ort_library(&self) -> Result<PathBuf> {
+        let lib = self
+            .ort_library
+            .clone()
+            .or_else(|| std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from))
+            .or_else(|| setup_dir().and_then(|d| find_ort_in(&d.join("onnxruntime"))))
+            .ok_or_else(|| setup_error(format!("no ONNX Runtime library found; {SETUP_HINT}")))?;
+        if !lib.is_file() {
+            return Err(setup_error(format!(
+                "ONNX Runtime library {} does not exist; {SETUP_HINT}",
+                lib.display()
+            )));
+        }
+        if let Some(v) = ort_version(&lib) {
+            if v < MIN_ORT {
+                return Err(setup_error(format!(
+                    "ONNX Runtime {}.{} at {} is too old (need >= {}.{}); {SETUP_HINT}",
+                    v.0,
+                    v.1,
+                    lib.display(),
+                    MIN_ORT.0,
+                    MIN_ORT.1
+                )));
+            }
+        }
+        Ok(lib)
+    }
+}
+
+fn setup_error(message: String) -> Error {
+    UserError::Setup(message).into()
+}
+
+fn find_ort_in(dir: &Path) -> Option<PathBuf> {
+    let mut libs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libonnxruntime.so"))
+        })
+        .collect();
+    libs.sort();
+    libs.pop()
+}
+
+/// The (major, minor) version in a library file name like `libonnxruntime.so.1.24.4`.
+fn ort_version(lib: &Path) -> Option<(u32, u32)> {
+    let name = lib.file_name()?.to_str()?;
+    let v = name.split(".so.").nth(1)?;
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+/// Loads ONNX Runtime once per process; later calls reuse the first library.
+fn init_ort(lib: &Path) -> Result<()> {
+    static ORT: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    ORT.get_or_init(|| {
+        // Loading the library is all we need; ort creates its default environment from it when
+        // the first session is built.
+        ort::init_from(lib)
+            .map(drop)
+            .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", lib.display()))
+    })
+    .clone()
+    .map_err(setup_error)
+}
+
+type Job = (Vec<String>, mpsc::Sender<Result<Vec<Vec<f32>>>>);
+
+/// Requests of at most this many texts (queries) go ahead of bulk work (ingest batches), which
+/// the worker embeds a batch at a time, serving waiting queries in between: a search never waits
+/// for a whole ingest batch to be embedded.
+const URGENT_TEXTS: usize = 8;
+
+/// Texts embedded between two looks at the urgent queue.
+const BULK_SLICE: usize = 8;
+
+/// The real model: fastembed's user-defined text embedding on one worker thread, fed by a
+/// channel (fastembed's `embed` takes `&mut self`, so a lock per request would serialise callers
+/// anyway, and one owner keeps ONNX Runtime's threads under one cap).
+pub struct FastEmbedder {
+    urgent: crossbeam_channel::Sender<Job>,
+    bulk: crossbeam_channel::Sender<Job>,
+    dim: usize,
+    name: String,
+    identity: ModelIdentity,
+}
+
+impl FastEmbedder {
+    /// Batch size handed to ONNX Runtime.
+    const BATCH: usize = 32;
+
+    /// Loads the model described by `loc`.
+    pub fn load(loc: &ModelLocation) -> Result<Self> {
+        let dir = loc.resolve_model_dir()?;
+        init_ort(&loc.resolve_ort_library()?)?;
+        let read = |f: &str| std::fs::read(dir.join(f)).map_err(|e| Error::io(dir.join(f), e));
+        let tokenizer = fastembed::TokenizerFiles {
+            tokenizer_file: read("tokenizer.json")?,
+            config_file: read("config.json")?,
+            special_tokens_map_file: read("special_tokens_map.json")?,
+            tokenizer_config_file: read("tokenizer_config.json")?,
+        };
+        let weights = read("model.onnx")?;
+        let weights_sha256 = hex::encode(Sha256::digest(&weights));
+        let pooling = pooling_of(&dir);
+        let pooling_name = match pooling {
+            fastembed::Pooling::Cls => "cls",
+            _ => "mean",
+        };
+        let model = fastembed::UserDefinedEmbeddingModel::new(weights, tokenizer).with_pooling(pooling);
+        let threads = loc
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let options = fastembed::InitOptionsUserDefined::new()
+            .with_max_length(256)
+            .with_intra_threads(threads);
+        let mut te = fastembed::TextEmbedding::try_new_from_user_defined(model, options)
+            .map_err(|e| setup_error(format!("cannot load the model in {}: {e}", dir.display())))?;
+        let dim = te
+            .embed(["dimension probe"], None)
+            .map_err(|e| Error::from(InternalError::Embedding(e.to_string())))?
+            .first()
+            .map_or(0, Vec::len);
+        let (urgent, urgent_rx) = crossbeam_channel::unbounded::<Job>();
+        let (bulk, bulk_rx) = crossbeam_channel::unbounded::<Job>();
+        std::thread::Builder::new()
+            .name("embedder".into())
+            .spawn(move || work(&mut te, &urgent_rx, &bulk_rx))
+            .map_err(|e| Error::io("embedder thread", e))?;
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("model").to_string();
+        Ok(FastEmbedder {
+            urgent,
+            bulk,
+            identity: ModelIdentity {
+                name: name.clone(),
+                weights_sha256,
+                pooling: pooling_name.to_string(),
+                dim,
+            },
+            dim,
+            name,
+        })
+    }
+}
+
+/// The embedding worker: urgent jobs first, bulk jobs a batch at a time with urgent jobs served
+/// between batches. Ends when both senders are gone.
+fn work(
+    te: &mut fastembed::TextEmbedding,
+    urgent: &crossbeam_channel::Receiver<Job>,
+    bulk: &crossbeam_channel::Receiver<Job>,
+) {
+    let serve_urgent = |te: &mut fastembed::TextEmbedding| {
+        while let Ok((texts, reply)) = urgent.try_recv() {
+            let _ = reply.send(embed_by_length(te, &texts, &mut |_| {}));
+        }
+    };
+    loop {
+        crossbeam_channel::select_biased! {
+            recv(urgent) -> job => match job {
+                Ok((texts, reply)) => { let _ = reply.send(embed_by_length(te, &texts, &mut |_| {})); }
+                Err(_) => return,
+            },
+            recv(bulk) -> job => match job {
+                Ok((texts, reply)) => {
+                    let _ = reply.send(embed_by_length(te, &texts, &mut |te| serve_urgent(te)));
+                }
+                Err(_) => return,
+            },
+        }
+    }
+}
+
+/// Embeds texts in batches of similar length, so that a batch's padding (to its longest text)
+/// wastes little: a title batched with abstracts would cost as much as an abstract. Calls
+/// `between` after each batch. Returns the vectors in the order of `texts`.
+fn embed_by_length(
+    te: &mut fastembed::TextEmbedding,
+    texts: &[String],
+    between: &mut dyn FnMut(&mut fastembed::TextEmbedding),
+) -> Result<Vec<Vec<f32>>> {
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by_key(|&i| texts[i].len());
+    let sorted: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();
+    let mut vectors = Vec::with_capacity(texts.len());
+    // Slices small enough that a query waiting between them waits well under a second (a slice
+    // of 8 long passages takes ~0.5 s on 2 cores); ONNX Runtime's throughput per text barely
+    // changes between batches of 8 and 32 on CPU.
+    for batch in sorted.chunks(BULK_SLICE) {
+        vectors.extend(
+            te.embed(batch, Some(FastEmbedder::BATCH))
+                .map_err(|e| InternalError::Embedding(e.to_string()))?,
+        );
+        between(te);
+    }
+    let mut out = vec![Vec::new(); texts.len()];
+    for (v, &i) in vectors.into_iter().zip(&order) {
+        out[i] = v;
+    }
+    Ok(out)
+}
+
+/// Mean pooling unless a sentence-transformers `1_Pooling/config.json` says CLS.
+fn pooling_of(dir: &Path) -> fastembed::Pooling {
+    let cfg = std::fs::read_to_string(dir.join("1_Pooling/config.json")).unwrap_or_default();
+    let cls = serde_json::from_str::<serde_json::Value>(&cfg)
+        .ok()
+        .and_then(|v| v.get("pooling_mode_cls_token").and_then(|b| b.as_bool()))
+        .unwrap_or(false);
+    if cls {
+        fastembed::Pooling::Cls
+    } else {
+        fastembed::Pooling::Mean
+    }
+}
+
+impl Embedder for FastEmbedder {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn identity(&self) -> ModelIdentity {
+        self.identity.clone()
+    }
+
+    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (tx, rx) = mpsc::channel();
+        let queue = if texts.len() <= URGENT_TEXTS {
+            &self.urgent
+        } else {
+            &self.bulk
+        };
+        queue
+            .send((texts.to_vec(), tx))
+            .map_err(|_| InternalError::Embedding("embedding worker stopped".into()))?;
+        rx.recv()
+            .map_err(|_| InternalError::Embedding("embedding worker stopped".into()))?
+    }
+}
+
+/// A deterministic bag-of-words embedder: each lower-cased word adds a pseudo-random unit
+/// vector seeded by its hash. Texts sharing words are close. For tests of plumbing only: no
+/// command, configuration or evaluation can select it (every entry point loads
+/// [`FastEmbedder`]), and a store it wrote refuses to open with the real model.
+#[doc(hidden)]
+pub struct HashEmbedder {
+    dim: usize,
+}
+
+impl HashEmbedder {
+    /// A hash embedder of dimension `dim`.
+    pub fn new(dim: usize) -> Self {
+        HashEmbedder { dim }
+    }
+
+    fn word_vector(&self, word: &str, out: &mut [f32]) {
+        let mut seed = Sha256::digest(word.as_bytes()).to_vec();
+        let mut i = 0;
+        while i < out.len() {
+            for b in &seed {
+                if i == out.len() {
+                    break;
+                }
+                out[i] += (*b as f32 - 127.5) / 127.5;
+                i += 1;
+            }
+            seed = Sha256::digest(&seed).to_vec();
+        }
+    }
+}
+
+impl Embedder for HashEmbedder {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn name(&self) -> &str {
+        "hash"
+    }
+
+    fn identity(&self) -> ModelIdentity {
+        ModelIdentity {
+            name: "hash".into(),
+            weights_sha256: "none".into(),
+            pooling: "bag-of-words".into(),
+            dim: self.dim,
+        }
+    }
+
+    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let mut v = vec![0f32; self.dim];
+                for w in t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                    self.word_vector(&w.to_lowercase(), &mut v);
+                }
+                normalize(&mut v);
+                v
+            })
+            .collect())
+    }
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
+pub fn normalize(v: &mut [f32]) {
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if n > 0.0 {
+        v.iter_mut().for_each(|x| *x /= n);
+    }
+}
+
+/// Dot product; the cosine similarity of unit vectors.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ort_version_from_file_name() {
+        assert_eq!(ort_version(Path::new("/x/libonnxruntime.so.1.24.4")), Some((1, 24)));
+        assert_eq!(ort_version(Path::new("/x/libonnxruntime.so")), None);
+    }
+
+    #[test]
+    fn hash_embedder_is_deterministic_and_word_sensitive() {
+        let e = HashEmbedder::new(32);
+        let v = e
+            .embed(&[
+                "protein folding".into(),
+                "protein folding".into(),
+                "galaxy mergers".into(),
+            ])
+            .unwrap();
+        assert_eq!(v[0], v[1]);
+        assert!(dot(&v[0], &v[1]) > 0.99);
+        assert!(dot(&v[0], &v[2]) < 0.9);
+    }
+}

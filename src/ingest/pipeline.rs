@@ -1,0 +1,736 @@
+//! Ingest: files → parsed papers → passages, facts and embeddings → the store, in batches.
+//!
+//! Three stages run at once on bounded channels so that parsing and store writes hide behind
+//! the embedding model, which dominates the cost: a reader thread walks, parses and prepares;
+//! the calling thread embeds; a writer thread writes each batch through the [`Store`] facade.
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::{Duration, Instant};
+
+use hypatia_extract::Lexicon;
+use hypatia_ingest::{Format, Location, Paper};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::common::error::{Error, Result};
+use crate::common::ids;
+use crate::common::passages::{self, ChunkConfig};
+use crate::embed::Embedder;
+use crate::ingest::citations;
+use crate::ingest::extraction;
+use crate::ingest::facts;
+use crate::ingest::sources::{self, Event};
+use crate::store::{PaperDoc, Store};
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// How passages are cut.
+    pub chunk: ChunkConfig,
+    /// Papers per store write (one journaled batch).
+    pub batch_papers: usize,
+    /// Passages per store write, at most (a batch closes at whichever bound it reaches first):
+    /// full texts have hundreds of passages each, and about four batches are in memory at once
+    /// (being prepared, queued, embedded, written).
+    pub batch_passages: usize,
+    /// Force a format instead of detecting it per file.
+    pub format: Option<Format>,
+    /// Decompression bounds (archives, gzip streams, whole-file formats).
+    pub limits: hypatia_ingest::archive::Limits,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            chunk: ChunkConfig::default(),
+            batch_papers: 64,
+            batch_passages: 2048,
+            format: None,
+            limits: Default::default(),
+        }
+    }
+}
+
+/// A record or file that could not be ingested, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Failure {
+    /// The file.
+    pub source: String,
+    /// Where in the file.
+    #[schema(value_type = LocationSchema)]
+    pub location: Location,
+    /// The field at fault, when known.
+    pub field: Option<String>,
+    /// What went wrong.
+    pub reason: String,
+}
+
+impl From<hypatia_ingest::ParseError> for Failure {
+    fn from(e: hypatia_ingest::ParseError) -> Self {
+        Failure {
+            source: e.source_name,
+            location: e.location,
+            field: e.field,
+            reason: e.message,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.source, self.location)?;
+        if let Some(field) = &self.field {
+            write!(f, ", field `{field}`")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+// The schemas of a `Location` and a `Duration` as serde writes them, for `IngestReport`'s:
+// neither type derives `ToSchema` (the parser crate knows nothing of OpenAPI).
+
+/// Where in a source: a line and/or a byte offset.
+#[derive(ToSchema)]
+#[schema(as = Location)]
+#[allow(dead_code)]
+struct LocationSchema {
+    /// 1-based line number, for line-oriented formats.
+    line: Option<u64>,
+    /// Byte offset from the start of the source.
+    byte: Option<u64>,
+}
+
+/// A duration: whole seconds and nanoseconds.
+#[derive(ToSchema)]
+#[schema(as = Duration)]
+#[allow(dead_code)]
+struct DurationSchema {
+    /// Whole seconds.
+    secs: u64,
+    /// Nanoseconds past the whole seconds.
+    #[schema(maximum = 999_999_999)]
+    nanos: u32,
+}
+
+/// Time spent in each stage (stages overlap, so these add up to more than the wall time).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct StageTimes {
+    /// Reading, parsing, segmenting, extracting and building facts.
+    #[schema(value_type = DurationSchema)]
+    pub prepare: Duration,
+    /// Of `prepare`, the time the extractor took.
+    #[schema(value_type = DurationSchema)]
+    pub extract: Duration,
+    /// Waiting for the embedding model.
+    #[schema(value_type = DurationSchema)]
+    pub embed: Duration,
+    /// Writing batches through the store.
+    #[schema(value_type = DurationSchema)]
+    pub write: Duration,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct IngestReport {
+    /// Files read.
+    pub files: usize,
+    /// Files skipped: no format was recognised in them, or they are the READMEs, licences and
+    /// provenance notes a folder walk leaves out (each with why).
+    pub skipped_files: Vec<String>,
+    /// Papers written.
+    pub papers: usize,
+    /// Papers skipped because the store already holds them exactly as they are.
+    pub unchanged: usize,
+    /// Records merged with another record of the same paper (same identifier or fingerprint):
+    /// one paper, both records' identifiers.
+    pub merged: usize,
+    /// Passages written.
+    pub passages: usize,
+    /// Triples written.
+    pub triples: usize,
+    /// Bytes of input read.
+    pub bytes: u64,
+    /// Records or files that failed.
+    pub failures: Vec<Failure>,
+    /// Wall time.
+    #[schema(value_type = DurationSchema)]
+    pub elapsed: Duration,
+    /// Per-stage time.
+    pub stages: StageTimes,
+}
+
+/// Progress as the ingest goes, reported after each committed batch.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// Papers written so far.
+    pub papers: usize,
+    /// Passages written so far.
+    pub passages: usize,
+    /// Keys of the papers of the batch just committed: acknowledged, durable writes.
+    pub committed: &'a [String],
+    /// Records parsed so far (the reader runs ahead of the writes).
+    pub records: u64,
+    /// Bytes of input parsed so far (decompressed).
+    pub bytes: u64,
+}
+
+/// What the reader has done so far, for progress reports from the writer.
+#[derive(Default)]
+struct Counters {
+    records: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// A batch on its way from the reader to the writer.
+struct Prepared {
+    docs: Vec<PaperDoc>,
+    texts: Vec<String>,
+    triples: usize,
+    /// Identity facts for stored papers that a poorer record of theirs brought, written after
+    /// the batch's papers.
+    additions: Vec<(String, String)>,
+}
+
+/// Ingests every file under `paths` into `store`, reporting per-record failures and going on.
+/// Fails as a whole only when the store itself fails.
+pub fn ingest_paths(
+    store: &Store,
+    embedder: &dyn Embedder,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<IngestReport> {
+    let started = Instant::now();
+    let walk = sources::collect_files(paths)?;
+    let files = walk.files;
+    let counters = Counters::default();
+    let (prep_tx, prep_rx) = sync_channel::<Prepared>(2);
+    let (write_tx, write_rx) = sync_channel::<Prepared>(2);
+    let mut report = std::thread::scope(|scope| -> Result<IngestReport> {
+        let counters = &counters;
+        let reader = scope.spawn(move || read_and_prepare(store, &files, opts, counters, prep_tx));
+        let writer = scope.spawn(move || write_batches(store, write_rx, counters, progress));
+        let mut embed_time = Duration::ZERO;
+        let mut embed_error = None;
+        for mut batch in prep_rx {
+            let t = Instant::now();
+            match embedder.embed(&batch.texts) {
+                Ok(vectors) => {
+                    embed_time += t.elapsed();
+                    distribute(&mut batch.docs, vectors);
+                    if write_tx.send(batch).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    embed_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(write_tx);
+        let written = writer.join().map_err(|_| Error::journal("writer thread panicked"))?;
+        let mut read = reader.join().map_err(|_| Error::journal("reader thread panicked"))?;
+        if let Some(e) = embed_error {
+            return Err(e);
+        }
+        let (papers, passages, triples, write_time) = written?;
+        read.papers = papers;
+        read.passages = passages;
+        read.triples = triples;
+        read.stages.embed = embed_time;
+        read.stages.write = write_time;
+        Ok(read)
+    })?;
+    report.skipped_files.splice(0..0, walk.skipped);
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Ingests one uploaded file (or archive), already written to `path`, as [`ingest_paths`] would
+/// ingest it from disk, under the decompression bounds `limits`. Failures name the upload (`name`,
+/// its last path component), not the private file.
+pub fn ingest_upload(
+    store: &Store,
+    embedder: &dyn Embedder,
+    name: &str,
+    path: &std::path::Path,
+    format: Option<Format>,
+    limits: hypatia_ingest::archive::Limits,
+) -> Result<IngestReport> {
+    // Named after the upload, in a private folder: the file name's extension helps format
+    // detection, and its folder names the collection of collection-local ids (BEIR's
+    // `scifact/corpus.jsonl`), so that uploading the same file twice names the same papers.
+    let parts: Vec<&str> = name.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let file = sanitize(parts.last().copied().unwrap_or("upload"));
+    let folder = match parts.len() {
+        0 | 1 => sanitize(file.split('.').next().unwrap_or("upload")),
+        n => sanitize(parts[n - 2]),
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempdir_in(path.parent().unwrap_or(store.dir()))
+        .map_err(|e| Error::io(store.dir(), e))?;
+    let named = dir.path().join(&folder).join(&file);
+    std::fs::create_dir_all(dir.path().join(&folder)).map_err(|e| Error::io(dir.path(), e))?;
+    std::fs::rename(path, &named).map_err(|e| Error::io(&named, e))?;
+    let opts = IngestOptions {
+        format,
+        limits,
+        ..IngestOptions::default()
+    };
+    let mut report = ingest_paths(store, embedder, std::slice::from_ref(&named), &opts, &|_| {})?;
+    let private = named.display().to_string();
+    for f in &mut report.failures {
+        f.source = f.source.replace(&private, name);
+    }
+    for s in &mut report.skipped_files {
+        *s = s.replace(&private, name);
+    }
+    Ok(report)
+}
+
+/// A path component made of letters, digits, `.`, `-` and `_` only (others become `_`), never
+/// empty or only dots.
+fn sanitize(part: &str) -> String {
+    let safe: String = part
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.trim_matches('.').is_empty() {
+        "upload".to_string()
+    } else {
+        safe
+    }
+}
+
+fn distribute(docs: &mut [PaperDoc], vectors: Vec<Vec<f32>>) {
+    let mut it = vectors.into_iter();
+    for d in docs {
+        d.vectors = it.by_ref().take(d.passages.len()).collect();
+    }
+}
+
+fn write_batches(
+    store: &Store,
+    rx: Receiver<Prepared>,
+    counters: &Counters,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<(usize, usize, usize, Duration)> {
+    let (mut papers, mut passages, mut triples, mut time) = (0, 0, 0, Duration::ZERO);
+    for batch in rx {
+        let n_pass: usize = batch.docs.iter().map(|d| d.passages.len()).sum();
+        let keys: Vec<String> = batch.docs.iter().map(|d| d.key.clone()).collect();
+        let t = Instant::now();
+        store.put_papers(batch.docs)?;
+        store.add_facts(batch.additions)?;
+        time += t.elapsed();
+        papers += keys.len();
+        passages += n_pass;
+        triples += batch.triples;
+        progress(Progress {
+            papers,
+            passages,
+            committed: &keys,
+            records: counters.records.load(Ordering::Relaxed),
+            bytes: counters.bytes.load(Ordering::Relaxed),
+        });
+    }
+    Ok((papers, passages, triples, time))
+}
+
+/// The reader stage: returns the report of what it read (files, bytes, failures, time).
+fn read_and_prepare(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    counters: &Counters,
+    tx: SyncSender<Prepared>,
+) -> IngestReport {
+    let mut report = IngestReport::default();
+    let mut batch = Batch::default();
+    let started = Instant::now();
+    // Time spent reading, parsing and preparing.
+    let mut busy = Duration::ZERO;
+    let mut identities = Identities::new(store, opts.batch_papers * IN_FLIGHT_BATCHES);
+    let lexicon = match extraction::load_lexicon(store.dir()) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "extracting without the corpus lexicon");
+            hypatia_extract::Lexicon::empty()
+        }
+    };
+    let mut t = Instant::now();
+    for file in files {
+        report.files += 1;
+        let flow = sources::read_file(file, opts.format, opts.limits, &mut |event| {
+            let unit = match event {
+                Event::Unit(u) => u,
+                Event::Skipped(name) => {
+                    report.skipped_files.push(name);
+                    return ControlFlow::Continue(());
+                }
+                Event::Failed(e) => {
+                    report.failures.push(Failure::from(e));
+                    return ControlFlow::Continue(());
+                }
+            };
+            report.bytes += unit.bytes.len() as u64;
+            counters.bytes.fetch_add(unit.bytes.len() as u64, Ordering::Relaxed);
+            let format = unit.format;
+            for record in hypatia_ingest::parse_chunk(format, unit.name, unit.bytes, &unit.base) {
+                counters.records.fetch_add(1, Ordering::Relaxed);
+                match record {
+                    Ok(r) => match identities.resolve(r.paper, format) {
+                        Ok(Resolved::Put {
+                            paper,
+                            format,
+                            identity,
+                            merged,
+                        }) => {
+                            report.merged += usize::from(merged);
+                            let prepared = prepare(store, &paper, format, &opts.chunk, &identity, &lexicon);
+                            report.stages.extract += prepared.extract_time;
+                            match store.paper_digest(&prepared.doc.key) {
+                                Ok(Some(d)) if d == prepared.doc.digest => report.unchanged += 1,
+                                _ => batch.add(prepared),
+                            }
+                        }
+                        Ok(Resolved::AddFacts { key, ntriples }) => {
+                            report.merged += 1;
+                            batch.additions.push((key, ntriples));
+                        }
+                        Ok(Resolved::Unchanged) => report.unchanged += 1,
+                        Err(e) => report.failures.push(Failure {
+                            source: unit.name.to_string(),
+                            location: r.location,
+                            field: None,
+                            reason: format!("identity lookup failed: {e}"),
+                        }),
+                    },
+                    Err(e) => report.failures.push(Failure::from(e)),
+                }
+                if batch.docs.len() + batch.additions.len() >= opts.batch_papers
+                    || batch.passages >= opts.batch_passages
+                {
+                    // Waiting for the embedder to take a batch is not work.
+                    busy += t.elapsed();
+                    if tx.send(batch.take()).is_err() {
+                        return ControlFlow::Break(());
+                    }
+                    t = Instant::now();
+                }
+            }
+            ControlFlow::Continue(())
+        });
+        if flow.is_break() {
+            return report;
+        }
+    }
+    busy += t.elapsed();
+    if !batch.docs.is_empty() || !batch.additions.is_empty() {
+        let _ = tx.send(batch.take());
+    }
+    tracing::debug!(wall = ?started.elapsed(), "reader finished");
+    report.stages.prepare = busy;
+    report
+}
+
+#[derive(Default)]
+struct Batch {
+    docs: Vec<PaperDoc>,
+    texts: Vec<Vec<String>>,
+    passages: usize,
+    triples: usize,
+    additions: Vec<(String, String)>,
+}
+
+impl Batch {
+    /// Adds a prepared paper; a second record of the same paper in one batch replaces the first.
+    fn add(
+        &mut self,
+        PreparedPaper {
+            doc, texts, triples, ..
+        }: PreparedPaper,
+    ) {
+        if let Some(i) = self.docs.iter().position(|d| d.key == doc.key) {
+            self.passages -= self.docs[i].passages.len();
+            self.docs.remove(i);
+            self.texts.remove(i);
+        }
+        self.passages += doc.passages.len();
+        self.docs.push(doc);
+        self.texts.push(texts);
+        self.triples += triples;
+    }
+
+    fn take(&mut self) -> Prepared {
+        let b = std::mem::take(self);
+        Prepared {
+            docs: b.docs,
+            texts: b.texts.into_iter().flatten().collect(),
+            triples: b.triples,
+            additions: b.additions,
+        }
+    }
+}
+
+/// Turns one parsed paper into what the store writes (vectors still empty) and the texts to
+/// embed for its passages.
+pub fn prepare(
+    store: &Store,
+    paper: &Paper,
+    format: Format,
+    chunk: &ChunkConfig,
+    identity: &Identity,
+    lexicon: &Lexicon,
+) -> PreparedPaper {
+    let Identity { iri, key, match_keys } = identity;
+    let seg = passages::segment(paper, key, chunk);
+    let triples = facts::paper_facts(
+        store.base(),
+        &facts::PaperInput {
+            paper,
+            iri,
+            key,
+            canonical: &seg.canonical,
+            passages: &seg.passages,
+            format: format.name(),
+            match_keys,
+        },
+    );
+    let t = Instant::now();
+    let extracted = extraction::extract_paper(store.base(), iri, &seg.canonical, &seg.passages, lexicon);
+    let extraction: String = extracted.triples.iter().map(|t| format!("{t} .\n")).collect();
+    let extract_time = t.elapsed();
+    let mut ntriples: String = triples.iter().map(|t| format!("{t} .\n")).collect();
+    // The digest covers every fact, passages and canonical text included: equal digests mean
+    // an identical paper, which a re-run of the same ingest can skip (model version aside:
+    // a new embedding model needs a new store anyway, see Store::open).
+    let digest = ids::content_hash(&ntriples);
+    ntriples.push_str(&format!(
+        "<{iri}> <{}> \"{digest}\" .\n",
+        crate::common::vocab::hyp::DIGEST
+    ));
+    let texts = seg
+        .passages
+        .iter()
+        .map(|p| passages::embedding_text(&paper.title, p))
+        .collect();
+    let doc = PaperDoc {
+        key: key.clone(),
+        iri: iri.clone(),
+        title: paper.title.clone(),
+        year: paper.year,
+        venue: paper.venue.clone(),
+        passages: seg.passages,
+        vectors: Vec::new(),
+        ntriples,
+        extraction,
+        digest,
+    };
+    PreparedPaper {
+        doc,
+        texts,
+        triples: triples.len() + extracted.triples.len(),
+        extract_time,
+    }
+}
+
+/// One paper ready for the store, but for its vectors.
+pub struct PreparedPaper {
+    /// What the store writes (vectors still empty).
+    pub doc: PaperDoc,
+    /// The texts to embed, one per passage.
+    pub texts: Vec<String>,
+    /// Triples in its graphs (source facts and extraction).
+    pub triples: usize,
+    /// Time the extractor took.
+    pub extract_time: Duration,
+}
+
+/// Batches that may be between the reader and a committed write: the one being filled, two
+/// queued for the embedder, one embedding, two queued for the writer, one being written, and one
+/// spare. A paper prepared longer ago than this many batches is in the store.
+const IN_FLIGHT_BATCHES: usize = 8;
+
+/// Who a paper is: the IRI and key it is stored under, and its match keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The paper's IRI.
+    pub iri: String,
+    /// The paper key.
+    pub key: String,
+    /// Match keys, strongest first (see [`crate::ingest::citations`]).
+    pub match_keys: Vec<String>,
+}
+
+impl Identity {
+    /// The identity a record has on its own, before looking for other records of the paper.
+    pub fn of(base: &crate::common::ids::Base, paper: &Paper) -> Self {
+        let iri = ids::paper_iri(base, paper);
+        Identity {
+            key: ids::paper_key(&iri),
+            iri,
+            match_keys: citations::paper_keys(paper),
+        }
+    }
+}
+
+/// What to do with a record once its identity is known.
+enum Resolved {
+    /// Write this paper (possibly merged with another record of it) under this identity; its
+    /// text comes from a record of `format`.
+    Put {
+        paper: Box<Paper>,
+        format: Format,
+        identity: Identity,
+        merged: bool,
+    },
+    /// The store holds a richer record of this paper: add what this one brings.
+    AddFacts { key: String, ntriples: String },
+    /// The store holds a richer record of this paper that already has everything this one brings.
+    Unchanged,
+}
+
+/// Finds the earlier record of a paper: among the records of this run still on their way to the
+/// store (kept whole, so that they merge field by field), else in the store.
+struct Identities<'s> {
+    store: &'s Store,
+    /// Match key → slot in `recent`.
+    by_key: std::collections::HashMap<String, u64>,
+    /// Recent records by slot, oldest first.
+    recent: std::collections::BTreeMap<u64, (Paper, Format, Identity)>,
+    next_slot: u64,
+    window: usize,
+}
+
+impl<'s> Identities<'s> {
+    fn new(store: &'s Store, window: usize) -> Self {
+        Identities {
+            store,
+            by_key: Default::default(),
+            recent: Default::default(),
+            next_slot: 0,
+            window: window.max(1),
+        }
+    }
+
+    fn resolve(&mut self, paper: Paper, format: Format) -> Result<Resolved> {
+        let own = Identity::of(self.store.base(), &paper);
+        let slot = own.match_keys.iter().find_map(|k| self.by_key.get(k).copied());
+        if let Some((earlier, earlier_format, identity)) = slot.and_then(|s| self.recent.remove(&s)) {
+            // Same run, not yet stored: merge the two records whole.
+            let (merged, merged_format) =
+                citations::merge_papers((earlier, earlier_format.name()), (paper, format.name()));
+            let format = if merged_format == format.name() {
+                format
+            } else {
+                earlier_format
+            };
+            let identity = Identity {
+                match_keys: union_keys(&citations::paper_keys(&merged), &identity.match_keys),
+                ..identity
+            };
+            self.remember(&merged, format, &identity);
+            return Ok(Resolved::Put {
+                paper: Box::new(merged),
+                format,
+                identity,
+                merged: true,
+            });
+        }
+        let stored = self.store.find_by_match_keys(&own.match_keys)?;
+        let Some(stored) = stored.filter(|s| s.key != own.key) else {
+            // A new paper, or a new version of the same record: it replaces what is stored.
+            self.remember(&paper, format, &own);
+            return Ok(Resolved::Put {
+                paper: Box::new(paper),
+                format,
+                identity: own,
+                merged: false,
+            });
+        };
+        // Another record of a stored paper: keep the stored IRI, take the better text (source
+        // rank first, then length; see `citations::quality`), and make sure both records'
+        // identifiers end up on the one paper.
+        let stored_ids = citations::ids_from_keys(stored.match_keys.iter().map(String::as_str));
+        let match_keys = union_keys(&stored.match_keys, &own.match_keys);
+        let stored_quality = (
+            citations::source_rank(&stored.source_format, stored.has_body),
+            stored.text_len,
+        );
+        if citations::quality(&paper, format.name()) >= stored_quality {
+            let mut paper = paper;
+            paper.ids = citations::union_ids(&paper.ids, &stored_ids);
+            // What the richer record lacks, the stored one may have (a GROBID full text has no
+            // year; the Anthology record of the same paper does).
+            if let Some(r) = crate::store::papers::reference(self.store, &stored.key, &stored.iri)? {
+                citations::fill_from_reference(&mut paper, &r);
+            }
+            let identity = Identity {
+                iri: stored.iri,
+                key: stored.key,
+                match_keys,
+            };
+            self.remember(&paper, format, &identity);
+            return Ok(Resolved::Put {
+                paper: Box::new(paper),
+                format,
+                identity,
+                merged: true,
+            });
+        }
+        if match_keys.len() == stored.match_keys.len() {
+            return Ok(Resolved::Unchanged);
+        }
+        let ids = citations::union_ids(&stored_ids, &paper.ids);
+        let ntriples = facts::identity_facts(&stored.iri, &ids, &match_keys)
+            .iter()
+            .map(|t| format!("{t} .\n"))
+            .collect();
+        Ok(Resolved::AddFacts {
+            key: stored.key,
+            ntriples,
+        })
+    }
+
+    fn remember(&mut self, paper: &Paper, format: Format, identity: &Identity) {
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        for k in &identity.match_keys {
+            self.by_key.insert(k.clone(), slot);
+        }
+        self.recent.insert(slot, (paper.clone(), format, identity.clone()));
+        while self.recent.len() > self.window {
+            let Some((_, (_, _, old))) = self.recent.pop_first() else {
+                break;
+            };
+            for k in &old.match_keys {
+                if self.by_key.get(k).is_some_and(|s| !self.recent.contains_key(s)) {
+                    self.by_key.remove(k);
+                }
+            }
+        }
+    }
+}
+
+/// `first`'s keys, then those of `second` it lacks.
+fn union_keys(first: &[String], second: &[String]) -> Vec<String> {
+    let mut out = first.to_vec();
+    for k in second {
+        if !out.contains(k) {
+            out.push(k.clone());
+        }
+    }
+    out
+}

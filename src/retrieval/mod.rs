@@ -1,0 +1,6 @@
+//! Reading passages back for a question: BM25, vector and hybrid search with verified
+//! citations, `SERVICE hyp:search` inside SPARQL, and the retrieval evaluation.
+
+pub mod eval;
+pub mod search;
+pub mod sparql_search;

@@ -1,0 +1,213 @@
+//! SPARQL 1.1 Protocol, query operation: GET, POST form, POST direct (updates are handed to
+//! [`super::update`]).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use oxigraph::io::RdfSerializer;
+use oxigraph::model::NamedNode;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults};
+
+use super::protocol::{endpoint_iri, graph_formats, graphs, pairs};
+use super::{blocking, negotiate, ApiError, AppState};
+use crate::common::error::{Error, Result, UserError};
+
+/// Largest query body `POST /sparql` accepts (updates: [`super::update::MAX_BODY`]).
+pub const MAX_QUERY_BODY: usize = 1 << 20;
+
+/// A query and its dataset, from whichever form the request used.
+struct Request {
+    query: String,
+    default_graphs: Vec<NamedNode>,
+    named_graphs: Vec<NamedNode>,
+}
+
+const RESULT_FORMATS: [(&str, QueryResultsFormat); 5] = [
+    ("application/sparql-results+json", QueryResultsFormat::Json),
+    ("application/sparql-results+xml", QueryResultsFormat::Xml),
+    ("text/csv", QueryResultsFormat::Csv),
+    ("text/tab-separated-values", QueryResultsFormat::Tsv),
+    ("application/json", QueryResultsFormat::Json),
+];
+
+fn from_pairs(all: &[(String, String)], body_query: Option<String>) -> Result<Request> {
+    let mut queries = all.iter().filter(|(k, _)| k == "query").map(|(_, v)| v.clone());
+    let query = match (body_query, queries.next()) {
+        (Some(q), None) => q,
+        (None, Some(q)) if queries.next().is_none() => q,
+        (Some(_), Some(_)) | (None, Some(_)) => return Err(Error::invalid("query", "give exactly one query")),
+        (None, None) => {
+            if all.iter().any(|(k, _)| k == "update") {
+                return Err(Error::invalid(
+                    "update",
+                    "an update is sent by POST, as application/sparql-update or as a form",
+                ));
+            }
+            return Err(Error::invalid("query", "missing"));
+        }
+    };
+    Ok(Request {
+        query,
+        default_graphs: graphs(all, "default-graph-uri")?,
+        named_graphs: graphs(all, "named-graph-uri")?,
+    })
+}
+
+/// `GET /sparql?query=...`
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let all = pairs(req.query_string())?;
+    answer(state, &req, from_pairs(&all, None)?).await
+}
+
+/// `POST /sparql` with a form body (`query=` or `update=`), or an `application/sparql-query` or
+/// `application/sparql-update` body.
+pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Payload) -> Result<HttpResponse, ApiError> {
+    let content_type = super::body::media_type(&req);
+    // Updates may carry data (INSERT DATA); queries stay small.
+    let limit = match content_type.as_str() {
+        "application/sparql-query" => MAX_QUERY_BODY,
+        _ => super::update::MAX_BODY,
+    };
+    let body = super::body::read(body, limit, "a SPARQL request").await?;
+    let text = std::str::from_utf8(&body).map_err(|e| Error::invalid("body", format!("not UTF-8: {e}")))?;
+    let mut all = pairs(req.query_string())?;
+    let parsed = match content_type.as_str() {
+        "application/x-www-form-urlencoded" => {
+            all.extend(pairs(text)?);
+            if all.iter().any(|(k, _)| k == "update") {
+                return super::update::from_form(state, &req, all).await;
+            }
+            if body.len() > MAX_QUERY_BODY {
+                return Err(Error::from(UserError::PayloadTooLarge(format!(
+                    "a SPARQL query may be at most {MAX_QUERY_BODY} bytes"
+                )))
+                .into());
+            }
+            from_pairs(&all, None)?
+        }
+        "application/sparql-query" => from_pairs(&all, Some(text.to_string()))?,
+        "application/sparql-update" => return super::update::run(state, &req, &all, text.to_string()).await,
+        other => {
+            return Err(Error::invalid(
+                "content-type",
+                format!(
+                    "`{other}`: use application/x-www-form-urlencoded, application/sparql-query or \
+                     application/sparql-update"
+                ),
+            )
+            .into())
+        }
+    };
+    answer(state, &req, parsed).await
+}
+
+async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Result<HttpResponse, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (store, embedder) = (state.store.clone(), state.embedder.clone());
+    let limits = state.limits;
+    let base = endpoint_iri(req);
+    // The timeout cancels the evaluation itself (the blocking thread is freed), not only the wait.
+    let cancel = oxigraph::sparql::CancellationToken::new();
+    let timer = {
+        let cancel = cancel.clone();
+        actix_web::rt::spawn(async move {
+            actix_web::rt::time::sleep(limits.query_timeout).await;
+            cancel.cancel();
+        })
+    };
+    let answered = blocking(move || {
+        let results = crate::retrieval::sparql_search::query_cancellable(
+            &store,
+            embedder,
+            &q.query,
+            &q.default_graphs,
+            &q.named_graphs,
+            Some(cancel),
+            Some(&base),
+        )?;
+        serialize_results_capped(results, accept.as_deref(), Some(limits.max_rows))
+    })
+    .await;
+    timer.abort();
+    let (body, media) = answered.map_err(|e| match e {
+        Error::User(UserError::Timeout(_)) => ApiError(
+            UserError::Timeout(format!(
+                "the query ran longer than {} s and was cancelled",
+                limits.query_timeout.as_secs_f64()
+            ))
+            .into(),
+        ),
+        other => ApiError(other),
+    })?;
+    Ok(HttpResponse::Ok().content_type(media).body(body))
+}
+
+/// Serialises query results in the negotiated format; returns the bytes and the media type.
+pub fn serialize_results(results: QueryResults<'_>, accept: Option<&str>) -> Result<(Vec<u8>, &'static str)> {
+    serialize_results_capped(results, accept, None)
+}
+
+/// [`serialize_results`], refusing results of more than `max_rows` solutions or triples, and
+/// turning a cancelled evaluation into [`UserError::Timeout`].
+pub fn serialize_results_capped(
+    results: QueryResults<'_>,
+    accept: Option<&str>,
+    max_rows: Option<usize>,
+) -> Result<(Vec<u8>, &'static str)> {
+    let cap = max_rows.unwrap_or(usize::MAX);
+    let too_many = || {
+        Error::invalid(
+            "query",
+            format!("the result has more than {cap} rows; add a LIMIT or narrow the query"),
+        )
+    };
+    let not_acceptable = |what: &str| {
+        Error::from(UserError::NotAcceptable(format!(
+            "no acceptable format for {what} in `{}`",
+            accept.unwrap_or("")
+        )))
+    };
+    let eval = |e: &QueryEvaluationError| match e {
+        QueryEvaluationError::Cancelled => Error::from(UserError::Timeout("the query was cancelled".into())),
+        e => Error::from(UserError::SparqlEvaluation(e.to_string())),
+    };
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let format = negotiate::choose(accept, &RESULT_FORMATS).ok_or_else(|| not_acceptable("solutions"))?;
+            let mut w = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                .map_err(Error::graph)?;
+            for (i, s) in solutions.enumerate() {
+                let s = s.map_err(|e| eval(&e))?;
+                if i >= cap {
+                    return Err(too_many());
+                }
+                w.serialize(&s).map_err(Error::graph)?;
+            }
+            Ok((w.finish().map_err(Error::graph)?, format.media_type()))
+        }
+        QueryResults::Boolean(b) => {
+            let format = negotiate::choose(accept, &RESULT_FORMATS).ok_or_else(|| not_acceptable("a boolean"))?;
+            let bytes = QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(Vec::new(), b)
+                .map_err(Error::graph)?;
+            Ok((bytes, format.media_type()))
+        }
+        QueryResults::Graph(triples) => {
+            let format = negotiate::choose(accept, &graph_formats()).ok_or_else(|| not_acceptable("a graph"))?;
+            let mut w = RdfSerializer::from_format(format).for_writer(Vec::new());
+            for (i, t) in triples.enumerate() {
+                let t = t.map_err(|e| eval(&e))?;
+                if i >= cap {
+                    return Err(too_many());
+                }
+                w.serialize_triple(&t).map_err(Error::graph)?;
+            }
+            Ok((w.finish().map_err(Error::graph)?, format.media_type()))
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! The tools: each parses its arguments, checks the caller's scope when it writes, and calls the
+//! domain code on a blocking thread.
+
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, Extensions, ProgressNotificationParam};
+use rmcp::service::RequestContext;
+use rmcp::{tool, tool_router, ErrorData as McpError, RoleServer};
+use serde_json::json;
+
+use super::*;
+use crate::common::error::{Error, UserError};
+use crate::research::gaps::GapQuery;
+use crate::research::novelty::NoveltyRequest;
+use crate::research::{HypothesisFilter, NewExperiment, NewHypothesis, StatusUpdate};
+use crate::retrieval::search::SearchRequest;
+use crate::service::{blocking, Scope};
+use crate::store::SearchFilter;
+
+#[tool_router(vis = "pub(super)")]
+impl HypatiaMcp {
+    /// Search passages.
+    #[tool(
+        description = "Search the papers' passages (BM25, vector or hybrid). Returns ranked hits, each a verbatim \
+                       quote (at most 300 characters, with its character offsets in the paper's text), the paper's \
+                       key, title and year. Page with `cursor`; get the whole paper with get_paper.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn search(&self, Parameters(a): Parameters<SearchArgs>) -> Result<CallToolResult, McpError> {
+        let (store, embedder) = (self.ctx.store.clone(), self.ctx.embedder.clone());
+        reply(
+            blocking(move || {
+                let limit = bounded("limit", a.limit, 10, 50)?;
+                let from = offset(a.cursor.as_deref())?;
+                let depth = (from + limit).min(MAX_SEARCH_DEPTH);
+                let req = SearchRequest {
+                    query: a.query,
+                    mode: mode(a.mode.as_deref())?,
+                    k: depth,
+                    filter: SearchFilter {
+                        year_from: a.year_from,
+                        year_to: a.year_to,
+                        section: a.section,
+                        venue: a.venue,
+                    },
+                    tuning: Default::default(),
+                };
+                let hits = crate::retrieval::search::search(&store, embedder.as_deref(), &req)?;
+                let full = hits.len() == depth && depth < MAX_SEARCH_DEPTH;
+                let page: Vec<HitSummary> = hits
+                    .iter()
+                    .skip(from)
+                    .map(|h| HitSummary::new(h.rank, h.score, &h.citation))
+                    .collect();
+                let next_cursor = (full && !page.is_empty()).then(|| (from + page.len()).to_string());
+                Ok(Page {
+                    items: json!({ "mode": req.mode, "hits": page }),
+                    next_cursor,
+                })
+            })
+            .await,
+        )
+    }
+
+    /// An evidence pack.
+    #[tool(
+        description = "Answer a question with evidence: the best passages grouped by paper, each a verbatim quote \
+                       with offsets, the claims extracted from it (with polarity), and the full reference. Markdown \
+                       with footnotes by default, or the pack as JSON.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn findings(&self, Parameters(a): Parameters<FindingsArgs>) -> Result<CallToolResult, McpError> {
+        let (store, embedder) = (self.ctx.store.clone(), self.ctx.embedder.clone());
+        let format = a.format.unwrap_or_default();
+        let pack = blocking(move || {
+            let req = crate::answers::findings::FindingsRequest {
+                question: a.question,
+                mode: mode(a.mode.as_deref())?,
+                papers: bounded("papers", a.papers, 5, 20)?,
+                per_paper: bounded("per_paper", a.per_paper, 2, crate::answers::findings::MAX_PER_PAPER)?,
+                filter: SearchFilter {
+                    year_from: a.year_from,
+                    year_to: a.year_to,
+                    ..Default::default()
+                },
+            };
+            crate::answers::findings::find(&store, embedder.as_deref(), &req)
+        })
+        .await;
+        match (pack, format) {
+            (Ok(p), PackFormat::Markdown) => Ok(CallToolResult::success(vec![rmcp::model::ContentBlock::text(
+                crate::answers::findings::to_markdown(&p),
+            )])),
+            (pack, PackFormat::Json) => reply(pack),
+            (Err(e), _) => failed(e),
+        }
+    }
+
+    /// SPARQL.
+    #[tool(
+        description = "Run a read-only SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the knowledge graph: \
+                       papers (schema.org, bibo, dcterms), passages, extracted concepts, claims and results (the hyp: \
+                       vocabulary, https://w3id.org/hypatia/ns#), hypotheses and experiment runs. Terms come in \
+                       N-Triples syntax. Rows are paged with `cursor`. The server's query timeout applies.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn sparql(&self, Parameters(a): Parameters<SparqlArgs>) -> Result<CallToolResult, McpError> {
+        let (store, embedder, limits) = (self.ctx.store.clone(), self.ctx.embedder.clone(), self.ctx.limits);
+        let cancel = oxigraph::sparql::CancellationToken::new();
+        let timer = {
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(limits.query_timeout).await;
+                cancel.cancel();
+            })
+        };
+        let r = blocking(move || sparql_page(&store, embedder, &a, cancel)).await;
+        timer.abort();
+        reply(r.map_err(|e| {
+            match e {
+                Error::User(UserError::Timeout(_)) => UserError::Timeout(format!(
+                    "the query ran longer than {} s and was cancelled",
+                    limits.query_timeout.as_secs_f64()
+                ))
+                .into(),
+                e => e,
+            }
+        }))
+    }
+
+    /// One paper.
+    #[tool(
+        description = "Get one paper by key or IRI. detail=summary (default): the reference, authors, sections and \
+                       opening text. detail=full: its passages (20 per page, page with `cursor`) with offsets, and \
+                       its facts as triples.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_paper(&self, Parameters(a): Parameters<GetPaperArgs>) -> Result<CallToolResult, McpError> {
+        let store = self.ctx.store.clone();
+        reply(blocking(move || paper(&store, &a)).await)
+    }
+
+    /// Research gaps.
+    #[tool(
+        description = "Find research gaps in the stored literature: missing links between concepts, untested method \
+                       x dataset combinations, open questions nobody answered, contested claims. Each gap has a score, \
+                       an explanation, its concepts and verbatim evidence. Pass a gap (or its concepts) to \
+                       propose_hypothesis.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn gaps(
+        &self,
+        request: RequestContext<RoleServer>,
+        Parameters(a): Parameters<GapsArgs>,
+    ) -> Result<CallToolResult, McpError> {
+        let store = self.ctx.store.clone();
+        // A caller that sent a progress token hears of each step (corpus loaded, each kind done):
+        // on a large store the search takes tens of seconds.
+        let (steps, forward) = match request.meta.get_progress_token() {
+            Some(token) => {
+                let (steps, mut heard) = tokio::sync::mpsc::unbounded_channel::<crate::research::gaps::Step>();
+                let peer = request.peer.clone();
+                let forward = tokio::spawn(async move {
+                    while let Some(step) = heard.recv().await {
+                        let note = ProgressNotificationParam::new(token.clone(), step.done as f64)
+                            .with_total(step.total as f64)
+                            .with_message(step.what);
+                        if peer.notify_progress(note).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                (Some(steps), Some(forward))
+            }
+            None => (None, None),
+        };
+        let result = blocking(move || {
+            let q = GapQuery {
+                kind: a.kind,
+                concept: a.concept,
+                as_of: a.as_of,
+                limit: bounded("limit", a.limit, 5, 50)?,
+            };
+            let gaps = crate::research::gaps::find_gaps_reporting(&store, &q, &mut |step| {
+                if let Some(steps) = &steps {
+                    let _ = steps.send(step);
+                }
+            })?;
+            Ok(match a.detail.unwrap_or_default() {
+                Detail::Full => json!({ "gaps": gaps }),
+                Detail::Summary => json!({ "gaps": gaps.iter().map(gap_summary).collect::<Vec<_>>() }),
+            })
+        })
+        .await;
+        // The sender went with the search, so the forwarder ends once it has sent every step:
+        // the notifications precede the answer.
+        if let Some(forward) = forward {
+            let _ = forward.await;
+        }
+        reply(result)
+    }
+
+    /// Propose a hypothesis.
+    #[tool(
+        description = "Record a hypothesis (status proposed) as a nanopublication with provenance: a statement, the \
+                       proposing agent, and optionally the concepts, the gap (as `gaps` returned it) and the passages \
+                       behind it. Proposing the same statement again as the same agent returns the stored one. \
+                       Needs write scope.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn propose_hypothesis(
+        &self,
+        ext: Extensions,
+        Parameters(h): Parameters<NewHypothesis>,
+    ) -> Result<CallToolResult, McpError> {
+        let actor = match self.allow(&ext, "propose_hypothesis", Scope::Write) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
+        let store = self.ctx.store.clone();
+        let model = self.model();
+        reply(blocking(move || crate::research::propose(&store, model?.as_ref(), &actor, &h)).await)
+    }
+
+    /// Change a hypothesis' status.
+    #[tool(
+        description = "Move a hypothesis to testing, supported, refuted or inconclusive, naming the experiment runs \
+                       the change rests on (at least one for supported and refuted). Every change is kept in its \
+                       history. Needs write scope.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = false
+        )
+    )]
+    async fn set_hypothesis_status(
+        &self,
+        ext: Extensions,
+        Parameters(a): Parameters<SetStatusArgs>,
+    ) -> Result<CallToolResult, McpError> {
+        let actor = match self.allow(&ext, "set_hypothesis_status", Scope::Write) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
+        let store = self.ctx.store.clone();
+        let update = StatusUpdate {
+            status: a.status,
+            agent: a.agent,
+            outcomes: a.outcomes,
+            note: a.note,
+        };
+        reply(blocking(move || crate::research::set_status(&store, &actor, &a.hypothesis, &update)).await)
+    }
+
+    /// Log an experiment run.
+    #[tool(
+        description = "Log an experiment run: what was tried, keep/discard/crash, metrics (name, value, unit, split), \
+                       parameters, code version, notes, artefacts, and the hypothesis it tests (which then moves to \
+                       testing). It becomes facts others can query and novelty checks see. Give an \
+                       idempotency_key to make retries safe. Needs write scope.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn log_experiment(
+        &self,
+        ext: Extensions,
+        Parameters(x): Parameters<NewExperiment>,
+    ) -> Result<CallToolResult, McpError> {
+        let actor = match self.allow(&ext, "log_experiment", Scope::Write) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
+        let store = self.ctx.store.clone();
+        let model = self.model();
+        reply(blocking(move || crate::research::log_experiment(&store, model?.as_ref(), &actor, &x)).await)
+    }
+
+    /// Hypotheses.
+    #[tool(
+        description = "List stored hypotheses (newest first; filter by status or agent), or get one by key with its \
+                       status history and the experiment runs that tested it.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn hypotheses(&self, Parameters(a): Parameters<HypothesesArgs>) -> Result<CallToolResult, McpError> {
+        let store = self.ctx.store.clone();
+        reply(
+            blocking(move || {
+                if let Some(id) = &a.id {
+                    return Ok(json!({ "hypothesis": crate::research::hypothesis(&store, id)? }));
+                }
+                let f = HypothesisFilter {
+                    status: a.status,
+                    agent: a.agent,
+                    limit: Some(bounded("limit", a.limit, 20, 100)?),
+                };
+                Ok(json!({ "hypotheses": crate::research::hypotheses(&store, &f)? }))
+            })
+            .await,
+        )
+    }
+
+    /// Novelty.
+    #[tool(
+        description = "Check an idea for novelty before spending compute on it: the nearest papers (with their \
+                       claims), the nearest past hypotheses and experiment runs with their outcomes (\"tried on ... \
+                       by ..., discarded, val_bpb 1.02\"), and a novelty score (1 - the highest similarity).",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn novelty(&self, Parameters(a): Parameters<NoveltyArgs>) -> Result<CallToolResult, McpError> {
+        let store = self.ctx.store.clone();
+        let model = self.model();
+        reply(
+            blocking(move || {
+                let req = NoveltyRequest {
+                    idea: a.idea,
+                    k: Some(bounded("k", a.k, 5, 20)?),
+                };
+                let r = crate::research::novelty::novelty(&store, model?.as_ref(), &req)?;
+                if a.detail.unwrap_or_default() == Detail::Full {
+                    return serde_json::to_value(r).map_err(|e| Error::journal(e.to_string()));
+                }
+                Ok(json!({
+                    "idea": r.idea,
+                    "novelty": r.novelty,
+                    "literature_similarity": r.literature_similarity,
+                    "record_similarity": r.record_similarity,
+                    "summary": r.summary,
+                    "papers": r.papers.iter().map(|p| {
+                        let h = HitSummary::new(0, p.similarity, &p.citation);
+                        json!({ "similarity": p.similarity, "paper": h.paper, "title": h.title, "year": h.year,
+                                "passage": h.passage, "quote": h.quote, "start": h.start, "end": h.end,
+                                "claims": p.claims.len() })
+                    }).collect::<Vec<_>>(),
+                    "hypotheses": r.hypotheses.iter().map(|h| json!({
+                        "similarity": h.similarity, "key": h.hypothesis.key, "statement": h.hypothesis.statement,
+                        "status": h.hypothesis.status, "agent": h.hypothesis.agent,
+                    })).collect::<Vec<_>>(),
+                    "experiments": r.experiments.iter().map(|x| json!({
+                        "similarity": x.similarity, "key": x.experiment.key, "outcome": x.outcome,
+                        "description": x.experiment.description, "hypothesis": x.experiment.hypothesis,
+                    })).collect::<Vec<_>>(),
+                }))
+            })
+            .await,
+        )
+    }
+}

@@ -1,0 +1,114 @@
+//! The named SPARQL queries of `queries/`, embedded at build time, and the one way the code runs
+//! them for rows of lexical values.
+
+use std::collections::HashMap;
+
+use oxigraph::model::Term;
+use oxigraph::sparql::QueryResults;
+
+use crate::common::error::{Error, Result};
+use crate::store::Store;
+
+/// One row of a SELECT: variable name to lexical value (a literal's value, an IRI's string).
+pub type Row = HashMap<String, String>;
+
+/// Runs a named query with variables bound (over the store's own graphs, see
+/// [`crate::store::graph::GraphStore::query_bound`]) and returns its rows.
+pub fn select(store: &Store, query: &str, bindings: &[(&str, Term)]) -> Result<Vec<Row>> {
+    rows(store.graph().query_bound(query, bindings)?)
+}
+
+/// The rows of a SELECT's results as lexical values.
+pub fn rows(results: QueryResults<'_>) -> Result<Vec<Row>> {
+    let QueryResults::Solutions(solutions) = results else {
+        return Err(Error::graph("named query is not a SELECT"));
+    };
+    solutions
+        .map(|s| {
+            let s = s.map_err(Error::graph)?;
+            Ok(s.iter().map(|(v, t)| (v.as_str().to_string(), lexical(t))).collect())
+        })
+        .collect()
+}
+
+/// Bibliographic record, canonical text and digest of one paper (`?paper`, `?g` bound).
+pub const CITATION: &str = include_str!("../../queries/citation.rq");
+/// Authors of one paper in byline order (`?paper`, `?g` bound).
+pub const AUTHORS: &str = include_str!("../../queries/authors.rq");
+/// The passages one paper's graph states, in order (`?paper`, `?g` bound).
+pub const PASSAGES_OF: &str = include_str!("../../queries/passages_of.rq");
+/// All facts of one paper's graph but its canonical text (`?g` bound).
+pub const PAPER: &str = include_str!("../../queries/paper.rq");
+/// Numbers of papers and passages.
+pub const COUNT_PAPERS: &str = include_str!("../../queries/count_papers.rq");
+/// Every paper's corpus id with its graph, for BEIR judgements.
+pub const CORPUS_IDS: &str = include_str!("../../queries/corpus_ids.rq");
+
+/// Methods most often studied with a task (`?task` bound).
+pub const METHODS_FOR_TASK: &str = include_str!("../../queries/methods_for_task.rq");
+/// Datasets a method was evaluated on (`?method` bound).
+pub const DATASETS_OF_METHOD: &str = include_str!("../../queries/datasets_of_method.rq");
+/// Claims about a concept with their quotes (`?concept` bound).
+pub const CLAIMS_ABOUT: &str = include_str!("../../queries/claims_about.rq");
+
+/// Claims standing in one passage (`?passage` bound).
+pub const CLAIMS_IN_PASSAGE: &str = include_str!("../../queries/claims_in_passage.rq");
+
+/// Every (paper, concept) pair of `hyp:mentionsConcept`, for the gap finder.
+pub const GAP_CONCEPT_SETS: &str = include_str!("../../queries/gap_concept_sets.rq");
+/// Every statement that a method was evaluated on a dataset or task.
+pub const METHOD_EVALUATIONS: &str = include_str!("../../queries/method_evaluations.rq");
+/// Passages that may state future work, a limitation or an open question.
+pub const OPEN_QUESTION_PASSAGES: &str = include_str!("../../queries/open_question_passages.rq");
+/// Concepts with a preferred or alternative label, case aside (`?label` bound).
+pub const CONCEPT_BY_LABEL: &str = include_str!("../../queries/concept_by_label.rq");
+
+/// The preferred label of a concept (`?concept` bound).
+pub const CONCEPT_LABELS: &str = include_str!("../../queries/concept_labels.rq");
+/// Hypotheses with their status, newest first (`?h`, `?status`, `?agent` may be bound).
+pub const HYPOTHESES: &str = include_str!("../../queries/hypotheses.rq");
+/// What a hypothesis' evidence passages said when it was recorded (`?h` bound).
+pub const HYPOTHESIS_EVIDENCE: &str = include_str!("../../queries/hypothesis_evidence.rq");
+/// Status changes of a hypothesis, oldest first (`?h` bound).
+pub const HYPOTHESIS_HISTORY: &str = include_str!("../../queries/hypothesis_history.rq");
+/// Experiment runs, oldest first (`?e`, `?h`, `?status`, `?agent` may be bound).
+pub const EXPERIMENTS: &str = include_str!("../../queries/experiments.rq");
+/// Measurements, parameters and artefacts of a run (`?e` bound).
+pub const EXPERIMENT_DETAILS: &str = include_str!("../../queries/experiment_details.rq");
+
+/// Papers per year mentioning two concepts (`?a`, `?b` bound; or only `?a`).
+pub const CONCEPT_COOCCURRENCE: &str = include_str!("../../queries/concept_cooccurrence.rq");
+
+/// Every named query with its file name, for the test that each has a case.
+pub const ALL: [(&str, &str); 21] = [
+    ("citation.rq", CITATION),
+    ("passages_of.rq", PASSAGES_OF),
+    ("authors.rq", AUTHORS),
+    ("paper.rq", PAPER),
+    ("count_papers.rq", COUNT_PAPERS),
+    ("corpus_ids.rq", CORPUS_IDS),
+    ("methods_for_task.rq", METHODS_FOR_TASK),
+    ("datasets_of_method.rq", DATASETS_OF_METHOD),
+    ("claims_about.rq", CLAIMS_ABOUT),
+    ("claims_in_passage.rq", CLAIMS_IN_PASSAGE),
+    ("gap_concept_sets.rq", GAP_CONCEPT_SETS),
+    ("method_evaluations.rq", METHOD_EVALUATIONS),
+    ("open_question_passages.rq", OPEN_QUESTION_PASSAGES),
+    ("concept_by_label.rq", CONCEPT_BY_LABEL),
+    ("concept_labels.rq", CONCEPT_LABELS),
+    ("hypotheses.rq", HYPOTHESES),
+    ("hypothesis_history.rq", HYPOTHESIS_HISTORY),
+    ("hypothesis_evidence.rq", HYPOTHESIS_EVIDENCE),
+    ("experiments.rq", EXPERIMENTS),
+    ("experiment_details.rq", EXPERIMENT_DETAILS),
+    ("concept_cooccurrence.rq", CONCEPT_COOCCURRENCE),
+];
+
+/// The lexical form of a literal, or the IRI of a named node.
+pub fn lexical(t: &Term) -> String {
+    match t {
+        Term::Literal(l) => l.value().to_string(),
+        Term::NamedNode(n) => n.as_str().to_string(),
+        other => other.to_string(),
+    }
+}
