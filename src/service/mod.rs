@@ -1,100 +1,163 @@
-//! What HTTP routes and MCP tools share, so that the two surfaces cannot drift apart: who a
-//! caller is and what it may do, what one request may cost, and how a request reaches the
-//! blocking domain code (the embedding model it needs, a blocking thread).
+//! The one service layer HTTP routes and MCP tools both call, so that the two surfaces cannot
+//! drift apart: each operation checks what it needs (the embedding model), runs the domain code
+//! on a blocking thread, and answers in domain types; the surfaces only parse, check scope and
+//! shape the answer.
+
+mod caller;
+mod limits;
+
+pub use caller::{Caller, Scope};
+pub use limits::{Limits, UPLOAD_LIMITS};
 
 use std::sync::Arc;
 
+use oxigraph::sparql::CancellationToken;
+
+use crate::answers::findings::{self, EvidencePack, FindingsRequest};
 use crate::common::error::{Error, Result, UserError};
 use crate::embed::Embedder;
-
-/// What a caller may do; each scope includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Scope {
-    /// Search, SPARQL queries, papers, gaps, novelty.
-    Read,
-    /// Ingest, SPARQL Update, Graph Store writes, hypotheses, experiments.
-    Write,
-    /// Backups.
-    Admin,
-}
-
-impl Scope {
-    /// Its name in token files and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Read => "read",
-            Scope::Write => "write",
-            Scope::Admin => "admin",
-        }
-    }
-}
-
-impl std::str::FromStr for Scope {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "read" => Ok(Scope::Read),
-            "write" => Ok(Scope::Write),
-            "admin" => Ok(Scope::Admin),
-            other => Err(Error::invalid(
-                "scope",
-                format!("`{other}`: expected read, write or admin"),
-            )),
-        }
-    }
-}
-
-/// Who a request is, once the gate let it through: what it may do, and as whom it may write
-/// research records.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    /// What it may do.
-    pub scope: Scope,
-    /// Its identity for research writes.
-    pub actor: crate::research::Actor,
-}
-
-/// Limits on what one request may cost.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// A SPARQL query running longer is cancelled (503).
-    pub query_timeout: std::time::Duration,
-    /// A SPARQL result with more solutions or triples is refused (400).
-    pub max_rows: usize,
-    /// Decompression bounds of uploads (see [`UPLOAD_LIMITS`]).
-    pub upload: hypatia_ingest::archive::Limits,
-    /// How long an upload waits for its turn (see `serve::http::CONCURRENT_INGESTS`) before a 503.
-    pub ingest_wait: std::time::Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            query_timeout: std::time::Duration::from_secs(30),
-            max_rows: 1_000_000,
-            upload: UPLOAD_LIMITS,
-            ingest_wait: std::time::Duration::from_secs(30),
-        }
-    }
-}
-
-/// Decompression bounds for uploads: an archive entry is read whole into memory to be parsed,
-/// so one upload may cost at most this much at a time (the command line's defaults allow 2 GiB
-/// entries for local dumps).
-pub const UPLOAD_LIMITS: hypatia_ingest::archive::Limits = hypatia_ingest::archive::Limits {
-    max_entry_bytes: 256 << 20,
-    max_total_bytes: 8 << 30,
-    max_ratio: 200,
-    ratio_floor_bytes: 1 << 20,
+use crate::research::gaps::{self, Gap, GapQuery, Step};
+use crate::research::novelty::{self, NoveltyReport, NoveltyRequest};
+use crate::research::results_import::{self, ImportOptions, ImportReport};
+use crate::research::{
+    self, Actor, Experiment, ExperimentFilter, Hypothesis, HypothesisFilter, NewExperiment, NewHypothesis,
+    StatusUpdate, Written,
 };
+use crate::retrieval::search::{self, Hit, SearchRequest};
+use crate::store::papers::{self, PaperRecord};
+use crate::store::Store;
 
-/// The embedding model, or the error both surfaces give when a request needs it and the server
-/// runs without one (503).
-pub fn model(embedder: &Option<Arc<dyn Embedder>>) -> Result<Arc<dyn Embedder>> {
-    embedder
-        .clone()
-        .ok_or_else(|| UserError::Setup("this needs the embedding model; it is not loaded".into()).into())
+/// What the operations work on: the store, the embedding model when loaded, and the limits.
+#[derive(Clone)]
+pub struct Service {
+    /// The store.
+    pub store: Arc<Store>,
+    /// The embedding model (vector and hybrid search, findings, novelty and research writes).
+    pub embedder: Option<Arc<dyn Embedder>>,
+    /// What one request may cost.
+    pub limits: Limits,
+}
+
+impl Service {
+    /// The embedding model, or the error both surfaces give without one (503).
+    pub fn model(&self) -> Result<Arc<dyn Embedder>> {
+        self.embedder
+            .clone()
+            .ok_or_else(|| UserError::Setup("this needs the embedding model; it is not loaded".into()).into())
+    }
+
+    /// Runs a SPARQL evaluation `run` on a blocking thread under the query timeout: the timeout
+    /// cancels the evaluation itself (the thread is freed), not only the wait, and is reported
+    /// as a timeout naming the limit.
+    pub async fn sparql<T: Send + 'static>(
+        &self,
+        run: impl FnOnce(&Arc<Store>, Option<Arc<dyn Embedder>>, CancellationToken) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (store, embedder, timeout) = (self.store.clone(), self.embedder.clone(), self.limits.query_timeout);
+        let cancel = CancellationToken::new();
+        let timer = {
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(timeout).await;
+                cancel.cancel();
+            })
+        };
+        let answered = blocking(move || run(&store, embedder, cancel)).await;
+        timer.abort();
+        answered.map_err(|e| match e {
+            Error::User(UserError::Timeout(_)) => UserError::Timeout(format!(
+                "the query ran longer than {} s and was cancelled",
+                timeout.as_secs_f64()
+            ))
+            .into(),
+            other => other,
+        })
+    }
+
+    /// Passages for a question, best first, each with a verified citation.
+    pub async fn search(&self, req: SearchRequest) -> Result<Vec<Hit>> {
+        let (store, embedder) = (self.store.clone(), self.embedder.clone());
+        blocking(move || search::search(&store, embedder.as_deref(), &req)).await
+    }
+
+    /// An evidence pack for a question.
+    pub async fn findings(&self, req: FindingsRequest) -> Result<EvidencePack> {
+        let (store, embedder) = (self.store.clone(), self.embedder.clone());
+        blocking(move || findings::find(&store, embedder.as_deref(), &req)).await
+    }
+
+    /// A paper's record: reference, passages and facts.
+    pub async fn paper(&self, key_or_iri: String) -> Result<PaperRecord> {
+        let store = self.store.clone();
+        blocking(move || papers::paper_record(&store, &key_or_iri)).await
+    }
+
+    /// The gaps of the literature, telling `progress` of each step.
+    pub async fn gaps(&self, q: GapQuery, mut progress: impl FnMut(Step) + Send + 'static) -> Result<Vec<Gap>> {
+        let store = self.store.clone();
+        blocking(move || gaps::find_gaps_reporting(&store, &q, &mut progress)).await
+    }
+
+    /// Records a hypothesis as `actor`.
+    pub async fn propose(&self, actor: Actor, h: NewHypothesis) -> Result<Written<Hypothesis>> {
+        let (store, embedder) = (self.store.clone(), self.model()?);
+        blocking(move || research::propose(&store, embedder.as_ref(), &actor, &h)).await
+    }
+
+    /// Moves a hypothesis to another status as `actor`.
+    pub async fn set_status(&self, actor: Actor, hypothesis: String, u: StatusUpdate) -> Result<Hypothesis> {
+        let store = self.store.clone();
+        blocking(move || research::set_status(&store, &actor, &hypothesis, &u)).await
+    }
+
+    /// Logs an experiment run as `actor`.
+    pub async fn log_experiment(&self, actor: Actor, x: NewExperiment) -> Result<Written<Experiment>> {
+        let (store, embedder) = (self.store.clone(), self.model()?);
+        blocking(move || research::log_experiment(&store, embedder.as_ref(), &actor, &x)).await
+    }
+
+    /// Imports a results table as experiment runs of `actor`.
+    pub async fn import_results(
+        &self,
+        actor: Actor,
+        source: String,
+        table: Vec<u8>,
+        opts: ImportOptions,
+    ) -> Result<ImportReport> {
+        let (store, embedder) = (self.store.clone(), self.model()?);
+        blocking(move || results_import::import_results(&store, embedder.as_ref(), &actor, &source, &table, &opts))
+            .await
+    }
+
+    /// One hypothesis with its history, evidence and experiments.
+    pub async fn hypothesis(&self, id: String) -> Result<Hypothesis> {
+        let store = self.store.clone();
+        blocking(move || research::hypothesis(&store, &id)).await
+    }
+
+    /// Stored hypotheses, newest first.
+    pub async fn hypotheses(&self, f: HypothesisFilter) -> Result<Vec<Hypothesis>> {
+        let store = self.store.clone();
+        blocking(move || research::hypotheses(&store, &f)).await
+    }
+
+    /// One experiment run.
+    pub async fn experiment(&self, id: String) -> Result<Experiment> {
+        let store = self.store.clone();
+        blocking(move || research::experiment(&store, &id)).await
+    }
+
+    /// Stored experiment runs, newest first.
+    pub async fn experiments(&self, f: ExperimentFilter) -> Result<Vec<Experiment>> {
+        let store = self.store.clone();
+        blocking(move || research::experiments(&store, &f)).await
+    }
+
+    /// How novel an idea is against the literature and past records.
+    pub async fn novelty(&self, req: NoveltyRequest) -> Result<NoveltyReport> {
+        let (store, embedder) = (self.store.clone(), self.model()?);
+        blocking(move || novelty::novelty(&store, embedder.as_ref(), &req)).await
+    }
 }
 
 /// Runs blocking domain code (index reads, SPARQL, the embedding model) on tokio's blocking pool.

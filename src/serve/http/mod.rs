@@ -52,6 +52,17 @@ pub struct AppState {
     pub limits: Limits,
 }
 
+impl AppState {
+    /// The service layer over this state's store, model and limits.
+    pub fn service(&self) -> crate::service::Service {
+        crate::service::Service {
+            store: self.store.clone(),
+            embedder: self.embedder.clone(),
+            limits: self.limits,
+        }
+    }
+}
+
 /// Registers every route on an actix `App`, and `/openapi.json` describing them; `mcp` is the
 /// MCP endpoint all workers share.
 fn configure(state: AppState, mcp: mcp::Endpoint, turns: papers::IngestTurns) -> impl FnOnce(&mut web::ServiceConfig) {

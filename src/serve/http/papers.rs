@@ -152,9 +152,7 @@ pub(super) async fn ingest_handler(
     )
 )]
 pub(super) async fn paper_handler(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let id = id.into_inner();
-    let record = blocking(move || crate::store::papers::paper_record(&store, &id)).await?;
+    let record = state.service().paper(id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(record))
 }
 

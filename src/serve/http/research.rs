@@ -2,7 +2,6 @@
 //! Writes (proposing, status changes, logging and importing runs) need `--writes`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -10,11 +9,10 @@ use utoipa::IntoParams;
 
 use super::access::require;
 use super::openapi::Documented;
-use super::{blocking, ApiError, AppState, ErrorBody};
+use super::{ApiError, AppState, ErrorBody};
 use crate::common::error::Error;
-use crate::embed::Embedder;
-use crate::research::gaps::{self, Gap, GapKind, GapQuery};
-use crate::research::novelty::{self, NoveltyReport, NoveltyRequest};
+use crate::research::gaps::{Gap, GapKind, GapQuery};
+use crate::research::novelty::{NoveltyReport, NoveltyRequest};
 use crate::research::results_import::{self, Field, ImportOptions, ImportReport};
 use crate::research::{
     self, Experiment, ExperimentFilter, Hypothesis, HypothesisFilter, NewExperiment, NewHypothesis, StatusUpdate,
@@ -72,10 +70,6 @@ fn writer(state: &AppState, req: &HttpRequest) -> Result<research::Actor, ApiErr
     Ok(require(state, req, Scope::Write)?.actor)
 }
 
-fn model(state: &AppState) -> Result<Arc<dyn Embedder>, ApiError> {
-    Ok(crate::service::model(&state.embedder)?)
-}
-
 fn written<T: serde::Serialize>(w: Written<T>) -> HttpResponse {
     if w.created {
         HttpResponse::Created().json(w)
@@ -124,8 +118,7 @@ async fn gaps_handler(state: web::Data<AppState>, p: web::Query<GapParams>) -> R
         as_of: p.as_of,
         limit: p.limit.unwrap_or(10).min(200),
     };
-    let store = state.store.clone();
-    let found = blocking(move || gaps::find_gaps(&store, &q)).await?;
+    let found = state.service().gaps(q, |_| {}).await?;
     Ok(HttpResponse::Ok().json(found))
 }
 
@@ -158,8 +151,7 @@ async fn propose(
     body: web::Json<NewHypothesis>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = writer(&state, &req)?;
-    let (store, embedder) = (state.store.clone(), model(&state)?);
-    let w = blocking(move || research::propose(&store, embedder.as_ref(), &actor, &body)).await?;
+    let w = state.service().propose(actor, body.into_inner()).await?;
     Ok(written(w))
 }
 
@@ -180,8 +172,7 @@ async fn list_hypotheses(
     state: web::Data<AppState>,
     f: web::Query<HypothesisFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let list = blocking(move || research::hypotheses(&store, &f)).await?;
+    let list = state.service().hypotheses(f.into_inner()).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -199,8 +190,7 @@ async fn list_hypotheses(
     )
 )]
 async fn get_hypothesis(state: web::Data<AppState>, id: web::Path<HypothesisId>) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let h = blocking(move || research::hypothesis(&store, &id.id)).await?;
+    let h = state.service().hypothesis(id.into_inner().id).await?;
     Ok(HttpResponse::Ok().json(h))
 }
 
@@ -231,8 +221,10 @@ async fn set_status(
     body: web::Json<StatusUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = writer(&state, &req)?;
-    let store = state.store.clone();
-    let h = blocking(move || research::set_status(&store, &actor, &id.id, &body)).await?;
+    let h = state
+        .service()
+        .set_status(actor, id.into_inner().id, body.into_inner())
+        .await?;
     Ok(HttpResponse::Ok().json(h))
 }
 
@@ -265,8 +257,7 @@ async fn log_experiment(
     body: web::Json<NewExperiment>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = writer(&state, &req)?;
-    let (store, embedder) = (state.store.clone(), model(&state)?);
-    let w = blocking(move || research::log_experiment(&store, embedder.as_ref(), &actor, &body)).await?;
+    let w = state.service().log_experiment(actor, body.into_inner()).await?;
     Ok(written(w))
 }
 
@@ -286,8 +277,7 @@ async fn list_experiments(
     state: web::Data<AppState>,
     f: web::Query<ExperimentFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let list = blocking(move || research::experiments(&store, &f)).await?;
+    let list = state.service().experiments(f.into_inner()).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -305,8 +295,7 @@ async fn list_experiments(
     )
 )]
 async fn get_experiment(state: web::Data<AppState>, id: web::Path<ExperimentId>) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let x = blocking(move || research::experiment(&store, &id.id)).await?;
+    let x = state.service().experiment(id.into_inner().id).await?;
     Ok(HttpResponse::Ok().json(x))
 }
 
@@ -415,10 +404,7 @@ async fn import(
     let actor = writer(&state, &req)?;
     let (name, opts) = ImportParams::parse(req.query_string())?.options()?;
     let body = super::body::read(payload, MAX_TABLE, "a results table").await?;
-    let (store, embedder) = (state.store.clone(), model(&state)?);
-    let report =
-        blocking(move || results_import::import_results(&store, embedder.as_ref(), &actor, &name, &body, &opts))
-            .await?;
+    let report = state.service().import_results(actor, name, body.to_vec(), opts).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -475,7 +461,6 @@ async fn novelty_post(state: web::Data<AppState>, q: web::Json<NoveltyRequest>) 
 }
 
 async fn novelty_of(state: web::Data<AppState>, q: NoveltyRequest) -> Result<HttpResponse, ApiError> {
-    let (store, embedder) = (state.store.clone(), model(&state)?);
-    let report = blocking(move || novelty::novelty(&store, embedder.as_ref(), &q)).await?;
+    let report = state.service().novelty(q).await?;
     Ok(HttpResponse::Ok().json(report))
 }

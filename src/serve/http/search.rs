@@ -4,9 +4,9 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{blocking, negotiate, ApiError, AppState, ErrorBody};
+use super::{negotiate, ApiError, AppState, ErrorBody};
 use crate::common::error::{Error, UserError};
-use crate::retrieval::search::{self, Hit, Mode, SearchRequest};
+use crate::retrieval::search::{Hit, Mode, SearchRequest};
 use crate::store::SearchFilter;
 
 /// Query parameters of `/search`.
@@ -73,9 +73,8 @@ pub(super) async fn search_handler(
         },
         tuning: Default::default(),
     };
-    let (store, embedder) = (state.store.clone(), state.embedder.clone());
     let mode = req.mode;
-    let hits = blocking(move || search::search(&store, embedder.as_deref(), &req)).await?;
+    let hits = state.service().search(req).await?;
     Ok(HttpResponse::Ok().json(SearchResults { mode, hits }))
 }
 
@@ -167,8 +166,7 @@ pub(super) async fn findings_handler(
             venue: p.venue,
         },
     };
-    let (store, embedder) = (state.store.clone(), state.embedder.clone());
-    let pack = blocking(move || crate::answers::findings::find(&store, embedder.as_deref(), &fr)).await?;
+    let pack = state.service().findings(fr).await?;
     Ok(match format {
         PackFormat::Json => HttpResponse::Ok().json(pack),
         PackFormat::JsonLd => HttpResponse::Ok()

@@ -9,7 +9,7 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryEvaluationError, QueryResults};
 
 use super::protocol::{endpoint_iri, graph_formats, graphs, pairs};
-use super::{blocking, negotiate, ApiError, AppState};
+use super::{negotiate, ApiError, AppState};
 use crate::common::error::{Error, Result, UserError};
 
 /// Largest query body `POST /sparql` accepts (updates: [`super::update::MAX_BODY`]).
@@ -107,42 +107,23 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let (store, embedder) = (state.store.clone(), state.embedder.clone());
-    let limits = state.limits;
+    let max_rows = state.limits.max_rows;
     let base = endpoint_iri(req);
-    // The timeout cancels the evaluation itself (the blocking thread is freed), not only the wait.
-    let cancel = oxigraph::sparql::CancellationToken::new();
-    let timer = {
-        let cancel = cancel.clone();
-        actix_web::rt::spawn(async move {
-            actix_web::rt::time::sleep(limits.query_timeout).await;
-            cancel.cancel();
+    let (body, media) = state
+        .service()
+        .sparql(move |store, embedder, cancel| {
+            let results = crate::retrieval::sparql_search::query_cancellable(
+                store,
+                embedder,
+                &q.query,
+                &q.default_graphs,
+                &q.named_graphs,
+                Some(cancel),
+                Some(&base),
+            )?;
+            serialize_results_capped(results, accept.as_deref(), Some(max_rows))
         })
-    };
-    let answered = blocking(move || {
-        let results = crate::retrieval::sparql_search::query_cancellable(
-            &store,
-            embedder,
-            &q.query,
-            &q.default_graphs,
-            &q.named_graphs,
-            Some(cancel),
-            Some(&base),
-        )?;
-        serialize_results_capped(results, accept.as_deref(), Some(limits.max_rows))
-    })
-    .await;
-    timer.abort();
-    let (body, media) = answered.map_err(|e| match e {
-        Error::User(UserError::Timeout(_)) => ApiError(
-            UserError::Timeout(format!(
-                "the query ran longer than {} s and was cancelled",
-                limits.query_timeout.as_secs_f64()
-            ))
-            .into(),
-        ),
-        other => ApiError(other),
-    })?;
+        .await?;
     Ok(HttpResponse::Ok().content_type(media).body(body))
 }
 

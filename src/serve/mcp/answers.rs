@@ -202,8 +202,7 @@ pub(super) fn sparql_page(
 }
 
 /// One paper, summary or a page of the full record.
-pub(super) fn paper(store: &Store, a: &GetPaperArgs) -> crate::Result<Value> {
-    let record = crate::store::papers::paper_record(store, &a.id)?;
+pub(super) fn paper(record: crate::store::papers::PaperRecord, a: &GetPaperArgs) -> crate::Result<Value> {
     let r = &record.reference;
     match a.detail.unwrap_or_default() {
         Detail::Summary => {

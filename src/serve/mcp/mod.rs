@@ -44,6 +44,17 @@ pub struct Context {
     pub scope: Scope,
 }
 
+impl Context {
+    /// The service layer over this context's store, model and limits.
+    pub fn service(&self) -> crate::service::Service {
+        crate::service::Service {
+            store: self.store.clone(),
+            embedder: self.embedder.clone(),
+            limits: self.limits,
+        }
+    }
+}
+
 /// What the HTTP layer granted one request (its scope, and as whom it may write), carried in
 /// its `http::Extensions`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,10 +88,6 @@ impl HypatiaMcp {
             ctx,
             tool_router: Self::tool_router(),
         }
-    }
-
-    fn model(&self) -> crate::Result<Arc<dyn Embedder>> {
-        crate::service::model(&self.ctx.embedder)
     }
 
     /// Checks that the caller of this request may act with scope `need`, and says as whom it

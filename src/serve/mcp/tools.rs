@@ -8,12 +8,12 @@ use rmcp::{tool, tool_router, ErrorData as McpError, RoleServer};
 use serde_json::json;
 
 use super::*;
-use crate::common::error::{Error, UserError};
+use crate::common::error::Error;
 use crate::research::gaps::GapQuery;
 use crate::research::novelty::NoveltyRequest;
 use crate::research::{HypothesisFilter, NewExperiment, NewHypothesis, StatusUpdate};
 use crate::retrieval::search::SearchRequest;
-use crate::service::{blocking, Scope};
+use crate::service::Scope;
 use crate::store::SearchFilter;
 
 #[tool_router(vis = "pub(super)")]
@@ -26,39 +26,7 @@ impl HypatiaMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn search(&self, Parameters(a): Parameters<SearchArgs>) -> Result<CallToolResult, McpError> {
-        let (store, embedder) = (self.ctx.store.clone(), self.ctx.embedder.clone());
-        reply(
-            blocking(move || {
-                let limit = bounded("limit", a.limit, 10, 50)?;
-                let from = offset(a.cursor.as_deref())?;
-                let depth = (from + limit).min(MAX_SEARCH_DEPTH);
-                let req = SearchRequest {
-                    query: a.query,
-                    mode: mode(a.mode.as_deref())?,
-                    k: depth,
-                    filter: SearchFilter {
-                        year_from: a.year_from,
-                        year_to: a.year_to,
-                        section: a.section,
-                        venue: a.venue,
-                    },
-                    tuning: Default::default(),
-                };
-                let hits = crate::retrieval::search::search(&store, embedder.as_deref(), &req)?;
-                let full = hits.len() == depth && depth < MAX_SEARCH_DEPTH;
-                let page: Vec<HitSummary> = hits
-                    .iter()
-                    .skip(from)
-                    .map(|h| HitSummary::new(h.rank, h.score, &h.citation))
-                    .collect();
-                let next_cursor = (full && !page.is_empty()).then(|| (from + page.len()).to_string());
-                Ok(Page {
-                    items: json!({ "mode": req.mode, "hits": page }),
-                    next_cursor,
-                })
-            })
-            .await,
-        )
+        reply(self.search_page(a).await)
     }
 
     /// An evidence pack.
@@ -69,9 +37,8 @@ impl HypatiaMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn findings(&self, Parameters(a): Parameters<FindingsArgs>) -> Result<CallToolResult, McpError> {
-        let (store, embedder) = (self.ctx.store.clone(), self.ctx.embedder.clone());
         let format = a.format.unwrap_or_default();
-        let pack = blocking(move || {
+        let pack = async {
             let req = crate::answers::findings::FindingsRequest {
                 question: a.question,
                 mode: mode(a.mode.as_deref())?,
@@ -83,8 +50,8 @@ impl HypatiaMcp {
                     ..Default::default()
                 },
             };
-            crate::answers::findings::find(&store, embedder.as_deref(), &req)
-        })
+            self.ctx.service().findings(req).await
+        }
         .await;
         match (pack, format) {
             (Ok(p), PackFormat::Markdown) => Ok(CallToolResult::success(vec![rmcp::model::ContentBlock::text(
@@ -104,27 +71,12 @@ impl HypatiaMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn sparql(&self, Parameters(a): Parameters<SparqlArgs>) -> Result<CallToolResult, McpError> {
-        let (store, embedder, limits) = (self.ctx.store.clone(), self.ctx.embedder.clone(), self.ctx.limits);
-        let cancel = oxigraph::sparql::CancellationToken::new();
-        let timer = {
-            let cancel = cancel.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(limits.query_timeout).await;
-                cancel.cancel();
-            })
-        };
-        let r = blocking(move || sparql_page(&store, embedder, &a, cancel)).await;
-        timer.abort();
-        reply(r.map_err(|e| {
-            match e {
-                Error::User(UserError::Timeout(_)) => UserError::Timeout(format!(
-                    "the query ran longer than {} s and was cancelled",
-                    limits.query_timeout.as_secs_f64()
-                ))
-                .into(),
-                e => e,
-            }
-        }))
+        reply(
+            self.ctx
+                .service()
+                .sparql(move |store, embedder, cancel| sparql_page(store, embedder, &a, cancel))
+                .await,
+        )
     }
 
     /// One paper.
@@ -135,8 +87,7 @@ impl HypatiaMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_paper(&self, Parameters(a): Parameters<GetPaperArgs>) -> Result<CallToolResult, McpError> {
-        let store = self.ctx.store.clone();
-        reply(blocking(move || paper(&store, &a)).await)
+        reply(async { paper(self.ctx.service().paper(a.id.clone()).await?, &a) }.await)
     }
 
     /// Research gaps.
@@ -152,7 +103,6 @@ impl HypatiaMcp {
         request: RequestContext<RoleServer>,
         Parameters(a): Parameters<GapsArgs>,
     ) -> Result<CallToolResult, McpError> {
-        let store = self.ctx.store.clone();
         // A caller that sent a progress token hears of each step (corpus loaded, each kind done):
         // on a large store the search takes tens of seconds.
         let (steps, forward) = match request.meta.get_progress_token() {
@@ -173,23 +123,27 @@ impl HypatiaMcp {
             }
             None => (None, None),
         };
-        let result = blocking(move || {
+        let result = async {
             let q = GapQuery {
                 kind: a.kind,
                 concept: a.concept,
                 as_of: a.as_of,
                 limit: bounded("limit", a.limit, 5, 50)?,
             };
-            let gaps = crate::research::gaps::find_gaps_reporting(&store, &q, &mut |step| {
-                if let Some(steps) = &steps {
-                    let _ = steps.send(step);
-                }
-            })?;
+            let gaps = self
+                .ctx
+                .service()
+                .gaps(q, move |step| {
+                    if let Some(steps) = &steps {
+                        let _ = steps.send(step);
+                    }
+                })
+                .await?;
             Ok(match a.detail.unwrap_or_default() {
                 Detail::Full => json!({ "gaps": gaps }),
                 Detail::Summary => json!({ "gaps": gaps.iter().map(gap_summary).collect::<Vec<_>>() }),
             })
-        })
+        }
         .await;
         // The sender went with the search, so the forwarder ends once it has sent every step:
         // the notifications precede the answer.
@@ -221,9 +175,7 @@ impl HypatiaMcp {
             Ok(a) => a,
             Err(e) => return failed(e),
         };
-        let store = self.ctx.store.clone();
-        let model = self.model();
-        reply(blocking(move || crate::research::propose(&store, model?.as_ref(), &actor, &h)).await)
+        reply(self.ctx.service().propose(actor, h).await)
     }
 
     /// Change a hypothesis' status.
@@ -247,14 +199,13 @@ impl HypatiaMcp {
             Ok(a) => a,
             Err(e) => return failed(e),
         };
-        let store = self.ctx.store.clone();
         let update = StatusUpdate {
             status: a.status,
             agent: a.agent,
             outcomes: a.outcomes,
             note: a.note,
         };
-        reply(blocking(move || crate::research::set_status(&store, &actor, &a.hypothesis, &update)).await)
+        reply(self.ctx.service().set_status(actor, a.hypothesis, update).await)
     }
 
     /// Log an experiment run.
@@ -279,9 +230,7 @@ impl HypatiaMcp {
             Ok(a) => a,
             Err(e) => return failed(e),
         };
-        let store = self.ctx.store.clone();
-        let model = self.model();
-        reply(blocking(move || crate::research::log_experiment(&store, model?.as_ref(), &actor, &x)).await)
+        reply(self.ctx.service().log_experiment(actor, x).await)
     }
 
     /// Hypotheses.
@@ -291,19 +240,19 @@ impl HypatiaMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn hypotheses(&self, Parameters(a): Parameters<HypothesesArgs>) -> Result<CallToolResult, McpError> {
-        let store = self.ctx.store.clone();
         reply(
-            blocking(move || {
-                if let Some(id) = &a.id {
-                    return Ok(json!({ "hypothesis": crate::research::hypothesis(&store, id)? }));
+            async {
+                let svc = self.ctx.service();
+                if let Some(id) = a.id {
+                    return Ok(json!({ "hypothesis": svc.hypothesis(id).await? }));
                 }
                 let f = HypothesisFilter {
                     status: a.status,
                     agent: a.agent,
                     limit: Some(bounded("limit", a.limit, 20, 100)?),
                 };
-                Ok(json!({ "hypotheses": crate::research::hypotheses(&store, &f)? }))
-            })
+                Ok(json!({ "hypotheses": svc.hypotheses(f).await? }))
+            }
             .await,
         )
     }
@@ -316,41 +265,73 @@ impl HypatiaMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn novelty(&self, Parameters(a): Parameters<NoveltyArgs>) -> Result<CallToolResult, McpError> {
-        let store = self.ctx.store.clone();
-        let model = self.model();
-        reply(
-            blocking(move || {
-                let req = NoveltyRequest {
-                    idea: a.idea,
-                    k: Some(bounded("k", a.k, 5, 20)?),
-                };
-                let r = crate::research::novelty::novelty(&store, model?.as_ref(), &req)?;
-                if a.detail.unwrap_or_default() == Detail::Full {
-                    return serde_json::to_value(r).map_err(|e| Error::journal(e.to_string()));
-                }
-                Ok(json!({
-                    "idea": r.idea,
-                    "novelty": r.novelty,
-                    "literature_similarity": r.literature_similarity,
-                    "record_similarity": r.record_similarity,
-                    "summary": r.summary,
-                    "papers": r.papers.iter().map(|p| {
-                        let h = HitSummary::new(0, p.similarity, &p.citation);
-                        json!({ "similarity": p.similarity, "paper": h.paper, "title": h.title, "year": h.year,
-                                "passage": h.passage, "quote": h.quote, "start": h.start, "end": h.end,
-                                "claims": p.claims.len() })
-                    }).collect::<Vec<_>>(),
-                    "hypotheses": r.hypotheses.iter().map(|h| json!({
-                        "similarity": h.similarity, "key": h.hypothesis.key, "statement": h.hypothesis.statement,
-                        "status": h.hypothesis.status, "agent": h.hypothesis.agent,
-                    })).collect::<Vec<_>>(),
-                    "experiments": r.experiments.iter().map(|x| json!({
-                        "similarity": x.similarity, "key": x.experiment.key, "outcome": x.outcome,
-                        "description": x.experiment.description, "hypothesis": x.experiment.hypothesis,
-                    })).collect::<Vec<_>>(),
-                }))
-            })
-            .await,
-        )
+        reply(self.novelty_answer(a).await)
+    }
+}
+
+impl HypatiaMcp {
+    /// One page of search hits, summarised, with the cursor of the next.
+    async fn search_page(&self, a: SearchArgs) -> crate::Result<Page<serde_json::Value>> {
+        let limit = bounded("limit", a.limit, 10, 50)?;
+        let from = offset(a.cursor.as_deref())?;
+        let depth = (from + limit).min(MAX_SEARCH_DEPTH);
+        let req = SearchRequest {
+            query: a.query,
+            mode: mode(a.mode.as_deref())?,
+            k: depth,
+            filter: SearchFilter {
+                year_from: a.year_from,
+                year_to: a.year_to,
+                section: a.section,
+                venue: a.venue,
+            },
+            tuning: Default::default(),
+        };
+        let mode = req.mode;
+        let hits = self.ctx.service().search(req).await?;
+        let full = hits.len() == depth && depth < MAX_SEARCH_DEPTH;
+        let page: Vec<HitSummary> = hits
+            .iter()
+            .skip(from)
+            .map(|h| HitSummary::new(h.rank, h.score, &h.citation))
+            .collect();
+        let next_cursor = (full && !page.is_empty()).then(|| (from + page.len()).to_string());
+        Ok(Page {
+            items: json!({ "mode": mode, "hits": page }),
+            next_cursor,
+        })
+    }
+
+    /// The novelty report, in full or summarised.
+    async fn novelty_answer(&self, a: NoveltyArgs) -> crate::Result<serde_json::Value> {
+        let req = NoveltyRequest {
+            idea: a.idea,
+            k: Some(bounded("k", a.k, 5, 20)?),
+        };
+        let r = self.ctx.service().novelty(req).await?;
+        if a.detail.unwrap_or_default() == Detail::Full {
+            return serde_json::to_value(r).map_err(|e| Error::journal(e.to_string()));
+        }
+        Ok(json!({
+            "idea": r.idea,
+            "novelty": r.novelty,
+            "literature_similarity": r.literature_similarity,
+            "record_similarity": r.record_similarity,
+            "summary": r.summary,
+            "papers": r.papers.iter().map(|p| {
+                let h = HitSummary::new(0, p.similarity, &p.citation);
+                json!({ "similarity": p.similarity, "paper": h.paper, "title": h.title, "year": h.year,
+                        "passage": h.passage, "quote": h.quote, "start": h.start, "end": h.end,
+                        "claims": p.claims.len() })
+            }).collect::<Vec<_>>(),
+            "hypotheses": r.hypotheses.iter().map(|h| json!({
+                "similarity": h.similarity, "key": h.hypothesis.key, "statement": h.hypothesis.statement,
+                "status": h.hypothesis.status, "agent": h.hypothesis.agent,
+            })).collect::<Vec<_>>(),
+            "experiments": r.experiments.iter().map(|x| json!({
+                "similarity": x.similarity, "key": x.experiment.key, "outcome": x.outcome,
+                "description": x.experiment.description, "hypothesis": x.experiment.hypothesis,
+            })).collect::<Vec<_>>(),
+        }))
     }
 }
