@@ -1,0 +1,240 @@
+//! The read side: hypotheses (with their history, experiments and quoted evidence) and
+//! experiment runs, from the store's named queries, and the filters that list them.
+
+use std::collections::BTreeMap;
+
+use oxigraph::model::{Literal, Term};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use crate::common::error::{Error, Result, UserError};
+use crate::common::fields;
+use crate::common::ids::RecordKind;
+use crate::store::queries::{self, select, Row};
+use crate::store::Store;
+
+use super::answers::{ConceptLabel, Experiment, Hypothesis, StatusChange};
+use super::evidence::quoted_evidence;
+use super::helpers::{key_of_iri, node, words};
+use super::requests::{record_key, HypothesisKey, Metric};
+use super::status::{HypothesisStatus, RunStatus};
+
+/// A stored hypothesis with its history and experiments.
+pub fn hypothesis(store: &Store, id: &str) -> Result<Hypothesis> {
+    let key = record_key(RecordKind::Hypothesis, id)?;
+    let iri = store.base().iri(RecordKind::Hypothesis.segment(), &key);
+    let rows = select(store, queries::HYPOTHESES, &[("h", node(&iri)?)])?;
+    let Some(row) = rows.into_iter().next() else {
+        return Err(UserError::NotFound(format!("hypothesis `{id}`")).into());
+    };
+    let mut h = hypothesis_from_row(store, row)?;
+    h.quoted_evidence = quoted_evidence(store, &iri)?;
+    h.history = select(store, queries::HYPOTHESIS_HISTORY, &[("h", node(&iri)?)])?
+        .into_iter()
+        .map(|r| status_change_from_row(store, r))
+        .collect::<Result<_>>()?;
+    h.experiments = experiments(
+        store,
+        &ExperimentFilter {
+            hypothesis: Some(key),
+            ..Default::default()
+        },
+    )?;
+    Ok(h)
+}
+
+/// Which hypotheses to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HypothesisFilter {
+    /// Only this status.
+    #[serde(default)]
+    pub status: Option<HypothesisStatus>,
+    /// Only this agent's.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Most hypotheses (newest first); 100 when absent.
+    #[serde(default, deserialize_with = "fields::count")]
+    pub limit: Option<usize>,
+}
+
+/// Stored hypotheses, newest first, without history and experiments (ask for one to get them).
+pub fn hypotheses(store: &Store, f: &HypothesisFilter) -> Result<Vec<Hypothesis>> {
+    let mut b: Vec<(&str, Term)> = Vec::new();
+    if let Some(s) = f.status {
+        b.push(("status", node(s.iri())?));
+    }
+    if let Some(a) = &f.agent {
+        b.push(("agent", Literal::new_simple_literal(a.trim()).into()));
+    }
+    let limit = f.limit.unwrap_or(100);
+    select(store, queries::HYPOTHESES, &b)?
+        .into_iter()
+        .take(limit)
+        .map(|r| hypothesis_from_row(store, r))
+        .collect()
+}
+
+/// Which experiments to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExperimentFilter {
+    /// Only runs testing this hypothesis (key or IRI).
+    #[serde(default)]
+    #[param(value_type = Option<HypothesisKey>, inline)]
+    pub hypothesis: Option<String>,
+    /// Only this run status.
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+    /// Only this agent's.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Most runs (oldest first); all when absent.
+    #[serde(default, deserialize_with = "fields::count")]
+    pub limit: Option<usize>,
+}
+
+/// Stored experiment runs, oldest first.
+pub fn experiments(store: &Store, f: &ExperimentFilter) -> Result<Vec<Experiment>> {
+    let mut b: Vec<(&str, Term)> = Vec::new();
+    let tested = match &f.hypothesis {
+        Some(h) => Some(store.base().iri(
+            RecordKind::Hypothesis.segment(),
+            &record_key(RecordKind::Hypothesis, h)?,
+        )),
+        None => None,
+    };
+    if let Some(s) = f.status {
+        b.push(("status", node(s.iri())?));
+    }
+    if let Some(a) = &f.agent {
+        b.push(("agent", Literal::new_simple_literal(a.trim()).into()));
+    }
+    let rows = select(store, queries::EXPERIMENTS, &b)?;
+    let limit = f.limit.unwrap_or(usize::MAX);
+    rows.into_iter()
+        .filter(|r| tested.is_none() || r.get("tested") == tested.as_ref())
+        .take(limit)
+        .map(|r| experiment_from_row(store, r))
+        .collect()
+}
+
+/// One stored experiment run.
+pub fn experiment(store: &Store, id: &str) -> Result<Experiment> {
+    let key = record_key(RecordKind::Experiment, id)?;
+    let iri = store.base().iri(RecordKind::Experiment.segment(), &key);
+    select(store, queries::EXPERIMENTS, &[("e", node(&iri)?)])?
+        .into_iter()
+        .next()
+        .map(|r| experiment_from_row(store, r))
+        .unwrap_or_else(|| Err(UserError::NotFound(format!("experiment `{id}`")).into()))
+}
+
+fn hypothesis_from_row(store: &Store, r: Row) -> Result<Hypothesis> {
+    let iri = r.get("h").cloned().unwrap_or_default();
+    let status = r
+        .get("status")
+        .and_then(|s| HypothesisStatus::from_iri(s))
+        .ok_or_else(|| Error::graph(format!("hypothesis {iri} has no status")))?;
+    let concepts = words(r.get("concepts"))
+        .into_iter()
+        .map(|c| {
+            let label = concept_label(store, &c)?;
+            Ok(ConceptLabel { iri: c, label })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Hypothesis {
+        key: key_of_iri(&iri),
+        statement: r.get("statement").cloned().unwrap_or_default(),
+        agent: r.get("agent").cloned().unwrap_or_default(),
+        created: r.get("created").cloned().unwrap_or_default(),
+        status,
+        concepts,
+        evidence: words(r.get("evidence")),
+        quoted_evidence: Vec::new(),
+        gap: r.get("gapKind").map(|k| (k.clone(), r.get("gapExplanation").cloned())),
+        history: Vec::new(),
+        experiments: Vec::new(),
+        iri,
+    })
+}
+
+fn concept_label(store: &Store, iri: &str) -> Result<Option<String>> {
+    Ok(select(store, queries::CONCEPT_LABELS, &[("concept", node(iri)?)])?
+        .into_iter()
+        .next()
+        .and_then(|mut r| r.remove("label")))
+}
+
+fn status_change_from_row(_store: &Store, r: Row) -> Result<StatusChange> {
+    let to = r
+        .get("to")
+        .and_then(|s| HypothesisStatus::from_iri(s))
+        .ok_or_else(|| Error::graph("status change without a status"))?;
+    Ok(StatusChange {
+        key: r.get("c").map(|c| key_of_iri(c)).unwrap_or_default(),
+        from: r.get("from").and_then(|s| HypothesisStatus::from_iri(s)),
+        to,
+        time: r.get("time").cloned().unwrap_or_default(),
+        agent: r.get("agent").cloned().unwrap_or_default(),
+        outcomes: words(r.get("outcomes")).iter().map(|o| key_of_iri(o)).collect(),
+        note: r.get("note").cloned(),
+    })
+}
+
+fn experiment_from_row(store: &Store, r: Row) -> Result<Experiment> {
+    let iri = r.get("e").cloned().unwrap_or_default();
+    let status = r
+        .get("status")
+        .and_then(|s| RunStatus::from_iri(s))
+        .ok_or_else(|| Error::graph(format!("experiment {iri} has no run status")))?;
+    let mut metrics = Vec::new();
+    let mut parameters = BTreeMap::new();
+    let mut artefacts = Vec::new();
+    for d in select(store, queries::EXPERIMENT_DETAILS, &[("e", node(&iri)?)])? {
+        match d.get("kind").map(String::as_str) {
+            Some("measurement") => metrics.push(Metric {
+                name: d.get("name").cloned().unwrap_or_default(),
+                value: d.get("value").and_then(|v| v.parse().ok()).unwrap_or(f64::NAN),
+                unit: d.get("unit").cloned(),
+                split: d.get("split").cloned(),
+            }),
+            Some("parameter") => {
+                parameters.insert(
+                    d.get("name").cloned().unwrap_or_default(),
+                    d.get("value").cloned().unwrap_or_default(),
+                );
+            }
+            Some("artefact") => artefacts.extend(d.get("value").cloned()),
+            _ => {}
+        }
+    }
+    Ok(Experiment {
+        key: key_of_iri(&iri),
+        description: r.get("description").cloned().unwrap_or_default(),
+        status,
+        agent: r.get("agent").cloned().unwrap_or_default(),
+        time: r.get("time").cloned().unwrap_or_default(),
+        hypothesis: r.get("tested").map(|h| key_of_iri(h)),
+        code_version: r.get("code").cloned(),
+        parameters,
+        metrics,
+        notes: r.get("notes").cloned(),
+        artefacts,
+        iri,
+    })
+}
+
+/// A hypothesis' current status and the agent who proposed it.
+pub(super) fn current_status(store: &Store, key: &str) -> Result<(HypothesisStatus, String)> {
+    let iri = store.base().iri(RecordKind::Hypothesis.segment(), key);
+    select(store, queries::HYPOTHESES, &[("h", node(&iri)?)])?
+        .into_iter()
+        .find_map(|r| {
+            let status = r.get("status").and_then(|s| HypothesisStatus::from_iri(s))?;
+            Some((status, r.get("agent")?.clone()))
+        })
+        .ok_or_else(|| UserError::NotFound(format!("hypothesis `{key}`")).into())
+}
