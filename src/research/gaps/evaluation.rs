@@ -9,7 +9,7 @@
 //!   that mentions it. Instead, the canonical texts of the papers up to T build an as-of-T
 //!   lexicon (the same C-value builder and least score as `hypatia extract`), and every paper up
 //!   to T+H is re-extracted with it in memory; nothing is written. A concept's type is the vote
-//!   of the papers up to T that mention it (as [`super::Corpus::ctype`] votes over extraction
+//!   of the papers up to T that mention it (as [`Corpus::ctype`] votes over extraction
 //!   graphs). Nodes, edges, degrees, recency and growth are then built from the papers up to T
 //!   by the code `/gaps?as_of=T` uses ([`CoGraph::build`]).
 //! - **Papers of years T+1 ..= T+H only define the positives**: the pairs of nodes, unconnected
@@ -37,9 +37,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::Serialize;
 
-use super::{
-    best_pairs, pair_key, papers_of_format, vote, CType, CoGraph, Corpus, LinkScore, LinkScores, MAX_CONCEPTS_PER_PAPER,
-};
+use super::corpus::{papers_of_format, vote, CType, Corpus};
+use super::graph::{pair_key, CoGraph, LinkScore, LinkScores, MAX_CONCEPTS_PER_PAPER};
+use super::missing_links::best_pairs;
 use crate::common::error::{Error, Result};
 use crate::common::rng::SplitMix;
 use crate::store::queries::lexical;
@@ -521,4 +521,18 @@ pub fn auc(positives: &[f64], negatives: &[f64]) -> Option<f64> {
     }
     let (np, nn) = (positives.len() as f64, negatives.len() as f64);
     Some((rank_sum - np * (np + 1.0) / 2.0) / (np * nn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_counts_ties_as_half() {
+        assert_eq!(auc(&[2.0, 3.0], &[1.0, 0.0]), Some(1.0));
+        assert_eq!(auc(&[0.0], &[1.0]), Some(0.0));
+        assert_eq!(auc(&[1.0], &[1.0]), Some(0.5));
+        assert_eq!(auc(&[1.0, 2.0], &[1.0, 0.0]), Some(0.875));
+        assert_eq!(auc(&[], &[1.0]), None);
+    }
 }

@@ -1,0 +1,135 @@
+//! Contested claims: claims about the same concepts with opposite `hyp:polarity` from different
+//! papers, one gap per set of concepts with the same claims on both sides.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use super::context::{Claim, Ctx};
+use super::corpus::CType;
+use super::rank::top_k;
+use super::{Gap, GapKind, MAX_EVIDENCE};
+use crate::common::error::Result;
+
+pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
+    let corpus = ctx.corpus;
+    let claims = ctx.claims()?;
+    // Per concept: the claims on each side (indices into `claims`).
+    let mut sides: BTreeMap<u32, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        let Some(&k) = corpus.by_iri.get(&c.concept) else {
+            continue;
+        };
+        let typed = corpus.ctype(k) != CType::Other;
+        if !(typed || ctx.focus.as_ref().is_some_and(|f| f.contains(&k))) || !ctx.in_focus(k) {
+            continue;
+        }
+        let e = sides.entry(k).or_default();
+        if c.negative {
+            e.1.push(i);
+        } else {
+            e.0.push(i);
+        }
+    }
+    // Concepts with the same claims on both sides make one gap.
+    let mut groups: BTreeMap<(Vec<String>, Vec<String>), Vec<u32>> = BTreeMap::new();
+    for (k, (pos, neg)) in sides {
+        let papers = |v: &[usize]| v.iter().map(|&i| claims[i].paper.as_str()).collect::<BTreeSet<&str>>();
+        let (pp, np) = (papers(&pos), papers(&neg));
+        if pp.is_empty() || np.is_empty() || (pp.len() == 1 && np.len() == 1 && pp == np) {
+            continue;
+        }
+        let ids = |v: &[usize]| {
+            let mut s: Vec<String> = v.iter().map(|&i| claims[i].claim.clone()).collect();
+            s.sort();
+            s.dedup();
+            s
+        };
+        groups.entry((ids(&pos), ids(&neg))).or_default().push(k);
+    }
+    let by_claim: HashMap<&str, &Claim> = claims.iter().map(|c| (c.claim.as_str(), c)).collect();
+    let mut cands = Vec::new();
+    for ((pos, neg), concepts) in groups {
+        let papers = |v: &[String]| {
+            v.iter()
+                .map(|c| by_claim[c.as_str()].paper.as_str())
+                .collect::<BTreeSet<&str>>()
+        };
+        let (pp, np) = (papers(&pos), papers(&neg));
+        let hedged = pos.iter().chain(&neg).filter(|c| by_claim[c.as_str()].hedged).count() as f64
+            / (pos.len() + neg.len()) as f64;
+        let score = ((pp.len() * np.len()) as f64).sqrt() * (1.0 - hedged / 2.0);
+        cands.push((score, (pos, neg, concepts, pp.len(), np.len(), hedged)));
+    }
+    let best = top_k(cands, limit, |a, b| (&a.2, &a.0, &a.1).cmp(&(&b.2, &b.0, &b.1)));
+    let mut gaps = Vec::new();
+    for (score, (pos, neg, concepts, np_pos, np_neg, hedged)) in best {
+        // Alternate sides, negative first, one claim per paper and side before repeats.
+        let order = |v: &[String]| {
+            let mut seen = HashSet::new();
+            let (mut firsts, mut rest): (Vec<&Claim>, Vec<&Claim>) = (Vec::new(), Vec::new());
+            for c in v.iter().map(|c| by_claim[c.as_str()]) {
+                if seen.insert(c.paper.as_str()) {
+                    firsts.push(c);
+                } else {
+                    rest.push(c);
+                }
+            }
+            firsts.extend(rest);
+            firsts
+        };
+        let (ps, ns) = (order(&pos), order(&neg));
+        let mut evidence = Vec::new();
+        let mut i = 0;
+        while evidence.len() < MAX_EVIDENCE && (i < ps.len() || i < ns.len()) {
+            for (side, role) in [(&ns, "negative"), (&ps, "supports")] {
+                if let Some(c) = side.get(i) {
+                    if evidence.len() < MAX_EVIDENCE {
+                        evidence.extend(ctx.claim_evidence(c, role)?);
+                    }
+                }
+            }
+            i += 1;
+        }
+        let labels: Vec<String> = concepts.iter().take(4).map(|&k| corpus.label(k)).collect();
+        let first = |role: &str| {
+            evidence
+                .iter()
+                .find(|e| e.role == role)
+                .map(|e| clip(&e.quote, 160))
+                .unwrap_or_default()
+        };
+        let explanation = format!(
+            "Claims about {} disagree {}: {np_pos} paper{} support{} it (\"{}\"), {np_neg} paper{} state{} a negative finding (\"{}\").",
+            labels.join(", "),
+            ctx.horizon(),
+            if np_pos == 1 { "" } else { "s" },
+            if np_pos == 1 { "s" } else { "" },
+            first("supports"),
+            if np_neg == 1 { "" } else { "s" },
+            if np_neg == 1 { "s" } else { "" },
+            first("negative"),
+        );
+        let mut features = BTreeMap::new();
+        features.insert("supporting_papers".into(), np_pos as f64);
+        features.insert("negative_papers".into(), np_neg as f64);
+        features.insert("supporting_claims".into(), pos.len() as f64);
+        features.insert("negative_claims".into(), neg.len() as f64);
+        features.insert("hedged_share".into(), hedged);
+        gaps.push(Gap {
+            kind: GapKind::ContestedClaim,
+            score,
+            explanation,
+            concepts: concepts.iter().map(|&k| corpus.concept_ref(k)).collect(),
+            evidence,
+            features,
+        });
+    }
+    Ok(gaps)
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>().trim_end())
+    }
+}

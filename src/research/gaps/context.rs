@@ -1,0 +1,337 @@
+//! The shared state of one call of the gap finder: the corpus, the as-of year and focus, the
+//! graph built on first use, and caches of mentions, texts and claims, quoted as evidence.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use oxigraph::model::NamedNode;
+
+use super::corpus::{counts, Corpus};
+use super::graph::CoGraph;
+use super::text::{Text, MAX_QUOTE_CHARS};
+use super::Evidence;
+use crate::common::error::{Error, Result};
+use crate::store::queries::lexical;
+use crate::store::Store;
+
+pub(super) struct Mention {
+    pub(super) concept: String,
+    paper: String,
+    passage: String,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+/// A claim about one concept (a claim about several is one `Claim` each).
+pub(super) struct Claim {
+    pub(super) claim: String,
+    pub(super) concept: String,
+    pub(super) paper: String,
+    pub(super) negative: bool,
+    pub(super) hedged: bool,
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) store: &'a Store,
+    pub(super) corpus: &'a Corpus<'a>,
+    pub(super) as_of: Option<i32>,
+    pub(super) focus: Option<BTreeSet<u32>>,
+    graph: Option<std::rc::Rc<CoGraph>>,
+    mentions: HashMap<String, std::rc::Rc<Vec<Mention>>>,
+    texts: HashMap<String, Option<std::rc::Rc<Text>>>,
+    claims: Option<std::rc::Rc<Vec<Claim>>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(
+        store: &'a Store,
+        corpus: &'a Corpus<'a>,
+        as_of: Option<i32>,
+        focus: Option<BTreeSet<u32>>,
+    ) -> Self {
+        Ctx {
+            store,
+            corpus,
+            as_of,
+            focus,
+            graph: None,
+            mentions: HashMap::new(),
+            texts: HashMap::new(),
+            claims: None,
+        }
+    }
+
+    pub(super) fn graph(&mut self) -> std::rc::Rc<CoGraph> {
+        if self.graph.is_none() {
+            let forced = self.focus.clone().unwrap_or_default();
+            self.graph = Some(std::rc::Rc::new(CoGraph::build(self.corpus, self.as_of, &forced)));
+        }
+        self.graph.clone().expect("built above")
+    }
+
+    pub(super) fn counts_paper(&self, paper: &str) -> bool {
+        counts(self.corpus.year_of(paper), self.as_of)
+    }
+
+    pub(super) fn in_focus(&self, c: u32) -> bool {
+        self.focus.as_ref().is_none_or(|f| f.contains(&c))
+    }
+
+    /// "up to 2019" or "in the corpus".
+    pub(super) fn horizon(&self) -> String {
+        match self.as_of {
+            Some(t) => format!("up to {t}"),
+            None => "in the corpus".to_string(),
+        }
+    }
+
+    /// Mentions of a concept (`by` = "concept") or in a paper (`by` = "paper"), of counted
+    /// papers only. Indexed quad lookups, O(mentions found): oxigraph plans a SPARQL query
+    /// before it sees bound values, so a bound query here would scan every mention.
+    pub(super) fn mentions(&mut self, by: &str, iri: &str) -> Result<std::rc::Rc<Vec<Mention>>> {
+        use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNode};
+        let key = format!("{by} {iri}");
+        if let Some(m) = self.mentions.get(&key) {
+            return Ok(m.clone());
+        }
+        let ox = self.store.graph().oxigraph();
+        let concept_p = NamedNodeRef::new_unchecked(crate::common::vocab::hyp::CONCEPT);
+        let node = NamedNode::new(iri).map_err(Error::graph)?;
+        let quads: Vec<oxigraph::model::Quad> = if by == "paper" {
+            let g = NamedNode::new(self.store.base().extraction_graph(&crate::common::ids::paper_key(iri)))
+                .map_err(Error::graph)?;
+            ox.quads_for_pattern(None, Some(concept_p), None, Some(GraphNameRef::NamedNode(g.as_ref())))
+                .collect::<std::result::Result<_, _>>()?
+        } else {
+            self.store
+                .graph()
+                .owned_quads(None, Some(concept_p), Some(node.as_ref().into()))
+                .collect::<std::result::Result<_, _>>()?
+        };
+        let one = |s: &NamedOrBlankNode, p: &str, g: &oxigraph::model::GraphName| -> Result<Option<String>> {
+            let p = NamedNodeRef::new_unchecked(p);
+            Ok(ox
+                .quads_for_pattern(Some(s.as_ref()), Some(p), None, Some(g.as_ref()))
+                .next()
+                .transpose()?
+                .map(|q| lexical(&q.object)))
+        };
+        let mut list = Vec::new();
+        let mut paper_of: HashMap<String, Option<String>> = HashMap::new();
+        for q in quads {
+            let (Some(start), Some(end), Some(passage)) = (
+                one(&q.subject, crate::common::vocab::hyp::START, &q.graph_name)?.and_then(|v| v.parse().ok()),
+                one(&q.subject, crate::common::vocab::hyp::END, &q.graph_name)?.and_then(|v| v.parse().ok()),
+                one(&q.subject, crate::common::vocab::prov::WAS_DERIVED_FROM, &q.graph_name)?,
+            ) else {
+                continue;
+            };
+            let paper = match paper_of.get(&passage) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = NamedNode::new(passage.as_str()).map_err(Error::graph)?;
+                    let found = self
+                        .store
+                        .graph()
+                        .owned_quads(
+                            Some(p.as_ref().into()),
+                            Some(NamedNodeRef::new_unchecked(crate::common::vocab::hyp::PASSAGE_OF)),
+                            None,
+                        )
+                        .next()
+                        .transpose()?
+                        .map(|q| lexical(&q.object));
+                    paper_of.insert(passage.clone(), found.clone());
+                    found
+                }
+            };
+            let Some(paper) = paper else { continue };
+            if !self.counts_paper(&paper) {
+                continue;
+            }
+            list.push(Mention {
+                concept: lexical(&q.object),
+                paper,
+                passage,
+                start,
+                end,
+            });
+        }
+        list.sort_by(|a, b| {
+            (&a.paper, a.start, &a.concept, &a.passage).cmp(&(&b.paper, b.start, &b.concept, &b.passage))
+        });
+        list.dedup_by(|a, b| (&a.paper, a.start, &a.concept) == (&b.paper, b.start, &b.concept));
+        let list = std::rc::Rc::new(list);
+        self.mentions.insert(key, list.clone());
+        Ok(list)
+    }
+
+    fn text(&mut self, paper: &str) -> Result<Option<std::rc::Rc<Text>>> {
+        if let Some(t) = self.texts.get(paper) {
+            return Ok(t.clone());
+        }
+        let t = self
+            .store
+            .canonical_text(&crate::common::ids::paper_key(paper))?
+            .map(|(_, text)| std::rc::Rc::new(Text::new(text)));
+        self.texts.insert(paper.to_string(), t.clone());
+        Ok(t)
+    }
+
+    /// Every claim about a concept, of counted papers, in (paper, claim) order: scans of the
+    /// claim-only predicates (polarity, hedging, paper) and of `schema:about`; the quotes come
+    /// later, for the claims a gap cites (`claim_evidence`).
+    pub(super) fn claims(&mut self) -> Result<std::rc::Rc<Vec<Claim>>> {
+        use crate::common::vocab::{hyp, schema};
+        if let Some(c) = &self.claims {
+            return Ok(c.clone());
+        }
+        let scan = |p: &str| -> Result<Vec<(String, String)>> {
+            let p = oxigraph::model::NamedNodeRef::new_unchecked(p);
+            self.store
+                .graph()
+                .owned_quads(None, Some(p), None)
+                .map(|q| {
+                    let q = q?;
+                    Ok((lexical(&q.subject.into()), lexical(&q.object)))
+                })
+                .collect()
+        };
+        let polarity: HashMap<String, bool> = scan(hyp::POLARITY)?
+            .into_iter()
+            .map(|(c, p)| (c, p == "negative"))
+            .collect();
+        let hedged: HashSet<String> = scan(hyp::HEDGED)?
+            .into_iter()
+            .filter(|(_, h)| h == "true" || h == "1")
+            .map(|(c, _)| c)
+            .collect();
+        let paper: HashMap<String, String> = scan(schema::IS_BASED_ON)?
+            .into_iter()
+            .filter(|(c, _)| polarity.contains_key(c))
+            .collect();
+        let mut list: Vec<Claim> = scan(schema::ABOUT)?
+            .into_iter()
+            .filter_map(|(claim, concept)| {
+                let negative = *polarity.get(&claim)?;
+                let paper = paper.get(&claim)?.clone();
+                Some(Claim {
+                    hedged: hedged.contains(&claim),
+                    claim,
+                    concept,
+                    paper,
+                    negative,
+                })
+            })
+            .filter(|c| self.counts_paper(&c.paper))
+            .collect();
+        list.sort_by(|a, b| (&a.paper, &a.claim, &a.concept).cmp(&(&b.paper, &b.claim, &b.concept)));
+        list.dedup_by(|a, b| (&a.claim, &a.concept) == (&b.claim, &b.concept));
+        let list = std::rc::Rc::new(list);
+        self.claims = Some(list.clone());
+        Ok(list)
+    }
+
+    /// A claim's quote, offsets and passage as evidence (indexed lookups).
+    pub(super) fn claim_evidence(&mut self, claim: &Claim, role: &str) -> Result<Option<Evidence>> {
+        use crate::common::vocab::{hyp, prov};
+        use oxigraph::model::NamedNodeRef;
+        let graph = self.store.graph();
+        let node = NamedNode::new(claim.claim.as_str()).map_err(Error::graph)?;
+        let one = |p: &str| -> Result<Option<String>> {
+            Ok(graph
+                .owned_quads(Some(node.as_ref().into()), Some(NamedNodeRef::new_unchecked(p)), None)
+                .next()
+                .transpose()?
+                .map(|q| lexical(&q.object)))
+        };
+        let (Some(quote), Some(start), Some(end), Some(passage)) = (
+            one(hyp::EXACT)?,
+            one(hyp::START)?.and_then(|v| v.parse().ok()),
+            one(hyp::END)?.and_then(|v| v.parse().ok()),
+            one(prov::WAS_DERIVED_FROM)?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Evidence {
+            year: self.corpus.year_of(&claim.paper),
+            paper: claim.paper.clone(),
+            passage,
+            quote,
+            start,
+            end,
+            role: role.to_string(),
+        }))
+    }
+
+    /// A span of a paper's canonical text as evidence, `None` when the text is missing.
+    pub(super) fn evidence(
+        &mut self,
+        paper: &str,
+        passage: &str,
+        span: (usize, usize),
+        role: &str,
+    ) -> Result<Option<Evidence>> {
+        let Some(text) = self.text(paper)? else {
+            return Ok(None);
+        };
+        let Some(quote) = text.slice(span.0, span.1) else {
+            return Ok(None);
+        };
+        Ok(Some(Evidence {
+            paper: paper.to_string(),
+            passage: passage.to_string(),
+            quote: quote.to_string(),
+            start: span.0,
+            end: span.1,
+            year: self.corpus.year_of(paper),
+            role: role.to_string(),
+        }))
+    }
+
+    /// A passage where concepts `a` and `b` are both mentioned, quoted as the sentence(s)
+    /// holding the nearest pair of their mentions; failing that, the sentence of `b`'s mention in
+    /// a paper that mentions both.
+    pub(super) fn cooccurrence(&mut self, a: u32, b: u32, role: &str) -> Result<Option<Evidence>> {
+        let (ia, ib) = (
+            self.corpus.concepts[a as usize].iri.clone(),
+            self.corpus.concepts[b as usize].iri.clone(),
+        );
+        let (ma, mb) = (self.mentions("concept", &ia)?, self.mentions("concept", &ib)?);
+        let mut best: Option<(&Mention, &Mention, usize)> = None;
+        let mut by_passage: HashMap<&str, Vec<&Mention>> = HashMap::new();
+        for m in mb.iter() {
+            by_passage.entry(m.passage.as_str()).or_default().push(m);
+        }
+        for x in ma.iter() {
+            for y in by_passage.get(x.passage.as_str()).into_iter().flatten() {
+                let dist = x.start.abs_diff(y.start);
+                if best.is_none_or(|(_, _, d)| dist < d) {
+                    best = Some((x, y, dist));
+                }
+            }
+        }
+        if let Some((x, y, _)) = best {
+            let Some(text) = self.text(&x.paper)? else {
+                return Ok(None);
+            };
+            let (s1, e1) = text.sentence_around(x.start, x.end);
+            let (s2, e2) = text.sentence_around(y.start, y.end);
+            let span = if e1.max(e2) - s1.min(s2) <= MAX_QUOTE_CHARS {
+                (s1.min(s2), e1.max(e2))
+            } else {
+                (s2, e2)
+            };
+            let (paper, passage) = (x.paper.clone(), x.passage.clone());
+            return self.evidence(&paper, &passage, span, role);
+        }
+        let papers_a: HashSet<&str> = ma.iter().map(|m| m.paper.as_str()).collect();
+        if let Some(y) = mb.iter().find(|m| papers_a.contains(m.paper.as_str())) {
+            let Some(text) = self.text(&y.paper)? else {
+                return Ok(None);
+            };
+            let span = text.sentence_around(y.start, y.end);
+            return self.evidence(&y.paper, &y.passage, span, role);
+        }
+        Ok(None)
+    }
+}

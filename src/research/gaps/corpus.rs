@@ -1,0 +1,321 @@
+//! The corpus: every paper's concept set and year, concepts and papers numbered in IRI order,
+//! each concept's type (a vote) and label looked up when first asked for.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use oxigraph::model::{NamedNode, Term};
+
+use super::ConceptRef;
+use crate::common::error::{Error, Result};
+use crate::store::queries;
+use crate::store::queries::{lexical, select};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) enum CType {
+    Method,
+    Task,
+    Dataset,
+    Metric,
+    Material,
+    Other,
+}
+
+impl CType {
+    fn from_iri(iri: Option<&str>) -> CType {
+        match iri.and_then(|i| i.rsplit(['#', '/']).next()) {
+            Some("Method") => CType::Method,
+            Some("Task") => CType::Task,
+            Some("Dataset") => CType::Dataset,
+            Some("Metric") => CType::Metric,
+            Some("Material") => CType::Material,
+            _ => CType::Other,
+        }
+    }
+
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            CType::Method => "Method",
+            CType::Task => "Task",
+            CType::Dataset => "Dataset",
+            CType::Metric => "Metric",
+            CType::Material => "Material",
+            CType::Other => "OtherConcept",
+        }
+    }
+
+    pub(super) fn is_target(self) -> bool {
+        matches!(self, CType::Dataset | CType::Task)
+    }
+
+    pub(super) fn of(t: hypatia_extract::ConceptType) -> CType {
+        use hypatia_extract::ConceptType as T;
+        match t {
+            T::Method => CType::Method,
+            T::Task => CType::Task,
+            T::Dataset => CType::Dataset,
+            T::Metric => CType::Metric,
+            T::Material => CType::Material,
+            T::Other => CType::Other,
+        }
+    }
+}
+
+/// A concept's type from the papers that mention it: `typed` holds the votes of the papers that
+/// type it, and each of the other `papers` votes for Other; most votes win, ties go to a typed
+/// kind.
+pub(super) fn vote(mut typed: BTreeMap<CType, u32>, papers: u32) -> CType {
+    let n: u32 = typed.values().sum();
+    *typed.entry(CType::Other).or_default() += papers.saturating_sub(n);
+    typed
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(t, _)| *t)
+        .unwrap_or(CType::Other)
+}
+
+pub(super) struct Concept {
+    pub(super) iri: String,
+    /// Papers stating that they mention it.
+    papers: u32,
+    /// Its type, looked up when first asked for.
+    ctype: std::cell::OnceCell<CType>,
+}
+
+pub(super) struct PaperRow {
+    pub(super) year: Option<i32>,
+    /// Concept ids, ascending.
+    pub(super) concepts: Vec<u32>,
+}
+
+/// Every paper's concept set, concepts and papers numbered in IRI order.
+pub(super) struct Corpus<'s> {
+    store: &'s Store,
+    /// Labels, looked up when first asked for (a corpus has tens of thousands of concepts; a
+    /// call names a few hundred).
+    labels: std::cell::RefCell<HashMap<u32, String>>,
+    pub(super) concepts: Vec<Concept>,
+    pub(super) by_iri: HashMap<String, u32>,
+    pub(super) papers: Vec<PaperRow>,
+    years: HashMap<String, Option<i32>>,
+}
+
+impl<'s> Corpus<'s> {
+    /// Loads every paper's concept set: `hyp:mentionsConcept` pairs from the named query, then
+    /// each concept's type (a vote over the extraction graphs that describe it: no
+    /// `hyp:conceptType` in a graph is a vote for OtherConcept) and label, and each paper's
+    /// year, by indexed lookups.
+    pub(super) fn load(store: &'s Store) -> Result<Corpus<'s>> {
+        Self::load_from(store, None)
+    }
+
+    /// [`Corpus::load`] restricted to the papers read from one source format (`hyp:sourceFormat`,
+    /// e.g. "acl") when `format` is given.
+    fn load_from(store: &'s Store, format: Option<&str>) -> Result<Corpus<'s>> {
+        use crate::common::vocab::hyp;
+        use oxigraph::model::NamedNodeRef;
+        let only = format.map(|f| papers_of_format(store, f)).transpose()?;
+        let mut papers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut df: BTreeMap<String, u32> = BTreeMap::new();
+        for row in select(store, queries::GAP_CONCEPT_SETS, &[])? {
+            let (Some(paper), Some(concept)) = (row.get("paper"), row.get("concept")) else {
+                continue;
+            };
+            if only.as_ref().is_some_and(|o| !o.contains(paper)) {
+                continue;
+            }
+            if papers.entry(paper.clone()).or_default().insert(concept.clone()) {
+                *df.entry(concept.clone()).or_default() += 1;
+            }
+        }
+        let mut by_iri = HashMap::with_capacity(df.len());
+        let concepts: Vec<Concept> = df
+            .into_iter()
+            .enumerate()
+            .map(|(i, (iri, papers))| {
+                by_iri.insert(iri.clone(), i as u32);
+                Concept {
+                    iri,
+                    papers,
+                    ctype: std::cell::OnceCell::new(),
+                }
+            })
+            .collect();
+        let mut years = HashMap::with_capacity(papers.len());
+        for q in store
+            .graph()
+            .owned_quads(None, Some(NamedNodeRef::new_unchecked(hyp::YEAR)), None)
+        {
+            let q = q?;
+            let paper = lexical(&q.subject.into());
+            if papers.contains_key(&paper) {
+                if let Ok(y) = lexical(&q.object).parse::<i32>() {
+                    years.insert(paper, Some(y));
+                }
+            }
+        }
+        let papers = papers
+            .into_iter()
+            .map(|(iri, cs)| {
+                let year = years.get(&iri).copied().flatten();
+                years.insert(iri, year);
+                let mut concepts: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
+                concepts.sort_unstable();
+                PaperRow { year, concepts }
+            })
+            .collect();
+        Ok(Corpus {
+            store,
+            labels: Default::default(),
+            concepts,
+            by_iri,
+            papers,
+            years,
+        })
+    }
+
+    /// A corpus of concept sets held in memory (the evaluation's re-extraction, see
+    /// [`evaluate_link_prediction`]): each paper's IRI, year and concept IRIs, and the type of
+    /// every concept, decided by the caller. Concepts without a type are dropped from the sets.
+    pub(super) fn from_sets(
+        store: &'s Store,
+        mut sets: Vec<(String, Option<i32>, BTreeSet<String>)>,
+        types: BTreeMap<String, CType>,
+    ) -> Corpus<'s> {
+        sets.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut by_iri = HashMap::with_capacity(types.len());
+        let mut concepts: Vec<Concept> = types
+            .into_iter()
+            .enumerate()
+            .map(|(i, (iri, t))| {
+                by_iri.insert(iri.clone(), i as u32);
+                Concept {
+                    iri,
+                    papers: 0,
+                    ctype: std::cell::OnceCell::from(t),
+                }
+            })
+            .collect();
+        let mut years = HashMap::with_capacity(sets.len());
+        let mut papers = Vec::with_capacity(sets.len());
+        for (iri, year, cs) in sets {
+            let ids: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
+            for &c in &ids {
+                concepts[c as usize].papers += 1;
+            }
+            years.insert(iri, year);
+            papers.push(PaperRow { year, concepts: ids });
+        }
+        Corpus {
+            store,
+            labels: Default::default(),
+            concepts,
+            by_iri,
+            papers,
+            years,
+        }
+    }
+
+    /// The concepts a filter names: its IRI, or every concept whose preferred or alternative
+    /// label equals it (case aside).
+    pub(super) fn resolve(&self, store: &Store, s: &str) -> Result<BTreeSet<u32>> {
+        if let Some(&i) = self.by_iri.get(s.trim()) {
+            return Ok(BTreeSet::from([i]));
+        }
+        let mut found = BTreeSet::new();
+        let label = Term::from(oxigraph::model::Literal::new_simple_literal(s.trim()));
+        for row in select(store, queries::CONCEPT_BY_LABEL, &[("label", label)])? {
+            if let Some(i) = row.get("concept").and_then(|c| self.by_iri.get(c)) {
+                found.insert(*i);
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::not_found(format!("no extracted concept is called `{s}`")));
+        }
+        Ok(found)
+    }
+
+    pub(super) fn concept_ref(&self, c: u32) -> ConceptRef {
+        let k = &self.concepts[c as usize];
+        ConceptRef {
+            iri: k.iri.clone(),
+            label: self.label(c),
+            ctype: self.ctype(c).as_str().to_string(),
+        }
+    }
+
+    /// A concept's type: a vote over the extraction graphs that describe it (one without
+    /// `hyp:conceptType` votes for OtherConcept); most votes win, ties go to a typed kind.
+    pub(super) fn ctype(&self, c: u32) -> CType {
+        let k = &self.concepts[c as usize];
+        *k.ctype.get_or_init(|| {
+            let mut types: BTreeMap<CType, u32> = BTreeMap::new();
+            if let Ok(node) = NamedNode::new(k.iri.as_str()) {
+                let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::hyp::CONCEPT_TYPE);
+                for q in self
+                    .store
+                    .graph()
+                    .owned_quads(Some(node.as_ref().into()), Some(p), None)
+                    .flatten()
+                {
+                    *types.entry(CType::from_iri(Some(&lexical(&q.object)))).or_default() += 1;
+                }
+            }
+            vote(types, k.papers)
+        })
+    }
+
+    /// A concept's preferred label (the one most of its extraction graphs give; ties: the
+    /// smallest), looked up when first asked for.
+    pub(super) fn label(&self, c: u32) -> String {
+        if let Some(l) = self.labels.borrow().get(&c) {
+            return l.clone();
+        }
+        let iri = &self.concepts[c as usize].iri;
+        let mut labels: BTreeMap<String, u32> = BTreeMap::new();
+        if let Ok(node) = NamedNode::new(iri.as_str()) {
+            let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::skos::PREF_LABEL);
+            for q in self
+                .store
+                .graph()
+                .owned_quads(Some(node.as_ref().into()), Some(p), None)
+                .flatten()
+            {
+                *labels.entry(lexical(&q.object)).or_default() += 1;
+            }
+        }
+        let label = labels
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(l, _)| l.clone())
+            .unwrap_or_else(|| iri.rsplit('/').next().unwrap_or(iri).to_string());
+        self.labels.borrow_mut().insert(c, label.clone());
+        label
+    }
+
+    pub(super) fn year_of(&self, paper: &str) -> Option<i32> {
+        self.years.get(paper).copied().flatten()
+    }
+}
+
+/// The IRIs of the papers read from one source format (`hyp:sourceFormat`, e.g. "acl").
+pub(super) fn papers_of_format(store: &Store, format: &str) -> Result<HashSet<String>> {
+    use oxigraph::model::{LiteralRef, NamedNodeRef};
+    store
+        .graph()
+        .owned_quads(
+            None,
+            Some(NamedNodeRef::new_unchecked(crate::common::vocab::hyp::SOURCE_FORMAT)),
+            Some(LiteralRef::new_simple_literal(format).into()),
+        )
+        .map(|q| q.map(|q| lexical(&q.subject.into())))
+        .collect()
+}
+
+/// Whether a paper with this year counts as of T.
+pub(super) fn counts(year: Option<i32>, as_of: Option<i32>) -> bool {
+    match as_of {
+        None => true,
+        Some(t) => year.is_some_and(|y| y <= t),
+    }
+}

@@ -1,0 +1,137 @@
+//! Missing links (Swanson's ABC model as link prediction): the best unconnected pairs within two
+//! hops by the served score, each explained by its strongest bridges and their co-occurrences.
+
+use std::collections::BTreeMap;
+
+use super::context::Ctx;
+use super::graph::{CoGraph, LinkScores};
+use super::rank::top_k;
+use super::{Gap, GapKind, MAX_EVIDENCE};
+use crate::common::error::Result;
+
+/// The best `limit` unconnected pairs within two hops (touching `focus` when given) by `score`,
+/// ties by local ids, each with its neighbourhood scores: the ranking [`missing_links`] serves
+/// and [`evaluate_link_prediction`](super::evaluate_link_prediction) measures. A bounded buffer
+/// is sorted and cut when it doubles; a pair below the last cut's floor cannot enter, so only
+/// the others pay the co-mention check.
+pub(super) fn best_pairs(
+    g: &CoGraph,
+    focus: Option<&[u32]>,
+    limit: usize,
+    score: impl Fn(u32, u32, &LinkScores) -> f64,
+) -> Vec<(f64, (u32, u32, LinkScores))> {
+    let mut best: Vec<(f64, (u32, u32, LinkScores))> = Vec::new();
+    let mut floor = f64::NEG_INFINITY;
+    let cut = |best: &mut Vec<(f64, (u32, u32, LinkScores))>, floor: &mut f64| {
+        let kept = top_k(std::mem::take(best), limit, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        if kept.len() >= limit {
+            *floor = kept.last().map(|k| k.0).unwrap_or(f64::NEG_INFINITY);
+        }
+        *best = kept;
+    };
+    g.for_each_candidate(focus, |a, c, s| {
+        let score = score(a, c, s);
+        if score < floor || g.co_mentioned(a, c) {
+            return;
+        }
+        best.push((score, (a, c, *s)));
+        if best.len() >= 2 * limit.max(64) {
+            cut(&mut best, &mut floor);
+        }
+    });
+    cut(&mut best, &mut floor);
+    best
+}
+
+pub(super) fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
+    let g = ctx.graph();
+    let focus: Option<Vec<u32>> = ctx.focus.as_ref().map(|f| {
+        let mut v: Vec<u32> = f
+            .iter()
+            .map(|&c| g.local[c as usize])
+            .filter(|&l| l != u32::MAX)
+            .collect();
+        v.sort_unstable();
+        v
+    });
+    if focus.as_ref().is_some_and(|f| f.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let best = best_pairs(&g, focus.as_deref(), limit, |a, c, s| g.score(a, c, s));
+    let mut gaps = Vec::new();
+    for (score, (a, c, s)) in best {
+        gaps.push(missing_link_gap(ctx, a, c, s, score)?);
+    }
+    Ok(gaps)
+}
+
+fn missing_link_gap(ctx: &mut Ctx<'_>, a: u32, c: u32, s: LinkScores, score: f64) -> Result<Gap> {
+    let g = ctx.graph();
+    let (ca, cc) = (g.ids[a as usize], g.ids[c as usize]);
+    // Bridges, strongest first: the weaker of the two edges, discounted by the bridge's degree.
+    let mut bridges: Vec<(f64, u32, u32, u32)> = g.adj[a as usize]
+        .iter()
+        .filter_map(|e| {
+            let e2 = g.edge(e.n, c)?;
+            let w = e.papers.min(e2.papers) as f64 / (g.deg(e.n).max(2) as f64).ln();
+            Some((w, e.n, e.papers, e2.papers))
+        })
+        .collect();
+    bridges.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    let mut features = BTreeMap::new();
+    features.insert("common_neighbours".into(), s.cn as f64);
+    features.insert("adamic_adar".into(), s.aa);
+    features.insert("resource_allocation".into(), s.ra);
+    features.insert("preferential_attachment".into(), s.pa);
+    features.insert("papers_a".into(), g.df[a as usize] as f64);
+    features.insert("papers_c".into(), g.df[c as usize] as f64);
+    features.insert("recency_a".into(), g.recency(a));
+    features.insert("recency_c".into(), g.recency(c));
+    features.insert("growth_a".into(), g.growth(a));
+    features.insert("growth_c".into(), g.growth(c));
+    let corpus = ctx.corpus;
+    let (la, lc) = (corpus.label(ca), corpus.label(cc));
+    let named: Vec<String> = bridges
+        .iter()
+        .take(3)
+        .map(|&(_, b, wa, wc)| {
+            format!(
+                "{} ({wa} paper{} with {la}, {wc} with {lc})",
+                corpus.label(g.ids[b as usize]),
+                if wa == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    let explanation = format!(
+        "{la} and {lc} never co-occur in a paper {}, but {} concept{} link{} them: {}{}.",
+        ctx.horizon(),
+        s.cn,
+        if s.cn == 1 { "" } else { "s" },
+        if s.cn == 1 { "s" } else { "" },
+        named.join(", "),
+        if s.cn > 3 { ", ..." } else { "" }
+    );
+    let top: Vec<u32> = bridges.iter().take(3).map(|b| g.ids[b.1 as usize]).collect();
+    let mut concepts = vec![corpus.concept_ref(ca), corpus.concept_ref(cc)];
+    concepts.extend(top.iter().map(|&b| corpus.concept_ref(b)));
+    let mut evidence = Vec::new();
+    for &b in &top {
+        let lb = corpus.label(b).to_string();
+        for (x, y, role) in [(ca, b, format!("{la} with {lb}")), (b, cc, format!("{lb} with {lc}"))] {
+            if evidence.len() >= MAX_EVIDENCE {
+                break;
+            }
+            if let Some(ev) = ctx.cooccurrence(x, y, &role)? {
+                evidence.push(ev);
+            }
+        }
+    }
+    Ok(Gap {
+        kind: GapKind::MissingLink,
+        score,
+        explanation,
+        concepts,
+        evidence,
+        features,
+    })
+}

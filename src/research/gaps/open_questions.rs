@@ -1,0 +1,259 @@
+//! Open questions: future-work and limitation sentences, found by cue phrases, that no later
+//! paper answers with claims about the same concepts.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::context::Ctx;
+use super::corpus::CType;
+use super::rank::top_k;
+use super::text::Text;
+use super::{Evidence, Gap, GapKind, MAX_EVIDENCE};
+use crate::common::error::Result;
+use crate::store::queries;
+use crate::store::queries::select;
+
+/// Phrases that make a sentence a future-work, limitation or open-question statement.
+const STRONG_CUES: [&str; 26] = [
+    "future work",
+    "future research",
+    "future studies",
+    "future study",
+    "future direction",
+    "remains unclear",
+    "remain unclear",
+    "remains unknown",
+    "remain unknown",
+    "remains open",
+    "remains to be",
+    "remain to be",
+    "open question",
+    "open problem",
+    "open issue",
+    "is unknown whether",
+    "is not known whether",
+    "it is unclear whether",
+    "limitations",
+    "limitation of",
+    "limitation is",
+    "further research",
+    "further work",
+    "further studies",
+    "further investigation",
+    "we plan to",
+];
+/// Weaker cues, counted only in sections whose heading names future work or limitations.
+const WEAK_CUES: [&str; 10] = [
+    "will ",
+    "plan",
+    "could ",
+    "would ",
+    "should ",
+    "might ",
+    "further",
+    "extend",
+    "explore",
+    "investigate",
+];
+const SECTION_CUES: [&str; 6] = [
+    "future",
+    "limitation",
+    "open problem",
+    "open question",
+    "open issue",
+    "outlook",
+];
+
+pub(super) fn cue_weight(section: &str, sentence: &str) -> f64 {
+    let s = sentence.to_lowercase();
+    if STRONG_CUES.iter().any(|c| s.contains(c))
+        || s.contains("it would be interesting")
+        || s.contains("warrant further")
+        || s.contains("warrants further")
+    {
+        return 1.0;
+    }
+    let sec = section.to_lowercase();
+    if SECTION_CUES.iter().any(|c| sec.contains(c)) && WEAK_CUES.iter().any(|c| s.contains(c)) {
+        return 0.6;
+    }
+    0.0
+}
+
+pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
+    let corpus = ctx.corpus;
+    let rows = select(ctx.store, queries::OPEN_QUESTION_PASSAGES, &[])?;
+    // Claim concepts per paper (for "addressed").
+    let claims = ctx.claims()?;
+    let mut claimed: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+    for c in claims.iter() {
+        if let Some(&k) = corpus.by_iri.get(&c.concept) {
+            claimed.entry(c.paper.as_str()).or_default().insert(k);
+        }
+    }
+    let mut seen: HashSet<(String, usize, usize)> = HashSet::new();
+    struct Cand {
+        paper: String,
+        passage: String,
+        span: (usize, usize),
+        quote: String,
+        concepts: Vec<u32>,
+        cue: f64,
+        year: Option<i32>,
+        addressing: Vec<(f64, String)>,
+        touching: usize,
+        best: f64,
+    }
+    let mut cands: Vec<(f64, Cand)> = Vec::new();
+    for r in &rows {
+        let (Some(paper), Some(passage), Some(text), Some(start)) = (
+            r.get("paper"),
+            r.get("passage"),
+            r.get("text"),
+            r.get("start").and_then(|s| s.parse::<usize>().ok()),
+        ) else {
+            continue;
+        };
+        if !ctx.counts_paper(paper) {
+            continue;
+        }
+        let section = r.get("section").map(String::as_str).unwrap_or("");
+        let t = Text::new(text.clone());
+        let mut found = Vec::new();
+        for (s, e) in t.sentences(0, t.chars.len()) {
+            let sentence = t.slice(s, e).unwrap_or("");
+            let cue = cue_weight(section, sentence);
+            if cue > 0.0 && seen.insert((paper.clone(), start + s, start + e)) {
+                found.push((start + s, start + e, sentence.to_string(), cue));
+            }
+        }
+        if found.is_empty() {
+            continue;
+        }
+        let mentions = ctx.mentions("paper", paper)?;
+        let year = corpus.year_of(paper);
+        for (s, e, quote, cue) in found {
+            // In order of first mention, typed concepts first.
+            let mut concepts: Vec<u32> = Vec::new();
+            for m in mentions.iter().filter(|m| s <= m.start && m.end <= e) {
+                if let Some(&k) = corpus.by_iri.get(&m.concept) {
+                    if !concepts.contains(&k) {
+                        concepts.push(k);
+                    }
+                }
+            }
+            concepts.sort_by_key(|&k| corpus.ctype(k) == CType::Other);
+            if concepts.is_empty() || !concepts.iter().any(|&c| ctx.in_focus(c)) {
+                continue;
+            }
+            // Later papers (year > this one's, and counted) with claims about these concepts.
+            let mut addressing = Vec::new();
+            let mut touching = 0;
+            let mut best: f64 = 0.0;
+            if let Some(y) = year {
+                for (p, cs) in &claimed {
+                    if corpus.year_of(p).is_none_or(|py| py <= y) {
+                        continue;
+                    }
+                    let shared = concepts.iter().filter(|c| cs.contains(c)).count();
+                    if shared == 0 {
+                        continue;
+                    }
+                    touching += 1;
+                    let coverage = shared as f64 / concepts.len() as f64;
+                    best = best.max(coverage);
+                    if coverage >= 0.5 {
+                        addressing.push((coverage, p.to_string()));
+                    }
+                }
+            }
+            addressing.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let n = concepts.len() as f64;
+            let score = cue * (1.0 + (1.0 + n).ln()) * (1.0 - best / 2.0) / (1.0 + addressing.len() as f64);
+            cands.push((
+                score,
+                Cand {
+                    paper: paper.clone(),
+                    passage: passage.clone(),
+                    span: (s, e),
+                    quote,
+                    concepts,
+                    cue,
+                    year,
+                    addressing,
+                    touching,
+                    best,
+                },
+            ));
+        }
+    }
+    let best = top_k(cands, limit, |a, b| (&a.paper, a.span).cmp(&(&b.paper, b.span)));
+    let mut gaps = Vec::new();
+    for (score, c) in best {
+        let labels: Vec<String> = c.concepts.iter().take(6).map(|&k| corpus.label(k)).collect();
+        let when = c
+            .year
+            .map(|y| format!("A {y} paper"))
+            .unwrap_or_else(|| "A paper (year unknown)".into());
+        let answered = match (c.year, c.addressing.len()) {
+            (None, _) => "no later paper can be told apart without a year".to_string(),
+            (Some(_), 0) if c.touching == 0 => format!("no later paper {} makes a claim about them", ctx.horizon()),
+            (Some(_), 0) => format!(
+                "{} later paper{} {} claim about some of them, none about half",
+                c.touching,
+                if c.touching == 1 { "" } else { "s" },
+                if c.touching == 1 { "makes a" } else { "make a" }
+            ),
+            (Some(_), k) => format!(
+                "{k} later paper{} {} claims about at least half of them",
+                if k == 1 { "" } else { "s" },
+                if k == 1 { "makes" } else { "make" }
+            ),
+        };
+        let explanation = format!(
+            "{when} states future work or a limitation about {}{}; {answered}.",
+            labels.join(", "),
+            if c.concepts.len() > 6 { ", ..." } else { "" }
+        );
+        let mut features = BTreeMap::new();
+        features.insert("cue_weight".into(), c.cue);
+        features.insert("concepts".into(), c.concepts.len() as f64);
+        features.insert("later_papers_touching".into(), c.touching as f64);
+        features.insert("later_papers_addressing".into(), c.addressing.len() as f64);
+        features.insert("best_coverage".into(), c.best);
+        features.insert("year_known".into(), if c.year.is_some() { 1.0 } else { 0.0 });
+        let mut evidence = vec![Evidence {
+            paper: c.paper.clone(),
+            passage: c.passage.clone(),
+            quote: c.quote.clone(),
+            start: c.span.0,
+            end: c.span.1,
+            year: c.year,
+            role: "open question".into(),
+        }];
+        let concept_iris: HashSet<&str> = c
+            .concepts
+            .iter()
+            .map(|&k| corpus.concepts[k as usize].iri.as_str())
+            .collect();
+        for (_, p) in &c.addressing {
+            if evidence.len() >= MAX_EVIDENCE {
+                break;
+            }
+            if let Some(cl) = claims
+                .iter()
+                .find(|cl| &cl.paper == p && concept_iris.contains(cl.concept.as_str()))
+            {
+                evidence.extend(ctx.claim_evidence(cl, "later claim")?);
+            }
+        }
+        gaps.push(Gap {
+            kind: GapKind::OpenQuestion,
+            score,
+            explanation,
+            concepts: c.concepts.iter().map(|&k| corpus.concept_ref(k)).collect(),
+            evidence,
+            features,
+        });
+    }
+    Ok(gaps)
+}

@@ -1,0 +1,263 @@
+//! Untested combinations: a method never evaluated on, nor mentioned with, a dataset or task
+//! that methods similar to it (co-mentioned, or sharing targets) were evaluated on or studied with.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::context::Ctx;
+use super::corpus::{counts, CType};
+use super::rank::top_k;
+use super::{Gap, GapKind, MAX_EVIDENCE};
+use crate::common::error::Result;
+use crate::store::queries;
+use crate::store::queries::select;
+
+/// The most similar methods an untested combination is inferred from, per method.
+pub const SIMILAR_METHODS: usize = 20;
+
+/// A method's link to a dataset or task: statements that it was evaluated on it, and papers that
+/// mention both.
+#[derive(Default, Clone)]
+struct TargetLink {
+    evaluations: Vec<Evaluation>,
+    papers: u32,
+}
+
+#[derive(Clone)]
+struct Evaluation {
+    paper: String,
+    passage: String,
+    start: usize,
+    end: usize,
+}
+
+impl TargetLink {
+    /// 1 for an evaluation, 0.5 for mentions in one paper only.
+    fn weight(&self) -> f64 {
+        if self.evaluations.is_empty() {
+            0.5
+        } else {
+            1.0
+        }
+    }
+}
+
+pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
+    // Evaluation statements of counted papers, between nodes of the graph.
+    let rows = select(ctx.store, queries::METHOD_EVALUATIONS, &[])?;
+    let corpus = ctx.corpus;
+    let mut evaluated: BTreeMap<(u32, u32), Vec<Evaluation>> = BTreeMap::new();
+    {
+        let g = ctx.graph();
+        for r in &rows {
+            let (Some(m), Some(d), Some(paper), Some(passage)) =
+                (r.get("method"), r.get("dataset"), r.get("paper"), r.get("passage"))
+            else {
+                continue;
+            };
+            let (Some(&m), Some(&d)) = (corpus.by_iri.get(m), corpus.by_iri.get(d)) else {
+                continue;
+            };
+            let (lm, ld) = (g.local[m as usize], g.local[d as usize]);
+            if lm == u32::MAX || ld == u32::MAX || lm == ld || !counts(corpus.year_of(paper), ctx.as_of) {
+                continue;
+            }
+            let (Some(start), Some(end)) = (
+                r.get("start").and_then(|s| s.parse().ok()),
+                r.get("end").and_then(|s| s.parse().ok()),
+            ) else {
+                continue;
+            };
+            evaluated.entry((lm, ld)).or_default().push(Evaluation {
+                paper: paper.clone(),
+                passage: passage.clone(),
+                start,
+                end,
+            });
+        }
+    }
+    let g = ctx.graph();
+    let ctype = |l: u32| corpus.ctype(g.ids[l as usize]);
+    // Method -> target links.
+    let mut links: Vec<BTreeMap<u32, TargetLink>> = vec![BTreeMap::new(); g.len()];
+    for l in 0..g.len() as u32 {
+        if ctype(l) != CType::Method {
+            continue;
+        }
+        for e in &g.adj[l as usize] {
+            if ctype(e.n).is_target() {
+                links[l as usize].entry(e.n).or_default().papers = e.papers;
+            }
+        }
+    }
+    for ((m, d), evs) in &evaluated {
+        links[*m as usize].entry(*d).or_default().evaluations = evs.clone();
+    }
+    // Target -> methods linked to it.
+    let mut methods_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (m, ts) in links.iter().enumerate() {
+        for &d in ts.keys() {
+            methods_of.entry(d).or_default().push(m as u32);
+        }
+    }
+    let focus_local = |c: u32| ctx.in_focus(g.ids[c as usize]);
+    struct Cand {
+        m: u32,
+        d: u32,
+        similar: Vec<(f64, u32)>,
+        score: f64,
+        evaluated_similar: usize,
+    }
+    let mut cands: Vec<(f64, Cand)> = Vec::new();
+    for m in 0..g.len() as u32 {
+        if ctype(m) != CType::Method {
+            continue;
+        }
+        let mine = &links[m as usize];
+        // Similar methods: co-mentioned with m (cosine of paper counts) or sharing targets
+        // (Jaccard of target sets); similarity is the mean of the two.
+        let mut others: BTreeSet<u32> = g.adj[m as usize]
+            .iter()
+            .map(|e| e.n)
+            .filter(|&x| ctype(x) == CType::Method)
+            .collect();
+        for d in mine.keys() {
+            others.extend(methods_of.get(d).into_iter().flatten().copied().filter(|&x| x != m));
+        }
+        let mut similar: Vec<(f64, u32)> = others
+            .iter()
+            .map(|&o| {
+                let cos = g
+                    .edge(m, o)
+                    .map(|e| e.papers as f64 / ((g.df[m as usize] as f64) * (g.df[o as usize] as f64)).sqrt())
+                    .unwrap_or(0.0);
+                let theirs = &links[o as usize];
+                let shared = mine.keys().filter(|d| theirs.contains_key(d)).count();
+                let union = mine.len() + theirs.len() - shared;
+                let jac = if union == 0 { 0.0 } else { shared as f64 / union as f64 };
+                ((cos + jac) / 2.0, o)
+            })
+            .filter(|s| s.0 > 0.0)
+            .collect();
+        similar.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        similar.truncate(SIMILAR_METHODS);
+        // Per target: score, the similar methods reaching it, how many by an evaluation.
+        type Reach = (f64, Vec<(f64, u32)>, usize);
+        let mut per_target: BTreeMap<u32, Reach> = BTreeMap::new();
+        for &(sim, o) in &similar {
+            for (&d, link) in &links[o as usize] {
+                if mine.contains_key(&d) || g.co_mentioned(m, d) {
+                    continue;
+                }
+                if !(focus_local(m) || focus_local(d)) {
+                    continue;
+                }
+                let e = per_target.entry(d).or_default();
+                e.0 += sim * link.weight();
+                e.1.push((sim, o));
+                if !link.evaluations.is_empty() {
+                    e.2 += 1;
+                }
+            }
+        }
+        for (d, (score, mut similar, evaluated_similar)) in per_target {
+            similar.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            cands.push((
+                score,
+                Cand {
+                    m,
+                    d,
+                    similar,
+                    score,
+                    evaluated_similar,
+                },
+            ));
+        }
+    }
+    let best = top_k(cands, limit, |a, b| (a.m, a.d).cmp(&(b.m, b.d)));
+    let mut gaps = Vec::new();
+    for (_, c) in best {
+        let g = ctx.graph();
+        let (cm, cd) = (g.ids[c.m as usize], g.ids[c.d as usize]);
+        let (lm, ld) = (corpus.label(cm).to_string(), corpus.label(cd).to_string());
+        let top: Vec<(f64, u32)> = c.similar.iter().take(3).copied().collect();
+        let named: Vec<String> = top
+            .iter()
+            .map(|&(_, o)| {
+                let link = &links[o as usize][&c.d];
+                let how = if link.evaluations.is_empty() {
+                    format!(
+                        "mentioned with {ld} in {} paper{}",
+                        link.papers,
+                        if link.papers == 1 { "" } else { "s" }
+                    )
+                } else {
+                    format!(
+                        "evaluated on {ld} in {} statement{}",
+                        link.evaluations.len(),
+                        if link.evaluations.len() == 1 { "" } else { "s" }
+                    )
+                };
+                let with_m = g.edge(c.m, o).map(|e| e.papers).unwrap_or(0);
+                format!(
+                    "{} ({how}; {with_m} paper{} with {lm})",
+                    corpus.label(g.ids[o as usize]),
+                    if with_m == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        let n = c.similar.len();
+        let explanation = format!(
+            "{lm} ({}) is never evaluated on or mentioned with {ld} ({}) {}, but {n} similar method{} {}: {}{}.",
+            corpus.ctype(cm).as_str(),
+            corpus.ctype(cd).as_str(),
+            ctx.horizon(),
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" },
+            named.join(", "),
+            if n > 3 { ", ..." } else { "" }
+        );
+        let mut features = BTreeMap::new();
+        features.insert("similar_methods".into(), n as f64);
+        features.insert("evaluated_similar_methods".into(), c.evaluated_similar as f64);
+        features.insert("similarity_sum".into(), c.similar.iter().map(|s| s.0).sum::<f64>());
+        features.insert("papers_method".into(), g.df[c.m as usize] as f64);
+        features.insert("papers_target".into(), g.df[c.d as usize] as f64);
+        let mut concepts = vec![corpus.concept_ref(cm), corpus.concept_ref(cd)];
+        concepts.extend(top.iter().map(|&(_, o)| corpus.concept_ref(g.ids[o as usize])));
+        let mut evidence = Vec::new();
+        for &(_, o) in &top {
+            let co = g.ids[o as usize];
+            let lo = corpus.label(co).to_string();
+            let ev = match links[o as usize][&c.d].evaluations.first().cloned() {
+                Some(e) => ctx.evidence(
+                    &e.paper,
+                    &e.passage,
+                    (e.start, e.end),
+                    &format!("{lo} evaluated on {ld}"),
+                )?,
+                None => ctx.cooccurrence(co, cd, &format!("{lo} with {ld}"))?,
+            };
+            evidence.extend(ev);
+        }
+        for &(_, o) in &top {
+            if evidence.len() >= MAX_EVIDENCE {
+                break;
+            }
+            let co = ctx.graph().ids[o as usize];
+            let lo = corpus.label(co).to_string();
+            if ctx.graph().edge(c.m, o).is_some() {
+                evidence.extend(ctx.cooccurrence(cm, co, &format!("{lm} with {lo}"))?);
+            }
+        }
+        evidence.truncate(MAX_EVIDENCE);
+        gaps.push(Gap {
+            kind: GapKind::UntestedCombination,
+            score: c.score,
+            explanation,
+            concepts,
+            evidence,
+            features,
+        });
+    }
+    Ok(gaps)
+}
