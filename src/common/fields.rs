@@ -270,6 +270,13 @@ mod tests {
     }
 
     #[test]
+    fn now_is_an_rfc3339_time() {
+        let now = super::now_rfc3339();
+        assert!(time(&now).is_ok(), "{now}");
+        assert!(now.starts_with("20"), "{now}");
+    }
+
+    #[test]
     fn agents_are_short_plain_and_not_blank() {
         assert_eq!(agent("  autoresearch-7 ").unwrap(), "autoresearch-7");
         assert!(agent(" \u{3000} ").is_err());

@@ -45,17 +45,30 @@ pub fn concept_iri(base: &Base, key: &str) -> String {
     base.iri("concept/term", &slug_key(key))
 }
 
-/// The class IRI of a concept type.
-pub fn type_iri(t: ConceptType) -> String {
-    let local = match t {
+/// The local name of a concept type's class in the `hyp:` vocabulary (`Method`, …, `OtherConcept`).
+pub fn type_class(t: ConceptType) -> &'static str {
+    match t {
         ConceptType::Method => "Method",
         ConceptType::Task => "Task",
         ConceptType::Dataset => "Dataset",
         ConceptType::Metric => "Metric",
         ConceptType::Material => "Material",
         ConceptType::Other => "OtherConcept",
-    };
-    format!("{}{local}", hyp::NS)
+    }
+}
+
+/// The class IRI of a concept type.
+pub fn type_iri(t: ConceptType) -> String {
+    format!("{}{}", hyp::NS, type_class(t))
+}
+
+/// The concept type a class IRI names, by its local name; any other IRI is `Other`.
+pub fn type_of_iri(iri: &str) -> ConceptType {
+    let local = iri.rsplit(['#', '/']).next().unwrap_or(iri);
+    ConceptType::ALL
+        .into_iter()
+        .find(|t| type_class(*t) == local)
+        .unwrap_or(ConceptType::Other)
 }
 
 /// The property a relation kind asserts between two concepts.

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::context::{Claim, Ctx};
-use super::corpus::CType;
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
+use hypatia_extract::ConceptType;
 
 pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let corpus = ctx.corpus;
@@ -18,7 +18,7 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
         let Some(&k) = corpus.by_iri.get(&c.concept) else {
             continue;
         };
-        let typed = corpus.ctype(k) != CType::Other;
+        let typed = corpus.ctype(k) != ConceptType::Other;
         if !(typed || ctx.focus.as_ref().is_some_and(|f| f.contains(&k))) || !ctx.in_focus(k) {
             continue;
         }

@@ -7,71 +7,29 @@ use oxigraph::model::{NamedNode, Term};
 
 use super::ConceptRef;
 use crate::common::error::{Error, Result};
+use crate::ingest::extraction::{type_class, type_of_iri};
 use crate::store::queries;
 use crate::store::queries::{lexical, select};
 use crate::store::Store;
+use hypatia_extract::ConceptType;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(super) enum CType {
-    Method,
-    Task,
-    Dataset,
-    Metric,
-    Material,
-    Other,
-}
-
-impl CType {
-    fn from_iri(iri: Option<&str>) -> CType {
-        match iri.and_then(|i| i.rsplit(['#', '/']).next()) {
-            Some("Method") => CType::Method,
-            Some("Task") => CType::Task,
-            Some("Dataset") => CType::Dataset,
-            Some("Metric") => CType::Metric,
-            Some("Material") => CType::Material,
-            _ => CType::Other,
-        }
-    }
-
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            CType::Method => "Method",
-            CType::Task => "Task",
-            CType::Dataset => "Dataset",
-            CType::Metric => "Metric",
-            CType::Material => "Material",
-            CType::Other => "OtherConcept",
-        }
-    }
-
-    pub(super) fn is_target(self) -> bool {
-        matches!(self, CType::Dataset | CType::Task)
-    }
-
-    pub(super) fn of(t: hypatia_extract::ConceptType) -> CType {
-        use hypatia_extract::ConceptType as T;
-        match t {
-            T::Method => CType::Method,
-            T::Task => CType::Task,
-            T::Dataset => CType::Dataset,
-            T::Metric => CType::Metric,
-            T::Material => CType::Material,
-            T::Other => CType::Other,
-        }
-    }
+/// Whether concepts of this type are what methods are evaluated on (datasets) or studied for
+/// (tasks): the targets of untested combinations.
+pub(super) fn is_target(t: ConceptType) -> bool {
+    matches!(t, ConceptType::Dataset | ConceptType::Task)
 }
 
 /// A concept's type from the papers that mention it: `typed` holds the votes of the papers that
 /// type it, and each of the other `papers` votes for Other; most votes win, ties go to a typed
 /// kind.
-pub(super) fn vote(mut typed: BTreeMap<CType, u32>, papers: u32) -> CType {
+pub(super) fn vote(mut typed: BTreeMap<ConceptType, u32>, papers: u32) -> ConceptType {
     let n: u32 = typed.values().sum();
-    *typed.entry(CType::Other).or_default() += papers.saturating_sub(n);
+    *typed.entry(ConceptType::Other).or_default() += papers.saturating_sub(n);
     typed
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(t, _)| *t)
-        .unwrap_or(CType::Other)
+        .unwrap_or(ConceptType::Other)
 }
 
 pub(super) struct Concept {
@@ -79,7 +37,7 @@ pub(super) struct Concept {
     /// Papers stating that they mention it.
     papers: u32,
     /// Its type, looked up when first asked for.
-    ctype: std::cell::OnceCell<CType>,
+    ctype: std::cell::OnceCell<ConceptType>,
 }
 
 pub(super) struct PaperRow {
@@ -180,7 +138,7 @@ impl<'s> Corpus<'s> {
     pub(super) fn from_sets(
         store: &'s Store,
         mut sets: Vec<(String, Option<i32>, BTreeSet<String>)>,
-        types: BTreeMap<String, CType>,
+        types: BTreeMap<String, ConceptType>,
     ) -> Corpus<'s> {
         sets.sort_by(|a, b| a.0.cmp(&b.0));
         let mut by_iri = HashMap::with_capacity(types.len());
@@ -240,16 +198,16 @@ impl<'s> Corpus<'s> {
         ConceptRef {
             iri: k.iri.clone(),
             label: self.label(c),
-            ctype: self.ctype(c).as_str().to_string(),
+            ctype: type_class(self.ctype(c)).to_string(),
         }
     }
 
     /// A concept's type: a vote over the extraction graphs that describe it (one without
     /// `hyp:conceptType` votes for OtherConcept); most votes win, ties go to a typed kind.
-    pub(super) fn ctype(&self, c: u32) -> CType {
+    pub(super) fn ctype(&self, c: u32) -> ConceptType {
         let k = &self.concepts[c as usize];
         *k.ctype.get_or_init(|| {
-            let mut types: BTreeMap<CType, u32> = BTreeMap::new();
+            let mut types: BTreeMap<ConceptType, u32> = BTreeMap::new();
             if let Ok(node) = NamedNode::new(k.iri.as_str()) {
                 let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::hyp::CONCEPT_TYPE);
                 for q in self
@@ -258,7 +216,7 @@ impl<'s> Corpus<'s> {
                     .owned_quads(Some(node.as_ref().into()), Some(p), None)
                     .flatten()
                 {
-                    *types.entry(CType::from_iri(Some(&lexical(&q.object)))).or_default() += 1;
+                    *types.entry(type_of_iri(&lexical(&q.object))).or_default() += 1;
                 }
             }
             vote(types, k.papers)

@@ -37,13 +37,14 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::Serialize;
 
-use super::corpus::{papers_of_format, vote, CType, Corpus};
+use super::corpus::{papers_of_format, vote, Corpus};
 use super::graph::{pair_key, CoGraph, LinkScore, LinkScores, MAX_CONCEPTS_PER_PAPER};
 use super::missing_links::best_pairs;
 use crate::common::error::{Error, Result};
 use crate::common::rng::SplitMix;
 use crate::store::queries::lexical;
 use crate::store::Store;
+use hypatia_extract::ConceptType;
 
 /// A score of a concept pair (two node ids and their neighbourhood statistics).
 type PairScore = dyn Fn(u32, u32, &LinkScores) -> f64;
@@ -208,18 +209,18 @@ fn corpus_as_of<'s>(store: &'s Store, cfg: &LinkEvalConfig) -> Result<(Corpus<'s
     }
     let lexicon = builder.build(cfg.min_score);
     // Per concept known at T: the typed votes, and the papers up to T that mention it.
-    let mut votes: BTreeMap<String, (BTreeMap<CType, u32>, u32)> = BTreeMap::new();
+    let mut votes: BTreeMap<String, (BTreeMap<ConceptType, u32>, u32)> = BTreeMap::new();
     let mut sets = Vec::with_capacity(docs.len());
     for d in docs {
         let found = hypatia_extract::extract(&d.text, &lexicon);
         // Concept IRIs with the types this paper's extraction graph would state for each.
-        let mut concepts: BTreeMap<String, BTreeSet<CType>> = BTreeMap::new();
+        let mut concepts: BTreeMap<String, BTreeSet<ConceptType>> = BTreeMap::new();
         for (key, (_, t, _)) in crate::ingest::extraction::paper_concepts(&found) {
             let typed = concepts
                 .entry(crate::ingest::extraction::concept_iri(store.base(), key))
                 .or_default();
-            if CType::of(t) != CType::Other {
-                typed.insert(CType::of(t));
+            if t != ConceptType::Other {
+                typed.insert(t);
             }
         }
         if d.year <= cfg.cut {

@@ -5,7 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::corpus::{counts, CType, Corpus, PaperRow};
+use super::corpus::{counts, Corpus, PaperRow};
+use hypatia_extract::ConceptType;
 
 /// Papers a concept needs (as of T) to be a node of the co-occurrence graph.
 pub const MIN_PAPERS: u32 = 2;
@@ -56,7 +57,7 @@ impl CoGraph {
         let mut local = vec![u32::MAX; corpus.concepts.len()];
         let mut ids = Vec::new();
         for c in 0..corpus.concepts.len() {
-            let eligible = (df_all[c] >= MIN_PAPERS && corpus.ctype(c as u32) != CType::Other)
+            let eligible = (df_all[c] >= MIN_PAPERS && corpus.ctype(c as u32) != ConceptType::Other)
                 || (forced.contains(&(c as u32)) && df_all[c] >= 1);
             if eligible {
                 local[c] = ids.len() as u32;

@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::context::Ctx;
-use super::corpus::CType;
 use super::rank::top_k;
 use super::text::Text;
 use super::{Evidence, Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
 use crate::store::queries;
 use crate::store::queries::select;
+use hypatia_extract::ConceptType;
 
 /// Phrases that make a sentence a future-work, limitation or open-question statement.
 const STRONG_CUES: [&str; 26] = [
@@ -141,7 +141,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
                     }
                 }
             }
-            concepts.sort_by_key(|&k| corpus.ctype(k) == CType::Other);
+            concepts.sort_by_key(|&k| corpus.ctype(k) == ConceptType::Other);
             if concepts.is_empty() || !concepts.iter().any(|&c| ctx.in_focus(c)) {
                 continue;
             }

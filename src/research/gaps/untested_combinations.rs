@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::Ctx;
-use super::corpus::{counts, CType};
+use super::corpus::{counts, is_target};
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
+use crate::ingest::extraction::type_class;
 use crate::store::queries;
 use crate::store::queries::select;
+use hypatia_extract::ConceptType;
 
 /// The most similar methods an untested combination is inferred from, per method.
 pub const SIMILAR_METHODS: usize = 20;
@@ -80,11 +82,11 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
     // Method -> target links.
     let mut links: Vec<BTreeMap<u32, TargetLink>> = vec![BTreeMap::new(); g.len()];
     for l in 0..g.len() as u32 {
-        if ctype(l) != CType::Method {
+        if ctype(l) != ConceptType::Method {
             continue;
         }
         for e in &g.adj[l as usize] {
-            if ctype(e.n).is_target() {
+            if is_target(ctype(e.n)) {
                 links[l as usize].entry(e.n).or_default().papers = e.papers;
             }
         }
@@ -109,7 +111,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
     }
     let mut cands: Vec<(f64, Cand)> = Vec::new();
     for m in 0..g.len() as u32 {
-        if ctype(m) != CType::Method {
+        if ctype(m) != ConceptType::Method {
             continue;
         }
         let mine = &links[m as usize];
@@ -118,7 +120,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         let mut others: BTreeSet<u32> = g.adj[m as usize]
             .iter()
             .map(|e| e.n)
-            .filter(|&x| ctype(x) == CType::Method)
+            .filter(|&x| ctype(x) == ConceptType::Method)
             .collect();
         for d in mine.keys() {
             others.extend(methods_of.get(d).into_iter().flatten().copied().filter(|&x| x != m));
@@ -208,8 +210,8 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         let n = c.similar.len();
         let explanation = format!(
             "{lm} ({}) is never evaluated on or mentioned with {ld} ({}) {}, but {n} similar method{} {}: {}{}.",
-            corpus.ctype(cm).as_str(),
-            corpus.ctype(cd).as_str(),
+            type_class(corpus.ctype(cm)),
+            type_class(corpus.ctype(cd)),
             ctx.horizon(),
             if n == 1 { "" } else { "s" },
             if n == 1 { "is" } else { "are" },

@@ -230,13 +230,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn now_is_an_rfc3339_time() {
-        let now = fields::now_rfc3339();
-        assert!(fields::time(&now).is_ok(), "{now}");
-        assert!(now.starts_with("20"), "{now}");
-    }
-
-    #[test]
     fn transitions() {
         use HypothesisStatus::*;
         assert!(check_transition(Proposed, Testing, 0).is_ok());
