@@ -2,3 +2,4 @@
 //! and their JSON, JSON-LD and Markdown forms.
 
 pub mod findings;
+pub mod formats;

@@ -162,11 +162,11 @@ pub fn main() -> anyhow::Result<()> {
                 },
             )?;
             match format.as_str() {
-                "markdown" | "md" => print!("{}", hypatia::answers::findings::to_markdown(&pack)),
+                "markdown" | "md" => print!("{}", hypatia::answers::formats::to_markdown(&pack)),
                 "json" => println!("{}", serde_json::to_string_pretty(&pack)?),
                 "jsonld" | "json-ld" => println!(
                     "{}",
-                    serde_json::to_string_pretty(&hypatia::answers::findings::to_jsonld(&pack))?
+                    serde_json::to_string_pretty(&hypatia::answers::formats::to_jsonld(&pack))?
                 ),
                 other => anyhow::bail!("--format {other}: expected markdown, json or jsonld"),
             }

@@ -171,9 +171,9 @@ pub(super) async fn findings_handler(
         PackFormat::Json => HttpResponse::Ok().json(pack),
         PackFormat::JsonLd => HttpResponse::Ok()
             .content_type("application/ld+json")
-            .body(crate::answers::findings::to_jsonld(&pack).to_string()),
+            .body(crate::answers::formats::to_jsonld(&pack).to_string()),
         PackFormat::Markdown => HttpResponse::Ok()
             .content_type("text/markdown; charset=utf-8")
-            .body(crate::answers::findings::to_markdown(&pack)),
+            .body(crate::answers::formats::to_markdown(&pack)),
     })
 }

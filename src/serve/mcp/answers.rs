@@ -218,7 +218,7 @@ pub(super) fn paper(record: crate::store::papers::PaperRecord, a: &GetPaperArgs)
                 "authors": r.authors.iter().take(10).collect::<Vec<_>>(),
                 "authors_total": r.authors.len(),
                 "year": r.year, "venue": r.venue, "doi": r.doi, "link": r.link,
-                "reference": crate::answers::findings::full_reference(r),
+                "reference": crate::answers::formats::full_reference(r),
                 "sections": sections,
                 "passages_total": record.passages.len(),
                 "facts_total": record.facts.len(),

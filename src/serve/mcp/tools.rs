@@ -55,7 +55,7 @@ impl HypatiaMcp {
         .await;
         match (pack, format) {
             (Ok(p), PackFormat::Markdown) => Ok(CallToolResult::success(vec![rmcp::model::ContentBlock::text(
-                crate::answers::findings::to_markdown(&p),
+                crate::answers::formats::to_markdown(&p),
             )])),
             (pack, PackFormat::Json) => reply(pack),
             (Err(e), _) => failed(e),
