@@ -224,11 +224,13 @@ pub(super) fn mcp(g: &Global, read_only: bool, query_timeout: std::time::Duratio
     };
     tracing::info!(?scope, "MCP on stdin/stdout");
     let ctx = Arc::new(hypatia::serve::mcp::Context {
-        store,
-        embedder,
-        limits: hypatia::serve::http::Limits {
-            query_timeout,
-            ..Default::default()
+        service: hypatia::service::Service {
+            store,
+            embedder,
+            limits: hypatia::service::Limits {
+                query_timeout,
+                ..Default::default()
+            },
         },
         scope,
     });

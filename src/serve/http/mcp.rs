@@ -25,9 +25,7 @@ impl Endpoint {
     /// The service over the state's store, with the state's allowed hosts and origins.
     pub fn new(state: &AppState) -> Self {
         let ctx = Arc::new(Context {
-            store: state.store.clone(),
-            embedder: state.embedder.clone(),
-            limits: state.limits,
+            service: state.service(),
             scope: Scope::Read,
         });
         let config = StreamableHttpServerConfig::default()

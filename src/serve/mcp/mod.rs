@@ -27,32 +27,16 @@ use rmcp::service::RequestContext;
 use rmcp::{tool_handler, ErrorData as McpError, RoleServer, ServerHandler};
 
 use crate::common::error::{Error, UserError};
-use crate::embed::Embedder;
-use crate::service::{blocking, Caller, Limits, Scope};
-use crate::store::Store;
+use crate::service::{blocking, Caller, Scope, Service};
 use answers::*;
 
 /// What the tools work on.
 pub struct Context {
-    /// The store.
-    pub store: Arc<Store>,
-    /// The embedding model (vector and hybrid search, findings, novelty and writes need it).
-    pub embedder: Option<Arc<dyn Embedder>>,
-    /// SPARQL time and size limits.
-    pub limits: Limits,
+    /// The store, the embedding model (vector and hybrid search, findings, novelty and writes
+    /// need it) and the SPARQL time and size limits, as the service layer holds them.
+    pub service: Service,
     /// The scope of a caller without a [`Grant`] (stdio: the process owner).
     pub scope: Scope,
-}
-
-impl Context {
-    /// The service layer over this context's store, model and limits.
-    pub fn service(&self) -> crate::service::Service {
-        crate::service::Service {
-            store: self.store.clone(),
-            embedder: self.embedder.clone(),
-            limits: self.limits,
-        }
-    }
 }
 
 /// What the HTTP layer granted one request (its scope, and as whom it may write), carried in
@@ -136,7 +120,7 @@ impl ServerHandler for HypatiaMcp {
         request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        let store = self.ctx.store.clone();
+        let store = self.ctx.service.store.clone();
         let cursor = request.and_then(|r| r.cursor);
         let page = blocking(move || {
             let keys = store.graph_paper_keys()?;
@@ -198,8 +182,7 @@ impl ServerHandler for HypatiaMcp {
                 None,
             ));
         };
-        let store = self.ctx.store.clone();
-        match blocking(move || crate::store::papers::paper_record(&store, &key)).await {
+        match self.ctx.service.paper(key).await {
             Ok(record) => {
                 let text = serde_json::to_string(&record).map_err(|e| McpError::internal_error(e.to_string(), None))?;
                 Ok(ReadResourceResult::new(vec![ResourceContents::TextResourceContents {
@@ -233,7 +216,7 @@ impl ServerHandler for HypatiaMcp {
             ));
         }
         let prefix = request.argument.value.clone();
-        let store = self.ctx.store.clone();
+        let store = self.ctx.service.store.clone();
         let keys = blocking(move || {
             Ok(store
                 .graph_paper_keys()?

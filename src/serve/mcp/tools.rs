@@ -50,7 +50,7 @@ impl HypatiaMcp {
                     ..Default::default()
                 },
             };
-            self.ctx.service().findings(req).await
+            self.ctx.service.findings(req).await
         }
         .await;
         match (pack, format) {
@@ -73,7 +73,7 @@ impl HypatiaMcp {
     async fn sparql(&self, Parameters(a): Parameters<SparqlArgs>) -> Result<CallToolResult, McpError> {
         reply(
             self.ctx
-                .service()
+                .service
                 .sparql(move |store, embedder, cancel| sparql_page(store, embedder, &a, cancel))
                 .await,
         )
@@ -87,7 +87,7 @@ impl HypatiaMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn get_paper(&self, Parameters(a): Parameters<GetPaperArgs>) -> Result<CallToolResult, McpError> {
-        reply(async { paper(self.ctx.service().paper(a.id.clone()).await?, &a) }.await)
+        reply(async { paper(self.ctx.service.paper(a.id.clone()).await?, &a) }.await)
     }
 
     /// Research gaps.
@@ -132,7 +132,7 @@ impl HypatiaMcp {
             };
             let gaps = self
                 .ctx
-                .service()
+                .service
                 .gaps(q, move |step| {
                     if let Some(steps) = &steps {
                         let _ = steps.send(step);
@@ -175,7 +175,7 @@ impl HypatiaMcp {
             Ok(a) => a,
             Err(e) => return failed(e),
         };
-        reply(self.ctx.service().propose(actor, h).await)
+        reply(self.ctx.service.propose(actor, h).await)
     }
 
     /// Change a hypothesis' status.
@@ -205,7 +205,7 @@ impl HypatiaMcp {
             outcomes: a.outcomes,
             note: a.note,
         };
-        reply(self.ctx.service().set_status(actor, a.hypothesis, update).await)
+        reply(self.ctx.service.set_status(actor, a.hypothesis, update).await)
     }
 
     /// Log an experiment run.
@@ -230,7 +230,7 @@ impl HypatiaMcp {
             Ok(a) => a,
             Err(e) => return failed(e),
         };
-        reply(self.ctx.service().log_experiment(actor, x).await)
+        reply(self.ctx.service.log_experiment(actor, x).await)
     }
 
     /// Hypotheses.
@@ -242,7 +242,7 @@ impl HypatiaMcp {
     async fn hypotheses(&self, Parameters(a): Parameters<HypothesesArgs>) -> Result<CallToolResult, McpError> {
         reply(
             async {
-                let svc = self.ctx.service();
+                let svc = &self.ctx.service;
                 if let Some(id) = a.id {
                     return Ok(json!({ "hypothesis": svc.hypothesis(id).await? }));
                 }
@@ -288,7 +288,7 @@ impl HypatiaMcp {
             tuning: Default::default(),
         };
         let mode = req.mode;
-        let hits = self.ctx.service().search(req).await?;
+        let hits = self.ctx.service.search(req).await?;
         let full = hits.len() == depth && depth < MAX_SEARCH_DEPTH;
         let page: Vec<HitSummary> = hits
             .iter()
@@ -308,7 +308,7 @@ impl HypatiaMcp {
             idea: a.idea,
             k: Some(bounded("k", a.k, 5, 20)?),
         };
-        let r = self.ctx.service().novelty(req).await?;
+        let r = self.ctx.service.novelty(req).await?;
         if a.detail.unwrap_or_default() == Detail::Full {
             return serde_json::to_value(r).map_err(|e| Error::journal(e.to_string()));
         }
