@@ -28,34 +28,49 @@ struct Source {
     code: String,
 }
 
-fn sources(root: &Path) -> Vec<Source> {
+/// Every `.rs` file below `dir`, sorted.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut stack = vec![root.join("src")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let rel = path.strip_prefix(root.join("src")).unwrap();
-                let mut module: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
-                let file = module.pop().unwrap();
-                match file.as_str() {
-                    "mod.rs" | "lib.rs" | "main.rs" => {}
-                    f => module.push(f.trim_end_matches(".rs").to_string()),
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                let code = text
-                    .lines()
-                    .filter(|l| !l.trim_start().starts_with("//"))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                out.push(Source { path, module, code });
+                out.push(path);
             }
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.sort();
     out
+}
+
+fn sources(root: &Path) -> Vec<Source> {
+    let src = root.join("src");
+    rust_files(&src)
+        .into_iter()
+        .map(|path| {
+            let mut module: Vec<String> = path
+                .strip_prefix(&src)
+                .unwrap()
+                .iter()
+                .map(|c| c.to_string_lossy().into_owned())
+                .collect();
+            let file = module.pop().unwrap();
+            match file.as_str() {
+                "mod.rs" | "lib.rs" | "main.rs" => {}
+                f => module.push(f.trim_end_matches(".rs").to_string()),
+            }
+            let code = std::fs::read_to_string(&path)
+                .unwrap()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Source { path, module, code }
+        })
+        .collect()
 }
 
 /// The module paths a file names: `crate::a::b` as `[a, b]`, `super::x` resolved against the
@@ -198,23 +213,15 @@ fn sibling_modules_do_not_import_each_other_in_a_circle() {
 fn no_source_file_is_longer_than_800_lines_of_code() {
     let mut long = Vec::new();
     for dir in ["src", "ingest/src", "extract/src", "benches"] {
-        let mut stack = vec![root().join(dir)];
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    let lines: Vec<&str> = text.lines().collect();
-                    let code = lines
-                        .windows(2)
-                        .position(|w| w[0] == "#[cfg(test)]" && w[1].starts_with("mod tests"))
-                        .unwrap_or(lines.len());
-                    if code > MAX_LINES {
-                        long.push(format!("{}: {code} lines", path.display()));
-                    }
-                }
+        for path in rust_files(&root().join(dir)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            let code = lines
+                .windows(2)
+                .position(|w| w[0] == "#[cfg(test)]" && w[1].starts_with("mod tests"))
+                .unwrap_or(lines.len());
+            if code > MAX_LINES {
+                long.push(format!("{}: {code} lines", path.display()));
             }
         }
     }
