@@ -33,6 +33,7 @@ mod acronym;
 mod chunk;
 mod claims;
 pub mod eval;
+pub mod learned;
 mod lexicon;
 mod normalize;
 mod relations;

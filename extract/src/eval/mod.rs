@@ -28,8 +28,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use scierc::{
-    scierc, scierc_label, scierc_relation, EntityScores, LexiconText, RelationScores, SciercReport, SciercRun,
-    SCIERC_ENTITY_LABELS,
+    scierc, scierc_label, scierc_learned, scierc_relation, scierc_windows, EntityScores, LearnedRun, LexiconText,
+    RelationScores, SciercReport, SciercRun, SciercWindow, StatesOf, SCIERC_ENTITY_LABELS, WINDOW_WORDS,
 };
 pub use semeval::{
     semeval2018, semeval2018_answers, semeval2018_on, semeval_relation, Classification, SemevalData, SemevalReport,

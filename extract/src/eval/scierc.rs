@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::matching::max_matching;
 use super::{EvalError, Prf};
+use crate::learned::{self, EntityLabel, Heads, LearnedExtraction, TokenStates};
 use crate::relations;
 use crate::text;
 use crate::{
@@ -59,6 +60,41 @@ fn reconstruct(doc: &SciercDoc) -> Reconstructed {
         }
     }
     Reconstructed { text, offsets }
+}
+
+/// Words (SciERC tokens) in one window of the learned extractor, about a passage at ingest
+/// (160 words there, plus the title).
+pub const WINDOW_WORDS: usize = 160;
+
+/// A window of a SciERC document: whole sentences, as the learned extractor sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SciercWindow {
+    /// Index of the document in its file.
+    pub doc: usize,
+    /// The document's key.
+    pub doc_key: String,
+    /// Byte offset of the window in the document's text (tokens joined by spaces, sentences by
+    /// a blank line).
+    pub start: usize,
+    /// The window's text.
+    pub text: String,
+}
+
+/// The windows of every document of a DyGIE-format SciERC file, in order.
+pub fn scierc_windows(jsonl: &str) -> Result<Vec<SciercWindow>, EvalError> {
+    let mut out = Vec::new();
+    for (di, doc) in parse_jsonl(jsonl)?.iter().enumerate() {
+        let r = reconstruct(doc);
+        for span in crate::learned::sentence_windows(&r.text, WINDOW_WORDS) {
+            out.push(SciercWindow {
+                doc: di,
+                doc_key: doc.doc_key.clone(),
+                start: span.start,
+                text: span.slice(&r.text).to_string(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// SciERC's six entity labels, the typed scoring published systems report.
@@ -412,6 +448,139 @@ pub fn scierc(train: &str, dev: &str) -> Result<SciercReport, EvalError> {
         transductive: run(&dev, &transductive, LexiconText::TrainAndDev),
         relations_gold_entities: relation_scores(&dev.relations, &gold_entity_relations(&dev)),
     })
+}
+
+/// SciERC dev scores of the learned extractor (alone) and of its combination with the rules
+/// (what ingest keeps, Generic entities aside: they are scored here but are no concept in the
+/// store).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LearnedRun {
+    /// The heads' version (name and weights hash).
+    pub heads: String,
+    /// Windows embedded (whole sentences, at most [`WINDOW_WORDS`] words each).
+    pub windows: usize,
+    /// Of them, windows the tokenizer cut short.
+    pub truncated: usize,
+    /// Time in the heads (the model's forward pass excluded), in seconds, over every window.
+    pub heads_seconds: f64,
+    /// The learned entities.
+    pub entities: EntityScores,
+    /// The learned relations between the learned entities.
+    pub relations: RelationScores,
+    /// [`learned::combine`] with the default rule extraction (inductive lexicon), plus the
+    /// learned Generic entities and their relations.
+    pub combined_entities: EntityScores,
+    /// Relations of the combination.
+    pub combined_relations: RelationScores,
+}
+
+/// Token states of a batch of texts (the embedding model's forward pass), or why not.
+pub type StatesOf<'a> = dyn FnMut(&[String]) -> Result<Vec<TokenStates>, String> + 'a;
+
+/// Scores the learned extractor on the SciERC dev split, and its combination with the rules.
+/// `states` runs the embedding model over window texts.
+pub fn scierc_learned(
+    train: &str,
+    dev: &str,
+    heads: &Heads,
+    states: &mut StatesOf<'_>,
+) -> Result<LearnedRun, EvalError> {
+    let train: Vec<String> = parse_jsonl(train)?.iter().map(|d| reconstruct(d).text).collect();
+    let lexicon = lexicon_over(train.iter());
+    let gold = Gold::new(&parse_jsonl(dev)?)?;
+    let windows = scierc_windows(dev)?;
+    let mut found: Vec<Vec<LearnedExtraction>> = vec![Vec::new(); gold.texts.len()];
+    let mut truncated = 0;
+    let mut heads_seconds = 0.0;
+    for chunk in windows.chunks(32) {
+        let texts: Vec<String> = chunk.iter().map(|w| w.text.clone()).collect();
+        let st = states(&texts).map_err(|e| EvalError(format!("embedding SciERC dev windows: {e}")))?;
+        for (w, s) in chunk.iter().zip(&st) {
+            truncated += usize::from(s.truncated);
+            let t = std::time::Instant::now();
+            found[w.doc].push(heads.extract(&w.text, s).shifted(w.start));
+            heads_seconds += t.elapsed().as_secs_f64();
+        }
+    }
+    let mut learned_ents = EntityCounter {
+        gold: gold.entities.clone(),
+        pred: Vec::new(),
+    };
+    let mut combined_ents = EntityCounter {
+        gold: gold.entities.clone(),
+        pred: Vec::new(),
+    };
+    let (mut learned_rels, mut combined_rels) = (Vec::new(), Vec::new());
+    for (di, parts) in found.into_iter().enumerate() {
+        let r = &gold.texts[di];
+        let ex = LearnedExtraction::merge(parts);
+        let token_span = |s: Span| tokens_of(&r.offsets, s);
+        for e in &ex.entities {
+            let (f, l, exact) = token_span(e.span);
+            learned_ents
+                .pred
+                .push(((di, f, l), e.label.as_str().to_string(), exact));
+            if e.label == EntityLabel::Generic {
+                combined_ents
+                    .pred
+                    .push(((di, f, l), e.label.as_str().to_string(), exact));
+            }
+        }
+        for rel in &ex.relations {
+            let (a, b) = (
+                token_span(ex.entities[rel.arg1].span),
+                token_span(ex.entities[rel.arg2].span),
+            );
+            let p = (rel_key(di, (a.0, a.1), (b.0, b.1), rel.label.as_str()), a.2 && b.2);
+            if ex.entities[rel.arg1].label == EntityLabel::Generic
+                || ex.entities[rel.arg2].label == EntityLabel::Generic
+            {
+                combined_rels.push(p.clone());
+            }
+            learned_rels.push(p);
+        }
+        let rules = extract_with(&r.text, &lexicon, Options::default());
+        let both = learned::combine(&r.text, &rules, &ex);
+        for m in &both.mentions {
+            let (f, l, exact) = token_span(m.span);
+            combined_ents
+                .pred
+                .push(((di, f, l), scierc_label(m.ctype).to_string(), exact));
+        }
+        combined_rels.extend(both.relations.iter().map(|rel| pred_rel(&r.offsets, di, rel)));
+    }
+    Ok(LearnedRun {
+        heads: heads.version().to_string(),
+        windows: windows.len(),
+        truncated,
+        heads_seconds,
+        entities: learned_ents.scores(),
+        relations: relation_scores(&gold.relations, &learned_rels),
+        combined_entities: combined_ents.scores(),
+        combined_relations: relation_scores(&gold.relations, &combined_rels),
+    })
+}
+
+impl fmt::Display for LearnedRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "  learned heads {} on the embedding model's token states ({} windows of whole sentences, {} cut short; \
+             trained on train, epoch and thresholds chosen on dev; heads {:.1} ms per window):",
+            self.heads,
+            self.windows,
+            self.truncated,
+            1000.0 * self.heads_seconds / self.windows.max(1) as f64
+        )?;
+        write_entities(f, "learned", &self.entities)?;
+        write_relations(f, "learned, end to end", &self.relations)?;
+        write_entities(
+            f,
+            "learned + rules (what ingest keeps, Generic aside)",
+            &self.combined_entities,
+        )?;
+        write_relations(f, "learned + rules, end to end", &self.combined_relations)
+    }
 }
 
 fn lexicon_over<'a>(texts: impl Iterator<Item = &'a String>) -> Lexicon {
