@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::common::error::{Error, InternalError, Result, UserError};
+pub use hypatia_extract::learned::TokenStates;
 
 /// Which model made a store's vectors: two models of the same dimension (all-MiniLM-L6-v2 and
 /// bge-small-en-v1.5 both give 384) make vectors of different spaces, so a store records this
@@ -58,6 +59,16 @@ pub trait Embedder: Send + Sync {
     fn identity(&self) -> ModelIdentity;
     /// Embeds a batch of texts, one vector each, in order.
     fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>>;
+
+    /// Embeds a batch of texts and keeps, for each, the token states of the same forward pass
+    /// (for the learned extractor). An embedder without token states gives empty ones.
+    fn embed_with_states(&self, texts: &[String]) -> Result<Vec<(Vec<f32>, TokenStates)>> {
+        Ok(self
+            .embed(texts)?
+            .into_iter()
+            .map(|v| (v, TokenStates::default()))
+            .collect())
+    }
 }
 
 /// The folder `scripts/setup.sh` fills: searched in the current directory and its ancestors,
@@ -193,7 +204,11 @@ fn init_ort(lib: &Path) -> Result<()> {
     .map_err(setup_error)
 }
 
-type Job = (Vec<String>, mpsc::Sender<Result<Vec<Vec<f32>>>>);
+/// What the worker hands back for one text: its vector, and its token states when asked for.
+type Embedded = (Vec<f32>, Option<TokenStates>);
+
+/// Texts, whether to keep token states, and where to send the result.
+type Job = (Vec<String>, bool, mpsc::Sender<Result<Vec<Embedded>>>);
 
 /// Requests of at most this many texts (queries) go ahead of bulk work (ingest batches), which
 /// the worker embeds a batch at a time, serving waiting queries in between: a search never waits
@@ -215,9 +230,6 @@ pub struct FastEmbedder {
 }
 
 impl FastEmbedder {
-    /// Batch size handed to ONNX Runtime.
-    const BATCH: usize = 32;
-
     /// Loads the model described by `loc`.
     pub fn load(loc: &ModelLocation) -> Result<Self> {
         let dir = loc.resolve_model_dir()?;
@@ -236,7 +248,7 @@ impl FastEmbedder {
             fastembed::Pooling::Cls => "cls",
             _ => "mean",
         };
-        let model = fastembed::UserDefinedEmbeddingModel::new(weights, tokenizer).with_pooling(pooling);
+        let model = fastembed::UserDefinedEmbeddingModel::new(weights, tokenizer).with_pooling(pooling.clone());
         let threads = loc
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -254,7 +266,10 @@ impl FastEmbedder {
         let (bulk, bulk_rx) = crossbeam_channel::unbounded::<Job>();
         std::thread::Builder::new()
             .name("embedder".into())
-            .spawn(move || work(&mut te, &urgent_rx, &bulk_rx))
+            .spawn(move || {
+                let mut model = Model { te, pooling };
+                work(&mut model, &urgent_rx, &bulk_rx)
+            })
             .map_err(|e| Error::io("embedder thread", e))?;
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("model").to_string();
         Ok(FastEmbedder {
@@ -272,27 +287,31 @@ impl FastEmbedder {
     }
 }
 
+/// The model on the worker thread, and how it pools token states into one vector.
+struct Model {
+    te: fastembed::TextEmbedding,
+    pooling: fastembed::Pooling,
+}
+
 /// The embedding worker: urgent jobs first, bulk jobs a batch at a time with urgent jobs served
 /// between batches. Ends when both senders are gone.
-fn work(
-    te: &mut fastembed::TextEmbedding,
-    urgent: &crossbeam_channel::Receiver<Job>,
-    bulk: &crossbeam_channel::Receiver<Job>,
-) {
-    let serve_urgent = |te: &mut fastembed::TextEmbedding| {
-        while let Ok((texts, reply)) = urgent.try_recv() {
-            let _ = reply.send(embed_by_length(te, &texts, &mut |_| {}));
+fn work(model: &mut Model, urgent: &crossbeam_channel::Receiver<Job>, bulk: &crossbeam_channel::Receiver<Job>) {
+    let serve_urgent = |model: &mut Model| {
+        while let Ok((texts, states, reply)) = urgent.try_recv() {
+            let _ = reply.send(embed_by_length(model, &texts, states, &mut |_| {}));
         }
     };
     loop {
         crossbeam_channel::select_biased! {
             recv(urgent) -> job => match job {
-                Ok((texts, reply)) => { let _ = reply.send(embed_by_length(te, &texts, &mut |_| {})); }
+                Ok((texts, states, reply)) => {
+                    let _ = reply.send(embed_by_length(model, &texts, states, &mut |_| {}));
+                }
                 Err(_) => return,
             },
             recv(bulk) -> job => match job {
-                Ok((texts, reply)) => {
-                    let _ = reply.send(embed_by_length(te, &texts, &mut |te| serve_urgent(te)));
+                Ok((texts, states, reply)) => {
+                    let _ = reply.send(embed_by_length(model, &texts, states, &mut |m| serve_urgent(m)));
                 }
                 Err(_) => return,
             },
@@ -302,29 +321,101 @@ fn work(
 
 /// Embeds texts in batches of similar length, so that a batch's padding (to its longest text)
 /// wastes little: a title batched with abstracts would cost as much as an abstract. Calls
-/// `between` after each batch. Returns the vectors in the order of `texts`.
+/// `between` after each batch. Returns the vectors (and token states when `states`) in the
+/// order of `texts`.
 fn embed_by_length(
-    te: &mut fastembed::TextEmbedding,
+    model: &mut Model,
     texts: &[String],
-    between: &mut dyn FnMut(&mut fastembed::TextEmbedding),
-) -> Result<Vec<Vec<f32>>> {
+    states: bool,
+    between: &mut dyn FnMut(&mut Model),
+) -> Result<Vec<Embedded>> {
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_by_key(|&i| texts[i].len());
     let sorted: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();
-    let mut vectors = Vec::with_capacity(texts.len());
+    let mut embedded = Vec::with_capacity(texts.len());
     // Slices small enough that a query waiting between them waits well under a second (a slice
     // of 8 long passages takes ~0.5 s on 2 cores); ONNX Runtime's throughput per text barely
     // changes between batches of 8 and 32 on CPU.
     for batch in sorted.chunks(BULK_SLICE) {
-        vectors.extend(
-            te.embed(batch, Some(FastEmbedder::BATCH))
-                .map_err(|e| InternalError::Embedding(e.to_string()))?,
-        );
-        between(te);
+        embedded.extend(forward(model, batch, states)?);
+        between(model);
     }
-    let mut out = vec![Vec::new(); texts.len()];
-    for (v, &i) in vectors.into_iter().zip(&order) {
-        out[i] = v;
+    let mut out = vec![(Vec::new(), None); texts.len()];
+    for (e, &i) in embedded.into_iter().zip(&order) {
+        out[i] = e;
+    }
+    Ok(out)
+}
+
+/// One forward pass over `batch`: the pooled, unit-length vector of each text (pooled here, as
+/// fastembed's `embed` pools, from the same last hidden state), and its token states when asked.
+fn forward(model: &mut Model, batch: &[&str], states: bool) -> Result<Vec<Embedded>> {
+    let failed = |e: String| Error::from(InternalError::Embedding(e));
+    let output = model
+        .te
+        .transform(batch, Some(batch.len()))
+        .map_err(|e| failed(e.to_string()))?;
+    let encodings = if states {
+        model
+            .te
+            .tokenizer
+            .encode_batch(batch.to_vec(), true)
+            .map_err(|e| failed(format!("tokenizer: {e}")))?
+    } else {
+        Vec::new()
+    };
+    let precedence = [
+        fastembed::OutputKey::ByName("last_hidden_state"),
+        fastembed::OutputKey::OnlyOne,
+    ];
+    let mut out = Vec::with_capacity(batch.len());
+    for b in output.into_raw() {
+        let hidden = b.select_output(&&precedence[..]).map_err(|e| failed(e.to_string()))?;
+        let shape = hidden.shape().to_vec();
+        let [rows, len, dim] = shape[..] else {
+            return Err(failed(format!(
+                "the model's last hidden state has shape {shape:?}, not [batch, tokens, dim]"
+            )));
+        };
+        let flat = hidden
+            .as_slice()
+            .ok_or_else(|| failed("the model's last hidden state is not contiguous".into()))?;
+        for r in 0..rows {
+            let mask = b.attention_mask_array.row(r);
+            let state = |t: usize, x: usize| flat[(r * len + t) * dim + x];
+            let mut v = vec![0f32; dim];
+            match model.pooling {
+                fastembed::Pooling::Cls => (0..dim).for_each(|x| v[x] = state(0, x)),
+                _ => {
+                    let mut n = 0f32;
+                    for t in (0..len).filter(|&t| mask[t] != 0) {
+                        (0..dim).for_each(|x| v[x] += state(t, x));
+                        n += 1.0;
+                    }
+                    v.iter_mut().for_each(|x| *x /= n.max(1e-9));
+                }
+            }
+            normalize(&mut v);
+            let token_states = states.then(|| {
+                let enc = &encodings[out.len()];
+                let mut ts = TokenStates {
+                    dim,
+                    truncated: !enc.get_overflowing().is_empty(),
+                    ..TokenStates::default()
+                };
+                let special = enc.get_special_tokens_mask();
+                for (t, (&(start, end), token)) in enc.get_offsets().iter().zip(enc.get_tokens()).enumerate() {
+                    if t >= len || special[t] != 0 || mask[t] == 0 || start >= end {
+                        continue;
+                    }
+                    ts.offsets.push((start, end));
+                    ts.continues.push(token.starts_with("##"));
+                    ts.states.extend((0..dim).map(|x| state(t, x)));
+                }
+                ts
+            });
+            out.push((v, token_states));
+        }
     }
     Ok(out)
 }
@@ -357,6 +448,21 @@ impl Embedder for FastEmbedder {
     }
 
     fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        Ok(self.run(texts, false)?.into_iter().map(|(v, _)| v).collect())
+    }
+
+    fn embed_with_states(&self, texts: &[String]) -> Result<Vec<(Vec<f32>, TokenStates)>> {
+        Ok(self
+            .run(texts, true)?
+            .into_iter()
+            .map(|(v, s)| (v, s.unwrap_or_default()))
+            .collect())
+    }
+}
+
+impl FastEmbedder {
+    /// Sends `texts` to the worker (a few texts go ahead of bulk work) and waits for the result.
+    fn run(&self, texts: &[String], states: bool) -> Result<Vec<Embedded>> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
@@ -367,7 +473,7 @@ impl Embedder for FastEmbedder {
             &self.bulk
         };
         queue
-            .send((texts.to_vec(), tx))
+            .send((texts.to_vec(), states, tx))
             .map_err(|_| InternalError::Embedding("embedding worker stopped".into()))?;
         rx.recv()
             .map_err(|_| InternalError::Embedding("embedding worker stopped".into()))?
