@@ -173,7 +173,9 @@ pub enum Command {
         abort: bool,
     },
     /// Re-run the extractor over every stored paper: rebuild the corpus lexicon, then replace
-    /// each paper's extracted concepts, claims, results and relations.
+    /// each paper's extracted concepts, claims, results and relations. The learned heads need the
+    /// embedding model's token states, so every passage goes through the model again (as long as
+    /// an ingest's embedding) unless --rules-only.
     Extract {
         /// Papers per journaled write.
         #[arg(long, default_value_t = 256)]
@@ -181,6 +183,9 @@ pub enum Command {
         /// Minimum C-value score of a lexicon term.
         #[arg(long, default_value_t = hypatia::ingest::extraction::LEXICON_MIN_SCORE)]
         min_score: f64,
+        /// Run the rules only (no model; the learned heads' findings are dropped).
+        #[arg(long)]
+        rules_only: bool,
     },
     /// Research gaps in the stored literature: missing links, untested combinations, open
     /// questions, contested claims (JSON).

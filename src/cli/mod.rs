@@ -218,9 +218,14 @@ pub fn main() -> anyhow::Result<()> {
             println!("deleted {n} of {} papers", keys.len());
             Ok(())
         }
-        Command::Extract { batch, min_score } => {
+        Command::Extract {
+            batch,
+            min_score,
+            rules_only,
+        } => {
             let store = open(g, None)?;
-            let r = hypatia::ingest::extraction::reextract(&store, batch, min_score)?;
+            let model = if rules_only { None } else { Some(load_model(g)?) };
+            let r = hypatia::ingest::extraction::reextract(&store, batch, min_score, model.as_deref())?;
             println!(
                 "re-extracted {} papers in {:.1}s: lexicon of {} terms ({:.1}s), {} mentions/claims/results/relations ({:.1}s extracting, {:.0} papers/s), {} triples",
                 r.papers,
@@ -264,9 +269,28 @@ pub fn main() -> anyhow::Result<()> {
                 let p = dir.join(f);
                 std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
             };
-            let report = hypatia_extract::eval::scierc(&read("train.json")?, &read("dev.json")?)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            let (train, dev) = (read("train.json")?, read("dev.json")?);
+            let report =
+                hypatia_extract::eval::scierc(&train, &dev).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
             println!("{report}");
+            let model = commands::load_model(g)?;
+            let heads = hypatia_extract::learned::Heads::bundled();
+            if !heads.fits_model(&model.identity().weights_sha256) {
+                println!(
+                    "  learned heads {}: trained on another model's token states than {}; not scored",
+                    heads.version(),
+                    model.identity().describe()
+                );
+                return Ok(());
+            }
+            let learned = hypatia_extract::eval::scierc_learned(&train, &dev, heads, &mut |texts| {
+                model
+                    .embed_with_states(texts)
+                    .map(|v| v.into_iter().map(|(_, s)| s).collect())
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            println!("{learned}");
             Ok(())
         }
         Command::Eval(Eval::Semeval {

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::{Duration, Instant};
 
-use hypatia_extract::Lexicon;
+use hypatia_extract::learned::{Heads, TokenStates};
+use hypatia_extract::{Extraction, Lexicon};
 use hypatia_ingest::{Format, Location, Paper};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,6 +41,9 @@ pub struct IngestOptions {
     pub format: Option<Format>,
     /// Decompression bounds (archives, gzip streams, whole-file formats).
     pub limits: hypatia_ingest::archive::Limits,
+    /// Run the learned extractor's heads on the embedding pass's token states and combine their
+    /// findings with the rules' (default); off, the extraction graphs hold the rules' only.
+    pub learned: bool,
 }
 
 impl Default for IngestOptions {
@@ -50,6 +54,7 @@ impl Default for IngestOptions {
             batch_passages: 2048,
             format: None,
             limits: Default::default(),
+            learned: true,
         }
     }
 }
@@ -130,6 +135,10 @@ pub struct StageTimes {
     /// Writing batches through the store.
     #[schema(value_type = DurationSchema)]
     pub write: Duration,
+    /// The learned extractor's heads on the embedding pass's token states, and the combination
+    /// with the rules (in the writer's thread, before each batch is written).
+    #[schema(value_type = DurationSchema)]
+    pub learned: Duration,
 }
 
 /// What an ingest did.
@@ -188,6 +197,10 @@ struct Counters {
 struct Prepared {
     docs: Vec<PaperDoc>,
     texts: Vec<String>,
+    /// What the rules found in each paper, for the learned step after embedding.
+    pending: Vec<PendingExtraction>,
+    /// Token states of `texts`, once embedded (empty from an embedder without them).
+    states: Vec<TokenStates>,
     triples: usize,
     /// Identity facts for stored papers that a poorer record of theirs brought, written after
     /// the batch's papers.
@@ -205,22 +218,41 @@ pub fn ingest_paths(
 ) -> Result<IngestReport> {
     let started = Instant::now();
     let walk = sources::collect_files(paths)?;
+    // The heads read the token states of the model they were trained on, and of no other.
+    let learned = opts.learned && Heads::bundled().fits_model(&embedder.identity().weights_sha256);
+    let lexicon = match extraction::load_lexicon(store.dir()) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "extracting without the corpus lexicon");
+            hypatia_extract::Lexicon::empty()
+        }
+    };
     let files = walk.files;
     let counters = Counters::default();
     let (prep_tx, prep_rx) = sync_channel::<Prepared>(2);
     let (write_tx, write_rx) = sync_channel::<Prepared>(2);
     let mut report = std::thread::scope(|scope| -> Result<IngestReport> {
         let counters = &counters;
-        let reader = scope.spawn(move || read_and_prepare(store, &files, opts, counters, prep_tx));
-        let writer = scope.spawn(move || write_batches(store, write_rx, counters, progress));
+        let lexicon = &lexicon;
+        let reader = scope.spawn(move || read_and_prepare(store, &files, opts, lexicon, counters, prep_tx));
+        let writer = scope.spawn(move || write_batches(store, lexicon, write_rx, counters, progress));
         let mut embed_time = Duration::ZERO;
         let mut embed_error = None;
         for mut batch in prep_rx {
             let t = Instant::now();
-            match embedder.embed(&batch.texts) {
-                Ok(vectors) => {
+            let embedded = if learned {
+                embedder.embed_with_states(&batch.texts)
+            } else {
+                embedder
+                    .embed(&batch.texts)
+                    .map(|v| v.into_iter().map(|v| (v, TokenStates::default())).collect())
+            };
+            match embedded {
+                Ok(embedded) => {
                     embed_time += t.elapsed();
+                    let (vectors, states) = embedded.into_iter().unzip();
                     distribute(&mut batch.docs, vectors);
+                    batch.states = states;
                     if write_tx.send(batch).is_err() {
                         break;
                     }
@@ -237,12 +269,13 @@ pub fn ingest_paths(
         if let Some(e) = embed_error {
             return Err(e);
         }
-        let (papers, passages, triples, write_time) = written?;
+        let (papers, passages, triples, write_time, learned_time) = written?;
         read.papers = papers;
         read.passages = passages;
         read.triples = triples;
         read.stages.embed = embed_time;
         read.stages.write = write_time;
+        read.stages.learned = learned_time;
         Ok(read)
     })?;
     report.skipped_files.splice(0..0, walk.skipped);
@@ -320,14 +353,59 @@ fn distribute(docs: &mut [PaperDoc], vectors: Vec<Vec<f32>>) {
     }
 }
 
+/// What the rules found in one paper, kept until its token states are known.
+struct PendingExtraction {
+    iri: String,
+    title: String,
+    canonical: String,
+    rules: Extraction,
+    /// Triples of the rules-only extraction graph already counted.
+    rule_triples: usize,
+}
+
+/// Replaces each paper's rules-only extraction graph with the rules combined with what the
+/// learned heads find in its token states; papers without states keep the rules' graph.
+/// Returns the change in the triple count.
+fn learned_extraction(store: &Store, lexicon: &Lexicon, batch: &mut Prepared) -> isize {
+    let heads = Heads::bundled();
+    if !batch.states.iter().any(|s| s.dim == heads.dim()) {
+        return 0;
+    }
+    let mut states = std::mem::take(&mut batch.states).into_iter();
+    let mut delta = 0isize;
+    for (doc, p) in batch.docs.iter_mut().zip(&batch.pending) {
+        let st: Vec<TokenStates> = states.by_ref().take(doc.passages.len()).collect();
+        let learned = extraction::learned_of_passages(heads, &p.canonical, &p.title, &doc.passages, &st);
+        let found = hypatia_extract::learned::combine(&p.canonical, &p.rules, &learned);
+        let ex = extraction::render_paper(
+            store.base(),
+            &p.iri,
+            &p.canonical,
+            &doc.passages,
+            lexicon,
+            &found,
+            Some(heads.version()),
+        );
+        delta += ex.triples.len() as isize - p.rule_triples as isize;
+        doc.extraction = ex.triples.iter().map(|t| format!("{t} .\n")).collect();
+    }
+    delta
+}
+
 fn write_batches(
     store: &Store,
+    lexicon: &Lexicon,
     rx: Receiver<Prepared>,
     counters: &Counters,
     progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> Result<(usize, usize, usize, Duration)> {
+) -> Result<(usize, usize, usize, Duration, Duration)> {
     let (mut papers, mut passages, mut triples, mut time) = (0, 0, 0, Duration::ZERO);
-    for batch in rx {
+    let mut learned_time = Duration::ZERO;
+    for mut batch in rx {
+        let t = Instant::now();
+        let delta = learned_extraction(store, lexicon, &mut batch);
+        batch.triples = batch.triples.saturating_add_signed(delta);
+        learned_time += t.elapsed();
         let n_pass: usize = batch.docs.iter().map(|d| d.passages.len()).sum();
         let keys: Vec<String> = batch.docs.iter().map(|d| d.key.clone()).collect();
         let t = Instant::now();
@@ -345,7 +423,7 @@ fn write_batches(
             bytes: counters.bytes.load(Ordering::Relaxed),
         });
     }
-    Ok((papers, passages, triples, time))
+    Ok((papers, passages, triples, time, learned_time))
 }
 
 /// The reader stage: returns the report of what it read (files, bytes, failures, time).
@@ -353,6 +431,7 @@ fn read_and_prepare(
     store: &Store,
     files: &[PathBuf],
     opts: &IngestOptions,
+    lexicon: &Lexicon,
     counters: &Counters,
     tx: SyncSender<Prepared>,
 ) -> IngestReport {
@@ -362,13 +441,7 @@ fn read_and_prepare(
     // Time spent reading, parsing and preparing.
     let mut busy = Duration::ZERO;
     let mut identities = Identities::new(store, opts.batch_papers * IN_FLIGHT_BATCHES);
-    let lexicon = match extraction::load_lexicon(store.dir()) {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::warn!(error = %e, "extracting without the corpus lexicon");
-            hypatia_extract::Lexicon::empty()
-        }
-    };
+
     let mut t = Instant::now();
     for file in files {
         report.files += 1;
@@ -398,7 +471,7 @@ fn read_and_prepare(
                             merged,
                         }) => {
                             report.merged += usize::from(merged);
-                            let prepared = prepare(store, &paper, format, &opts.chunk, &identity, &lexicon);
+                            let prepared = prepare(store, &paper, format, &opts.chunk, &identity, lexicon);
                             report.stages.extract += prepared.extract_time;
                             match store.paper_digest(&prepared.doc.key) {
                                 Ok(Some(d)) if d == prepared.doc.digest => report.unchanged += 1,
@@ -449,6 +522,7 @@ fn read_and_prepare(
 struct Batch {
     docs: Vec<PaperDoc>,
     texts: Vec<Vec<String>>,
+    pending: Vec<PendingExtraction>,
     passages: usize,
     triples: usize,
     additions: Vec<(String, String)>,
@@ -459,15 +533,30 @@ impl Batch {
     fn add(
         &mut self,
         PreparedPaper {
-            doc, texts, triples, ..
+            doc,
+            texts,
+            triples,
+            title,
+            canonical,
+            rules,
+            rule_triples,
+            ..
         }: PreparedPaper,
     ) {
         if let Some(i) = self.docs.iter().position(|d| d.key == doc.key) {
             self.passages -= self.docs[i].passages.len();
             self.docs.remove(i);
             self.texts.remove(i);
+            self.pending.remove(i);
         }
         self.passages += doc.passages.len();
+        self.pending.push(PendingExtraction {
+            iri: doc.iri.clone(),
+            title,
+            canonical,
+            rules,
+            rule_triples,
+        });
         self.docs.push(doc);
         self.texts.push(texts);
         self.triples += triples;
@@ -478,6 +567,8 @@ impl Batch {
         Prepared {
             docs: b.docs,
             texts: b.texts.into_iter().flatten().collect(),
+            pending: b.pending,
+            states: Vec::new(),
             triples: b.triples,
             additions: b.additions,
         }
@@ -509,7 +600,8 @@ pub fn prepare(
         },
     );
     let t = Instant::now();
-    let extracted = extraction::extract_paper(store.base(), iri, &seg.canonical, &seg.passages, lexicon);
+    let rules = hypatia_extract::extract(&seg.canonical, lexicon);
+    let extracted = extraction::render_paper(store.base(), iri, &seg.canonical, &seg.passages, lexicon, &rules, None);
     let extraction: String = extracted.triples.iter().map(|t| format!("{t} .\n")).collect();
     let extract_time = t.elapsed();
     let mut ntriples: String = triples.iter().map(|t| format!("{t} .\n")).collect();
@@ -543,6 +635,10 @@ pub fn prepare(
         texts,
         triples: triples.len() + extracted.triples.len(),
         extract_time,
+        title: paper.title.clone(),
+        canonical: seg.canonical,
+        rules,
+        rule_triples: extracted.triples.len(),
     }
 }
 
@@ -556,6 +652,15 @@ pub struct PreparedPaper {
     pub triples: usize,
     /// Time the extractor took.
     pub extract_time: Duration,
+    /// The paper's title, as its passages were embedded with it.
+    pub title: String,
+    /// Its canonical text.
+    pub canonical: String,
+    /// What the rules found in it (combined with the learned heads' findings once its token
+    /// states are known).
+    pub rules: Extraction,
+    /// Triples of its rules-only extraction graph.
+    pub rule_triples: usize,
 }
 
 /// Batches that may be between the reader and a committed write: the one being filled, two

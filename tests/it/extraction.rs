@@ -27,7 +27,7 @@ pub fn sample() -> &'static Store {
                 fixtures().join("papers/jats"),
             ],
         );
-        let r = hypatia::ingest::extraction::reextract(&store, 64, 2.0).unwrap();
+        let r = hypatia::ingest::extraction::reextract(&store, 64, 2.0, None).unwrap();
         assert!(r.papers > 100 && r.lexicon_terms > 100, "{r:?}");
         (dir, store)
     })
@@ -131,11 +131,11 @@ fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/extraction/\")) }";
     let (paper0, ex0) = (count(&store, source_facts), count(&store, extracted));
     assert!(ex0 > 0, "ingest extracts without a lexicon already");
-    hypatia::ingest::extraction::reextract(&store, 16, 2.0).unwrap();
+    hypatia::ingest::extraction::reextract(&store, 16, 2.0, None).unwrap();
     let (paper1, ex1) = (count(&store, source_facts), count(&store, extracted));
     assert_eq!(paper1, paper0, "the source facts are untouched");
     assert_ne!(ex1, ex0, "the corpus lexicon changes what is found");
-    hypatia::ingest::extraction::reextract(&store, 16, 2.0).unwrap();
+    hypatia::ingest::extraction::reextract(&store, 16, 2.0, None).unwrap();
     assert_eq!(
         (count(&store, source_facts), count(&store, extracted)),
         (paper1, ex1),

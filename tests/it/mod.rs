@@ -10,6 +10,7 @@ mod hostile;
 mod http;
 mod ingest;
 mod layout;
+mod learned;
 mod mcp;
 mod models;
 mod openapi;
