@@ -4,5 +4,6 @@
 pub mod citations;
 pub mod extraction;
 pub mod facts;
+pub mod identity;
 pub mod pipeline;
 pub mod sources;
