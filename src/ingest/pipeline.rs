@@ -136,8 +136,9 @@ pub struct StageTimes {
     /// Writing batches through the store.
     #[schema(value_type = DurationSchema)]
     pub write: Duration,
-    /// The learned extractor's heads on the embedding pass's token states, and the combination
-    /// with the rules (in the writer's thread, before each batch is written).
+    /// Rendering each paper's extraction graph in the writer's thread, before its batch is
+    /// written: the learned heads on the embedding pass's token states and their combination
+    /// with the rules included.
     #[schema(value_type = DurationSchema)]
     pub learned: Duration,
 }
@@ -360,24 +361,26 @@ struct PendingExtraction {
     title: String,
     canonical: String,
     rules: Extraction,
-    /// Triples of the rules-only extraction graph already counted.
-    rule_triples: usize,
 }
 
-/// Replaces each paper's rules-only extraction graph with the rules combined with what the
-/// learned heads find in its token states; papers without states keep the rules' graph.
-/// Returns the change in the triple count.
-fn learned_extraction(store: &Store, lexicon: &Lexicon, batch: &mut Prepared) -> isize {
+/// Renders each paper's extraction graph, once its token states are known: the rules combined
+/// with what the learned heads find in the states, or the rules alone for papers without
+/// states. Returns the triples rendered.
+fn render_extractions(store: &Store, lexicon: &Lexicon, batch: &mut Prepared) -> usize {
     let heads = Heads::bundled();
-    if !batch.states.iter().any(|s| s.dim == heads.dim()) {
-        return 0;
-    }
+    let learned = batch.states.iter().any(|s| s.dim == heads.dim());
     let mut states = std::mem::take(&mut batch.states).into_iter();
-    let mut delta = 0isize;
-    for (doc, p) in batch.docs.iter_mut().zip(&batch.pending) {
-        let st: Vec<TokenStates> = states.by_ref().take(doc.passages.len()).collect();
-        let learned = extraction::learned_of_passages(heads, &p.canonical, &p.title, &doc.passages, &st);
-        let found = hypatia_extract::learned::combine(&p.canonical, &p.rules, &learned);
+    let mut triples = 0;
+    for (doc, p) in batch.docs.iter_mut().zip(&mut batch.pending) {
+        let rules = std::mem::take(&mut p.rules);
+        let found = if learned {
+            let st: Vec<TokenStates> = states.by_ref().take(doc.passages.len()).collect();
+            let l = extraction::learned_of_passages(heads, &p.canonical, &p.title, &doc.passages, &st);
+            hypatia_extract::learned::combine(&p.canonical, &rules, &l)
+        } else {
+            rules
+        };
+        let version = learned.then(|| heads.version());
         let ex = extraction::render_paper(
             store.base(),
             &p.iri,
@@ -385,12 +388,12 @@ fn learned_extraction(store: &Store, lexicon: &Lexicon, batch: &mut Prepared) ->
             &doc.passages,
             lexicon,
             &found,
-            Some(heads.version()),
+            version,
         );
-        delta += ex.triples.len() as isize - p.rule_triples as isize;
+        triples += ex.triples.len();
         doc.extraction = ex.triples.iter().map(|t| format!("{t} .\n")).collect();
     }
-    delta
+    triples
 }
 
 fn write_batches(
@@ -404,8 +407,7 @@ fn write_batches(
     let mut learned_time = Duration::ZERO;
     for mut batch in rx {
         let t = Instant::now();
-        let delta = learned_extraction(store, lexicon, &mut batch);
-        batch.triples = batch.triples.saturating_add_signed(delta);
+        batch.triples += render_extractions(store, lexicon, &mut batch);
         learned_time += t.elapsed();
         let n_pass: usize = batch.docs.iter().map(|d| d.passages.len()).sum();
         let keys: Vec<String> = batch.docs.iter().map(|d| d.key.clone()).collect();
@@ -540,7 +542,6 @@ impl Batch {
             title,
             canonical,
             rules,
-            rule_triples,
             ..
         }: PreparedPaper,
     ) {
@@ -556,7 +557,6 @@ impl Batch {
             title,
             canonical,
             rules,
-            rule_triples,
         });
         self.docs.push(doc);
         self.texts.push(texts);
@@ -602,8 +602,6 @@ pub fn prepare(
     );
     let t = Instant::now();
     let rules = hypatia_extract::extract(&seg.canonical, lexicon);
-    let extracted = extraction::render_paper(store.base(), iri, &seg.canonical, &seg.passages, lexicon, &rules, None);
-    let extraction: String = extracted.triples.iter().map(|t| format!("{t} .\n")).collect();
     let extract_time = t.elapsed();
     let mut ntriples: String = triples.iter().map(|t| format!("{t} .\n")).collect();
     // The digest covers every fact, passages and canonical text included: equal digests mean
@@ -628,18 +626,18 @@ pub fn prepare(
         passages: seg.passages,
         vectors: Vec::new(),
         ntriples,
-        extraction,
+        // rendered after embedding, with the learned heads' findings (see render_extractions)
+        extraction: String::new(),
         digest,
     };
     PreparedPaper {
         doc,
         texts,
-        triples: triples.len() + extracted.triples.len(),
+        triples: triples.len(),
         extract_time,
         title: paper.title.clone(),
         canonical: seg.canonical,
         rules,
-        rule_triples: extracted.triples.len(),
     }
 }
 
@@ -649,7 +647,8 @@ pub struct PreparedPaper {
     pub doc: PaperDoc,
     /// The texts to embed, one per passage.
     pub texts: Vec<String>,
-    /// Triples in its graphs (source facts and extraction).
+    /// Triples in its source graph (its extraction graph is counted when rendered, after
+    /// embedding).
     pub triples: usize,
     /// Time the extractor took.
     pub extract_time: Duration,
@@ -660,8 +659,6 @@ pub struct PreparedPaper {
     /// What the rules found in it (combined with the learned heads' findings once its token
     /// states are known).
     pub rules: Extraction,
-    /// Triples of its rules-only extraction graph.
-    pub rule_triples: usize,
 }
 
 /// Batches that may be between the reader and a committed write: the one being filled, two

@@ -551,7 +551,13 @@ impl LearnedExtraction {
                     ..r
                 })
                 .collect(),
-            entities: self.entities.into_iter().filter(|e| e.span.start >= start).collect(),
+            entities: self
+                .entities
+                .into_iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(e, _)| e)
+                .collect(),
         }
     }
 
