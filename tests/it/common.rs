@@ -33,7 +33,56 @@ pub fn hash_embedder() -> HashEmbedder {
 
 /// Opens a store in a fresh temp dir for this embedding model.
 pub fn temp_store(model: ModelIdentity) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
+    store_in(tempfile::tempdir().unwrap(), model)
+}
+
+/// Opens a store for a fixture kept in a `static` (see [`static_temp_dir`]).
+pub fn static_store(model: ModelIdentity) -> (tempfile::TempDir, Store) {
+    store_in(static_temp_dir(), model)
+}
+
+/// A temp dir for a fixture held in a `static`. Statics are never dropped, so a plain `TempDir`
+/// there outlives the test process on disk (a few hundred MB per `cargo test`, which filled CI's
+/// disk over a day of runs). These are made under `$TMPDIR/hypatia-tests/` with the process id in
+/// their name, and making one first removes those whose process has ended.
+pub fn static_temp_dir() -> tempfile::TempDir {
+    let root = std::env::temp_dir().join("hypatia-tests");
+    std::fs::create_dir_all(&root).unwrap();
+    sweep_dead_processes(&root);
+    tempfile::Builder::new()
+        .prefix(&format!("p{}-", std::process::id()))
+        .tempdir_in(&root)
+        .unwrap()
+}
+
+/// Removes the dirs under `root` named `p{pid}-…` whose process no longer runs. Only where
+/// `/proc` tells (Linux); elsewhere nothing is removed.
+fn sweep_dead_processes(root: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix('p'))
+            .and_then(|n| n.split('-').next())
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !proc.join(pid.to_string()).exists() {
+            // Another test binary may sweep the same dir at the same time: losing that race is fine.
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn store_in(dir: tempfile::TempDir, model: ModelIdentity) -> (tempfile::TempDir, Store) {
     let store = Store::open(
         &dir.path().join("data"),
         &StoreOptions {
@@ -71,7 +120,7 @@ pub fn scifact() -> &'static Scifact {
     static S: OnceLock<Scifact> = OnceLock::new();
     S.get_or_init(|| {
         let m = model();
-        let (dir, store) = temp_store(m.identity());
+        let (dir, store) = static_store(m.identity());
         let report = ingest(&store, m.as_ref(), &[fixtures().join("scifact/corpus.jsonl")]);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
         Scifact {

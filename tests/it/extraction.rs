@@ -9,7 +9,7 @@ use hypatia::store::queries;
 use hypatia::store::Store;
 use oxigraph::model::{NamedNode, Term};
 
-use super::common::{fixtures, hash_embedder, ingest, temp_store};
+use super::common::{fixtures, hash_embedder, ingest, static_store, temp_store};
 
 /// ACL Anthology abstracts, GROBID full texts (SPECTER, N18-3011) and PLOS/PMC JATS full texts,
 /// ingested and re-extracted once.
@@ -17,7 +17,7 @@ pub fn sample() -> &'static Store {
     static S: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
     &S.get_or_init(|| {
         let e = hash_embedder();
-        let (dir, store) = temp_store(e.identity());
+        let (dir, store) = static_store(e.identity());
         ingest(
             &store,
             &e,

@@ -21,7 +21,7 @@ fn server() -> hypatia::serve::http::RunningServer {
 
 fn backups() -> &'static std::path::Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+    DIR.get_or_init(super::common::static_temp_dir).path()
 }
 
 #[test]

@@ -9,14 +9,14 @@ use hypatia::serve::http::{spawn, AppState, RunningServer};
 use hypatia::store::Store;
 use serde_json::{json, Value};
 
-use super::common::{client, fixtures, hash_embedder, ingest, model, temp_store};
+use super::common::{client, fixtures, hash_embedder, ingest, model, static_store, temp_store};
 
 /// The ACL Anthology sample (1989 and 2020 volumes), ingested with the real model and extracted.
 fn acl() -> &'static Arc<Store> {
     static S: OnceLock<(tempfile::TempDir, Arc<Store>)> = OnceLock::new();
     &S.get_or_init(|| {
         let m = model();
-        let (dir, store) = temp_store(m.identity());
+        let (dir, store) = static_store(m.identity());
         let report = ingest(&store, m.as_ref(), &[fixtures().join("papers/acl")]);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
         hypatia::ingest::extraction::reextract(&store, 64, 2.0, None).unwrap();
