@@ -426,6 +426,11 @@ pub enum Eval {
         /// Minimum C-value score of a term of the as-of-T lexicon.
         #[arg(long, default_value_t = hypatia::ingest::extraction::LEXICON_MIN_SCORE)]
         min_score: f64,
+        /// Instead of evaluating, train the learned missing-link score on this cut (features at
+        /// T, labels from its horizon) and write the model file here (the bundled one is
+        /// models/gaps-link-model.json; `bash scripts/train-gaps.sh` rebuilds it).
+        #[arg(long, value_name = "MODEL_FILE")]
+        fit: Option<PathBuf>,
     },
     /// Relation classification figures on SemEval-2018 task 7 subtask 1.1 training data, and on
     /// test-format data when --test-text and --test-key are given.

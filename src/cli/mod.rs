@@ -254,16 +254,20 @@ pub fn main() -> anyhow::Result<()> {
             k,
             source_format,
             min_score,
-        }) => research::eval_gaps(
-            g,
-            &hypatia::research::gaps::LinkEvalConfig {
+            fit,
+        }) => {
+            let cfg = hypatia::research::gaps::LinkEvalConfig {
                 cut,
                 horizon,
                 ks: k,
                 source_format,
                 min_score,
-            },
-        ),
+            };
+            match fit {
+                Some(out) => research::fit_gaps(g, &cfg, &out),
+                None => research::eval_gaps(g, &cfg),
+            }
+        }
         Command::Eval(Eval::Scierc { dir }) => {
             let read = |f: &str| {
                 let p = dir.join(f);

@@ -58,35 +58,63 @@ pub fn eval_gaps(g: &Global, cfg: &gaps::LinkEvalConfig) -> anyhow::Result<()> {
     );
     println!(
         "AUC over {} sampled negatives (uniform among the unconnected pairs no paper of the horizon \
-         links) and all {} positives; P@k over each ranker's top k unconnected pairs",
+         links) and all {} positives; P@k over each ranker's top k unconnected pairs (the link \
+         scores and neighbourhood baselines list pairs within two hops, as /gaps does)",
         e.auc_negatives, e.positives
     );
-    print!("{:<34} {:>14}", "ranker", "AUC");
-    for k in &e.ks {
-        print!(" {:>9}", format!("P@{k}"));
-    }
-    println!();
-    for r in &e.rankers {
-        let name = if r.served {
-            format!("{} (served by /gaps)", r.name)
-        } else {
-            r.name.clone()
-        };
-        // Random's AUC is not measured: it is 0.5 in expectation, and printed as such.
-        let auc = match (r.auc, r.name.as_str()) {
-            (Some(a), _) => format!("{a:.3}"),
-            (None, "random") => "0.5 expected".to_string(),
-            (None, _) => "-".to_string(),
-        };
-        print!("{name:<34} {auc:>14}");
-        for p in &r.precision {
-            print!(" {:>9.3}", p.precision);
+    for s in &e.strata {
+        println!();
+        println!(
+            "{} pairs: {} unconnected, {} positives, {} sampled negatives (random precision {:.5})",
+            s.name, s.unconnected_pairs, s.positives, s.auc_negatives, s.random_expected_precision
+        );
+        print!("{:<34} {:>14}", "ranker", "AUC");
+        for k in &e.ks {
+            print!(" {:>9}", format!("P@{k}"));
         }
         println!();
+        for r in &s.rankers {
+            let name = if r.served {
+                format!("{} (served by /gaps)", r.name)
+            } else {
+                r.name.clone()
+            };
+            // Random's AUC is not measured: it is 0.5 in expectation, and printed as such.
+            let auc = match (r.auc, r.name.as_str()) {
+                (Some(a), _) => format!("{a:.3}"),
+                (None, "random") => "0.5 expected".to_string(),
+                (None, _) => "-".to_string(),
+            };
+            print!("{name:<34} {auc:>14}");
+            for p in &r.precision {
+                print!(" {:>9.3}", p.precision);
+            }
+            println!();
+        }
+    }
+    println!("({:.1}s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `hypatia eval gaps --fit FILE`.
+pub fn fit_gaps(g: &Global, cfg: &gaps::LinkEvalConfig, out: &std::path::Path) -> anyhow::Result<()> {
+    let store = open(g, None)?;
+    let started = std::time::Instant::now();
+    let version = format!("links-v1-cut{}-h{}", cfg.cut, cfg.horizon);
+    let fit = gaps::fit_link_model(&store, cfg, &version)?;
+    let mut json = serde_json::to_string_pretty(&fit.model)?;
+    json.push('\n');
+    std::fs::write(out, json).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    println!("trained on {}", fit.model.trained_on);
+    for (name, w) in gaps::FEATURES.iter().zip(&fit.model.weights) {
+        println!("  {name:<12} {w:>8.3}");
     }
     println!(
-        "(random pairs, expected precision {:.5}; {:.1}s)",
-        e.random_expected_precision,
+        "in-sample AUC {:.3} ({} positives, {} negatives); wrote {} ({:.1}s)",
+        fit.in_sample_auc,
+        fit.positives,
+        fit.negatives,
+        out.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -12,13 +12,13 @@ use hypatia::store::Store;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 
-use super::common::{fixtures, hash_embedder, ingest, temp_store};
+use super::common::{fixtures, hash_embedder, ingest, static_store, temp_store};
 
 fn sample() -> &'static Store {
     static S: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
     &S.get_or_init(|| {
         let e = hash_embedder();
-        let (dir, store) = temp_store(e.identity());
+        let (dir, store) = static_store(e.identity());
         let report = ingest(
             &store,
             &e,
@@ -128,6 +128,21 @@ fn missing_links_are_unconnected_pairs_that_share_neighbours() {
             );
         }
         assert!(g.concepts.iter().all(|c| c.ctype != "OtherConcept"), "{g:#?}");
+        // Only type pairs a researcher acts on: a method for a task, on data, two methods...
+        let mut pair = [g.concepts[0].ctype.as_str(), g.concepts[1].ctype.as_str()];
+        pair.sort_unstable();
+        assert!(
+            [
+                ["Method", "Method"],
+                ["Method", "Task"],
+                ["Dataset", "Method"],
+                ["Material", "Method"],
+                ["Dataset", "Task"],
+                ["Material", "Task"]
+            ]
+            .contains(&pair),
+            "{pair:?}: {g:#?}"
+        );
         assert!(g.explanation.contains(&g.concepts[0].label) && g.explanation.contains("never co-occur"));
         assert!(!g.evidence.is_empty(), "{g:#?}");
         assert!(g.score > 0.0);
@@ -221,11 +236,14 @@ fn every_kind_quotes_its_evidence_exactly_and_is_deterministic() {
 }
 
 #[test]
-fn contested_claims_have_opposite_polarities_on_the_same_concept() {
+fn contested_claims_have_opposite_polarities_on_the_same_concept_pair() {
     let store = sample();
     let gaps = gaps_of(store, GapKind::ContestedClaim, None, 20);
     assert!(!gaps.is_empty());
     for g in &gaps {
+        // About a pair (or more) of typed concepts, not one.
+        assert!(g.concepts.len() >= 2, "{g:#?}");
+        assert!(g.concepts.iter().all(|c| c.ctype != "OtherConcept"), "{g:#?}");
         let roles: BTreeSet<&str> = g.evidence.iter().map(|e| e.role.as_str()).collect();
         assert_eq!(roles, BTreeSet::from(["negative", "supports"]), "{g:#?}");
         for c in &g.concepts {
@@ -257,8 +275,15 @@ fn contested_claims_have_opposite_polarities_on_the_same_concept() {
                 "opposite claims from different papers about {}",
                 c.iri
             );
-            assert_eq!(g.features["supporting_papers"], pos.len() as f64);
-            assert_eq!(g.features["negative_papers"], neg.len() as f64);
+            // The gap's claims are those about all its concepts: a subset of each one's.
+            assert!(
+                (1.0..=pos.len() as f64).contains(&g.features["supporting_papers"]),
+                "{g:#?}"
+            );
+            assert!(
+                (1.0..=neg.len() as f64).contains(&g.features["negative_papers"]),
+                "{g:#?}"
+            );
         }
     }
     assert_evidence_verifies(store, &gaps);
@@ -277,14 +302,18 @@ fn untested_combinations_pair_a_method_with_a_target_similar_methods_reached() {
         let evaluated = rows(store, queries::METHOD_EVALUATIONS, &[("method", iri(&m.iri))]);
         assert!(evaluated.iter().all(|r| r["dataset"] != d.iri), "{g:#?}");
         assert!(g.features["similar_methods"] >= 1.0);
-        // The similar methods named were evaluated on or mentioned with the target.
+        // The similar methods named were evaluated on or used for the target, by an extracted
+        // statement (a `uses` relation may name the method at either end), quoted as evidence.
         for o in &g.concepts[2..] {
             assert_eq!(o.ctype, "Method");
-            let evaluated_on = rows(store, queries::METHOD_EVALUATIONS, &[("method", iri(&o.iri))])
-                .iter()
-                .any(|r| r["dataset"] == d.iri);
-            assert!(evaluated_on || co_mentioned(store, &o.iri, &d.iri, None), "{g:#?}");
+            let stated = |a: &str, b: &str| {
+                rows(store, queries::METHOD_EVALUATIONS, &[("method", iri(a))])
+                    .iter()
+                    .any(|r| r["dataset"] == b)
+            };
+            assert!(stated(&o.iri, &d.iri) || stated(&d.iri, &o.iri), "{g:#?}");
         }
+        assert!(g.evidence.iter().any(|e| e.role.contains(&d.label)), "{g:#?}");
     }
     assert_evidence_verifies(store, &gaps);
 }
@@ -414,7 +443,17 @@ fn link_prediction_is_measured_against_later_papers() {
     assert!(e.papers_up_to_t >= 70 && e.papers_in_horizon >= 10, "{e:?}");
     assert!(e.positives_in_candidates <= e.positives && e.positives > 0);
     assert!(e.candidates as u64 <= e.unconnected_pairs);
-    let names: Vec<&str> = e.rankers.iter().map(|r| r.name.as_str()).collect();
+    let strata: Vec<&str> = e.strata.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(strata, ["all", "actionable", "specific"]);
+    for s in &e.strata[1..] {
+        assert!(
+            s.positives <= e.positives && s.unconnected_pairs <= e.unconnected_pairs,
+            "{s:?}"
+        );
+        assert!(s.auc_negatives <= e.auc_negatives, "{s:?}");
+    }
+    assert_eq!(e.all().positives, e.positives);
+    let names: Vec<&str> = e.all().rankers.iter().map(|r| r.name.as_str()).collect();
     let other: Vec<&str> = LinkScore::ALL
         .iter()
         .filter(|k| **k != LinkScore::SERVED)
@@ -424,12 +463,12 @@ fn link_prediction_is_measured_against_later_papers() {
     expected.extend(other);
     expected.extend(["adamic_adar", "common_neighbours", "preferential_attachment", "random"]);
     assert_eq!(names, expected);
-    let served: Vec<bool> = e.rankers.iter().map(|r| r.served).collect();
+    let served: Vec<bool> = e.all().rankers.iter().map(|r| r.served).collect();
     assert!(
         served[0] && served[1..].iter().all(|s| !s),
         "the served score is reported first, alone"
     );
-    for r in &e.rankers {
+    for r in e.strata.iter().flat_map(|s| &s.rankers) {
         let ks: Vec<usize> = r.precision.iter().map(|p| p.k).collect();
         assert_eq!(ks, [10, 50]);
         for p in &r.precision {
@@ -638,7 +677,7 @@ const TOY_LINKS: [(&str, i32, &str); 14] = [
 ];
 
 fn ranker<'a>(e: &'a gaps::LinkEval, name: &str) -> &'a gaps::RankerEval {
-    e.rankers.iter().find(|r| r.name == name).unwrap()
+    e.all().rankers.iter().find(|r| r.name == name).unwrap()
 }
 
 fn precisions(r: &gaps::RankerEval) -> Vec<f64> {
@@ -670,7 +709,7 @@ fn link_prediction_on_a_hand_scored_corpus() {
     assert_eq!((e.concepts, e.edges, e.unconnected_pairs, e.candidates), (5, 4, 6, 3));
     assert_eq!((e.papers_up_to_t, e.papers_in_horizon), (8, 5));
     assert_eq!((e.positives, e.positives_in_candidates, e.auc_negatives), (2, 1, 4));
-    assert_eq!(e.random_expected_precision, 2.0 / 6.0);
+    assert_eq!(e.all().random_expected_precision, 2.0 / 6.0);
     // AA · (1 + r̄ + ḡ): A–C 1.4427 · (1 + 0.25 + 0.25) = 2.164, B–D 1.4427 · (1 + 0.5 + 0.5) =
     // 2.885, C–E 1.4427 · (1 + 0.75 + 0.75) = 3.607. Ranked C–E (hit), B–D, A–C: P@1 1, P@2 1/2,
     // P@3 1/3. AUC: C–E is above the four negatives (4); A–D (0, beyond two hops) ties A–E and
@@ -702,7 +741,7 @@ fn link_prediction_on_a_hand_scored_corpus() {
     // Random's AUC is 0.5 in expectation and is not measured.
     assert_eq!(random.auc, None);
     // The served score is the one reported first, and the one `/gaps` ranks by as of 2000.
-    assert!(e.rankers[0].served && e.rankers[0].name == LinkScore::SERVED.name());
+    assert!(e.all().rankers[0].served && e.all().rankers[0].name == LinkScore::SERVED.name());
     // With a horizon of 3, GRU–LSTM (2003) is a positive too.
     let e3 = gaps::evaluate_link_prediction(
         &store,
@@ -753,21 +792,50 @@ fn link_prediction_takes_no_concept_type_from_after_the_cut() {
         })
         .collect();
     let names: Vec<(&str, &str)> = pairs.iter().map(|p| (p.0.as_str(), p.1.as_str())).collect();
-    let expected = match LinkScore::SERVED {
-        LinkScore::AaTrend => [("hmm", "svm"), ("gru", "lstm"), ("crf", "hmm")],
-        LinkScore::AaTrendDegree => [("gru", "lstm"), ("hmm", "svm"), ("crf", "hmm")],
-    };
-    assert_eq!(names, expected, "{served:#?}");
+    // The three candidates as of 2000 (see `link_prediction_on_a_hand_scored_corpus`), each one
+    // common neighbour of degree 2 away: (degree product, recency and growth means).
     let aa = 1.0 / 2f64.ln();
-    let expected_scores = match LinkScore::SERVED {
-        LinkScore::AaTrend => [aa * 2.5, aa * 2.0, aa * 1.5],
-        LinkScore::AaTrendDegree => [
-            (1.0 + aa) * 2.0 * 5f64.ln(),
-            (1.0 + aa) * 2.5 * 3f64.ln(),
-            (1.0 + aa) * 1.5 * 3f64.ln(),
-        ],
-    };
-    for (p, s) in pairs.iter().zip(expected_scores) {
+    let candidates: [((&str, &str), f64, f64); 3] = [
+        (("crf", "hmm"), 2.0, 0.25),
+        (("gru", "lstm"), 4.0, 0.5),
+        (("hmm", "svm"), 2.0, 0.75),
+    ];
+    let mut expected: Vec<((&str, &str), f64)> = candidates
+        .iter()
+        .map(|&(pair, pa, trend)| {
+            let score = match LinkScore::SERVED {
+                LinkScore::AaTrend => aa * (1.0 + 2.0 * trend),
+                LinkScore::AaTrendDegree => (1.0 + aa) * (1.0 + 2.0 * trend) * (1.0 + pa).ln(),
+                // Every paper mentions two of these methods once each: papers 2 each, degrees
+                // 2 for GRU, HMM, LSTM and 1 for CRF and SVM.
+                LinkScore::Learned => {
+                    let (salton, degree_gap) = if pa == 4.0 {
+                        (0.5, 0.0)
+                    } else {
+                        (0.5f64.sqrt(), 2f64.ln())
+                    };
+                    gaps::LinkModel::bundled().probability(&[
+                        (1.0 + pa).ln(),
+                        2f64.ln(),
+                        aa,
+                        salton,
+                        0.0,
+                        trend,
+                        trend,
+                        2.0 * 2f64.ln(),
+                        degree_gap,
+                        1.0,
+                        1.0,
+                    ])
+                }
+            };
+            (pair, score)
+        })
+        .collect();
+    expected.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let expected_names: Vec<(&str, &str)> = expected.iter().map(|e| e.0).collect();
+    assert_eq!(names, expected_names, "{served:#?}");
+    for (p, (_, s)) in pairs.iter().zip(&expected) {
         assert!((p.2 - s).abs() < 1e-9, "{p:?} against {s}");
     }
     // The evaluation sees five nodes, not six.

@@ -24,14 +24,24 @@
 //!
 //! Rankers, in report order:
 //! 1. the served missing-link score [`LinkScore::SERVED`], its top k chosen by the same
-//!    [`best_pairs`] that serves `/gaps`. As served, it ranks only pairs with a common neighbour
-//!    (a missing link is named by its bridges), so every other pair scores 0 in the AUC;
+//!    [`best_pairs`] that serves `/gaps`: only pairs with a common neighbour are listed (a
+//!    missing link is named by its bridges). In the AUC, pairs without one score what the score
+//!    gives them: the learned score ranks them too, the closed-form ones give them 0;
 //! 2. the other [`LinkScore`]s, measured the same way and not served;
 //! 3. Adamic–Adar and common neighbours (0 beyond two hops);
 //! 4. preferential attachment (the degree product, over all unconnected pairs);
 //! 5. random: a seeded sample of unconnected pairs for P@k (expected: positives / unconnected
 //!    pairs, [`LinkEval::random_expected_precision`]); its AUC is 0.5 in expectation and is not
 //!    measured ([`RankerEval::auc`] is `None`).
+//!
+//! Each ranker is measured on three strata ([`StratumEval`]): all unconnected pairs; the
+//! **actionable** ones, whose type pair a researcher acts on (what `/gaps` serves, see
+//! [`actionable`](super::link_model::actionable)); and the **specific** ones, both concepts
+//! outside the top 10 % of nodes by degree (the hubs every ranker finds). Within a stratum,
+//! positives, AUC negatives and each ranker's top k are the stratum's own.
+//!
+//! [`fit_link_model`] trains the learned score on one cut (its features at T, its labels from
+//! the horizon), with the same graph, positives and negative sample.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -39,6 +49,7 @@ use serde::Serialize;
 
 use super::corpus::{papers_of_format, vote, Corpus};
 use super::graph::{pair_key, CoGraph, LinkScore, LinkScores, MAX_CONCEPTS_PER_PAPER};
+use super::link_model::{actionable, Features, LinkModel};
 use super::missing_links::best_pairs;
 use crate::common::error::{Error, Result};
 use crate::common::rng::SplitMix;
@@ -137,11 +148,33 @@ pub struct LinkEval {
     pub positives_in_candidates: usize,
     /// Negative pairs in the AUC sample: unconnected at T, not linked within the horizon.
     pub auc_negatives: usize,
+    /// All pairs, the actionable ones and the specific ones, in that order.
+    pub strata: Vec<StratumEval>,
+}
+
+/// The rankers measured on one stratum of the unconnected pairs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StratumEval {
+    /// "all", "actionable" or "specific".
+    pub name: String,
+    /// Unconnected pairs as of T in the stratum.
+    pub unconnected_pairs: u64,
+    /// Of them, positives.
+    pub positives: usize,
+    /// Of the AUC sample's negatives, those in the stratum.
+    pub auc_negatives: usize,
     /// The served score first, then the other link scores, Adamic–Adar, common neighbours,
     /// preferential attachment and random.
     pub rankers: Vec<RankerEval>,
     /// The expected precision of random pairs: positives / unconnected pairs.
     pub random_expected_precision: f64,
+}
+
+impl LinkEval {
+    /// The stratum of all unconnected pairs.
+    pub fn all(&self) -> &StratumEval {
+        &self.strata[0]
+    }
 }
 
 /// Predicts missing links from the papers up to `cfg.cut` and measures them against the pairs
@@ -241,35 +274,189 @@ fn corpus_as_of<'s>(store: &'s Store, cfg: &LinkEvalConfig) -> Result<(Corpus<'s
     Ok((Corpus::from_sets(store, sets, types), lexicon.len()))
 }
 
+/// A stratum of the unconnected pairs (see the module docs).
+enum Stratum {
+    All,
+    Actionable,
+    /// `hub[l]`: node `l` is in the top 10 % by degree.
+    Specific {
+        hub: Vec<bool>,
+    },
+}
+
+impl Stratum {
+    fn strata(g: &CoGraph) -> [Stratum; 3] {
+        let n = g.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|a, b| g.deg(*b).cmp(&g.deg(*a)).then(a.cmp(b)));
+        let mut hub = vec![false; n];
+        for &l in &order[..n.div_ceil(10)] {
+            hub[l as usize] = true;
+        }
+        [Stratum::All, Stratum::Actionable, Stratum::Specific { hub }]
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Stratum::All => "all",
+            Stratum::Actionable => "actionable",
+            Stratum::Specific { .. } => "specific",
+        }
+    }
+
+    /// Whether a node can be in a pair of the stratum at all.
+    fn keeps_node(&self, l: u32) -> bool {
+        match self {
+            Stratum::Specific { hub } => !hub[l as usize],
+            _ => true,
+        }
+    }
+
+    fn keeps(&self, g: &CoGraph, a: u32, c: u32) -> bool {
+        match self {
+            Stratum::All => true,
+            Stratum::Actionable => g.actionable(a, c),
+            Stratum::Specific { hub } => !hub[a as usize] && !hub[c as usize],
+        }
+    }
+
+    /// Unconnected pairs in the stratum: its pairs of nodes (counted by type or by hub, not
+    /// enumerated), less its edges.
+    fn unconnected(&self, g: &CoGraph) -> u64 {
+        let pairs_of = |m: u64| m * m.saturating_sub(1) / 2;
+        let pairs = match self {
+            Stratum::All => pairs_of(g.len() as u64),
+            Stratum::Specific { hub } => pairs_of(hub.iter().filter(|h| !**h).count() as u64),
+            Stratum::Actionable => {
+                let mut count: BTreeMap<ConceptType, u64> = BTreeMap::new();
+                for t in &g.types {
+                    *count.entry(*t).or_default() += 1;
+                }
+                let mut pairs = 0;
+                for (i, (&t, &m)) in count.iter().enumerate() {
+                    for (&u, &k) in count.iter().skip(i) {
+                        if actionable(t, u) {
+                            pairs += if t == u { pairs_of(m) } else { m * k };
+                        }
+                    }
+                }
+                pairs
+            }
+        };
+        let mut edges = 0u64;
+        for a in 0..g.len() as u32 {
+            for e in &g.adj[a as usize] {
+                if e.n > a && self.keeps(g, a, e.n) {
+                    edges += 1;
+                }
+            }
+        }
+        pairs - edges
+    }
+}
+
+/// The graph, positives and AUC sample of a cut.
+struct Cut {
+    g: CoGraph,
+    positives: HashSet<u64>,
+    unconnected: u64,
+    sample: Sample,
+}
+
+impl Cut {
+    fn new(corpus: &Corpus<'_>, t: i32, horizon: i32, rng: &mut SplitMix) -> Cut {
+        let g = CoGraph::build(corpus, Some(t), &BTreeSet::new());
+        let positives = positives(corpus, &g, t, horizon);
+        let n = g.len() as u64;
+        let unconnected = n * n.saturating_sub(1) / 2 - g.edges() as u64;
+        let sample = Sample::new(&g, &positives, unconnected, rng);
+        Cut {
+            g,
+            positives,
+            unconnected,
+            sample,
+        }
+    }
+}
+
 /// The evaluation of a corpus already cut (see [`evaluate_link_prediction`]).
 fn evaluate(corpus: &Corpus<'_>, t: i32, horizon: i32, ks: &[usize]) -> LinkEval {
-    let k = ks.iter().copied().max().unwrap_or(1);
-    let g = CoGraph::build(corpus, Some(t), &BTreeSet::new());
-    let n = g.len();
-    let positives = positives(corpus, &g, t, horizon);
+    let mut rng = SplitMix(0x5EED ^ t as u64);
+    let cut = Cut::new(corpus, t, horizon, &mut rng);
+    let g = &cut.g;
     let in_horizon = |y: Option<i32>| y.is_some_and(|y| y > t && y <= t + horizon);
-    let all_pairs = (n as u64) * (n as u64).saturating_sub(1) / 2;
-    let unconnected = all_pairs - g.edges() as u64;
     let (mut candidates, mut positives_in_candidates) = (0, 0);
     g.for_each_candidate(None, |a, c, _| {
         if !g.co_mentioned(a, c) {
             candidates += 1;
-            positives_in_candidates += usize::from(positives.contains(&pair_key(a, c)));
+            positives_in_candidates += usize::from(cut.positives.contains(&pair_key(a, c)));
         }
     });
-    let mut rng = SplitMix(0x5EED ^ t as u64);
-    let sample = Sample::new(&g, &positives, unconnected, &mut rng);
+    let strata = Stratum::strata(g)
+        .iter()
+        .map(|stratum| evaluate_stratum(&cut, stratum, ks, &mut rng))
+        .collect();
+    LinkEval {
+        t,
+        horizon,
+        ks: ks.to_vec(),
+        lexicon_terms: 0,
+        papers_up_to_t: corpus
+            .papers
+            .iter()
+            .filter(|p| p.year.is_some_and(|y| y <= t) && !p.concepts.is_empty())
+            .count(),
+        papers_in_horizon: corpus
+            .papers
+            .iter()
+            .filter(|p| in_horizon(p.year) && !p.concepts.is_empty())
+            .count(),
+        concepts: g.len(),
+        edges: g.edges(),
+        unconnected_pairs: cut.unconnected,
+        candidates,
+        positives: cut.positives.len(),
+        positives_in_candidates,
+        auc_negatives: cut.sample.negatives.len(),
+        strata,
+    }
+}
+
+/// Every ranker on one stratum of a cut.
+fn evaluate_stratum(cut: &Cut, stratum: &Stratum, ks: &[usize], rng: &mut SplitMix) -> StratumEval {
+    let g = &cut.g;
+    let k = ks.iter().copied().max().unwrap_or(1);
+    let keeps = |a: u32, c: u32| stratum.keeps(g, a, c);
+    let positives: HashSet<u64> = cut
+        .positives
+        .iter()
+        .copied()
+        .filter(|&key| keeps((key >> 32) as u32, key as u32))
+        .collect();
+    let sample = cut.sample.within(&keeps);
+    let unconnected = stratum.unconnected(g);
     let precision = |pairs: &[(u32, u32)]| precision_at(ks, pairs, &positives);
+    // A ranker's top k within two hops, by the code that serves `/gaps`.
     let top = |f: &dyn Fn(u32, u32, &LinkScores) -> f64| {
-        best_pairs(&g, None, k, f)
-            .into_iter()
-            .map(|(_, (a, c, _))| (a, c))
-            .collect::<Vec<_>>()
+        best_pairs(
+            g,
+            None,
+            k,
+            |a, c, s| if keeps(a, c) { f(a, c, s) } else { f64::NEG_INFINITY },
+        )
+        .into_iter()
+        .map(|(_, (a, c, _))| (a, c))
+        .collect::<Vec<_>>()
     };
     let mut rankers = Vec::new();
     for kind in LinkScore::served_first() {
-        // As served: pairs without a common neighbour are never ranked.
-        let f = |a: u32, c: u32, s: &LinkScores| if s.cn == 0 { 0.0 } else { g.score_with(kind, a, c, s) };
+        let f = |a: u32, c: u32, s: &LinkScores| {
+            if s.cn == 0 && !kind.scores_every_pair() {
+                0.0
+            } else {
+                g.score_with(kind, a, c, s)
+            }
+        };
         rankers.push(RankerEval {
             name: kind.name().into(),
             served: kind == LinkScore::SERVED,
@@ -292,7 +479,7 @@ fn evaluate(corpus: &Corpus<'_>, t: i32, horizon: i32, ks: &[usize]) -> LinkEval
     rankers.push(RankerEval {
         name: "preferential_attachment".into(),
         served: false,
-        precision: precision(&preferential_attachment_top(&g, k)),
+        precision: precision(&preferential_attachment_top(g, k, stratum)),
         auc: sample.auc(&|_, _, s| s.pa),
     });
     // Random pairs: P@k is measured on a seeded sample; the AUC of a random score is 0.5 in
@@ -300,30 +487,13 @@ fn evaluate(corpus: &Corpus<'_>, t: i32, horizon: i32, ks: &[usize]) -> LinkEval
     rankers.push(RankerEval {
         name: "random".into(),
         served: false,
-        precision: precision(&random_pairs(&g, k, unconnected, &mut rng)),
+        precision: precision(&random_pairs(g, k, unconnected, rng, &keeps)),
         auc: None,
     });
-    LinkEval {
-        t,
-        horizon,
-        ks: ks.to_vec(),
-        lexicon_terms: 0,
-        papers_up_to_t: corpus
-            .papers
-            .iter()
-            .filter(|p| p.year.is_some_and(|y| y <= t) && !p.concepts.is_empty())
-            .count(),
-        papers_in_horizon: corpus
-            .papers
-            .iter()
-            .filter(|p| in_horizon(p.year) && !p.concepts.is_empty())
-            .count(),
-        concepts: n,
-        edges: g.edges(),
+    StratumEval {
+        name: stratum.name().into(),
         unconnected_pairs: unconnected,
-        candidates,
         positives: positives.len(),
-        positives_in_candidates,
         auc_negatives: sample.negatives.len(),
         rankers,
         random_expected_precision: if unconnected == 0 {
@@ -332,6 +502,64 @@ fn evaluate(corpus: &Corpus<'_>, t: i32, horizon: i32, ks: &[usize]) -> LinkEval
             positives.len() as f64 / unconnected as f64
         },
     }
+}
+
+/// What [`fit_link_model`] trained on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkFit {
+    /// The model.
+    pub model: LinkModel,
+    /// Positive and negative pairs it was fitted to.
+    pub positives: usize,
+    /// Negatives.
+    pub negatives: usize,
+    /// Its AUC on those pairs (in-sample).
+    pub in_sample_auc: f64,
+}
+
+/// Trains the learned missing-link score on one cut: features of the graph as of `cfg.cut`,
+/// labels from the papers of its horizon; every positive and the cut's [`AUC_NEGATIVES`]
+/// sampled negatives (the same as-of-T re-extraction and sample as the evaluation). Choose a
+/// cut whose horizon ends no later than the cut the model is then selected on.
+pub fn fit_link_model(store: &Store, cfg: &LinkEvalConfig, version: &str) -> Result<LinkFit> {
+    if cfg.horizon < 1 {
+        return Err(Error::invalid("horizon", "must be at least 1 year"));
+    }
+    let (corpus, lexicon_terms) = corpus_as_of(store, cfg)?;
+    let mut rng = SplitMix(0x5EED ^ cfg.cut as u64);
+    let cut = Cut::new(&corpus, cfg.cut, cfg.horizon, &mut rng);
+    let features = |pairs: &[(u32, u32)], scores: &[LinkScores]| -> Vec<Features> {
+        pairs
+            .iter()
+            .zip(scores)
+            .map(|(&(a, c), s)| cut.g.features(a, c, s))
+            .collect()
+    };
+    let pos = features(&cut.sample.positives, &cut.sample.pos_scores);
+    let neg = features(&cut.sample.negatives, &cut.sample.neg_scores);
+    let trained_on = format!(
+        "cut {} horizon {}{}: {} nodes, {} edges, lexicon of {} terms; {} positives, {} sampled negatives",
+        cfg.cut,
+        cfg.horizon,
+        cfg.source_format
+            .as_deref()
+            .map(|f| format!(" ({f} papers)"))
+            .unwrap_or_default(),
+        cut.g.len(),
+        cut.g.edges(),
+        lexicon_terms,
+        pos.len(),
+        neg.len()
+    );
+    let model = LinkModel::fit(version, &trained_on, &pos, &neg)?;
+    let score = |xs: &[Features]| xs.iter().map(|x| model.score(x)).collect::<Vec<_>>();
+    let in_sample_auc = auc(&score(&pos), &score(&neg)).unwrap_or(0.5);
+    Ok(LinkFit {
+        positives: pos.len(),
+        negatives: neg.len(),
+        model,
+        in_sample_auc,
+    })
 }
 
 /// The positives: pairs of nodes unconnected at T that a paper of years T+1 ..= T+horizon
@@ -414,6 +642,26 @@ impl Sample {
         }
     }
 
+    /// The pairs of the sample that `keeps` keeps.
+    fn within(&self, keeps: &dyn Fn(u32, u32) -> bool) -> Sample {
+        let part = |pairs: &[(u32, u32)], scores: &[LinkScores]| -> (Vec<(u32, u32)>, Vec<LinkScores>) {
+            pairs
+                .iter()
+                .zip(scores)
+                .filter(|(p, _)| keeps(p.0, p.1))
+                .map(|(p, s)| (*p, *s))
+                .unzip()
+        };
+        let (positives, pos_scores) = part(&self.positives, &self.pos_scores);
+        let (negatives, neg_scores) = part(&self.negatives, &self.neg_scores);
+        Sample {
+            positives,
+            negatives,
+            pos_scores,
+            neg_scores,
+        }
+    }
+
     fn auc(&self, f: &dyn Fn(u32, u32, &LinkScores) -> f64) -> Option<f64> {
         let apply = |pairs: &[(u32, u32)], scores: &[LinkScores]| {
             pairs
@@ -452,11 +700,12 @@ fn precision_at(ks: &[usize], pairs: &[(u32, u32)], positives: &HashSet<u64>) ->
         .collect()
 }
 
-/// The top `k` unconnected pairs by degree product, over all pairs: best-first over the nodes
-/// sorted by degree (ties by local ids).
-fn preferential_attachment_top(g: &CoGraph, k: usize) -> Vec<(u32, u32)> {
-    let n = g.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
+/// The top `k` unconnected pairs that `keeps` keeps by degree product, over all pairs:
+/// best-first over the nodes sorted by degree (ties by local ids).
+fn preferential_attachment_top(g: &CoGraph, k: usize, stratum: &Stratum) -> Vec<(u32, u32)> {
+    let keeps = |a: u32, c: u32| stratum.keeps(g, a, c);
+    let mut order: Vec<u32> = (0..g.len() as u32).filter(|&l| stratum.keeps_node(l)).collect();
+    let n = order.len();
     order.sort_by(|a, b| g.deg(*b).cmp(&g.deg(*a)).then(a.cmp(b)));
     let prod = |i: usize, j: usize| (g.deg(order[i]) * g.deg(order[j])) as u64;
     let mut heap = std::collections::BinaryHeap::new();
@@ -472,7 +721,7 @@ fn preferential_attachment_top(g: &CoGraph, k: usize) -> Vec<(u32, u32)> {
             heap.push((prod(i + 1, j + 1), std::cmp::Reverse((i + 1, j + 1))));
         }
         let (a, c) = (order[i], order[j]);
-        if !g.co_mentioned(a, c) {
+        if keeps(a, c) && !g.co_mentioned(a, c) {
             top.push((a.min(c), a.max(c)));
             if top.len() >= k {
                 break;
@@ -482,8 +731,15 @@ fn preferential_attachment_top(g: &CoGraph, k: usize) -> Vec<(u32, u32)> {
     top
 }
 
-/// `k` distinct unconnected pairs drawn uniformly (fewer when there are fewer).
-fn random_pairs(g: &CoGraph, k: usize, unconnected: u64, rng: &mut SplitMix) -> Vec<(u32, u32)> {
+/// `k` distinct unconnected pairs that `keeps` keeps, drawn uniformly (fewer when there are
+/// fewer, or when `keeps` rejects nearly every try).
+fn random_pairs(
+    g: &CoGraph,
+    k: usize,
+    unconnected: u64,
+    rng: &mut SplitMix,
+    keeps: &dyn Fn(u32, u32) -> bool,
+) -> Vec<(u32, u32)> {
     let n = g.len();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -491,7 +747,7 @@ fn random_pairs(g: &CoGraph, k: usize, unconnected: u64, rng: &mut SplitMix) -> 
     while n >= 2 && (out.len() as u64) < (k as u64).min(unconnected) && tries < k * 100 {
         tries += 1;
         let (a, c) = (rng.below(n as u64) as u32, rng.below(n as u64) as u32);
-        if a != c && !g.co_mentioned(a, c) && seen.insert(pair_key(a, c)) {
+        if a != c && keeps(a, c) && !g.co_mentioned(a, c) && seen.insert(pair_key(a, c)) {
             out.push((a.min(c), a.max(c)));
         }
     }

@@ -8,12 +8,13 @@ use super::graph::{CoGraph, LinkScores};
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
+use crate::ingest::extraction::type_class;
 
 /// The best `limit` unconnected pairs within two hops (touching `focus` when given) by `score`,
 /// ties by local ids, each with its neighbourhood scores: the ranking [`missing_links`] serves
 /// and [`evaluate_link_prediction`](super::evaluate_link_prediction) measures. A bounded buffer
 /// is sorted and cut when it doubles; a pair below the last cut's floor cannot enter, so only
-/// the others pay the co-mention check.
+/// the others pay the co-mention check. A pair scored NaN or −∞ is left out.
 pub(super) fn best_pairs(
     g: &CoGraph,
     focus: Option<&[u32]>,
@@ -31,7 +32,7 @@ pub(super) fn best_pairs(
     };
     g.for_each_candidate(focus, |a, c, s| {
         let score = score(a, c, s);
-        if score < floor || g.co_mentioned(a, c) {
+        if !score.is_finite() || score < floor || g.co_mentioned(a, c) {
             return;
         }
         best.push((score, (a, c, *s)));
@@ -57,7 +58,14 @@ pub(super) fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>>
     if focus.as_ref().is_some_and(|f| f.is_empty()) {
         return Ok(Vec::new());
     }
-    let best = best_pairs(&g, focus.as_deref(), limit, |a, c, s| g.score(a, c, s));
+    // Only pairs of types a researcher acts on (a method for a task, on a dataset, ...).
+    let best = best_pairs(&g, focus.as_deref(), limit, |a, c, s| {
+        if g.actionable(a, c) {
+            g.score(a, c, s)
+        } else {
+            f64::NEG_INFINITY
+        }
+    });
     let mut gaps = Vec::new();
     for (score, (a, c, s)) in best {
         gaps.push(missing_link_gap(ctx, a, c, s, score)?);
@@ -103,7 +111,9 @@ fn missing_link_gap(ctx: &mut Ctx<'_>, a: u32, c: u32, s: LinkScores, score: f64
         })
         .collect();
     let explanation = format!(
-        "{la} and {lc} never co-occur in a paper {}, but {} concept{} link{} them: {}{}.",
+        "{la} ({}) and {lc} ({}) never co-occur in a paper {}, but {} concept{} link{} them: {}{}.",
+        type_class(g.types[a as usize]),
+        type_class(g.types[c as usize]),
         ctx.horizon(),
         s.cn,
         if s.cn == 1 { "" } else { "s" },

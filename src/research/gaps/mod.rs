@@ -61,14 +61,19 @@ mod context;
 mod corpus;
 mod evaluation;
 mod graph;
+mod link_model;
 mod missing_links;
 mod open_questions;
 mod rank;
 mod text;
 mod untested_combinations;
 
-pub use evaluation::{auc, evaluate_link_prediction, LinkEval, LinkEvalConfig, PrecisionAt, RankerEval, AUC_NEGATIVES};
+pub use evaluation::{
+    auc, evaluate_link_prediction, fit_link_model, LinkEval, LinkEvalConfig, LinkFit, PrecisionAt, RankerEval,
+    StratumEval, AUC_NEGATIVES,
+};
 pub use graph::{link_scores, LinkScore, LinkScores, MAX_CONCEPTS_PER_PAPER, MIN_PAPERS, RECENT_YEARS};
+pub use link_model::{actionable, LinkModel, FEATURES};
 pub use untested_combinations::SIMILAR_METHODS;
 
 use contested_claims::contested_claims;
