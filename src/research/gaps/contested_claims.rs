@@ -1,37 +1,72 @@
-//! Contested claims: claims about the same concepts with opposite `hyp:polarity` from different
-//! papers, one gap per set of concepts with the same claims on both sides.
+//! Contested claims: claims about the same specific pair of concepts with opposite
+//! `hyp:polarity` from different papers, one gap per set of concepts with the same claims on
+//! both sides. A pair, not one concept: "claims about cells disagree" says nothing, "claims about
+//! vitamin D and fracture risk disagree" is a question. Both concepts are typed, and neither is
+//! generic: mentioned by more than [`GENERIC_SHARE`] of the counted papers (at least
+//! [`GENERIC_MIN_PAPERS`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::context::{Claim, Ctx};
+use super::corpus::counts;
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
 use hypatia_extract::ConceptType;
 
+/// A concept mentioned by more than this share of the counted papers is too generic to contest.
+pub const GENERIC_SHARE: f64 = 0.05;
+/// ... unless it is mentioned by no more than this many papers.
+pub const GENERIC_MIN_PAPERS: u32 = 3;
+
 pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let corpus = ctx.corpus;
     let claims = ctx.claims()?;
-    // Per concept: the claims on each side (indices into `claims`).
-    let mut sides: BTreeMap<u32, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let counted = corpus.papers.iter().filter(|p| counts(p.year, ctx.as_of)).count();
+    let generic_above = ((counted as f64 * GENERIC_SHARE) as u32).max(GENERIC_MIN_PAPERS);
+    let mut df: HashMap<u32, u32> = HashMap::new();
+    for p in corpus.papers.iter().filter(|p| counts(p.year, ctx.as_of)) {
+        for &c in &p.concepts {
+            *df.entry(c).or_default() += 1;
+        }
+    }
+    let specific = |k: u32| corpus.ctype(k) != ConceptType::Other && df.get(&k).copied().unwrap_or(0) <= generic_above;
+    // Per claim: its specific concepts (claims come one row per concept).
+    let mut about: BTreeMap<&str, (usize, BTreeSet<u32>)> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
         let Some(&k) = corpus.by_iri.get(&c.concept) else {
             continue;
         };
-        let typed = corpus.ctype(k) != ConceptType::Other;
-        if !(typed || ctx.focus.as_ref().is_some_and(|f| f.contains(&k))) || !ctx.in_focus(k) {
-            continue;
-        }
-        let e = sides.entry(k).or_default();
-        if c.negative {
-            e.1.push(i);
-        } else {
-            e.0.push(i);
+        let forced = ctx.focus.as_ref().is_some_and(|f| f.contains(&k));
+        if specific(k) || forced {
+            about
+                .entry(c.claim.as_str())
+                .or_insert((i, BTreeSet::new()))
+                .1
+                .insert(k);
         }
     }
-    // Concepts with the same claims on both sides make one gap.
-    let mut groups: BTreeMap<(Vec<String>, Vec<String>), Vec<u32>> = BTreeMap::new();
-    for (k, (pos, neg)) in sides {
+    // Per concept pair: the claims on each side (indices into `claims`).
+    let mut sides: BTreeMap<(u32, u32), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, ks) in about.values() {
+        let ks: Vec<u32> = ks.iter().copied().collect();
+        for (x, &a) in ks.iter().enumerate() {
+            for &b in &ks[x + 1..] {
+                if !(ctx.in_focus(a) || ctx.in_focus(b)) {
+                    continue;
+                }
+                let e = sides.entry((a, b)).or_default();
+                if claims[*i].negative {
+                    e.1.push(*i);
+                } else {
+                    e.0.push(*i);
+                }
+            }
+        }
+    }
+    // Pairs with the same claims on both sides make one gap, about all their concepts.
+    let mut groups: BTreeMap<(Vec<String>, Vec<String>), BTreeSet<u32>> = BTreeMap::new();
+    for ((a, b), (pos, neg)) in sides {
         let papers = |v: &[usize]| v.iter().map(|&i| claims[i].paper.as_str()).collect::<BTreeSet<&str>>();
         let (pp, np) = (papers(&pos), papers(&neg));
         if pp.is_empty() || np.is_empty() || (pp.len() == 1 && np.len() == 1 && pp == np) {
@@ -43,11 +78,12 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
             s.dedup();
             s
         };
-        groups.entry((ids(&pos), ids(&neg))).or_default().push(k);
+        groups.entry((ids(&pos), ids(&neg))).or_default().extend([a, b]);
     }
     let by_claim: HashMap<&str, &Claim> = claims.iter().map(|c| (c.claim.as_str(), c)).collect();
     let mut cands = Vec::new();
     for ((pos, neg), concepts) in groups {
+        let concepts: Vec<u32> = concepts.into_iter().collect();
         let papers = |v: &[String]| {
             v.iter()
                 .map(|c| by_claim[c.as_str()].paper.as_str())
@@ -90,6 +126,10 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
             i += 1;
         }
         let labels: Vec<String> = concepts.iter().take(4).map(|&k| corpus.label(k)).collect();
+        let labels = match labels.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => labels.join(""),
+        };
         let first = |role: &str| {
             evidence
                 .iter()
@@ -99,7 +139,7 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
         };
         let explanation = format!(
             "Claims about {} disagree {}: {np_pos} paper{} support{} it (\"{}\"), {np_neg} paper{} state{} a negative finding (\"{}\").",
-            labels.join(", "),
+            labels,
             ctx.horizon(),
             if np_pos == 1 { "" } else { "s" },
             if np_pos == 1 { "s" } else { "" },

@@ -1,5 +1,8 @@
-//! Untested combinations: a method never evaluated on, nor mentioned with, a dataset or task
-//! that methods similar to it (co-mentioned, or sharing targets) were evaluated on or studied with.
+//! Untested combinations: a method never evaluated on, used for, nor mentioned with a dataset or
+//! task that methods similar to it (co-mentioned, or sharing targets) were evaluated on or used
+//! for. What a similar method did with the target is read from extracted statements only
+//! (`hyp:evaluatedOn` and `hyp:uses` relations, result tuples), each quoted as evidence: two
+//! concepts merely mentioned in one paper say nothing about whether one was tried on the other.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,35 +19,20 @@ use hypatia_extract::ConceptType;
 /// The most similar methods an untested combination is inferred from, per method.
 pub const SIMILAR_METHODS: usize = 20;
 
-/// A method's link to a dataset or task: statements that it was evaluated on it, and papers that
-/// mention both.
-#[derive(Default, Clone)]
-struct TargetLink {
-    evaluations: Vec<Evaluation>,
-    papers: u32,
-}
-
+/// A statement that a method was evaluated on or used for a dataset or task.
 #[derive(Clone)]
 struct Evaluation {
+    /// "evaluated on", "used for" or "used with".
+    kind: String,
     paper: String,
     passage: String,
     start: usize,
     end: usize,
 }
 
-impl TargetLink {
-    /// 1 for an evaluation, 0.5 for mentions in one paper only.
-    fn weight(&self) -> f64 {
-        if self.evaluations.is_empty() {
-            0.5
-        } else {
-            1.0
-        }
-    }
-}
-
 pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
-    // Evaluation statements of counted papers, between nodes of the graph.
+    // Evaluation and use statements of counted papers, between a method and a target of the
+    // graph (either end of a `uses` relation may be the method: the types decide).
     let rows = select(ctx.store, queries::METHOD_EVALUATIONS, &[])?;
     let corpus = ctx.corpus;
     let mut evaluated: BTreeMap<(u32, u32), Vec<Evaluation>> = BTreeMap::new();
@@ -59,9 +47,18 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
             let (Some(&m), Some(&d)) = (corpus.by_iri.get(m), corpus.by_iri.get(d)) else {
                 continue;
             };
-            let (lm, ld) = (g.local[m as usize], g.local[d as usize]);
+            let (mut lm, mut ld) = (g.local[m as usize], g.local[d as usize]);
             if lm == u32::MAX || ld == u32::MAX || lm == ld || !counts(corpus.year_of(paper), ctx.as_of) {
                 continue;
+            }
+            let method_target =
+                |x: u32, y: u32| g.types[x as usize] == ConceptType::Method && is_target(g.types[y as usize]);
+            if !method_target(lm, ld) {
+                if method_target(ld, lm) {
+                    std::mem::swap(&mut lm, &mut ld);
+                } else {
+                    continue;
+                }
             }
             let (Some(start), Some(end)) = (
                 r.get("start").and_then(|s| s.parse().ok()),
@@ -70,6 +67,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
                 continue;
             };
             evaluated.entry((lm, ld)).or_default().push(Evaluation {
+                kind: r.get("kind").cloned().unwrap_or_else(|| "evaluated on".into()),
                 paper: paper.clone(),
                 passage: passage.clone(),
                 start,
@@ -78,21 +76,11 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         }
     }
     let g = ctx.graph();
-    let ctype = |l: u32| corpus.ctype(g.ids[l as usize]);
-    // Method -> target links.
-    let mut links: Vec<BTreeMap<u32, TargetLink>> = vec![BTreeMap::new(); g.len()];
-    for l in 0..g.len() as u32 {
-        if ctype(l) != ConceptType::Method {
-            continue;
-        }
-        for e in &g.adj[l as usize] {
-            if is_target(ctype(e.n)) {
-                links[l as usize].entry(e.n).or_default().papers = e.papers;
-            }
-        }
-    }
-    for ((m, d), evs) in &evaluated {
-        links[*m as usize].entry(*d).or_default().evaluations = evs.clone();
+    let ctype = |l: u32| g.types[l as usize];
+    // Method -> target statements.
+    let mut links: Vec<BTreeMap<u32, Vec<Evaluation>>> = vec![BTreeMap::new(); g.len()];
+    for ((m, d), evs) in evaluated {
+        links[m as usize].insert(d, evs);
     }
     // Target -> methods linked to it.
     let mut methods_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
@@ -107,7 +95,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         d: u32,
         similar: Vec<(f64, u32)>,
         score: f64,
-        evaluated_similar: usize,
+        statements: usize,
     }
     let mut cands: Vec<(f64, Cand)> = Vec::new();
     for m in 0..g.len() as u32 {
@@ -146,7 +134,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         type Reach = (f64, Vec<(f64, u32)>, usize);
         let mut per_target: BTreeMap<u32, Reach> = BTreeMap::new();
         for &(sim, o) in &similar {
-            for (&d, link) in &links[o as usize] {
+            for (&d, statements) in &links[o as usize] {
                 if mine.contains_key(&d) || g.co_mentioned(m, d) {
                     continue;
                 }
@@ -154,14 +142,12 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
                     continue;
                 }
                 let e = per_target.entry(d).or_default();
-                e.0 += sim * link.weight();
+                e.0 += sim;
                 e.1.push((sim, o));
-                if !link.evaluations.is_empty() {
-                    e.2 += 1;
-                }
+                e.2 += statements.len();
             }
         }
-        for (d, (score, mut similar, evaluated_similar)) in per_target {
+        for (d, (score, mut similar, statements)) in per_target {
             similar.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
             cands.push((
                 score,
@@ -170,7 +156,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
                     d,
                     similar,
                     score,
-                    evaluated_similar,
+                    statements,
                 },
             ));
         }
@@ -185,20 +171,13 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         let named: Vec<String> = top
             .iter()
             .map(|&(_, o)| {
-                let link = &links[o as usize][&c.d];
-                let how = if link.evaluations.is_empty() {
-                    format!(
-                        "mentioned with {ld} in {} paper{}",
-                        link.papers,
-                        if link.papers == 1 { "" } else { "s" }
-                    )
-                } else {
-                    format!(
-                        "evaluated on {ld} in {} statement{}",
-                        link.evaluations.len(),
-                        if link.evaluations.len() == 1 { "" } else { "s" }
-                    )
-                };
+                let statements = &links[o as usize][&c.d];
+                let how = format!(
+                    "{} {ld} in {} statement{}",
+                    statements[0].kind,
+                    statements.len(),
+                    if statements.len() == 1 { "" } else { "s" }
+                );
                 let with_m = g.edge(c.m, o).map(|e| e.papers).unwrap_or(0);
                 format!(
                     "{} ({how}; {with_m} paper{} with {lm})",
@@ -209,7 +188,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
             .collect();
         let n = c.similar.len();
         let explanation = format!(
-            "{lm} ({}) is never evaluated on or mentioned with {ld} ({}) {}, but {n} similar method{} {}: {}{}.",
+            "{lm} ({}) is never evaluated on, used for or mentioned with {ld} ({}) {}, but {n} similar method{} {}: {}{}.",
             type_class(corpus.ctype(cm)),
             type_class(corpus.ctype(cd)),
             ctx.horizon(),
@@ -220,7 +199,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         );
         let mut features = BTreeMap::new();
         features.insert("similar_methods".into(), n as f64);
-        features.insert("evaluated_similar_methods".into(), c.evaluated_similar as f64);
+        features.insert("statements".into(), c.statements as f64);
         features.insert("similarity_sum".into(), c.similar.iter().map(|s| s.0).sum::<f64>());
         features.insert("papers_method".into(), g.df[c.m as usize] as f64);
         features.insert("papers_target".into(), g.df[c.d as usize] as f64);
@@ -230,16 +209,8 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         for &(_, o) in &top {
             let co = g.ids[o as usize];
             let lo = corpus.label(co).to_string();
-            let ev = match links[o as usize][&c.d].evaluations.first().cloned() {
-                Some(e) => ctx.evidence(
-                    &e.paper,
-                    &e.passage,
-                    (e.start, e.end),
-                    &format!("{lo} evaluated on {ld}"),
-                )?,
-                None => ctx.cooccurrence(co, cd, &format!("{lo} with {ld}"))?,
-            };
-            evidence.extend(ev);
+            let e = links[o as usize][&c.d][0].clone();
+            evidence.extend(ctx.evidence(&e.paper, &e.passage, (e.start, e.end), &format!("{lo} {} {ld}", e.kind))?);
         }
         for &(_, o) in &top {
             if evidence.len() >= MAX_EVIDENCE {
