@@ -5,12 +5,13 @@
 //! Four kinds:
 //! - **Missing links** (Swanson's ABC model as link prediction): concepts A and C that no paper
 //!   mentions together but that share neighbours B in the concept co-occurrence graph.
-//! - **Untested combinations**: a method never evaluated on, nor mentioned with, a dataset or task
-//!   that methods similar to it were evaluated on or studied with.
+//! - **Untested combinations**: a method never evaluated on, used for, nor mentioned with a
+//!   dataset or task that methods similar to it were evaluated on or used for, by extracted
+//!   statements.
 //! - **Open questions**: future-work and limitation sentences that no later paper answers with
 //!   claims about the same concepts.
-//! - **Contested claims**: claims about the same concept with opposite `hyp:polarity` from
-//!   different papers.
+//! - **Contested claims**: claims about the same pair of specific concepts with opposite
+//!   `hyp:polarity` from different papers.
 //!
 //! ## The co-occurrence graph
 //!
@@ -39,13 +40,14 @@
 //! - recency r(X) = share of X's papers from the last [`RECENT_YEARS`] years up to T,
 //! - growth g(X) = share of X's neighbours first linked to it in those years,
 //!
-//! and the served score is [`LinkScore::SERVED`], `(1 + AA) · (1 + (r(A) + r(C)) / 2 + (g(A) +
-//! g(C)) / 2) · ln(1 + PA)`: Adamic–Adar, raised by up to 3× for concepts whose literature is
-//! active and gaining neighbours (features Science4Cast entrants used), and by the degree
-//! product, since well-connected concepts gain links sooner. Only pairs with a common neighbour
-//! are ranked: a missing link is named by its bridges. [`evaluate_link_prediction`] measures it
-//! against the links that papers of the few years after T make, beside the other
-//! [`LinkScore`]s and the usual baselines; the README has the figures, and how the served score
+//! and the served score is [`LinkScore::SERVED`], a logistic model over these and a few more
+//! features of the pair (paper counts, Salton, degree gap, type indicators; see
+//! [`LinkModel`]) trained on an earlier slice of the ACL Anthology than it was chosen and
+//! reported on. Only pairs whose types a researcher acts on ([`actionable`]: a method for a
+//! task, on a dataset, two methods...) and that share a neighbour are listed: a missing link is
+//! named by its bridges. [`evaluate_link_prediction`] measures it against the links that papers
+//! of the few years after T make, beside the closed-form [`LinkScore`]s and the usual baselines,
+//! on all, actionable and specific pairs; the README has the figures, and how the served score
 //! was chosen (on the 2012 cut, reported on later ones).
 
 use std::collections::BTreeMap;
