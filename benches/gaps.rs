@@ -54,21 +54,54 @@ fn main() -> anyhow::Result<()> {
         );
         store
     };
-    for kind in [
-        None,
-        Some(GapKind::MissingLink),
-        Some(GapKind::UntestedCombination),
-        Some(GapKind::OpenQuestion),
-        Some(GapKind::ContestedClaim),
-    ] {
-        let t = Instant::now();
-        let q = GapQuery {
-            kind,
+    // The first call loads the corpus (and types its concepts); later ones reuse it until a
+    // write. Per as_of, the first call builds that year's co-occurrence graph: "first" times
+    // it, "p50" is the median of the next HYPATIA_GAPS_REPEATS (default 5).
+    let t = Instant::now();
+    let found = find_gaps(
+        &store,
+        &GapQuery {
             limit: 20,
             ..Default::default()
-        };
-        let found = find_gaps(&store, &q)?;
-        println!("find_gaps {kind:?}: {} gaps in {:?}", found.len(), t.elapsed());
+        },
+    )?;
+    println!(
+        "find_gaps, every kind, cold (loads the corpus): {} gaps in {:?}",
+        found.len(),
+        t.elapsed()
+    );
+    let repeats: usize = std::env::var("HYPATIA_GAPS_REPEATS")
+        .map_or(Ok(5), |r| r.parse())
+        .context("HYPATIA_GAPS_REPEATS")?;
+    for as_of in [None, Some(2015), Some(2010)] {
+        for kind in [
+            None,
+            Some(GapKind::MissingLink),
+            Some(GapKind::UntestedCombination),
+            Some(GapKind::OpenQuestion),
+            Some(GapKind::ContestedClaim),
+        ] {
+            let q = GapQuery {
+                kind,
+                as_of,
+                limit: 20,
+                ..Default::default()
+            };
+            let mut times = Vec::new();
+            let mut n = 0;
+            for _ in 0..=repeats {
+                let t = Instant::now();
+                n = find_gaps(&store, &q)?.len();
+                times.push(t.elapsed());
+            }
+            let first = times.remove(0);
+            times.sort();
+            let p50 = times.get(times.len() / 2).map_or(f64::NAN, |t| t.as_secs_f64());
+            println!(
+                "find_gaps {kind:?} as_of {as_of:?}: {n} gaps; first {:.3}s, p50 of the next {repeats} {p50:.3}s",
+                first.as_secs_f64(),
+            );
+        }
     }
     if let Ok(cut) = std::env::var("HYPATIA_GAPS_CUT") {
         let cfg = LinkEvalConfig {

@@ -53,6 +53,20 @@ pub struct Store {
     journal: Journal,
     write: Mutex<()>,
     research: Mutex<()>,
+    /// Writes finished (or attempted) since the store was opened: see [`Store::generation`].
+    generation: std::sync::atomic::AtomicU64,
+}
+
+/// The write lock. Dropping it counts one more write generation, before the lock is released.
+struct WriteGuard<'a> {
+    generation: &'a std::sync::atomic::AtomicU64,
+    _lock: parking_lot::MutexGuard<'a, ()>,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Store {
@@ -89,6 +103,7 @@ impl Store {
             journal,
             write: Mutex::new(()),
             research: Mutex::new(()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         };
         store.recover()?;
         Ok(store)
@@ -96,7 +111,7 @@ impl Store {
 
     /// Applies the journaled write a crash left behind, if any.
     fn recover(&self) -> Result<()> {
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         self.recover_locked()
     }
 
@@ -215,7 +230,7 @@ impl Store {
         if let Some(k) = keys.iter().find(|k| ids::RecordKind::of_key(k).is_some()) {
             return Err(Error::invalid("key", format!("`{k}` is an agent record, not a paper")));
         }
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         // Counted under the write lock, so that the count is of what this delete removes.
         self.recover_locked()?;
         let mut existing = 0;
@@ -228,8 +243,24 @@ impl Store {
         Ok(existing)
     }
 
+    /// Takes the write lock; when it is released, the write generation has moved on.
+    fn write_lock(&self) -> WriteGuard<'_> {
+        WriteGuard {
+            generation: &self.generation,
+            _lock: self.write.lock(),
+        }
+    }
+
+    /// A number that changes whenever a write may have changed what is stored: it moves on as
+    /// each write (or a failed attempt) releases the write lock. What a reader derives from the
+    /// store and keeps (the gap finder's concept graph) is valid while this is the number it read
+    /// before reading the store.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn write_op(&self, op: Op) -> Result<()> {
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         self.write_op_locked(op)
     }
 
@@ -526,7 +557,7 @@ impl Store {
 
     /// Makes the next open fast: dumps the vector graph and flushes RocksDB.
     pub fn checkpoint(&self) -> Result<()> {
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         self.vectors.checkpoint()?;
         self.graph.flush()
     }
@@ -537,7 +568,7 @@ impl Store {
         if target.exists() {
             return Err(Error::invalid("target", format!("{} already exists", target.display())));
         }
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         self.recover_locked()?;
         std::fs::create_dir_all(target).map_err(|e| Error::io(target, e))?;
         self.graph.backup(&target.join("graph"))?;

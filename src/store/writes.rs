@@ -109,7 +109,7 @@ impl Store {
             .parse_update(&req.update)
             .map_err(|e| UserError::SparqlSyntax(e.to_string()))?;
         self.apply_protocol_dataset(&mut update.operations, req)?;
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         self.recover_locked()?;
         let mut t = self.graph.oxigraph().start_transaction()?;
         for op in update.operations {
@@ -340,7 +340,7 @@ impl Store {
         triples: &[Triple],
     ) -> Result<bool> {
         self.check_writable(graph, what)?;
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         self.recover_locked()?;
         let mut t = self.graph.oxigraph().start_transaction()?;
         let (name, created) = match graph {
@@ -363,7 +363,7 @@ impl Store {
     /// Returns whether it existed.
     pub fn delete_graph(&self, graph: &GraphRef) -> Result<bool> {
         self.check_writable(graph, "DELETE")?;
-        let _w = self.write.lock();
+        let _w = self.write_lock();
         self.recover_locked()?;
         let mut t = self.graph.oxigraph().start_transaction()?;
         let existed = match graph {

@@ -2,28 +2,24 @@
 //! `hyp:polarity` from different papers, one gap per set of concepts with the same claims on
 //! both sides. A pair, not one concept: "claims about cells disagree" says nothing, "claims about
 //! vitamin D and fracture risk disagree" is a question. Both concepts are typed, and neither is
-//! generic: mentioned by more than [`GENERIC_SHARE`] of the counted papers (at least
-//! [`GENERIC_MIN_PAPERS`]).
+//! generic: mentioned by more than [`GENERIC_SHARE`](super::graph::GENERIC_SHARE) of the
+//! counted papers ([`generic_above`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::context::{Claim, Ctx};
 use super::corpus::counts;
+use super::graph::generic_above;
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
 use hypatia_extract::ConceptType;
 
-/// A concept mentioned by more than this share of the counted papers is too generic to contest.
-pub const GENERIC_SHARE: f64 = 0.05;
-/// ... unless it is mentioned by no more than this many papers.
-pub const GENERIC_MIN_PAPERS: u32 = 3;
-
 pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let corpus = ctx.corpus;
     let claims = ctx.claims()?;
     let counted = corpus.papers.iter().filter(|p| counts(p.year, ctx.as_of)).count();
-    let generic_above = ((counted as f64 * GENERIC_SHARE) as u32).max(GENERIC_MIN_PAPERS);
+    let generic_above = generic_above(counted);
     let mut df: HashMap<u32, u32> = HashMap::new();
     for p in corpus.papers.iter().filter(|p| counts(p.year, ctx.as_of)) {
         for &c in &p.concepts {

@@ -22,6 +22,7 @@ pub(super) struct Mention {
 }
 
 /// A claim about one concept (a claim about several is one `Claim` each).
+#[derive(Clone)]
 pub(super) struct Claim {
     pub(super) claim: String,
     pub(super) concept: String,
@@ -35,7 +36,7 @@ pub(super) struct Ctx<'a> {
     pub(super) corpus: &'a Corpus<'a>,
     pub(super) as_of: Option<i32>,
     pub(super) focus: Option<BTreeSet<u32>>,
-    graph: Option<std::rc::Rc<CoGraph>>,
+    graph: Option<std::sync::Arc<CoGraph>>,
     mentions: HashMap<String, std::rc::Rc<Vec<Mention>>>,
     texts: HashMap<String, Option<std::rc::Rc<Text>>>,
     claims: Option<std::rc::Rc<Vec<Claim>>>,
@@ -60,10 +61,32 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub(super) fn graph(&mut self) -> std::rc::Rc<CoGraph> {
+    /// The co-occurrence graph as of this call's year: the corpus's kept one, unless the call's
+    /// focus forces nodes into it.
+    pub(super) fn graph(&mut self) -> std::sync::Arc<CoGraph> {
         if self.graph.is_none() {
             let forced = self.focus.clone().unwrap_or_default();
-            self.graph = Some(std::rc::Rc::new(CoGraph::build(self.corpus, self.as_of, &forced)));
+            let g = if forced.is_empty() {
+                let kept = self
+                    .corpus
+                    .graphs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&self.as_of)
+                    .cloned();
+                kept.unwrap_or_else(|| {
+                    let g = std::sync::Arc::new(CoGraph::build(self.corpus, self.as_of, &forced));
+                    self.corpus
+                        .graphs
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(self.as_of, g.clone());
+                    g
+                })
+            } else {
+                std::sync::Arc::new(CoGraph::build(self.corpus, self.as_of, &forced))
+            };
+            self.graph = Some(g);
         }
         self.graph.clone().expect("built above")
     }
@@ -181,13 +204,29 @@ impl<'a> Ctx<'a> {
     /// claim-only predicates (polarity, hedging, paper) and of `schema:about`; the quotes come
     /// later, for the claims a gap cites (`claim_evidence`).
     pub(super) fn claims(&mut self) -> Result<std::rc::Rc<Vec<Claim>>> {
-        use crate::common::vocab::{hyp, schema};
         if let Some(c) = &self.claims {
             return Ok(c.clone());
         }
+        let all = match self.corpus.claims.get() {
+            Some(all) => all.clone(),
+            None => {
+                let all = std::sync::Arc::new(Self::all_claims(self.store)?);
+                let _ = self.corpus.claims.set(all.clone());
+                all
+            }
+        };
+        let list: Vec<Claim> = all.iter().filter(|c| self.counts_paper(&c.paper)).cloned().collect();
+        let list = std::rc::Rc::new(list);
+        self.claims = Some(list.clone());
+        Ok(list)
+    }
+
+    /// Every claim with a polarity and a paper, of any year, in (paper, claim, concept) order.
+    fn all_claims(store: &Store) -> Result<Vec<Claim>> {
+        use crate::common::vocab::{hyp, schema};
         let scan = |p: &str| -> Result<Vec<(String, String)>> {
             let p = oxigraph::model::NamedNodeRef::new_unchecked(p);
-            self.store
+            store
                 .graph()
                 .owned_quads(None, Some(p), None)
                 .map(|q| {
@@ -222,12 +261,9 @@ impl<'a> Ctx<'a> {
                     negative,
                 })
             })
-            .filter(|c| self.counts_paper(&c.paper))
             .collect();
         list.sort_by(|a, b| (&a.paper, &a.claim, &a.concept).cmp(&(&b.paper, &b.claim, &b.concept)));
         list.dedup_by(|a, b| (&a.claim, &a.concept) == (&b.claim, &b.concept));
-        let list = std::rc::Rc::new(list);
-        self.claims = Some(list.clone());
         Ok(list)
     }
 

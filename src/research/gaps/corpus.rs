@@ -1,11 +1,21 @@
 //! The corpus: every paper's concept set and year, concepts and papers numbered in IRI order,
 //! each concept's type (a vote) and label looked up when first asked for.
+//!
+//! Loading it is most of a gap search's cost on a large store (one query over every mention,
+//! then the types of tens of thousands of concepts), so [`Corpus::cached`] keeps the last one
+//! loaded per store, with what calls derive from it (co-occurrence graphs per `as_of`, the
+//! claims, the statement rows, the gaps found without a concept filter), for as long as the
+//! store's [`Store::generation`] says that no write has happened since.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use oxigraph::model::{NamedNode, Term};
 
-use super::ConceptRef;
+use super::context::Claim;
+use super::graph::CoGraph;
+use super::{ConceptRef, Gap, GapKind};
 use crate::common::error::{Error, Result};
 use crate::ingest::extraction::{type_class, type_of_iri};
 use crate::store::queries;
@@ -37,7 +47,7 @@ pub(super) struct Concept {
     /// Papers stating that they mention it.
     papers: u32,
     /// Its type, looked up when first asked for.
-    ctype: std::cell::OnceCell<ConceptType>,
+    ctype: OnceLock<ConceptType>,
 }
 
 pub(super) struct PaperRow {
@@ -46,29 +56,80 @@ pub(super) struct PaperRow {
     pub(super) concepts: Vec<u32>,
 }
 
-/// Every paper's concept set, concepts and papers numbered in IRI order.
-pub(super) struct Corpus<'s> {
-    store: &'s Store,
+/// Every paper's concept set, concepts and papers numbered in IRI order, and what gap searches
+/// derive from it and keep while it is current ([`Corpus::cached`]).
+pub(super) struct CorpusData {
+    /// The store's generation when loading began (`None`: not from a store, or not kept).
+    generation: Option<u64>,
     /// Labels, looked up when first asked for (a corpus has tens of thousands of concepts; a
     /// call names a few hundred).
-    labels: std::cell::RefCell<HashMap<u32, String>>,
+    labels: Mutex<HashMap<u32, String>>,
     pub(super) concepts: Vec<Concept>,
     pub(super) by_iri: HashMap<String, u32>,
     pub(super) papers: Vec<PaperRow>,
     years: HashMap<String, Option<i32>>,
+    /// Co-occurrence graphs built from it, by `as_of` (only those with no forced node).
+    pub(super) graphs: Mutex<HashMap<Option<i32>, Arc<CoGraph>>>,
+    /// Every claim with a polarity, of any year (callers keep the counted ones).
+    pub(super) claims: OnceLock<Arc<Vec<Claim>>>,
+    /// Rows of named queries that read the whole store, by query.
+    pub(super) rows: Mutex<HashMap<&'static str, Arc<Vec<queries::Row>>>>,
+    /// Gaps found without a concept filter, by kind, `as_of` and limit.
+    pub(super) found: Mutex<Found>,
 }
 
+/// Gaps found without a concept filter, by kind, `as_of` and limit.
+type Found = HashMap<(GapKind, Option<i32>, usize), Arc<Vec<Gap>>>;
+
+/// A corpus and the store it describes.
+pub(super) struct Corpus<'s> {
+    store: &'s Store,
+    data: Arc<CorpusData>,
+}
+
+impl std::ops::Deref for Corpus<'_> {
+    type Target = CorpusData;
+    fn deref(&self) -> &CorpusData {
+        &self.data
+    }
+}
+
+/// Most stores whose corpus is kept at a time (a server has one; tests open many).
+const KEPT_STORES: usize = 4;
+
 impl<'s> Corpus<'s> {
-    /// Loads every paper's concept set: `hyp:mentionsConcept` pairs from the named query, then
-    /// each concept's type (a vote over the extraction graphs that describe it: no
-    /// `hyp:conceptType` in a graph is a vote for OtherConcept) and label, and each paper's
-    /// year, by indexed lookups.
-    pub(super) fn load(store: &'s Store) -> Result<Corpus<'s>> {
-        Self::load_from(store, None)
+    /// The store's corpus: the one kept from an earlier call when no write has happened since,
+    /// else loaded now (see [`Corpus::load_from`]) and kept.
+    pub(super) fn cached(store: &'s Store) -> Result<Corpus<'s>> {
+        static KEPT: Mutex<Vec<(PathBuf, Arc<CorpusData>)>> = Mutex::new(Vec::new());
+        let generation = store.generation();
+        let dir = store.dir().to_path_buf();
+        {
+            let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, data)) = kept
+                .iter()
+                .find(|(d, data)| *d == dir && data.generation == Some(generation))
+            {
+                return Ok(Corpus {
+                    store,
+                    data: data.clone(),
+                });
+            }
+        }
+        let mut corpus = Self::load_from(store, None)?;
+        Arc::get_mut(&mut corpus.data).expect("just loaded").generation = Some(generation);
+        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(d, _)| *d != dir);
+        kept.insert(0, (dir, corpus.data.clone()));
+        kept.truncate(KEPT_STORES);
+        Ok(corpus)
     }
 
-    /// [`Corpus::load`] restricted to the papers read from one source format (`hyp:sourceFormat`,
-    /// e.g. "acl") when `format` is given.
+    /// Loads every paper's concept set (only of the papers read from one source format,
+    /// `hyp:sourceFormat`, e.g. "acl", when `format` is given): `hyp:mentionsConcept` pairs
+    /// from the named query, then each paper's year by indexed lookups. Each concept's type (a
+    /// vote over the extraction graphs that describe it: no `hyp:conceptType` in a graph is a
+    /// vote for OtherConcept) and label are looked up when first asked for.
     fn load_from(store: &'s Store, format: Option<&str>) -> Result<Corpus<'s>> {
         use crate::common::vocab::hyp;
         use oxigraph::model::NamedNodeRef;
@@ -95,7 +156,7 @@ impl<'s> Corpus<'s> {
                 Concept {
                     iri,
                     papers,
-                    ctype: std::cell::OnceCell::new(),
+                    ctype: OnceLock::new(),
                 }
             })
             .collect();
@@ -124,11 +185,7 @@ impl<'s> Corpus<'s> {
             .collect();
         Ok(Corpus {
             store,
-            labels: Default::default(),
-            concepts,
-            by_iri,
-            papers,
-            years,
+            data: Arc::new(CorpusData::new(concepts, by_iri, papers, years)),
         })
     }
 
@@ -150,7 +207,7 @@ impl<'s> Corpus<'s> {
                 Concept {
                     iri,
                     papers: 0,
-                    ctype: std::cell::OnceCell::from(t),
+                    ctype: OnceLock::from(t),
                 }
             })
             .collect();
@@ -166,11 +223,7 @@ impl<'s> Corpus<'s> {
         }
         Corpus {
             store,
-            labels: Default::default(),
-            concepts,
-            by_iri,
-            papers,
-            years,
+            data: Arc::new(CorpusData::new(concepts, by_iri, papers, years)),
         }
     }
 
@@ -226,7 +279,7 @@ impl<'s> Corpus<'s> {
     /// A concept's preferred label (the one most of its extraction graphs give; ties: the
     /// smallest), looked up when first asked for.
     pub(super) fn label(&self, c: u32) -> String {
-        if let Some(l) = self.labels.borrow().get(&c) {
+        if let Some(l) = self.labels.lock().unwrap_or_else(|e| e.into_inner()).get(&c) {
             return l.clone();
         }
         let iri = &self.concepts[c as usize].iri;
@@ -247,12 +300,51 @@ impl<'s> Corpus<'s> {
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(l, _)| l.clone())
             .unwrap_or_else(|| iri.rsplit('/').next().unwrap_or(iri).to_string());
-        self.labels.borrow_mut().insert(c, label.clone());
+        self.labels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(c, label.clone());
         label
     }
 
     pub(super) fn year_of(&self, paper: &str) -> Option<i32> {
         self.years.get(paper).copied().flatten()
+    }
+
+    /// The rows of a named query that takes no binding, run once per corpus.
+    pub(super) fn rows(&self, query: &'static str) -> Result<Arc<Vec<queries::Row>>> {
+        if let Some(r) = self.data.rows.lock().unwrap_or_else(|e| e.into_inner()).get(query) {
+            return Ok(r.clone());
+        }
+        let rows = Arc::new(select(self.store, query, &[])?);
+        self.data
+            .rows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(query, rows.clone());
+        Ok(rows)
+    }
+}
+
+impl CorpusData {
+    fn new(
+        concepts: Vec<Concept>,
+        by_iri: HashMap<String, u32>,
+        papers: Vec<PaperRow>,
+        years: HashMap<String, Option<i32>>,
+    ) -> CorpusData {
+        CorpusData {
+            generation: None,
+            labels: Default::default(),
+            concepts,
+            by_iri,
+            papers,
+            years,
+            graphs: Default::default(),
+            claims: OnceLock::new(),
+            rows: Default::default(),
+            found: Default::default(),
+        }
     }
 }
 

@@ -35,9 +35,11 @@
 //!    measured ([`RankerEval::auc`] is `None`).
 //!
 //! Each ranker is measured on three strata ([`StratumEval`]): all unconnected pairs; the
-//! **actionable** ones, whose type pair a researcher acts on (what `/gaps` serves, see
-//! [`actionable`](super::link_model::actionable)); and the **specific** ones, both concepts
-//! outside the top 10 % of nodes by degree (the hubs every ranker finds). Within a stratum,
+//! **actionable** ones, whose type pair a researcher acts on (see
+//! [`actionable`](super::link_model::actionable)) and neither of whose concepts is generic
+//! (mentioned by more than [`GENERIC_SHARE`](super::graph::GENERIC_SHARE) of the papers up to
+//! T): the pairs `/gaps` lists; and the **specific** ones, both concepts outside the top 10 % of
+//! nodes by degree (the hubs every ranker finds). Within a stratum,
 //! positives, AUC negatives and each ranker's top k are the stratum's own.
 //!
 //! [`fit_link_model`] trains the learned score on one cut (its features at T, its labels from
@@ -305,10 +307,11 @@ impl Stratum {
     }
 
     /// Whether a node can be in a pair of the stratum at all.
-    fn keeps_node(&self, l: u32) -> bool {
+    fn keeps_node(&self, g: &CoGraph, l: u32) -> bool {
         match self {
+            Stratum::All => true,
+            Stratum::Actionable => !g.generic(l),
             Stratum::Specific { hub } => !hub[l as usize],
-            _ => true,
         }
     }
 
@@ -329,8 +332,10 @@ impl Stratum {
             Stratum::Specific { hub } => pairs_of(hub.iter().filter(|h| !**h).count() as u64),
             Stratum::Actionable => {
                 let mut count: BTreeMap<ConceptType, u64> = BTreeMap::new();
-                for t in &g.types {
-                    *count.entry(*t).or_default() += 1;
+                for (l, t) in g.types.iter().enumerate() {
+                    if !g.generic(l as u32) {
+                        *count.entry(*t).or_default() += 1;
+                    }
                 }
                 let mut pairs = 0;
                 for (i, (&t, &m)) in count.iter().enumerate() {
@@ -704,7 +709,7 @@ fn precision_at(ks: &[usize], pairs: &[(u32, u32)], positives: &HashSet<u64>) ->
 /// best-first over the nodes sorted by degree (ties by local ids).
 fn preferential_attachment_top(g: &CoGraph, k: usize, stratum: &Stratum) -> Vec<(u32, u32)> {
     let keeps = |a: u32, c: u32| stratum.keeps(g, a, c);
-    let mut order: Vec<u32> = (0..g.len() as u32).filter(|&l| stratum.keeps_node(l)).collect();
+    let mut order: Vec<u32> = (0..g.len() as u32).filter(|&l| stratum.keeps_node(g, l)).collect();
     let n = order.len();
     order.sort_by(|a, b| g.deg(*b).cmp(&g.deg(*a)).then(a.cmp(b)));
     let prod = |i: usize, j: usize| (g.deg(order[i]) * g.deg(order[j])) as u64;

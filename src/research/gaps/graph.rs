@@ -15,6 +15,16 @@ pub const MIN_PAPERS: u32 = 2;
 pub const MAX_CONCEPTS_PER_PAPER: usize = 40;
 /// The window of the recency and growth features, in years up to T.
 pub const RECENT_YEARS: i32 = 3;
+/// A concept mentioned by more than this share of the counted papers is generic ("model",
+/// "accuracy", "cells"): gaps do not name it as one of the two ends of a question.
+pub const GENERIC_SHARE: f64 = 0.05;
+/// ... unless it is mentioned by no more than this many papers.
+pub const GENERIC_MIN_PAPERS: u32 = 3;
+
+/// The most papers a concept may be mentioned by, of `counted` papers, and not be generic.
+pub fn generic_above(counted: usize) -> u32 {
+    ((counted as f64 * GENERIC_SHARE) as u32).max(GENERIC_MIN_PAPERS)
+}
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Edge {
@@ -45,6 +55,8 @@ pub(super) struct CoGraph {
     capped_papers: Vec<Vec<u32>>,
     /// Reference year T (as_of, or the newest counted paper's year).
     t: Option<i32>,
+    /// A node mentioned by more papers than this is generic ([`generic_above`]).
+    generic_above: u32,
 }
 
 impl CoGraph {
@@ -128,6 +140,7 @@ impl CoGraph {
             adj,
             capped_papers,
             t,
+            generic_above: generic_above(counted.len()),
         }
     }
 
@@ -204,7 +217,7 @@ impl CoGraph {
     /// One missing-link score of an unconnected pair.
     pub(super) fn score_with(&self, kind: LinkScore, a: u32, c: u32, s: &LinkScores) -> f64 {
         match kind {
-            LinkScore::Learned => LinkModel::bundled().probability(&self.features(a, c, s)),
+            LinkScore::Learned => LinkModel::bundled().served_score(&self.features(a, c, s)),
             _ => kind.of(
                 s,
                 (self.recency(a) + self.recency(c)) / 2.0,
@@ -213,9 +226,15 @@ impl CoGraph {
         }
     }
 
-    /// Whether the two nodes' types make a pair a researcher acts on ([`actionable`]).
+    /// Whether a pair is one `/gaps` may name as a missing link: its types are a pair a
+    /// researcher acts on ([`actionable`]) and neither concept is generic.
     pub(super) fn actionable(&self, a: u32, c: u32) -> bool {
-        actionable(self.types[a as usize], self.types[c as usize])
+        actionable(self.types[a as usize], self.types[c as usize]) && !self.generic(a) && !self.generic(c)
+    }
+
+    /// Whether more than [`GENERIC_SHARE`] of the counted papers mention a node.
+    pub(super) fn generic(&self, l: u32) -> bool {
+        self.df[l as usize] > self.generic_above
     }
 
     /// The learned model's features of a pair (see [`super::link_model`]).
@@ -488,6 +507,7 @@ mod tests {
                 .collect(),
             capped_papers: vec![Vec::new(); 6],
             t: Some(2001),
+            generic_above: 3,
         };
         let mut found = Vec::new();
         g.for_each_candidate(None, |a, c, s| found.push((a, c, *s)));

@@ -102,17 +102,20 @@ impl LinkModel {
         Ok(m)
     }
 
-    /// The probability of a pair under the model (with the two classes weighted equally in
-    /// training, so it ranks pairs but is not the chance that a link appears).
-    pub fn probability(&self, x: &Features) -> f64 {
-        1.0 / (1.0 + (-self.score(x)).exp())
+    /// The served score of a pair: softplus of the logit, ln(1 + e^logit). Positive and
+    /// increasing in the logit like the probability, but it does not saturate: a probability
+    /// rounds to exactly 1.0 above a logit of ~37, and the pairs above would tie. (The classes
+    /// were weighted equally in training, so neither is the chance that a link appears.)
+    pub fn served_score(&self, x: &Features) -> f64 {
+        let z = self.score(x);
+        z.max(0.0) + (-z.abs()).exp().ln_1p()
     }
 
     /// The logit of a pair.
     pub fn score(&self, x: &Features) -> f64 {
         let mut z = self.bias;
-        for i in 0..x.len() {
-            z += self.weights[i] * (x[i] - self.mean[i]) / self.scale[i];
+        for (((x, w), m), sd) in x.iter().zip(&self.weights).zip(&self.mean).zip(&self.scale) {
+            z += w * (x - m) / sd;
         }
         z
     }
@@ -167,21 +170,17 @@ impl LinkModel {
             for (r, y, w) in &rows {
                 let z: f64 = r.iter().zip(&beta).map(|(a, b)| a * b).sum();
                 let p = 1.0 / (1.0 + (-z).exp());
-                for i in 0..=n {
-                    grad[i] += w * (p - y) * r[i];
-                    for j in 0..=i {
-                        hess[i][j] += w * p * (1.0 - p) * r[i] * r[j];
+                for ((g, h), ri) in grad.iter_mut().zip(hess.iter_mut()).zip(r) {
+                    *g += w * (p - y) * ri;
+                    for (hij, rj) in h.iter_mut().zip(r) {
+                        *hij += w * p * (1.0 - p) * ri * rj;
                     }
                 }
             }
-            for i in 0..=n {
-                for j in 0..i {
-                    hess[j][i] = hess[i][j];
-                }
-                if i < n {
-                    grad[i] += L2 * beta[i];
-                    hess[i][i] += L2;
-                }
+            // The penalty is on the weights, not on the intercept (last).
+            for i in 0..n {
+                grad[i] += L2 * beta[i];
+                hess[i][i] += L2;
             }
             let step = solve(hess, grad).ok_or_else(|| {
                 Error::invalid("training slice", "the features are degenerate on it (singular Hessian)")
@@ -217,13 +216,15 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (i, row) in lower.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
             if f != 0.0 {
-                for k in col..n {
-                    a[row][k] -= f * a[col][k];
+                for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * p;
                 }
-                b[row] -= f * b[col];
+                b[col + 1 + i] -= f * b[col];
             }
         }
     }

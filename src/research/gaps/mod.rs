@@ -74,7 +74,10 @@ pub use evaluation::{
     auc, evaluate_link_prediction, fit_link_model, LinkEval, LinkEvalConfig, LinkFit, PrecisionAt, RankerEval,
     StratumEval, AUC_NEGATIVES,
 };
-pub use graph::{link_scores, LinkScore, LinkScores, MAX_CONCEPTS_PER_PAPER, MIN_PAPERS, RECENT_YEARS};
+pub use graph::{
+    generic_above, link_scores, LinkScore, LinkScores, GENERIC_MIN_PAPERS, GENERIC_SHARE, MAX_CONCEPTS_PER_PAPER,
+    MIN_PAPERS, RECENT_YEARS,
+};
 pub use link_model::{actionable, LinkModel, FEATURES};
 pub use untested_combinations::SIMILAR_METHODS;
 
@@ -236,7 +239,7 @@ pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut
     if q.limit == 0 {
         return Err(Error::invalid("limit", "must be at least 1"));
     }
-    let corpus = Corpus::load(store)?;
+    let corpus = Corpus::cached(store)?;
     let focus = match &q.concept {
         Some(c) => Some(corpus.resolve(store, c)?),
         None => None,
@@ -254,11 +257,35 @@ pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut
     });
     let mut out = Vec::new();
     for (i, kind) in kinds.into_iter().enumerate() {
-        let gaps = match kind {
-            GapKind::MissingLink => missing_links(&mut ctx, q.limit)?,
-            GapKind::UntestedCombination => untested_combinations(&mut ctx, q.limit)?,
-            GapKind::OpenQuestion => open_questions(&mut ctx, q.limit)?,
-            GapKind::ContestedClaim => contested_claims(&mut ctx, q.limit)?,
+        // Without a concept filter, what an earlier call found is kept until the next write.
+        let key = (kind, q.as_of, q.limit);
+        let kept = match q.concept {
+            None => corpus
+                .found
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .cloned(),
+            Some(_) => None,
+        };
+        let gaps = match kept {
+            Some(gaps) => gaps.as_ref().clone(),
+            None => {
+                let gaps = match kind {
+                    GapKind::MissingLink => missing_links(&mut ctx, q.limit)?,
+                    GapKind::UntestedCombination => untested_combinations(&mut ctx, q.limit)?,
+                    GapKind::OpenQuestion => open_questions(&mut ctx, q.limit)?,
+                    GapKind::ContestedClaim => contested_claims(&mut ctx, q.limit)?,
+                };
+                if q.concept.is_none() {
+                    corpus
+                        .found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(key, std::sync::Arc::new(gaps.clone()));
+                }
+                gaps
+            }
         };
         progress(Step {
             done: i + 2,

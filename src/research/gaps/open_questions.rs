@@ -9,7 +9,6 @@ use super::text::Text;
 use super::{Evidence, Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
 use crate::store::queries;
-use crate::store::queries::select;
 use hypatia_extract::ConceptType;
 
 /// Phrases that make a sentence a future-work, limitation or open-question statement.
@@ -81,7 +80,7 @@ pub(super) fn cue_weight(section: &str, sentence: &str) -> f64 {
 
 pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let corpus = ctx.corpus;
-    let rows = select(ctx.store, queries::OPEN_QUESTION_PASSAGES, &[])?;
+    let rows = ctx.corpus.rows(queries::OPEN_QUESTION_PASSAGES)?;
     // Claim concepts per paper (for "addressed").
     let claims = ctx.claims()?;
     let mut claimed: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
@@ -104,7 +103,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         best: f64,
     }
     let mut cands: Vec<(f64, Cand)> = Vec::new();
-    for r in &rows {
+    for r in rows.iter() {
         let (Some(paper), Some(passage), Some(text), Some(start)) = (
             r.get("paper"),
             r.get("passage"),

@@ -13,7 +13,6 @@ use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
 use crate::ingest::extraction::type_class;
 use crate::store::queries;
-use crate::store::queries::select;
 use hypatia_extract::ConceptType;
 
 /// The most similar methods an untested combination is inferred from, per method.
@@ -33,12 +32,12 @@ struct Evaluation {
 pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     // Evaluation and use statements of counted papers, between a method and a target of the
     // graph (either end of a `uses` relation may be the method: the types decide).
-    let rows = select(ctx.store, queries::METHOD_EVALUATIONS, &[])?;
+    let rows = ctx.corpus.rows(queries::METHOD_EVALUATIONS)?;
     let corpus = ctx.corpus;
     let mut evaluated: BTreeMap<(u32, u32), Vec<Evaluation>> = BTreeMap::new();
     {
         let g = ctx.graph();
-        for r in &rows {
+        for r in rows.iter() {
             let (Some(m), Some(d), Some(paper), Some(passage)) =
                 (r.get("method"), r.get("dataset"), r.get("paper"), r.get("passage"))
             else {
