@@ -1,17 +1,86 @@
 //! The shared state of one call of the gap finder: the corpus, the as-of year and focus, the
-//! graph built on first use, and caches of mentions, texts and claims, quoted as evidence.
+//! graph built on first use, and caches of mentions, texts and claims, quoted as evidence; and
+//! what calls keep between them ([`Kept`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use oxigraph::model::NamedNode;
 
-use super::corpus::{counts, Corpus};
+use super::corpus::{counts, Corpus, CorpusData};
 use super::graph::CoGraph;
 use super::text::{Text, MAX_QUOTE_CHARS};
-use super::Evidence;
+use super::{Evidence, Gap, GapKind};
 use crate::common::error::{Error, Result};
-use crate::store::queries::lexical;
+use crate::store::queries::{self, lexical};
 use crate::store::Store;
+
+/// Gaps found without a concept filter, by kind, `as_of` and limit.
+type Found = HashMap<(GapKind, Option<i32>, usize), Arc<Vec<Gap>>>;
+
+/// What gap searches on one store keep between calls, while the store's
+/// [`Store::generation`] is the one read before loading it: loading the corpus is most of a
+/// search's cost on a large store (one query over every mention, then the types of tens of
+/// thousands of concepts), and so is building its co-occurrence graph.
+pub(super) struct Kept {
+    generation: u64,
+    dir: PathBuf,
+    pub(super) corpus: Arc<CorpusData>,
+    /// Co-occurrence graphs by `as_of` (only those with no forced node).
+    graphs: Mutex<HashMap<Option<i32>, Arc<CoGraph>>>,
+    /// Every claim with a polarity, of any year (calls keep the counted ones).
+    claims: OnceLock<Arc<Vec<Claim>>>,
+    /// Rows of named queries that read the whole store, by query.
+    rows: Mutex<HashMap<&'static str, Arc<Vec<queries::Row>>>>,
+    /// Gaps found without a concept filter.
+    found: Mutex<Found>,
+}
+
+/// Most stores whose corpus is kept at a time (a server has one; tests open many).
+const KEPT_STORES: usize = 4;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Kept {
+    /// The store's kept state: the one from an earlier call when no write has happened since,
+    /// else the corpus loaded now, kept.
+    pub(super) fn of(store: &Store) -> Result<Arc<Kept>> {
+        static KEPT: Mutex<Vec<Arc<Kept>>> = Mutex::new(Vec::new());
+        let generation = store.generation();
+        let dir = store.dir().to_path_buf();
+        if let Some(k) = lock(&KEPT).iter().find(|k| k.dir == dir && k.generation == generation) {
+            return Ok(k.clone());
+        }
+        let corpus = Corpus::load(store)?.data().clone();
+        let kept = Arc::new(Kept {
+            generation,
+            dir,
+            corpus,
+            graphs: Default::default(),
+            claims: OnceLock::new(),
+            rows: Default::default(),
+            found: Default::default(),
+        });
+        let mut all = lock(&KEPT);
+        all.retain(|k| k.dir != kept.dir);
+        all.insert(0, kept.clone());
+        all.truncate(KEPT_STORES);
+        Ok(kept)
+    }
+
+    /// Gaps an earlier call found without a concept filter.
+    pub(super) fn found(&self, key: &(GapKind, Option<i32>, usize)) -> Option<Arc<Vec<Gap>>> {
+        lock(&self.found).get(key).cloned()
+    }
+
+    /// Keeps gaps found without a concept filter.
+    pub(super) fn keep_found(&self, key: (GapKind, Option<i32>, usize), gaps: Vec<Gap>) {
+        lock(&self.found).insert(key, Arc::new(gaps));
+    }
+}
 
 pub(super) struct Mention {
     pub(super) concept: String,
@@ -34,9 +103,10 @@ pub(super) struct Claim {
 pub(super) struct Ctx<'a> {
     pub(super) store: &'a Store,
     pub(super) corpus: &'a Corpus<'a>,
+    kept: Arc<Kept>,
     pub(super) as_of: Option<i32>,
     pub(super) focus: Option<BTreeSet<u32>>,
-    graph: Option<std::sync::Arc<CoGraph>>,
+    graph: Option<Arc<CoGraph>>,
     mentions: HashMap<String, std::rc::Rc<Vec<Mention>>>,
     texts: HashMap<String, Option<std::rc::Rc<Text>>>,
     claims: Option<std::rc::Rc<Vec<Claim>>>,
@@ -46,12 +116,14 @@ impl<'a> Ctx<'a> {
     pub(super) fn new(
         store: &'a Store,
         corpus: &'a Corpus<'a>,
+        kept: Arc<Kept>,
         as_of: Option<i32>,
         focus: Option<BTreeSet<u32>>,
     ) -> Self {
         Ctx {
             store,
             corpus,
+            kept,
             as_of,
             focus,
             graph: None,
@@ -61,30 +133,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The co-occurrence graph as of this call's year: the corpus's kept one, unless the call's
+    /// The co-occurrence graph as of this call's year: the one kept for this store and year, unless the call's
     /// focus forces nodes into it.
-    pub(super) fn graph(&mut self) -> std::sync::Arc<CoGraph> {
+    pub(super) fn graph(&mut self) -> Arc<CoGraph> {
         if self.graph.is_none() {
             let forced = self.focus.clone().unwrap_or_default();
             let g = if forced.is_empty() {
-                let kept = self
-                    .corpus
-                    .graphs
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&self.as_of)
-                    .cloned();
+                let kept = lock(&self.kept.graphs).get(&self.as_of).cloned();
                 kept.unwrap_or_else(|| {
-                    let g = std::sync::Arc::new(CoGraph::build(self.corpus, self.as_of, &forced));
-                    self.corpus
-                        .graphs
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(self.as_of, g.clone());
+                    let g = Arc::new(CoGraph::build(self.corpus, self.as_of, &forced));
+                    lock(&self.kept.graphs).insert(self.as_of, g.clone());
                     g
                 })
             } else {
-                std::sync::Arc::new(CoGraph::build(self.corpus, self.as_of, &forced))
+                Arc::new(CoGraph::build(self.corpus, self.as_of, &forced))
             };
             self.graph = Some(g);
         }
@@ -207,11 +269,11 @@ impl<'a> Ctx<'a> {
         if let Some(c) = &self.claims {
             return Ok(c.clone());
         }
-        let all = match self.corpus.claims.get() {
+        let all = match self.kept.claims.get() {
             Some(all) => all.clone(),
             None => {
-                let all = std::sync::Arc::new(Self::all_claims(self.store)?);
-                let _ = self.corpus.claims.set(all.clone());
+                let all = Arc::new(Self::all_claims(self.store)?);
+                let _ = self.kept.claims.set(all.clone());
                 all
             }
         };
@@ -219,6 +281,16 @@ impl<'a> Ctx<'a> {
         let list = std::rc::Rc::new(list);
         self.claims = Some(list.clone());
         Ok(list)
+    }
+
+    /// The rows of a named query that takes no binding, run once while the store is unchanged.
+    pub(super) fn rows(&self, query: &'static str) -> Result<Arc<Vec<queries::Row>>> {
+        if let Some(r) = lock(&self.kept.rows).get(query) {
+            return Ok(r.clone());
+        }
+        let rows = Arc::new(queries::select(self.store, query, &[])?);
+        lock(&self.kept.rows).insert(query, rows.clone());
+        Ok(rows)
     }
 
     /// Every claim with a polarity and a paper, of any year, in (paper, claim, concept) order.

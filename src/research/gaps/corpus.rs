@@ -1,21 +1,14 @@
 //! The corpus: every paper's concept set and year, concepts and papers numbered in IRI order,
 //! each concept's type (a vote) and label looked up when first asked for.
-//!
-//! Loading it is most of a gap search's cost on a large store (one query over every mention,
-//! then the types of tens of thousands of concepts), so [`Corpus::cached`] keeps the last one
-//! loaded per store, with what calls derive from it (co-occurrence graphs per `as_of`, the
-//! claims, the statement rows, the gaps found without a concept filter), for as long as the
-//! store's [`Store::generation`] says that no write has happened since.
+//! The data is shared ([`CorpusData`] behind an `Arc`) so that a loaded corpus can be kept
+//! between calls (see `context::Kept`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use oxigraph::model::{NamedNode, Term};
 
-use super::context::Claim;
-use super::graph::CoGraph;
-use super::{ConceptRef, Gap, GapKind};
+use super::ConceptRef;
 use crate::common::error::{Error, Result};
 use crate::ingest::extraction::{type_class, type_of_iri};
 use crate::store::queries;
@@ -56,11 +49,8 @@ pub(super) struct PaperRow {
     pub(super) concepts: Vec<u32>,
 }
 
-/// Every paper's concept set, concepts and papers numbered in IRI order, and what gap searches
-/// derive from it and keep while it is current ([`Corpus::cached`]).
+/// Every paper's concept set, concepts and papers numbered in IRI order.
 pub(super) struct CorpusData {
-    /// The store's generation when loading began (`None`: not from a store, or not kept).
-    generation: Option<u64>,
     /// Labels, looked up when first asked for (a corpus has tens of thousands of concepts; a
     /// call names a few hundred).
     labels: Mutex<HashMap<u32, String>>,
@@ -68,18 +58,7 @@ pub(super) struct CorpusData {
     pub(super) by_iri: HashMap<String, u32>,
     pub(super) papers: Vec<PaperRow>,
     years: HashMap<String, Option<i32>>,
-    /// Co-occurrence graphs built from it, by `as_of` (only those with no forced node).
-    pub(super) graphs: Mutex<HashMap<Option<i32>, Arc<CoGraph>>>,
-    /// Every claim with a polarity, of any year (callers keep the counted ones).
-    pub(super) claims: OnceLock<Arc<Vec<Claim>>>,
-    /// Rows of named queries that read the whole store, by query.
-    pub(super) rows: Mutex<HashMap<&'static str, Arc<Vec<queries::Row>>>>,
-    /// Gaps found without a concept filter, by kind, `as_of` and limit.
-    pub(super) found: Mutex<Found>,
 }
-
-/// Gaps found without a concept filter, by kind, `as_of` and limit.
-type Found = HashMap<(GapKind, Option<i32>, usize), Arc<Vec<Gap>>>;
 
 /// A corpus and the store it describes.
 pub(super) struct Corpus<'s> {
@@ -94,35 +73,20 @@ impl std::ops::Deref for Corpus<'_> {
     }
 }
 
-/// Most stores whose corpus is kept at a time (a server has one; tests open many).
-const KEPT_STORES: usize = 4;
-
 impl<'s> Corpus<'s> {
-    /// The store's corpus: the one kept from an earlier call when no write has happened since,
-    /// else loaded now (see [`Corpus::load_from`]) and kept.
-    pub(super) fn cached(store: &'s Store) -> Result<Corpus<'s>> {
-        static KEPT: Mutex<Vec<(PathBuf, Arc<CorpusData>)>> = Mutex::new(Vec::new());
-        let generation = store.generation();
-        let dir = store.dir().to_path_buf();
-        {
-            let kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((_, data)) = kept
-                .iter()
-                .find(|(d, data)| *d == dir && data.generation == Some(generation))
-            {
-                return Ok(Corpus {
-                    store,
-                    data: data.clone(),
-                });
-            }
-        }
-        let mut corpus = Self::load_from(store, None)?;
-        Arc::get_mut(&mut corpus.data).expect("just loaded").generation = Some(generation);
-        let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
-        kept.retain(|(d, _)| *d != dir);
-        kept.insert(0, (dir, corpus.data.clone()));
-        kept.truncate(KEPT_STORES);
-        Ok(corpus)
+    /// A corpus already loaded, for this store.
+    pub(super) fn with_data(store: &'s Store, data: Arc<CorpusData>) -> Corpus<'s> {
+        Corpus { store, data }
+    }
+
+    /// Its shared data.
+    pub(super) fn data(&self) -> &Arc<CorpusData> {
+        &self.data
+    }
+
+    /// Loads every paper's concept set (see [`Corpus::load_from`]).
+    pub(super) fn load(store: &'s Store) -> Result<Corpus<'s>> {
+        Self::load_from(store, None)
     }
 
     /// Loads every paper's concept set (only of the papers read from one source format,
@@ -310,20 +274,6 @@ impl<'s> Corpus<'s> {
     pub(super) fn year_of(&self, paper: &str) -> Option<i32> {
         self.years.get(paper).copied().flatten()
     }
-
-    /// The rows of a named query that takes no binding, run once per corpus.
-    pub(super) fn rows(&self, query: &'static str) -> Result<Arc<Vec<queries::Row>>> {
-        if let Some(r) = self.data.rows.lock().unwrap_or_else(|e| e.into_inner()).get(query) {
-            return Ok(r.clone());
-        }
-        let rows = Arc::new(select(self.store, query, &[])?);
-        self.data
-            .rows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(query, rows.clone());
-        Ok(rows)
-    }
 }
 
 impl CorpusData {
@@ -334,16 +284,11 @@ impl CorpusData {
         years: HashMap<String, Option<i32>>,
     ) -> CorpusData {
         CorpusData {
-            generation: None,
             labels: Default::default(),
             concepts,
             by_iri,
             papers,
             years,
-            graphs: Default::default(),
-            claims: OnceLock::new(),
-            rows: Default::default(),
-            found: Default::default(),
         }
     }
 }

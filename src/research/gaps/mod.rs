@@ -82,7 +82,7 @@ pub use link_model::{actionable, LinkModel, FEATURES};
 pub use untested_combinations::SIMILAR_METHODS;
 
 use contested_claims::contested_claims;
-use context::Ctx;
+use context::{Ctx, Kept};
 use corpus::Corpus;
 use missing_links::missing_links;
 use open_questions::open_questions;
@@ -239,12 +239,13 @@ pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut
     if q.limit == 0 {
         return Err(Error::invalid("limit", "must be at least 1"));
     }
-    let corpus = Corpus::cached(store)?;
+    let kept = Kept::of(store)?;
+    let corpus = Corpus::with_data(store, kept.corpus.clone());
     let focus = match &q.concept {
         Some(c) => Some(corpus.resolve(store, c)?),
         None => None,
     };
-    let mut ctx = Ctx::new(store, &corpus, q.as_of, focus);
+    let mut ctx = Ctx::new(store, &corpus, kept.clone(), q.as_of, focus);
     let kinds: Vec<GapKind> = match q.kind {
         Some(k) => vec![k],
         None => GapKind::ALL.to_vec(),
@@ -259,16 +260,11 @@ pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut
     for (i, kind) in kinds.into_iter().enumerate() {
         // Without a concept filter, what an earlier call found is kept until the next write.
         let key = (kind, q.as_of, q.limit);
-        let kept = match q.concept {
-            None => corpus
-                .found
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .cloned(),
+        let found = match q.concept {
+            None => kept.found(&key),
             Some(_) => None,
         };
-        let gaps = match kept {
+        let gaps = match found {
             Some(gaps) => gaps.as_ref().clone(),
             None => {
                 let gaps = match kind {
@@ -278,11 +274,7 @@ pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut
                     GapKind::ContestedClaim => contested_claims(&mut ctx, q.limit)?,
                 };
                 if q.concept.is_none() {
-                    corpus
-                        .found
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(key, std::sync::Arc::new(gaps.clone()));
+                    kept.keep_found(key, gaps.clone());
                 }
                 gaps
             }

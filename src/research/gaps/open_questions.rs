@@ -80,7 +80,7 @@ pub(super) fn cue_weight(section: &str, sentence: &str) -> f64 {
 
 pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let corpus = ctx.corpus;
-    let rows = ctx.corpus.rows(queries::OPEN_QUESTION_PASSAGES)?;
+    let rows = ctx.rows(queries::OPEN_QUESTION_PASSAGES)?;
     // Claim concepts per paper (for "addressed").
     let claims = ctx.claims()?;
     let mut claimed: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();

@@ -32,7 +32,7 @@ struct Evaluation {
 pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     // Evaluation and use statements of counted papers, between a method and a target of the
     // graph (either end of a `uses` relation may be the method: the types decide).
-    let rows = ctx.corpus.rows(queries::METHOD_EVALUATIONS)?;
+    let rows = ctx.rows(queries::METHOD_EVALUATIONS)?;
     let corpus = ctx.corpus;
     let mut evaluated: BTreeMap<(u32, u32), Vec<Evaluation>> = BTreeMap::new();
     {
