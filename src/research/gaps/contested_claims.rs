@@ -3,13 +3,11 @@
 //! both sides. A pair, not one concept: "claims about cells disagree" says nothing, "claims about
 //! vitamin D and fracture risk disagree" is a question. Both concepts are typed, and neither is
 //! generic: mentioned by more than [`GENERIC_SHARE`](super::graph::GENERIC_SHARE) of the
-//! counted papers ([`generic_above`]).
+//! counted papers ([`generic_above`](super::graph::generic_above)).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::context::{Claim, Ctx};
-use super::corpus::counts;
-use super::graph::generic_above;
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
@@ -18,15 +16,16 @@ use hypatia_extract::ConceptType;
 pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let corpus = ctx.corpus;
     let claims = ctx.claims()?;
-    let counted = corpus.papers.iter().filter(|p| counts(p.year, ctx.as_of)).count();
-    let generic_above = generic_above(counted);
-    let mut df: HashMap<u32, u32> = HashMap::new();
-    for p in corpus.papers.iter().filter(|p| counts(p.year, ctx.as_of)) {
-        for &c in &p.concepts {
-            *df.entry(c).or_default() += 1;
-        }
-    }
-    let specific = |k: u32| corpus.ctype(k) != ConceptType::Other && df.get(&k).copied().unwrap_or(0) <= generic_above;
+    // Generic as the co-occurrence graph defines it; a typed concept that is no node is in
+    // fewer than two counted papers, so not generic.
+    let g = ctx.graph();
+    let specific = |k: u32| {
+        corpus.ctype(k) != ConceptType::Other
+            && match g.local[k as usize] {
+                u32::MAX => true,
+                l => !g.generic(l),
+            }
+    };
     // Per claim: its specific concepts (claims come one row per concept).
     let mut about: BTreeMap<&str, (usize, BTreeSet<u32>)> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
