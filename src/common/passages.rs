@@ -132,6 +132,77 @@ pub fn verify_quote(canonical: &str, start: usize, end: usize, quote: &str) -> b
     }
 }
 
+/// The form in which a client compares a quote with its own copy of a paper's text, tolerant
+/// only of what PDF and XML extraction change and nothing else:
+///
+/// 1. the Latin ligatures U+FB00–U+FB06 become their letters (`ﬁ` → `fi`);
+/// 2. soft hyphens (U+00AD) are dropped;
+/// 3. a hyphen (`-`, U+2010 or U+2011) directly before a line break and a lower-case letter is
+///    a line-end hyphenation: the hyphen and the break go (`treat-\nment` → `treatment`);
+/// 4. every run of whitespace becomes one space, and the ends are trimmed.
+///
+/// Letters, digits, punctuation and case are compared as they are. Hypatia itself checks
+/// quotes exactly ([`verify_quote`]); this is for text that went through another extractor.
+pub fn match_form(text: &str) -> String {
+    let mut expanded = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{FB00}' => expanded.push_str("ff"),
+            '\u{FB01}' => expanded.push_str("fi"),
+            '\u{FB02}' => expanded.push_str("fl"),
+            '\u{FB03}' => expanded.push_str("ffi"),
+            '\u{FB04}' => expanded.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => expanded.push_str("st"),
+            '\u{00AD}' => {}
+            c => expanded.push(c),
+        }
+    }
+    let chars: Vec<char> = expanded.chars().collect();
+    let mut out = String::with_capacity(expanded.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if matches!(c, '-' | '\u{2010}' | '\u{2011}') {
+            // a hyphen, optional spaces, one line break, optional spaces, a lower-case letter
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j], ' ' | '\t') {
+                j += 1;
+            }
+            if j < chars.len() && matches!(chars[j], '\n' | '\r') {
+                j += if chars[j] == '\r' && chars.get(j + 1) == Some(&'\n') {
+                    2
+                } else {
+                    1
+                };
+                while j < chars.len() && matches!(chars[j], ' ' | '\t') {
+                    j += 1;
+                }
+                if chars.get(j).is_some_and(|n| n.is_lowercase()) {
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        if c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Whether `quote` says what `text` says, compared in [`match_form`].
+pub fn quote_matches(text: &str, quote: &str) -> bool {
+    match_form(text) == match_form(quote)
+}
+
 fn canonical_text(paper: &Paper) -> (String, Vec<Block>) {
     let mut canon = String::new();
     let mut blocks = Vec::new();
@@ -482,6 +553,23 @@ mod tests {
         );
         let abs: Vec<_> = seg.passages.iter().filter(|p| p.section == ABSTRACT).collect();
         assert_eq!(abs.len(), 3);
+    }
+
+    #[test]
+    fn match_form_forgives_extraction_changes_only() {
+        assert!(quote_matches(
+            "The e\u{FB00}ect of treat-\nment was signi\u{FB01}cant.",
+            "The effect of treatment  was significant."
+        ));
+        assert!(quote_matches("co\u{00AD}operation", "cooperation"));
+        assert!(quote_matches("a\n\n b\t c ", "a b c"));
+        // A hyphen before a capital or a digit is not a line-end hyphenation.
+        assert_eq!(match_form("anti-\nTNF"), "anti- TNF");
+        assert_eq!(match_form("COVID-\n19"), "COVID- 19");
+        // Nothing else is forgiven: case, punctuation, digits, words.
+        assert!(!quote_matches("Effect was significant.", "effect was significant."));
+        assert!(!quote_matches("p < 0.05", "p < 0.01"));
+        assert!(!quote_matches("treatment", "treat- ment"));
     }
 
     #[test]
