@@ -160,7 +160,8 @@ const HEDGES: &[&str] = &[
     "possible",
 ];
 
-fn is_negation(w: &str) -> bool {
+/// Whether a lower-cased word negates what follows it ("not", "no", "fails", "don't").
+pub fn is_negation(w: &str) -> bool {
     matches!(
         w,
         "not" | "no" | "never" | "neither" | "nor" | "cannot" | "none" | "fail" | "fails" | "failed" | "lack" | "lacks"

@@ -45,6 +45,7 @@ mod words;
 
 use serde::{Deserialize, Serialize};
 
+pub use claims::is_negation;
 pub use lexicon::{Lexicon, LexiconBuilder, Term};
 pub use normalize::normalize_key;
 

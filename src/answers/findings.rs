@@ -1,17 +1,24 @@
-//! Cited findings: a question in, an evidence pack out — the best passages and the claims in
-//! them, grouped by paper, deduplicated, each with its verbatim quote, offsets, section and the
-//! paper's full reference (its JSON-LD and Markdown forms are in [`super::formats`]).
+//! Cited findings: a question in, an evidence pack out — for the best passages, the one to three
+//! sentences that answer the question ([`super::evidence`]) with the passage around them as
+//! context, and the claims in them, each labelled by its [`Stance`] to the question where that
+//! can be told; grouped by paper, deduplicated, with offsets, section and the paper's full
+//! reference (its JSON-LD and Markdown forms are in [`super::formats`]). Contradicting evidence
+//! is listed again on its own ([`EvidencePack::contradicting`]), never dropped.
 //!
-//! **Invariant:** every quote in a pack (passage or claim) has been checked against the paper's
-//! stored canonical text at its offsets; a mismatch fails the request, it is never served.
+//! **Invariant:** every quote in a pack (sentences, context, claim) has been checked against the
+//! paper's stored canonical text at its offsets (the passage by the search that returned it, its
+//! sentences against that verified passage); a mismatch fails the request, it is never served.
+//! Titles, reference-list sections and bibliography entries are never quoted as evidence.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::evidence::{self, SentenceSpan};
+use super::stance::{self, Polarity, Stance};
 use crate::common::error::{Error, InternalError, Result};
-use crate::common::passages::verify_quote;
+use crate::common::passages::{verify_quote, TITLE};
 use crate::embed::Embedder;
 use crate::retrieval::search::{self, Mode, SearchRequest};
 use crate::store::papers::Reference;
@@ -57,8 +64,22 @@ pub struct EvidencePack {
     pub question: String,
     /// Papers, best first.
     pub papers: Vec<PaperEvidence>,
+    /// Every quote and claim of the pack whose stance is `contradicts`, again, in pack order:
+    /// evidence against the question is shown on its own, not buried.
+    pub contradicting: Vec<Pointer>,
     /// Counts over the pack.
     pub summary: Summary,
+}
+
+/// A quote or claim of the pack, pointed at.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Pointer {
+    /// The paper's rank in the pack.
+    pub paper: usize,
+    /// The passage's or the claim's IRI.
+    pub iri: String,
+    /// The quote.
+    pub quote: String,
 }
 
 /// Counts over a pack, for an agent's first glance.
@@ -68,10 +89,14 @@ pub struct Summary {
     pub papers: usize,
     /// Passages.
     pub passages: usize,
-    /// Claims stated positively (findings that something holds).
-    pub supporting_claims: usize,
-    /// Claims stated negatively (findings that something does not hold).
-    pub contradicting_claims: usize,
+    /// Quotes and claims that support the question's statement.
+    pub supporting: usize,
+    /// Quotes and claims that contradict it.
+    pub contradicting: usize,
+    /// Quotes and claims on its topic that do neither.
+    pub related: usize,
+    /// Quotes and claims whose stance cannot be told (their polarity is still given).
+    pub unlabelled: usize,
 }
 
 /// What one paper contributes.
@@ -87,7 +112,7 @@ pub struct PaperEvidence {
     pub claims: Vec<ClaimQuote>,
 }
 
-/// A verbatim passage.
+/// The evidence of one passage: the sentences that answer, verbatim, and the passage around them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Quote {
     /// The passage key.
@@ -96,14 +121,38 @@ pub struct Quote {
     pub iri: String,
     /// Section label.
     pub section: String,
-    /// The exact text.
+    /// The one to three consecutive sentences of the passage that answer the question best,
+    /// exactly as in the paper's canonical text.
     pub quote: String,
+    /// Start offset of the quote in the paper's canonical text, in characters.
+    pub start: usize,
+    /// End offset (exclusive), in characters.
+    pub end: usize,
+    /// How many sentences the quote holds (1 to 3).
+    pub sentences: usize,
+    /// How well the quote answers the question: sentence-vector cosine plus 0.3 × the share of
+    /// the question's content words it holds.
+    pub relevance: f32,
+    /// The quote's stance to the question; absent when it cannot be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance: Option<Stance>,
+    /// Whether the quote, as written, asserts or denies.
+    pub polarity: Polarity,
+    /// The whole passage the quote stands in, for context.
+    pub context: Context,
+    /// The retriever's score of the passage.
+    pub score: f32,
+}
+
+/// A passage as context around a quote.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Context {
+    /// The exact passage text.
+    pub text: String,
     /// Start offset in the paper's canonical text, in characters.
     pub start: usize,
     /// End offset (exclusive), in characters.
     pub end: usize,
-    /// The retriever's score.
-    pub score: f32,
 }
 
 /// A verbatim claim sentence.
@@ -119,11 +168,25 @@ pub struct ClaimQuote {
     pub start: usize,
     /// End offset (exclusive), in characters.
     pub end: usize,
-    /// `supports` (stated positively) or `contradicts` (stated negatively, e.g. "no effect"):
-    /// the polarity of the claim as written, not an entailment judgement against the question.
-    pub stance: &'static str,
+    /// The claim's stance to the question where it can be told ([`super::stance`]); absent
+    /// otherwise, and outside findings (novelty), where there is no question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance: Option<Stance>,
+    /// The claim as written, as the extractor read it: `negative` for "no effect", "did not".
+    pub polarity: Polarity,
     /// Whether the claim is hedged ("may", "suggests").
     pub hedged: bool,
+}
+
+/// A retrieved passage chosen for the pack, before its sentences are scored.
+struct Chosen {
+    passage: String,
+    section: String,
+    text: String,
+    start: usize,
+    end: usize,
+    score: f32,
+    sentences: Vec<SentenceSpan>,
 }
 
 /// Builds the evidence pack for a question.
@@ -148,59 +211,162 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
             ..SearchRequest::default()
         },
     )?;
-    // Group by paper in rank order, dropping passages that overlap a better one.
+    // Group by paper in rank order, dropping passages that overlap a better one and passages
+    // nothing may be quoted from (titles, reference lists, no sentence long enough).
     let mut order: Vec<String> = Vec::new();
-    let mut groups: HashMap<String, (Reference, Vec<Quote>, Option<String>)> = HashMap::new();
+    let mut groups: HashMap<String, (Reference, Vec<Chosen>, Option<String>)> = HashMap::new();
     for h in hits {
         let c = h.citation;
+        if c.section == TITLE || evidence::is_reference_section(&c.section) {
+            continue;
+        }
         let key = c.paper.key.clone();
+        if !groups.contains_key(&key) && order.len() == req.papers {
+            continue;
+        }
+        let sentences = evidence::quotable_sentences(&c.quote);
+        if sentences.is_empty() {
+            continue;
+        }
         if !groups.contains_key(&key) {
-            if order.len() == req.papers {
-                continue;
-            }
             order.push(key.clone());
         }
-        let (_, quotes, _) = groups
+        let (_, chosen, _) = groups
             .entry(key)
             .or_insert_with(|| (c.paper.clone(), Vec::new(), c.version.clone()));
-        if quotes.len() < req.per_paper && !quotes.iter().any(|q| q.start < c.end && c.start < q.end) {
-            quotes.push(Quote {
-                iri: store.base().passage_iri(&c.passage),
+        if chosen.len() < req.per_paper && !chosen.iter().any(|q| q.start < c.end && c.start < q.end) {
+            chosen.push(Chosen {
                 passage: c.passage,
                 section: c.section,
-                quote: c.quote,
+                text: c.quote,
                 start: c.start,
                 end: c.end,
                 score: h.score,
+                sentences,
             });
         }
     }
-    let mut papers = Vec::with_capacity(order.len());
-    let mut summary = Summary::default();
-    for (i, key) in order.into_iter().enumerate() {
-        let (reference, passages, version) = groups.remove(&key).expect("grouped above");
-        let keys: Vec<&str> = passages.iter().map(|p| p.passage.as_str()).collect();
-        let claims = claims_in(store, &key, &keys, version.as_deref())?;
-        summary.passages += passages.len();
-        for c in &claims {
-            match c.stance {
-                "contradicts" => summary.contradicting_claims += 1,
-                _ => summary.supporting_claims += 1,
+    let mut papers: Vec<(Reference, Vec<Chosen>, Vec<ClaimQuote>)> = Vec::with_capacity(order.len());
+    for key in &order {
+        let (reference, chosen, version) = groups.remove(key).expect("grouped above");
+        let keys: Vec<&str> = chosen.iter().map(|p| p.passage.as_str()).collect();
+        let claims = claims_in(store, key, &keys, version.as_deref())?;
+        papers.push((reference, chosen, claims));
+    }
+    // One model call scores every candidate sentence and every claim against the question.
+    let cosines = sentence_cosines(embedder, &req.question, &papers)?;
+    let mut cosines = cosines.into_iter();
+    let mut next_cosine = || cosines.next().flatten();
+    let mut pack = EvidencePack {
+        question: req.question.clone(),
+        papers: Vec::with_capacity(papers.len()),
+        contradicting: Vec::new(),
+        summary: Summary::default(),
+    };
+    let terms = evidence::content_words(&req.question);
+    for (i, (reference, chosen, mut claims)) in papers.into_iter().enumerate() {
+        let rank = i + 1;
+        let mut passages = Vec::with_capacity(chosen.len());
+        for c in chosen {
+            let scored: Vec<(f32, Option<f32>)> = c
+                .sentences
+                .iter()
+                .map(|s| {
+                    let cos = next_cosine();
+                    let text = &c.text[s.start..s.end];
+                    (evidence::relevance(cos, evidence::overlap(&terms, text)), cos)
+                })
+                .collect();
+            let relevances: Vec<f32> = scored.iter().map(|s| s.0).collect();
+            let (first, last) = evidence::best_run(&relevances).expect("passages without sentences are skipped");
+            let (bs, be) = (c.sentences[first].start, c.sentences[last - 1].end);
+            let quote = c.text[bs..be].to_string();
+            let start = c.start + c.text[..bs].chars().count();
+            let end = start + quote.chars().count();
+            if !verify_quote(&c.text, start - c.start, end - c.start, &quote) {
+                return Err(InternalError::Integrity(format!(
+                    "evidence of passage {} does not match its text at {start}..{end}",
+                    c.passage
+                ))
+                .into());
+            }
+            let best = (first..last).max_by(|&a, &b| relevances[a].total_cmp(&relevances[b]));
+            let cos = best.and_then(|b| scored[b].1);
+            passages.push(Quote {
+                iri: store.base().passage_iri(&c.passage),
+                stance: stance::stance(&req.question, &quote, cos),
+                polarity: stance::polarity(&quote),
+                passage: c.passage,
+                section: c.section,
+                relevance: relevances[first..last].iter().copied().fold(f32::MIN, f32::max),
+                sentences: last - first,
+                quote,
+                start,
+                end,
+                context: Context {
+                    text: c.text,
+                    start: c.start,
+                    end: c.end,
+                },
+                score: c.score,
+            });
+        }
+        for c in &mut claims {
+            c.stance = stance::stance(&req.question, &c.quote, next_cosine());
+        }
+        let stances = passages
+            .iter()
+            .map(|q| (q.stance, &q.iri, &q.quote))
+            .chain(claims.iter().map(|c| (c.stance, &c.claim, &c.quote)));
+        for (st, iri, quote) in stances {
+            match st {
+                Some(Stance::Supports) => pack.summary.supporting += 1,
+                Some(Stance::Contradicts) => {
+                    pack.summary.contradicting += 1;
+                    pack.contradicting.push(Pointer {
+                        paper: rank,
+                        iri: iri.clone(),
+                        quote: quote.clone(),
+                    });
+                }
+                Some(Stance::Related) => pack.summary.related += 1,
+                None => pack.summary.unlabelled += 1,
             }
         }
-        papers.push(PaperEvidence {
-            rank: i + 1,
+        pack.summary.passages += passages.len();
+        pack.papers.push(PaperEvidence {
+            rank,
             reference,
             passages,
             claims,
         });
     }
-    summary.papers = papers.len();
-    Ok(EvidencePack {
-        question: req.question.clone(),
-        papers,
-        summary,
-    })
+    pack.summary.papers = pack.papers.len();
+    Ok(pack)
+}
+
+/// The cosine of the question with every candidate sentence of every chosen passage, then every
+/// claim, in pack order (what [`find`] consumes); all `None` without a model.
+fn sentence_cosines(
+    embedder: Option<&dyn Embedder>,
+    question: &str,
+    papers: &[(Reference, Vec<Chosen>, Vec<ClaimQuote>)],
+) -> Result<Vec<Option<f32>>> {
+    let mut texts = vec![question.to_string()];
+    for (_, chosen, claims) in papers {
+        for c in chosen {
+            texts.extend(c.sentences.iter().map(|s| c.text[s.start..s.end].to_string()));
+        }
+        texts.extend(claims.iter().map(|c| c.quote.clone()));
+    }
+    let Some(embedder) = embedder else {
+        return Ok(vec![None; texts.len() - 1]);
+    };
+    let vectors = embedder.embed(&texts)?;
+    let (q, rest) = vectors
+        .split_first()
+        .ok_or_else(|| InternalError::Integrity("the model returned no vector for the question".into()))?;
+    Ok(rest.iter().map(|v| Some(evidence::cosine(q, v))).collect())
 }
 
 /// The extracted claims standing in these passages of one paper, verified against the canonical
@@ -259,10 +425,11 @@ pub(crate) fn claims_in(
                 quote,
                 start,
                 end,
-                stance: if get("polarity") == "negative" {
-                    "contradicts"
+                stance: None,
+                polarity: if get("polarity") == "negative" {
+                    Polarity::Negative
                 } else {
-                    "supports"
+                    Polarity::Affirmative
                 },
                 hedged: get("hedged") == "true",
             });

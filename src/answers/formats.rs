@@ -2,6 +2,7 @@
 //! JSON-LD (schema.org and Web Annotation terms); the full reference of a paper as one line.
 
 use super::findings::EvidencePack;
+use super::stance::{Polarity, Stance};
 use crate::store::papers::Reference;
 
 /// The pack as Markdown: numbered quotes with footnotes holding the full references, ready to
@@ -17,25 +18,44 @@ pub fn to_markdown(pack: &EvidencePack) -> String {
         let n = n + 1;
         for q in &paper.passages {
             md.push_str(&format!(
-                "- \"{}\" ({}, {})[^{n}]\n",
+                "- \"{}\" ({}, {}; {})[^{n}]\n",
                 q.quote.replace('\n', " ").trim(),
                 short_title(&paper.reference),
-                q.section
+                q.section,
+                stance_label(q.stance, q.polarity),
             ));
         }
         for c in &paper.claims {
             md.push_str(&format!(
                 "  - claim ({}{}): \"{}\"[^{n}]\n",
-                c.stance,
+                stance_label(c.stance, c.polarity),
                 if c.hedged { ", hedged" } else { "" },
                 c.quote.replace('\n', " ").trim()
             ));
         }
         notes.push_str(&format!("[^{n}]: {}\n", full_reference(&paper.reference)));
     }
+    if !pack.contradicting.is_empty() {
+        md.push_str("\n### Contradicting evidence\n\n");
+        for c in &pack.contradicting {
+            md.push_str(&format!("- \"{}\"[^{}]\n", c.quote.replace('\n', " ").trim(), c.paper));
+        }
+    }
     md.push('\n');
     md.push_str(&notes);
     md
+}
+
+/// "supports", "contradicts", "related", or, when no stance can be told, the polarity under its
+/// own name ("affirmative", "negative").
+fn stance_label(stance: Option<Stance>, polarity: Polarity) -> String {
+    match stance {
+        Some(s) => s.name().to_string(),
+        None => match polarity {
+            Polarity::Affirmative => "affirmative".into(),
+            Polarity::Negative => "negative".into(),
+        },
+    }
 }
 
 fn short_title(r: &Reference) -> String {
@@ -103,34 +123,43 @@ pub fn to_jsonld(pack: &EvidencePack) -> serde_json::Value {
         for q in &paper.passages {
             let id = format!("{}#quote", q.iri);
             parts.push(json!({"@id": id}));
-            graph.push(json!({
+            let mut quotation = json!({
                 "@id": id,
                 "@type": "Quotation",
                 "text": q.quote,
                 "isBasedOn": {"@id": r.iri},
+                "hyp:polarity": q.polarity,
                 "oa:hasSelector": {
                     "@type": "oa:TextPositionSelector",
                     "oa:start": q.start,
                     "oa:end": q.end,
                 },
                 "about": q.section,
-            }));
+            });
+            if let Some(st) = q.stance {
+                quotation["hyp:stance"] = json!(st);
+            }
+            graph.push(quotation);
         }
         for c in &paper.claims {
             parts.push(json!({"@id": c.claim}));
-            graph.push(json!({
+            let mut claim = json!({
                 "@id": c.claim,
                 "@type": "Claim",
                 "text": c.quote,
                 "isBasedOn": {"@id": r.iri},
-                "hyp:stance": c.stance,
+                "hyp:polarity": c.polarity,
                 "hyp:hedged": c.hedged,
                 "oa:hasSelector": {
                     "@type": "oa:TextPositionSelector",
                     "oa:start": c.start,
                     "oa:end": c.end,
                 },
-            }));
+            });
+            if let Some(st) = c.stance {
+                claim["hyp:stance"] = json!(st);
+            }
+            graph.push(claim);
         }
     }
     graph.push(json!({

@@ -1,5 +1,8 @@
-//! Answers an engine can cite: evidence packs of verified quotes, claims and full references,
-//! and their JSON, JSON-LD and Markdown forms.
+//! Answers an engine can cite: evidence packs of verified sentence-level quotes, claims with
+//! their stance to the question, full references, and their JSON, JSON-LD and Markdown forms.
 
+pub mod eval;
+pub mod evidence;
 pub mod findings;
 pub mod formats;
+pub mod stance;

@@ -432,6 +432,25 @@ pub enum Eval {
         #[arg(long, value_name = "MODEL_FILE")]
         fit: Option<PathBuf>,
     },
+    /// How findings label stance (supports / contradicts / related) against hand-labelled
+    /// (claim, sentence) pairs, and whether the quote findings picks from an abstract holds the
+    /// labelled rationale sentence (needs the BEIR corpus of the pairs' abstracts).
+    Stance {
+        /// The labelled pairs (JSON lines: claim, doc_id, sentence, label).
+        #[arg(long, default_value = "tests/fixtures/stance/scifact-train-stance.jsonl")]
+        pairs: PathBuf,
+        /// The BEIR folder whose corpus.jsonl holds the pairs' abstracts.
+        #[arg(long, env = "HYPATIA_SCIFACT", default_value = "../shared/data/scifact")]
+        dataset: PathBuf,
+        /// Score the rules alone, without the model's sentence vectors (what findings does when
+        /// no model is loaded).
+        #[arg(long)]
+        no_model: bool,
+        /// Which pairs: `even` lines (the thresholds were chosen on them), `odd` lines (held
+        /// out from that choice), or `all`.
+        #[arg(long, default_value = "odd")]
+        half: String,
+    },
     /// Relation classification figures on SemEval-2018 task 7 subtask 1.1 training data, and on
     /// test-format data when --test-text and --test-key are given.
     Semeval {

@@ -268,6 +268,46 @@ pub fn main() -> anyhow::Result<()> {
                 None => research::eval_gaps(g, &cfg),
             }
         }
+        Command::Eval(Eval::Stance {
+            pairs,
+            dataset,
+            no_model,
+            half,
+        }) => {
+            let keep: fn(usize) -> bool = match half.as_str() {
+                "even" => |i| i % 2 == 0,
+                "odd" => |i| i % 2 == 1,
+                "all" => |_| true,
+                other => bail!("--half `{other}` is not one of even, odd, all"),
+            };
+            let labelled: Vec<_> = hypatia::answers::eval::read_pairs(&pairs)?
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, p)| p)
+                .collect();
+            let mut abstracts = std::collections::HashMap::new();
+            let corpus = dataset.join("corpus.jsonl");
+            match std::fs::read_to_string(&corpus) {
+                Ok(text) => {
+                    let wanted: std::collections::HashSet<&str> = labelled.iter().map(|p| p.doc_id.as_str()).collect();
+                    for (i, line) in text.lines().enumerate() {
+                        let v: serde_json::Value = serde_json::from_str(line)
+                            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", corpus.display(), i + 1))?;
+                        let id = v["_id"].as_str().unwrap_or_default();
+                        if wanted.contains(id) {
+                            abstracts.insert(id.to_string(), v["text"].as_str().unwrap_or_default().to_string());
+                        }
+                    }
+                }
+                Err(e) => eprintln!("{}: {e}; the quote figure is not scored", corpus.display()),
+            }
+            let model = if no_model { None } else { Some(commands::load_model(g)?) };
+            let report = hypatia::answers::eval::evaluate(&labelled, model.as_deref(), &abstracts)?;
+            println!("pairs: {} ({half} lines)", pairs.display());
+            print!("{report}");
+            Ok(())
+        }
         Command::Eval(Eval::Scierc { dir }) => {
             let read = |f: &str| {
                 let p = dir.join(f);

@@ -31,9 +31,11 @@ impl HypatiaMcp {
 
     /// An evidence pack.
     #[tool(
-        description = "Answer a question with evidence: the best passages grouped by paper, each a verbatim quote \
-                       with offsets, the claims extracted from it (with polarity), and the full reference. Markdown \
-                       with footnotes by default, or the pack as JSON.",
+        description = "Answer a question with evidence: for the best passages, grouped by paper, the one to three \
+                       sentences that answer it as a verbatim quote with offsets (the passage as context), the claims \
+                       extracted from them, each with its stance to the question (supports / contradicts / related) \
+                       where it can be told, and the full reference. Markdown with footnotes by default, or the \
+                       pack as JSON.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn findings(&self, Parameters(a): Parameters<FindingsArgs>) -> Result<CallToolResult, McpError> {
