@@ -28,6 +28,7 @@ pub mod latex;
 pub mod markdown;
 pub mod medline;
 pub mod model;
+mod notices;
 pub mod openalex;
 pub mod pdf;
 pub mod s2orc;
@@ -40,7 +41,10 @@ pub mod xml;
 
 pub use detect::{detect, json_lines, Format};
 pub use error::{Location, ParseError};
-pub use model::{Author, CorpusId, Identifiers, Paper, Reference, Section, Subject, Table};
+pub use model::{
+    Author, CorpusId, Identifiers, Notice, NoticeKind, NoticeRole, Paper, PublicationStatus, Reference, Section,
+    Subject, Table,
+};
 
 /// One parsed record and where it stood in its source.
 #[derive(Debug, Clone)]

@@ -14,12 +14,18 @@
 //! `ELocationID[@EIdType=doi]` → identifiers; `MeshHeadingList/MeshHeading/DescriptorName`
 //! (`@UI`) → subjects of scheme `mesh`; `KeywordList/Keyword` → keywords;
 //! `ReferenceList/Reference` → references (`Citation` as the raw text, its year, and the ids of
-//! its `ArticleIdList`).
+//! its `ArticleIdList`). Status: `PublicationType` "Retracted Publication" marks the article
+//! retracted; `CommentsCorrections` of `RefType` `RetractionIn`/`RetractionOf`,
+//! `ErratumIn`/`ErratumFor`, `UpdateIn`/`UpdateOf` and
+//! `ExpressionOfConcernIn`/`ExpressionOfConcernFor` become notices (the `PMID` of the other
+//! record, its `RefSource` as printed, and the year and month the `RefSource` gives).
 
 use crate::beir::normalize_pmcid;
 use crate::dates::{day_number, iso_date, month_number, year_in};
 use crate::error::{Location, ParseError};
-use crate::model::{normalize_doi, Author, Identifiers, Paper, Reference, Subject};
+use crate::model::{
+    normalize_doi, Author, Identifiers, Notice, NoticeKind, NoticeRole, Paper, PublicationStatus, Reference, Subject,
+};
 use crate::xml::{error_at, read_document, text, Element};
 use crate::Record;
 
@@ -238,8 +244,76 @@ fn parse_article(name: &str, bytes: &[u8], base: u64) -> Result<Paper, ParseErro
         references,
         keywords,
         subjects,
+        status: status(citation, article),
         ..Paper::default()
     })
+}
+
+/// The article's retraction and correction signals (see the module's mapping).
+fn status(citation: &Element, article: &Element) -> PublicationStatus {
+    let retracted = article
+        .child("PublicationTypeList")
+        .into_iter()
+        .flat_map(|l| l.children_named("PublicationType"))
+        .any(|t| text(t).eq_ignore_ascii_case("Retracted Publication"));
+    let notices = citation
+        .child("CommentsCorrectionsList")
+        .into_iter()
+        .flat_map(|l| l.children_named("CommentsCorrections"))
+        .filter_map(notice)
+        .collect();
+    PublicationStatus { retracted, notices }
+}
+
+/// A `CommentsCorrections` entry as a notice, when its `RefType` is one.
+fn notice(c: &Element) -> Option<Notice> {
+    let ref_type = c.attr("RefType")?.trim();
+    let (kind, role) = match ref_type {
+        "RetractionIn" => (NoticeKind::Retraction, NoticeRole::NoticeIn),
+        "RetractionOf" => (NoticeKind::Retraction, NoticeRole::NoticeOf),
+        "ErratumIn" => (NoticeKind::Correction, NoticeRole::NoticeIn),
+        "ErratumFor" => (NoticeKind::Correction, NoticeRole::NoticeOf),
+        "UpdateIn" => (NoticeKind::Update, NoticeRole::NoticeIn),
+        "UpdateOf" => (NoticeKind::Update, NoticeRole::NoticeOf),
+        "ExpressionOfConcernIn" => (NoticeKind::ExpressionOfConcern, NoticeRole::NoticeIn),
+        "ExpressionOfConcernFor" => (NoticeKind::ExpressionOfConcern, NoticeRole::NoticeOf),
+        _ => return None,
+    };
+    let citation = c.child("RefSource").map(text).and_then(non_empty);
+    let pmid = c
+        .child("PMID")
+        .map(text)
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    Some(Notice {
+        kind,
+        role,
+        other: Identifiers {
+            pmid,
+            ..Identifiers::default()
+        },
+        // A `RefSource` prints the other record's date: the notice's own date only when the
+        // other record is the notice.
+        date: match role {
+            NoticeRole::NoticeIn => citation.as_deref().and_then(ref_source_date),
+            NoticeRole::NoticeOf => None,
+        },
+        citation,
+    })
+}
+
+/// The year and month a `RefSource` prints (`Hum Immunol. 2001 Oct;62(10):1063` → `2001-10`).
+fn ref_source_date(s: &str) -> Option<String> {
+    let year = year_in(s)?;
+    let after = s
+        .split_once(&year.to_string())
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let month = after
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .find(|w| !w.is_empty())
+        .filter(|w| w.len() >= 3)
+        .and_then(month_number);
+    Some(iso_date(year, month, None))
 }
 
 fn add_ids(ids: &mut Identifiers, list: &Element) {
@@ -340,6 +414,19 @@ mod tests {
         "/../tests/fixtures/papers/medline/pubmed-29768149.xml"
     ));
 
+    const RETRACTED: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/papers/medline/retraction/pubmed-11543891.xml"
+    ));
+    const NOTICE: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/papers/medline/retraction/pubmed-11600210-notice.xml"
+    ));
+    const BEFORE: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/papers/medline/retraction/pubmed-11543891-as-first-indexed.xml"
+    ));
+
     fn papers(bytes: &[u8]) -> Vec<Paper> {
         parse("medline.xml", bytes).map(|r| r.unwrap().paper).collect()
     }
@@ -417,6 +504,78 @@ mod tests {
             .subjects
             .iter()
             .any(|s| s.label == "Asthma" && s.id.as_deref() == Some("D001249")));
+    }
+
+    /// The real retraction pair of the sample: Arnaiz-Villena et al., Hum Immunol 2001
+    /// (PMID 11543891), and the journal's notice retracting it (PMID 11600210).
+    #[test]
+    fn retraction_signals() {
+        // The 13-article sample holds two retracted articles, one of them with its notice's PMID.
+        let p = papers(SAMPLE);
+        let retracted: Vec<&str> = p
+            .iter()
+            .filter(|p| p.status.retracted)
+            .filter_map(|p| p.ids.pmid.as_deref())
+            .collect();
+        assert_eq!(retracted, ["8655018", "8863847"]);
+        let polish = p.iter().find(|p| p.ids.pmid.as_deref() == Some("8655018")).unwrap();
+        let kinds: Vec<_> = polish
+            .status
+            .notices
+            .iter()
+            .map(|n| (n.kind, n.other.pmid.as_deref()))
+            .collect();
+        assert_eq!(kinds, [(NoticeKind::Retraction, Some("9867474"))]);
+        let retracted = &papers(RETRACTED)[0];
+        assert_eq!(retracted.ids.pmid.as_deref(), Some("11543891"));
+        assert!(retracted.status.retracted, "PublicationType Retracted Publication");
+        assert_eq!(
+            retracted.status.notices,
+            [Notice {
+                kind: NoticeKind::Retraction,
+                role: NoticeRole::NoticeIn,
+                other: Identifiers {
+                    pmid: Some("11600210".into()),
+                    ..Identifiers::default()
+                },
+                citation: Some("Suciu-Foca N, Lewis R. Hum Immunol. 2001 Oct;62(10):1063".into()),
+                date: Some("2001-10".into()),
+            }],
+            "CommentIn is not a notice"
+        );
+        let notice = &papers(NOTICE)[0];
+        assert_eq!(notice.title, "Editorial. Anthropology and genetic markers.");
+        assert!(!notice.status.retracted);
+        let n = &notice.status.notices[0];
+        assert_eq!((n.kind, n.role), (NoticeKind::Retraction, NoticeRole::NoticeOf));
+        assert_eq!(n.other.pmid.as_deref(), Some("11543891"));
+        assert_eq!(n.date, None, "the notice's date is the record's own");
+        assert_eq!(notice.date.as_deref(), Some("2001-10"));
+        // The record as first indexed, before the retraction: nothing to say.
+        assert!(papers(BEFORE)[0].status.is_empty());
+        assert_eq!(papers(BEFORE)[0].title, retracted.title);
+    }
+
+    #[test]
+    fn errata_and_updates_are_notices() {
+        let xml = r#"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>T</ArticleTitle></Article>
+<CommentsCorrectionsList><CommentsCorrections RefType="ErratumIn"><RefSource>Mol Pharmacol 1997 Mar;51(3):533</RefSource></CommentsCorrections>
+<CommentsCorrections RefType="UpdateOf"><RefSource>Cochrane 2000;(2):CD000</RefSource><PMID Version="1">10796117</PMID></CommentsCorrections>
+<CommentsCorrections RefType="Cites"><RefSource>X</RefSource><PMID>9</PMID></CommentsCorrections></CommentsCorrectionsList>
+</MedlineCitation></PubmedArticle></PubmedArticleSet>"#;
+        let s = &papers(xml.as_bytes())[0].status;
+        assert_eq!(s.notices.len(), 2);
+        assert_eq!(
+            (s.notices[0].kind, s.notices[0].role),
+            (NoticeKind::Correction, NoticeRole::NoticeIn)
+        );
+        assert!(s.notices[0].other.is_empty());
+        assert_eq!(s.notices[0].date.as_deref(), Some("1997-03"));
+        assert_eq!(
+            (s.notices[1].kind, s.notices[1].role),
+            (NoticeKind::Update, NoticeRole::NoticeOf)
+        );
+        assert_eq!(s.notices[1].date, None);
     }
 
     #[test]

@@ -35,6 +35,106 @@ pub struct Paper {
     /// [`MAX_TABLES`] per paper.
     #[serde(default)]
     pub tables: Vec<Table>,
+    /// Retraction, correction and update signals the source carries about this record, or,
+    /// when the record is itself such a notice, about the records it is a notice of.
+    #[serde(default)]
+    pub status: PublicationStatus,
+}
+
+/// What a source says about a record's standing: whether it is retracted, and the notices
+/// (retractions, corrections, updates, expressions of concern) that link it to other records.
+///
+/// A parser reports only what the record states; putting a notice and the paper it names
+/// together (by identifier, in either order) is the store's work.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicationStatus {
+    /// The source marks this record itself as retracted (MEDLINE `PublicationType` "Retracted
+    /// Publication", OpenAlex `is_retracted`).
+    #[serde(default)]
+    pub retracted: bool,
+    /// Links to notices this record is, or that were published about it, in source order.
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+}
+
+impl PublicationStatus {
+    /// Whether the source says nothing about the record's standing.
+    pub fn is_empty(&self) -> bool {
+        !self.retracted && self.notices.is_empty()
+    }
+}
+
+/// One link between a notice and the record it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// What kind of notice.
+    pub kind: NoticeKind,
+    /// Which end of the link this record is.
+    pub role: NoticeRole,
+    /// Identifiers of the record at the other end (possibly none: MEDLINE lists many errata by
+    /// their printed citation only).
+    pub other: Identifiers,
+    /// The other record as the source prints it (MEDLINE `RefSource`, a JATS
+    /// `related-article`'s title), when given.
+    pub citation: Option<String>,
+    /// When the notice appeared (ISO 8601 prefix), when the source says.
+    pub date: Option<String>,
+}
+
+/// Kinds of notice about a published record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// The record is withdrawn: its findings should not be relied on.
+    Retraction,
+    /// An erratum or correction of the record.
+    Correction,
+    /// A newer version or update of the record (MEDLINE `UpdateIn`, Crossref updates that are
+    /// neither retractions nor corrections).
+    Update,
+    /// An editor's expression of concern about the record.
+    ExpressionOfConcern,
+}
+
+impl NoticeKind {
+    /// The kind's name: `retraction`, `correction`, `update`, `expression-of-concern`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoticeKind::Retraction => "retraction",
+            NoticeKind::Correction => "correction",
+            NoticeKind::Update => "update",
+            NoticeKind::ExpressionOfConcern => "expression-of-concern",
+        }
+    }
+
+    /// The kind a source's label names (`retraction`, `Retracted`, `erratum`, `correction`,
+    /// `expression_of_concern`, `update`…), if any.
+    pub fn from_label(label: &str) -> Option<Self> {
+        let l = label.to_ascii_lowercase();
+        if l.contains("retract") || l.contains("withdraw") {
+            Some(NoticeKind::Retraction)
+        } else if l.contains("correct") || l.contains("errat") {
+            Some(NoticeKind::Correction)
+        } else if l.contains("concern") {
+            Some(NoticeKind::ExpressionOfConcern)
+        } else if l.contains("update") || l.contains("addendum") {
+            Some(NoticeKind::Update)
+        } else {
+            None
+        }
+    }
+}
+
+/// Which end of a notice link a record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeRole {
+    /// This record is the notice; the other record is the one it retracts or corrects
+    /// (MEDLINE `RetractionOf`, JATS `retracted-article`, Crossref `update-to`).
+    NoticeOf,
+    /// The other record is a notice about this one (MEDLINE `RetractionIn`, Crossref
+    /// `updated-by`).
+    NoticeIn,
 }
 
 /// Most tables kept per paper.
@@ -293,6 +393,33 @@ mod tests {
         assert_eq!(t.header.len() + t.rows.len(), MAX_TABLE_ROWS);
         t.push_row(Vec::<(String, usize)>::new(), false);
         assert!(!t.is_empty());
+    }
+
+    #[test]
+    fn notice_kinds_from_labels() {
+        let kinds: Vec<_> = [
+            "Retraction",
+            "erratum",
+            "Correction",
+            "expression_of_concern",
+            "new_version",
+            "update",
+        ]
+        .into_iter()
+        .map(NoticeKind::from_label)
+        .collect();
+        use NoticeKind::*;
+        assert_eq!(
+            kinds,
+            [
+                Some(Retraction),
+                Some(Correction),
+                Some(Correction),
+                Some(ExpressionOfConcern),
+                None,
+                Some(Update)
+            ]
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! abstract is rebuilt from `abstract_inverted_index` by placing every word at its positions.
 //! Subjects: `concepts` → `openalex-concept`, `topics` (and `primary_topic`) → `openalex-topic`,
 //! `keywords` → `openalex-keyword`, `mesh` → `mesh`. `referenced_works` become references that
-//! carry only their OpenAlex id.
+//! carry only their OpenAlex id. `is_retracted: true` marks the work retracted; Crossref-style
+//! `update-to` / `updated-by` / `relation` notices are read as [`crate::notices`] says.
 
 use serde_json::{Map, Value};
 
@@ -17,7 +18,7 @@ use crate::beir::normalize_pmcid;
 use crate::error::ParseError;
 use crate::json::{self, opt_array, opt_object, opt_text, opt_year};
 use crate::jsonl::{kind, Line};
-use crate::model::{normalize_doi, normalize_ws, Author, Identifiers, Paper, Reference, Subject};
+use crate::model::{normalize_doi, normalize_ws, Author, Identifiers, Paper, PublicationStatus, Reference, Subject};
 use crate::Record;
 
 /// Parses OpenAlex works; one result per work.
@@ -183,6 +184,16 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
         references,
         subjects,
         license,
+        status: PublicationStatus {
+            retracted: match o.get("is_retracted") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(line.error("is_retracted", format!("expected a boolean, found {}", kind(other))))
+                }
+            },
+            notices: crate::notices::crossref(line, o)?,
+        },
         ..Paper::default()
     })
 }
@@ -287,6 +298,8 @@ mod tests {
         "/../tests/fixtures/papers/openalex/openalex_works_tu9.sample.json"
     ));
 
+    use crate::model::{NoticeKind, NoticeRole};
+
     fn papers(bytes: &[u8]) -> Vec<Paper> {
         parse("openalex.json", bytes).map(|r| r.unwrap().paper).collect()
     }
@@ -343,6 +356,46 @@ mod tests {
             papers(single.as_bytes())[0].ids.openalex.as_deref(),
             Some("W4288269695")
         );
+    }
+
+    #[test]
+    fn retraction_flag_and_crossref_notices() {
+        // Every work of the real sample carries `is_retracted: false`.
+        let text = std::str::from_utf8(SAMPLE).unwrap();
+        assert_eq!(text.matches("\"is_retracted\": false").count(), 11);
+        assert!(papers(SAMPLE).iter().all(|p| p.status.is_empty()));
+        // The sample's first work with the flag set, and Crossref's `update-to` / `relation`
+        // shapes (as api.crossref.org serves them for a retraction notice).
+        let retracted = text.replacen("\"is_retracted\": false", "\"is_retracted\": true", 1);
+        let p = &papers(retracted.as_bytes())[0];
+        assert!(p.status.retracted && p.status.notices.is_empty());
+        let notice = r#"{"id":"W1","title":"Retraction notice","is_retracted":false,
+"update-to":[{"updated":{"date-parts":[[2020,6,4]]},"DOI":"10.1016/S0140-6736(20)31180-6","type":"retraction","label":"Retraction"},
+ {"DOI":"10.1/x","type":"new_version"}],
+"relation":{"is-retraction-of":[{"id-type":"doi","id":"10.1/Y","asserted-by":"subject"}],"is-preprint-of":[{"id-type":"doi","id":"10.1/z"}],
+ "has-correction":[{"id-type":"doi","id":"https://doi.org/10.1/C"}]}}"#;
+        let s = &papers(notice.as_bytes())[0].status;
+        let got: Vec<(NoticeKind, NoticeRole, Option<&str>, Option<&str>)> = s
+            .notices
+            .iter()
+            .map(|n| (n.kind, n.role, n.other.doi.as_deref(), n.date.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    NoticeKind::Retraction,
+                    NoticeRole::NoticeOf,
+                    Some("10.1016/s0140-6736(20)31180-6"),
+                    Some("2020-06-04")
+                ),
+                (NoticeKind::Correction, NoticeRole::NoticeIn, Some("10.1/c"), None),
+                (NoticeKind::Retraction, NoticeRole::NoticeOf, Some("10.1/y"), None),
+            ]
+        );
+        let bad = r#"{"id":"W1","is_retracted":"yes"}"#;
+        let e = parse("w.json", bad.as_bytes()).next().unwrap().unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("is_retracted"));
     }
 
     #[test]

@@ -270,6 +270,7 @@ fn convert(line: &Line<'_>) -> Result<Paper, ParseError> {
         subjects,
         license,
         tables: Vec::new(),
+        status: Default::default(),
     })
 }
 

@@ -15,13 +15,14 @@
 //!
 //! By file: `plain.rs` turns elements into plain text, `front.rs` reads the article metadata with
 //! `ids.rs` for identifiers, `sections.rs` walks the body, `tables.rs` reads the cells and
-//! `references.rs` the bibliography; the paper is put together here.
+//! `references.rs` the bibliography, `status.rs` the retraction and correction links; the paper is put together here.
 
 mod front;
 mod ids;
 mod plain;
 mod references;
 mod sections;
+mod status;
 mod tables;
 
 use crate::error::{Location, ParseError};
@@ -80,6 +81,7 @@ fn extract(article: &Element) -> Paper {
         paper.license = license(meta);
     }
     paper.venue = front.and_then(|f| f.child("journal-meta")).and_then(venue);
+    paper.status = front.map(status::status).unwrap_or_default();
     let mut walker = Walker::new(BODY_HEADING);
     if let Some(body) = article.child("body") {
         walker.walk(body, 0, &mut None);
@@ -116,6 +118,7 @@ mod tests {
     const PLOS_BOOK_REVIEW: &[u8] = fixture!("plos/journal.pbio.1001044.xml");
     const PLOS_CORRECTION: &[u8] = fixture!("plos/journal.pone.0097541.xml");
     const PLOS_RESEARCH: &[u8] = fixture!("plos/journal.pone.0146913.xml");
+    const PLOS_RETRACTION: &[u8] = fixture!("plos/journal.pcbi.0030158.xml");
     const PMC_BMC: &[u8] = fixture!("pmc/1472-6831-8-11.nxml");
     const PMC_EHP: &[u8] = fixture!("pmc/ehp-116-1694.nxml");
 
@@ -181,6 +184,42 @@ mod tests {
         );
         assert_eq!(p.references[1].authors, ["Fisher R. A"]);
         assert_eq!(p.references[1].ids, Identifiers::default());
+    }
+
+    #[test]
+    fn retraction_and_correction_notices() {
+        use crate::model::{NoticeKind, NoticeRole};
+        let p = paper(PLOS_RETRACTION);
+        assert!(p.title.starts_with("Retraction: Measures of Clade Confidence"));
+        assert!(!p.status.retracted, "the notice is not itself retracted");
+        let [n] = p.status.notices.as_slice() else {
+            panic!("{:?}", p.status)
+        };
+        assert_eq!((n.kind, n.role), (NoticeKind::Retraction, NoticeRole::NoticeOf));
+        assert_eq!(n.other.doi.as_deref(), Some("10.1371/journal.pcbi.0030051"));
+        assert_eq!(
+            n.citation.as_deref(),
+            Some("Measures of Clade Confidence Do Not Correlate with Accuracy of Phylogenetic Trees")
+        );
+        let p = paper(PLOS_CORRECTION);
+        let [n] = p.status.notices.as_slice() else {
+            panic!("{:?}", p.status)
+        };
+        assert_eq!((n.kind, n.role), (NoticeKind::Correction, NoticeRole::NoticeOf));
+        assert_eq!(n.other.doi.as_deref(), Some("10.1371/journal.pone.0086816"));
+        assert!(paper(PLOS_RESEARCH).status.is_empty());
+        let forward = br#"<article><front><article-meta><title-group><article-title>A</article-title></title-group>
+<related-article related-article-type="retraction-forward" xlink:href="10.1/R"><pub-id pub-id-type="pmid">42</pub-id></related-article>
+<related-article related-article-type="companion" xlink:href="10.1/c"/></article-meta></front></article>"#;
+        let p = paper(forward);
+        let [n] = p.status.notices.as_slice() else {
+            panic!("{:?}", p.status)
+        };
+        assert_eq!((n.kind, n.role), (NoticeKind::Retraction, NoticeRole::NoticeIn));
+        assert_eq!(
+            (n.other.doi.as_deref(), n.other.pmid.as_deref()),
+            (Some("10.1/r"), Some("42"))
+        );
     }
 
     #[test]

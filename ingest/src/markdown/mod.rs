@@ -198,6 +198,7 @@ fn convert(name: &str, bytes: &[u8]) -> Result<Record, ParseError> {
             subjects: Vec::new(),
             license,
             tables: Vec::new(),
+            status: Default::default(),
         },
         location: at(0),
     })
