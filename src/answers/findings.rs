@@ -38,6 +38,9 @@ pub struct FindingsRequest {
     pub mode: Mode,
     /// Restrictions.
     pub filter: SearchFilter,
+    /// Keep passages of retracted papers (marked [`PaperEvidence::retracted`]); left out by
+    /// default.
+    pub include_retracted: bool,
 }
 
 impl Default for FindingsRequest {
@@ -48,6 +51,7 @@ impl Default for FindingsRequest {
             per_paper: 3,
             mode: Mode::Hybrid,
             filter: SearchFilter::default(),
+            include_retracted: false,
         }
     }
 }
@@ -106,6 +110,9 @@ pub struct PaperEvidence {
     pub rank: usize,
     /// The full reference.
     pub reference: Reference,
+    /// The paper is retracted (only with `include_retracted`); present only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retracted: bool,
     /// The passages, best first, none overlapping another.
     pub passages: Vec<Quote>,
     /// Claims the extractor found in those passages.
@@ -208,6 +215,7 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
             mode: req.mode,
             k: (req.papers * req.per_paper * 4).min(search::MAX_K),
             filter: req.filter.clone(),
+            exclude_retracted: !req.include_retracted,
             ..SearchRequest::default()
         },
     )?;
@@ -215,6 +223,11 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
     // nothing may be quoted from (titles, reference lists, no sentence long enough).
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, (Reference, Vec<Chosen>, Option<String>)> = HashMap::new();
+    let retracted: std::collections::HashSet<String> = hits
+        .iter()
+        .filter(|h| h.retracted)
+        .map(|h| h.citation.paper.key.clone())
+        .collect();
     for h in hits {
         let c = h.citation;
         if c.section == TITLE || evidence::is_reference_section(&c.section) {
@@ -336,6 +349,7 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
         pack.summary.passages += passages.len();
         pack.papers.push(PaperEvidence {
             rank,
+            retracted: retracted.contains(&reference.key),
             reference,
             passages,
             claims,

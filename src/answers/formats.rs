@@ -33,7 +33,8 @@ pub fn to_markdown(pack: &EvidencePack) -> String {
                 c.quote.replace('\n', " ").trim()
             ));
         }
-        notes.push_str(&format!("[^{n}]: {}\n", full_reference(&paper.reference)));
+        let mark = if paper.retracted { "**Retracted.** " } else { "" };
+        notes.push_str(&format!("[^{n}]: {mark}{}\n", full_reference(&paper.reference)));
     }
     if !pack.contradicting.is_empty() {
         md.push_str("\n### Contradicting evidence\n\n");
@@ -118,6 +119,9 @@ pub fn to_jsonld(pack: &EvidencePack) -> serde_json::Value {
         }
         if let Some(l) = &r.link {
             article["url"] = json!(l);
+        }
+        if paper.retracted {
+            article["creativeWorkStatus"] = json!("Retracted");
         }
         graph.push(article);
         for q in &paper.passages {

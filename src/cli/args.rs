@@ -128,6 +128,9 @@ pub enum Command {
         /// markdown, json or jsonld.
         #[arg(long, default_value = "markdown")]
         format: String,
+        /// Keep passages of retracted papers, marked retracted (left out by default).
+        #[arg(long)]
+        include_retracted: bool,
     },
     /// Run a SPARQL query (over the union of all graphs, those users wrote included).
     Sparql {
@@ -272,6 +275,9 @@ pub enum Hypotheses {
         /// Only this agent's.
         #[arg(long)]
         agent: Option<String>,
+        /// Only hypotheses whose evidence cites a retracted paper.
+        #[arg(long)]
+        retracted_evidence: bool,
         /// Most hypotheses.
         #[arg(long, default_value_t = 100)]
         limit: usize,
@@ -356,6 +362,9 @@ pub enum Experiments {
         /// Only this run status.
         #[arg(long)]
         status: Option<String>,
+        /// Only runs whose hypothesis' evidence cites a retracted paper.
+        #[arg(long)]
+        retracted_evidence: bool,
     },
 }
 

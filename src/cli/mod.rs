@@ -127,7 +127,7 @@ pub fn main() -> anyhow::Result<()> {
                     year_to,
                     ..Default::default()
                 },
-                tuning: Default::default(),
+                ..Default::default()
             };
             let hits = search::search(&store, Some(embedder.as_ref()), &req)?;
             if json {
@@ -148,6 +148,7 @@ pub fn main() -> anyhow::Result<()> {
             papers,
             per_paper,
             format,
+            include_retracted,
         } => {
             let store = open(g, None)?;
             let model = load_model(g)?;
@@ -158,6 +159,7 @@ pub fn main() -> anyhow::Result<()> {
                     question,
                     papers,
                     per_paper,
+                    include_retracted,
                     ..Default::default()
                 },
             )?;

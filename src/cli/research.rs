@@ -165,11 +165,17 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
                 &h,
             )?)
         }
-        Hypotheses::List { status, agent, limit } => print(&research::hypotheses(
+        Hypotheses::List {
+            status,
+            agent,
+            retracted_evidence,
+            limit,
+        } => print(&research::hypotheses(
             &store,
             &HypothesisFilter {
                 status: status.map(|s| s.parse()).transpose()?,
                 agent,
+                flag: retracted_evidence.then_some(research::RecordFlag::RetractedEvidence),
                 limit: Some(limit),
             },
         )?),
@@ -304,11 +310,16 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
                 print(&report)
             }
         }
-        Experiments::List { hypothesis, status } => print(&research::experiments(
+        Experiments::List {
+            hypothesis,
+            status,
+            retracted_evidence,
+        } => print(&research::experiments(
             &store,
             &ExperimentFilter {
                 hypothesis,
                 status: status.map(|s| s.parse()).transpose()?,
+                flag: retracted_evidence.then_some(research::RecordFlag::RetractedEvidence),
                 ..Default::default()
             },
         )?),

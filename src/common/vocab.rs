@@ -138,6 +138,24 @@ namespace!(
         REF_KEY = "refKey",
         /// Reference to the stored paper it was resolved to.
         RESOLVES_TO = "resolvesTo",
+        /// The paper's own record marks it retracted (`true`).
+        RETRACTED = "retracted",
+        /// Class of notices: a link between a published notice (retraction, correction, update,
+        /// expression of concern) and the paper it is about, as one record states it.
+        NOTICE = "Notice",
+        /// A notice's kind: "retraction", "correction", "update" or "expression-of-concern".
+        NOTICE_KIND = "noticeKind",
+        /// Notice to the paper whose own record names it (the record says: this notice is about me).
+        NOTICE_ABOUT = "noticeAbout",
+        /// Match key of the notice, when the paper's record names it.
+        NOTICE_KEY = "noticeKey",
+        /// Notice to the record that is the notice itself.
+        NOTICE_BY = "noticeBy",
+        /// Match key of the paper a notice is about, when the notice's record names it.
+        TARGET_KEY = "targetKey",
+        /// When the notice appeared, as the source gives it (ISO 8601 prefix): the valid time
+        /// of a retraction.
+        NOTICE_DATE = "noticeDate",
         /// An author's name as a reference prints it.
         AUTHOR_NAME = "authorName",
         /// Class of concept mentions: a span of a paper's text that names a concept.

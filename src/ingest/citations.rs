@@ -214,6 +214,13 @@ pub fn merge_papers<'f>(a: (Paper, &'f str), b: (Paper, &'f str)) -> (Paper, &'f
         }
     }
     rich.license = rich.license.or(poor.license);
+    // A retraction either record knows of stands whichever record's text wins.
+    rich.status.retracted |= poor.status.retracted;
+    for n in poor.status.notices {
+        if !rich.status.notices.contains(&n) {
+            rich.status.notices.push(n);
+        }
+    }
     (rich, format)
 }
 

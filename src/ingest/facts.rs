@@ -104,6 +104,36 @@ pub fn paper_facts(base: &Base, input: &PaperInput<'_>) -> Vec<Triple> {
     for (i, r) in paper.references.iter().enumerate() {
         reference(&mut f, base, iri, key, i, r);
     }
+    f.triples.extend(status_facts(base, iri, key, &paper.status));
+    f.triples
+}
+
+/// What a record says about standing, in its own graph: `hyp:retracted true`, and one
+/// `hyp:Notice` per notice link, naming the other end by its match keys. Nothing is written
+/// about the other record: the two ends meet by match key when they are read
+/// (`queries/notices.rq`), so a notice takes effect whichever arrives first, and deleting or
+/// replacing either record takes it back. Also what a poorer record of a stored paper adds.
+pub fn status_facts(base: &Base, iri: &str, key: &str, status: &hypatia_ingest::PublicationStatus) -> Vec<Triple> {
+    use hypatia_ingest::NoticeRole;
+    let mut f = Facts::new();
+    if status.retracted {
+        f.typed(iri, hyp::RETRACTED, "true", xsd::BOOLEAN);
+    }
+    for (i, n) in status.notices.iter().enumerate() {
+        let node = base.iri("notice", &format!("{key}-{i}"));
+        f.link(&node, rdf::TYPE, hyp::NOTICE);
+        f.text(&node, hyp::NOTICE_KIND, n.kind.name());
+        f.text(&node, hyp::NOTICE_DATE, n.date.as_deref().unwrap_or(""));
+        f.text(&node, schema::DESCRIPTION, n.citation.as_deref().unwrap_or(""));
+        let (this_end, other_key) = match n.role {
+            NoticeRole::NoticeIn => (hyp::NOTICE_ABOUT, hyp::NOTICE_KEY),
+            NoticeRole::NoticeOf => (hyp::NOTICE_BY, hyp::TARGET_KEY),
+        };
+        f.link(&node, this_end, iri);
+        for k in citations::id_keys(&n.other) {
+            f.text(&node, other_key, &k);
+        }
+    }
     f.triples
 }
 

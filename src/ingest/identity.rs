@@ -136,12 +136,22 @@ impl<'s> Identities<'s> {
                 merged: true,
             });
         }
-        if match_keys.len() == stored.match_keys.len() {
+        if match_keys.len() == stored.match_keys.len() && paper.status.is_empty() {
             return Ok(Resolved::Unchanged);
         }
         let ids = citations::union_ids(&stored_ids, &paper.ids);
+        // What this record says about standing (an OpenAlex `is_retracted` on a stored full
+        // text) is added too, under notice IRIs of its own so as not to replace the stored
+        // record's.
+        let status = facts::status_facts(
+            self.store.base(),
+            &stored.iri,
+            &format!("{}-{}", stored.key, own.key),
+            &paper.status,
+        );
         let ntriples = facts::identity_facts(&stored.iri, &ids, &match_keys)
             .iter()
+            .chain(&status)
             .map(|t| format!("{t} .\n"))
             .collect();
         Ok(Resolved::AddFacts {

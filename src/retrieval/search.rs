@@ -74,6 +74,9 @@ pub struct SearchRequest {
     pub filter: SearchFilter,
     /// Ranking knobs; the defaults are the values tuned on SciFact training claims.
     pub tuning: Tuning,
+    /// Leave out passages of retracted papers (findings do by default); otherwise they are
+    /// served, marked [`Hit::retracted`].
+    pub exclude_retracted: bool,
 }
 
 /// How hybrid search combines the BM25 and vector lists.
@@ -146,6 +149,10 @@ pub struct Hit {
     pub score: f32,
     /// The citable passage.
     pub citation: Citation,
+    /// The passage's paper is retracted (a notice says so, see [`crate::store::standing`]);
+    /// present only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retracted: bool,
 }
 
 /// Runs a search and turns hits into citations. Hits whose paper is not visible are dropped.
@@ -161,7 +168,7 @@ pub fn search(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchReques
             hybrid(&bm25, &vector, &req.tuning)
         }
     };
-    cite_all(store, ranked, req.k)
+    cite_all(store, ranked, req.k, req.exclude_retracted)
 }
 
 /// The BM25 and vector passage lists a hybrid search for `req` fuses, best first: each
@@ -284,8 +291,9 @@ pub fn fuse(lists: &[(&Vec<(String, f32)>, f32)], rrf_k: f32) -> Vec<(String, f3
 /// The first `k` visible hits of `ranked`, cited. Stored passages are fetched a block of `k` at a
 /// time: hybrid ranks up to twice [`HYBRID_DEPTH`] candidates, and the first block nearly always
 /// suffices.
-fn cite_all(store: &Store, ranked: Vec<(String, f32)>, k: usize) -> Result<Vec<Hit>> {
+fn cite_all(store: &Store, ranked: Vec<(String, f32)>, k: usize, exclude_retracted: bool) -> Result<Vec<Hit>> {
     let mut citer = Citer::new(store);
+    let standing = store.standing()?;
     let mut hits = Vec::with_capacity(k);
     for block in ranked.chunks(k.max(1)) {
         if hits.len() == k {
@@ -303,11 +311,16 @@ fn cite_all(store: &Store, ranked: Vec<(String, f32)>, k: usize) -> Result<Vec<H
                 return Ok(hits);
             }
             let Some(p) = stored.get(key) else { continue };
+            let retracted = standing.is_retracted(&p.paper_key);
+            if retracted && exclude_retracted {
+                continue;
+            }
             if let Some(citation) = citer.cite(p)? {
                 hits.push(Hit {
                     rank: hits.len() + 1,
                     score: *score,
                     citation,
+                    retracted,
                 });
             }
         }

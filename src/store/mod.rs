@@ -21,6 +21,7 @@ mod owned;
 pub mod papers;
 pub mod queries;
 pub mod reembed;
+pub mod standing;
 pub mod text;
 mod types;
 pub mod vector;
@@ -55,6 +56,8 @@ pub struct Store {
     research: Mutex<()>,
     /// Writes finished (or attempted) since the store was opened: see [`Store::generation`].
     generation: std::sync::atomic::AtomicU64,
+    /// What notices say about papers, as of a generation: see [`Store::standing`].
+    standing: standing::Kept,
 }
 
 /// The write lock. Dropping it counts one more write generation, before the lock is released.
@@ -104,6 +107,7 @@ impl Store {
             write: Mutex::new(()),
             research: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
+            standing: standing::Kept::default(),
         };
         store.recover()?;
         Ok(store)

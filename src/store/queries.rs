@@ -79,8 +79,11 @@ pub const EXPERIMENT_DETAILS: &str = include_str!("../../queries/experiment_deta
 /// Papers per year mentioning two concepts (`?a`, `?b` bound; or only `?a`).
 pub const CONCEPT_COOCCURRENCE: &str = include_str!("../../queries/concept_cooccurrence.rq");
 
+/// Every notice about a stored paper (retraction, correction…), met by match key.
+pub const NOTICES: &str = include_str!("../../queries/notices.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 21] = [
+pub const ALL: [(&str, &str); 22] = [
     ("citation.rq", CITATION),
     ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
@@ -102,6 +105,7 @@ pub const ALL: [(&str, &str); 21] = [
     ("experiments.rq", EXPERIMENTS),
     ("experiment_details.rq", EXPERIMENT_DETAILS),
     ("concept_cooccurrence.rq", CONCEPT_COOCCURRENCE),
+    ("notices.rq", NOTICES),
 ];
 
 /// The lexical form of a literal, or the IRI of a named node.

@@ -19,6 +19,7 @@ mod queries;
 mod recovery;
 mod replace;
 mod research;
+mod retractions;
 mod retrieval;
 mod sparql_search;
 mod w3c;

@@ -24,7 +24,7 @@ fn gold_in_top_10(mode: Mode) -> (usize, usize) {
             mode,
             k: 10,
             filter: Default::default(),
-            tuning: Default::default(),
+            ..Default::default()
         };
         let hits = search::search(&s.store, Some(m.as_ref()), &req).unwrap();
         if hits.iter().any(|h| q.relevant.contains_key(&h.citation.paper.key)) {
@@ -60,7 +60,7 @@ fn a_specific_claim_ranks_its_gold_abstract_first_in_hybrid() {
         mode: Mode::Hybrid,
         k: 5,
         filter: Default::default(),
-        tuning: Default::default(),
+        ..Default::default()
     };
     let hits = search::search(&s.store, Some(model().as_ref()), &req).unwrap();
     let c = &hits[0].citation;
@@ -127,7 +127,7 @@ fn hybrid_hits_for_a_small_k_are_the_top_of_a_large_k() {
             mode: Mode::Hybrid,
             k,
             filter: Default::default(),
-            tuning: Default::default(),
+            ..Default::default()
         };
         search::search(&s.store, Some(m.as_ref()), &req).unwrap()
     };
@@ -198,7 +198,7 @@ fn year_filters_apply_to_every_mode() {
                 year_to: Some(1901),
                 ..Default::default()
             },
-            tuning: Default::default(),
+            ..Default::default()
         };
         // SciFact abstracts carry no year: a year bound excludes all of them.
         assert!(

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use oxigraph::model::NamedNode;
 
-use super::corpus::{counts, Corpus, CorpusData};
+use super::corpus::{Corpus, CorpusData};
 use super::graph::CoGraph;
 use super::text::{Text, MAX_QUOTE_CHARS};
 use super::{Evidence, Gap, GapKind};
@@ -154,7 +154,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub(super) fn counts_paper(&self, paper: &str) -> bool {
-        counts(self.corpus.year_of(paper), self.as_of)
+        self.corpus.counts(paper, self.as_of)
     }
 
     pub(super) fn in_focus(&self, c: u32) -> bool {

@@ -10,6 +10,7 @@ use oxigraph::model::{NamedNode, Term};
 
 use super::ConceptRef;
 use crate::common::error::{Error, Result};
+use crate::common::ids;
 use crate::ingest::extraction::{type_class, type_of_iri};
 use crate::store::queries;
 use crate::store::queries::{lexical, select};
@@ -58,6 +59,9 @@ pub(super) struct CorpusData {
     pub(super) by_iri: HashMap<String, u32>,
     pub(super) papers: Vec<PaperRow>,
     years: HashMap<String, Option<i32>>,
+    /// Keys of the retracted papers: left out of the concept sets, and of every other kind's
+    /// evidence through [`CorpusData::counts`].
+    retracted: HashSet<String>,
 }
 
 /// A corpus and the store it describes.
@@ -98,13 +102,15 @@ impl<'s> Corpus<'s> {
         use crate::common::vocab::hyp;
         use oxigraph::model::NamedNodeRef;
         let only = format.map(|f| papers_of_format(store, f)).transpose()?;
+        let retracted: HashSet<String> = store.standing()?.retracted().map(str::to_string).collect();
+        let is_retracted = |paper: &str| !retracted.is_empty() && retracted.contains(&ids::paper_key(paper));
         let mut papers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut df: BTreeMap<String, u32> = BTreeMap::new();
         for row in select(store, queries::GAP_CONCEPT_SETS, &[])? {
             let (Some(paper), Some(concept)) = (row.get("paper"), row.get("concept")) else {
                 continue;
             };
-            if only.as_ref().is_some_and(|o| !o.contains(paper)) {
+            if only.as_ref().is_some_and(|o| !o.contains(paper)) || is_retracted(paper) {
                 continue;
             }
             if papers.entry(paper.clone()).or_default().insert(concept.clone()) {
@@ -147,9 +153,11 @@ impl<'s> Corpus<'s> {
                 PaperRow { year, concepts }
             })
             .collect();
+        let mut data = CorpusData::new(concepts, by_iri, papers, years);
+        data.retracted = retracted;
         Ok(Corpus {
             store,
-            data: Arc::new(CorpusData::new(concepts, by_iri, papers, years)),
+            data: Arc::new(data),
         })
     }
 
@@ -274,6 +282,13 @@ impl<'s> Corpus<'s> {
     pub(super) fn year_of(&self, paper: &str) -> Option<i32> {
         self.years.get(paper).copied().flatten()
     }
+
+    /// Whether a paper's statements count as of `as_of`: of that year or earlier, and not
+    /// retracted.
+    pub(super) fn counts(&self, paper: &str, as_of: Option<i32>) -> bool {
+        counts(self.year_of(paper), as_of)
+            && (self.retracted.is_empty() || !self.retracted.contains(&ids::paper_key(paper)))
+    }
 }
 
 impl CorpusData {
@@ -289,6 +304,7 @@ impl CorpusData {
             by_iri,
             papers,
             years,
+            retracted: HashSet::new(),
         }
     }
 }

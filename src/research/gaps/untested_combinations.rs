@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::Ctx;
-use super::corpus::{counts, is_target};
+use super::corpus::is_target;
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
@@ -47,7 +47,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
                 continue;
             };
             let (mut lm, mut ld) = (g.local[m as usize], g.local[d as usize]);
-            if lm == u32::MAX || ld == u32::MAX || lm == ld || !counts(corpus.year_of(paper), ctx.as_of) {
+            if lm == u32::MAX || ld == u32::MAX || lm == ld || !corpus.counts(paper, ctx.as_of) {
                 continue;
             }
             let method_target =

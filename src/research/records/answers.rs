@@ -60,6 +60,10 @@ pub struct Hypothesis {
     /// What each evidence passage said when the hypothesis was recorded (its own and its
     /// gap's): the citation it rests on, kept even if the paper is replaced later.
     pub quoted_evidence: Vec<QuotedEvidence>,
+    /// Evidence passages (IRIs, of `evidence`) whose paper is retracted, as the store's
+    /// notices say now (a notice ingested after the hypothesis counts); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retracted_evidence: Vec<String>,
     /// The motivating gap's kind and explanation.
     pub gap: Option<(String, Option<String>)>,
     /// Status changes, oldest first.
@@ -107,6 +111,9 @@ pub struct Experiment {
     pub time: String,
     /// The hypothesis it tests (key).
     pub hypothesis: Option<String>,
+    /// Evidence passages of the hypothesis it tests whose paper is retracted; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retracted_evidence: Vec<String>,
     /// Code version.
     pub code_version: Option<String>,
     /// Parameters.

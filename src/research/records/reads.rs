@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use oxigraph::model::{Literal, Term};
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::common::error::{Error, Result, UserError};
 use crate::common::fields;
-use crate::common::ids::RecordKind;
+use crate::common::ids::{self, RecordKind};
 use crate::store::queries::{self, select, Row};
+use crate::store::standing::Standing;
 use crate::store::Store;
 
 use super::answers::{ConceptLabel, Experiment, Hypothesis, StatusChange};
@@ -54,9 +55,43 @@ pub struct HypothesisFilter {
     /// Only this agent's.
     #[serde(default)]
     pub agent: Option<String>,
+    /// Only those with this flag: `retracted_evidence`, evidence from a retracted paper.
+    #[serde(default)]
+    #[param(inline)]
+    pub flag: Option<RecordFlag>,
     /// Most hypotheses (newest first); 100 when absent.
     #[serde(default, deserialize_with = "fields::count")]
     pub limit: Option<usize>,
+}
+
+/// Something about a record an agent should look at again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordFlag {
+    /// Its evidence (a hypothesis' own or its gap's; for a run, its hypothesis') cites a
+    /// passage of a paper that is now retracted.
+    RetractedEvidence,
+}
+
+impl RecordFlag {
+    fn holds(self, retracted_evidence: &[String]) -> bool {
+        match self {
+            RecordFlag::RetractedEvidence => !retracted_evidence.is_empty(),
+        }
+    }
+}
+
+/// The passages among `evidence` (passage IRIs) whose paper is retracted.
+fn retracted_among(store: &Store, standing: &Standing, evidence: &[String]) -> Vec<String> {
+    let prefix = store.base().passage_iri("");
+    evidence
+        .iter()
+        .filter(|e| {
+            e.strip_prefix(&prefix)
+                .is_some_and(|k| standing.is_retracted(ids::paper_key_of_passage(k)))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Stored hypotheses, newest first, without history and experiments (ask for one to get them).
@@ -69,11 +104,17 @@ pub fn hypotheses(store: &Store, f: &HypothesisFilter) -> Result<Vec<Hypothesis>
         b.push(("agent", Literal::new_simple_literal(a.trim()).into()));
     }
     let limit = f.limit.unwrap_or(100);
-    select(store, queries::HYPOTHESES, &b)?
-        .into_iter()
-        .take(limit)
-        .map(|r| hypothesis_from_row(store, r))
-        .collect()
+    let mut out = Vec::new();
+    for r in select(store, queries::HYPOTHESES, &b)? {
+        if out.len() == limit {
+            break;
+        }
+        let h = hypothesis_from_row(store, r)?;
+        if f.flag.is_none_or(|flag| flag.holds(&h.retracted_evidence)) {
+            out.push(h);
+        }
+    }
+    Ok(out)
 }
 
 /// Which experiments to list.
@@ -91,6 +132,11 @@ pub struct ExperimentFilter {
     /// Only this agent's.
     #[serde(default)]
     pub agent: Option<String>,
+    /// Only those with this flag: `retracted_evidence`, the tested hypothesis' evidence is
+    /// from a retracted paper.
+    #[serde(default)]
+    #[param(inline)]
+    pub flag: Option<RecordFlag>,
     /// Most runs (oldest first); all when absent.
     #[serde(default, deserialize_with = "fields::count")]
     pub limit: Option<usize>,
@@ -114,11 +160,20 @@ pub fn experiments(store: &Store, f: &ExperimentFilter) -> Result<Vec<Experiment
     }
     let rows = select(store, queries::EXPERIMENTS, &b)?;
     let limit = f.limit.unwrap_or(usize::MAX);
-    rows.into_iter()
-        .filter(|r| tested.is_none() || r.get("tested") == tested.as_ref())
-        .take(limit)
-        .map(|r| experiment_from_row(store, r))
-        .collect()
+    let mut out = Vec::new();
+    for r in rows {
+        if out.len() == limit {
+            break;
+        }
+        if tested.is_some() && r.get("tested") != tested.as_ref() {
+            continue;
+        }
+        let e = experiment_from_row(store, r)?;
+        if f.flag.is_none_or(|flag| flag.holds(&e.retracted_evidence)) {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 /// One stored experiment run.
@@ -145,14 +200,16 @@ fn hypothesis_from_row(store: &Store, r: Row) -> Result<Hypothesis> {
             Ok(ConceptLabel { iri: c, label })
         })
         .collect::<Result<_>>()?;
+    let evidence = words(r.get("evidence"));
     Ok(Hypothesis {
+        retracted_evidence: retracted_among(store, &*store.standing()?, &evidence),
+        evidence,
         key: key_of_iri(&iri),
         statement: r.get("statement").cloned().unwrap_or_default(),
         agent: r.get("agent").cloned().unwrap_or_default(),
         created: r.get("created").cloned().unwrap_or_default(),
         status,
         concepts,
-        evidence: words(r.get("evidence")),
         quoted_evidence: Vec::new(),
         gap: r.get("gapKind").map(|k| (k.clone(), r.get("gapExplanation").cloned())),
         history: Vec::new(),
@@ -211,7 +268,20 @@ fn experiment_from_row(store: &Store, r: Row) -> Result<Experiment> {
             _ => {}
         }
     }
+    // A run stands on its hypothesis' evidence.
+    let retracted_evidence = match r.get("tested") {
+        Some(h) => {
+            let standing = store.standing()?;
+            select(store, queries::HYPOTHESES, &[("h", node(h)?)])?
+                .into_iter()
+                .next()
+                .map(|row| retracted_among(store, &standing, &words(row.get("evidence"))))
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
     Ok(Experiment {
+        retracted_evidence,
         key: key_of_iri(&iri),
         description: r.get("description").cloned().unwrap_or_default(),
         status,

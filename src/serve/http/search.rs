@@ -71,7 +71,7 @@ pub(super) async fn search_handler(
             section: p.section,
             venue: p.venue,
         },
-        tuning: Default::default(),
+        ..Default::default()
     };
     let mode = req.mode;
     let hits = state.service().search(req).await?;
@@ -104,6 +104,9 @@ pub(super) struct FindingsParams {
     section: Option<String>,
     /// Only papers of this venue.
     venue: Option<String>,
+    /// Keep passages of retracted papers, marked `retracted: true` (default false: they are
+    /// left out).
+    include_retracted: Option<bool>,
 }
 
 /// The formats of an evidence pack.
@@ -165,6 +168,7 @@ pub(super) async fn findings_handler(
             section: p.section,
             venue: p.venue,
         },
+        include_retracted: p.include_retracted.unwrap_or(false),
     };
     let pack = state.service().findings(fr).await?;
     Ok(match format {

@@ -33,6 +33,9 @@ pub(super) struct HitSummary {
     /// The passage goes on past `end` (get_paper has it whole).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(super) cut: bool,
+    /// The paper is retracted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(super) retracted: bool,
 }
 
 impl HitSummary {
@@ -50,6 +53,15 @@ impl HitSummary {
             start: c.start,
             end,
             cut,
+            retracted: false,
+        }
+    }
+
+    /// The summary of a search hit, marked when its paper is retracted.
+    pub(super) fn of_hit(h: &crate::retrieval::search::Hit) -> Self {
+        HitSummary {
+            retracted: h.retracted,
+            ..HitSummary::new(h.rank, h.score, &h.citation)
         }
     }
 }

@@ -70,6 +70,9 @@ pub struct FindingsArgs {
     /// markdown (quotes with footnoted references; the default) or json (the whole pack).
     #[serde(default)]
     pub format: Option<PackFormat>,
+    /// Keep passages of retracted papers, marked retracted (default false: left out).
+    #[serde(default)]
+    pub include_retracted: Option<bool>,
 }
 
 /// The formats of an evidence pack.
@@ -167,6 +170,9 @@ pub struct HypothesesArgs {
     /// Only this agent's.
     #[serde(default)]
     pub agent: Option<String>,
+    /// Only flagged ones: `retracted_evidence` (evidence from a paper since retracted).
+    #[serde(default)]
+    pub flag: Option<crate::research::RecordFlag>,
     /// Most hypotheses, newest first (default 20, at most 100).
     #[serde(default)]
     pub limit: Option<usize>,

@@ -51,6 +51,7 @@ impl HypatiaMcp {
                     year_to: a.year_to,
                     ..Default::default()
                 },
+                include_retracted: a.include_retracted.unwrap_or(false),
             };
             self.ctx.service.findings(req).await
         }
@@ -251,6 +252,7 @@ impl HypatiaMcp {
                 let f = HypothesisFilter {
                     status: a.status,
                     agent: a.agent,
+                    flag: a.flag,
                     limit: Some(bounded("limit", a.limit, 20, 100)?),
                 };
                 Ok(json!({ "hypotheses": svc.hypotheses(f).await? }))
@@ -287,16 +289,12 @@ impl HypatiaMcp {
                 section: a.section,
                 venue: a.venue,
             },
-            tuning: Default::default(),
+            ..Default::default()
         };
         let mode = req.mode;
         let hits = self.ctx.service.search(req).await?;
         let full = hits.len() == depth && depth < MAX_SEARCH_DEPTH;
-        let page: Vec<HitSummary> = hits
-            .iter()
-            .skip(from)
-            .map(|h| HitSummary::new(h.rank, h.score, &h.citation))
-            .collect();
+        let page: Vec<HitSummary> = hits.iter().skip(from).map(HitSummary::of_hit).collect();
         let next_cursor = (full && !page.is_empty()).then(|| (from + page.len()).to_string());
         Ok(Page {
             items: json!({ "mode": mode, "hits": page }),

@@ -1,0 +1,103 @@
+//! What notices say about stored papers: which are retracted, corrected, updated or under an
+//! expression of concern, and by which notice. Read from the papers' own graphs with one named
+//! query (`queries/notices.rq`), where a notice and the paper it names meet by match key, and
+//! kept per store generation: a notice ingested later changes the next read, without the paper
+//! being ingested again.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::common::error::Result;
+use crate::common::ids;
+use crate::store::queries::{self, select};
+use crate::store::Store;
+
+/// One notice about a paper.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+pub struct NoticeRef {
+    /// `retraction`, `correction`, `update` or `expression-of-concern`.
+    pub kind: String,
+    /// The notice's IRI, when the notice's record is stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// When the notice appeared, as its source says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// The notices about stored papers, by paper key.
+#[derive(Debug, Default)]
+pub struct Standing {
+    by_paper: HashMap<String, Vec<NoticeRef>>,
+}
+
+impl Standing {
+    /// Reads every notice from the store's graphs.
+    pub fn load(store: &Store) -> Result<Self> {
+        let mut by_paper: HashMap<String, BTreeSet<NoticeRef>> = HashMap::new();
+        for mut row in select(store, queries::NOTICES, &[])? {
+            let (Some(paper), Some(kind)) = (row.remove("paper"), row.remove("kind")) else {
+                continue;
+            };
+            by_paper.entry(ids::paper_key(&paper)).or_default().insert(NoticeRef {
+                kind,
+                notice: row.remove("notice"),
+                date: row.remove("date"),
+            });
+        }
+        let by_paper = by_paper
+            .into_iter()
+            .map(|(k, set)| {
+                // A bare "retracted" flag says nothing a notice naming the retraction does not.
+                let named = set.iter().any(|n| n.kind == "retraction" && n.notice.is_some());
+                let list = set
+                    .into_iter()
+                    .filter(|n| !(named && n.kind == "retraction" && n.notice.is_none() && n.date.is_none()))
+                    .collect();
+                (k, list)
+            })
+            .collect();
+        Ok(Standing { by_paper })
+    }
+
+    /// Whether the paper of this key is retracted.
+    pub fn is_retracted(&self, paper_key: &str) -> bool {
+        self.notices(paper_key).iter().any(|n| n.kind == "retraction")
+    }
+
+    /// The notices about a paper, ordered by kind, then notice.
+    pub fn notices(&self, paper_key: &str) -> &[NoticeRef] {
+        self.by_paper.get(paper_key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The keys of every retracted paper.
+    pub fn retracted(&self) -> impl Iterator<Item = &str> {
+        self.by_paper
+            .iter()
+            .filter(|(_, n)| n.iter().any(|n| n.kind == "retraction"))
+            .map(|(k, _)| k.as_str())
+    }
+}
+
+/// The standing a store keeps between reads: valid while the write generation it was read at
+/// has not moved.
+#[derive(Default)]
+pub(crate) struct Kept(parking_lot::Mutex<Option<(u64, Arc<Standing>)>>);
+
+impl Store {
+    /// What notices say about stored papers, read once per write generation.
+    pub fn standing(&self) -> Result<Arc<Standing>> {
+        let generation = self.generation();
+        if let Some((g, s)) = self.standing.0.lock().as_ref() {
+            if *g == generation {
+                return Ok(Arc::clone(s));
+            }
+        }
+        let s = Arc::new(Standing::load(self)?);
+        *self.standing.0.lock() = Some((generation, Arc::clone(&s)));
+        Ok(s)
+    }
+}
