@@ -222,6 +222,10 @@ pub struct PaperRecord {
     /// Every triple of the paper's graph but its canonical text, as (subject, predicate, object)
     /// in N-Triples term syntax.
     pub facts: Vec<[String; 3]>,
+    /// What notices say about the paper (retractions, corrections, updates, expressions of
+    /// concern), from its own record and from the notices' records; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<crate::store::standing::NoticeRef>,
 }
 
 /// The record of the paper with this key or IRI.
@@ -267,6 +271,7 @@ pub fn paper_record(store: &Store, key_or_iri: &str) -> Result<PaperRecord> {
     }
     facts.sort();
     Ok(PaperRecord {
+        notices: store.standing()?.notices(&key).to_vec(),
         reference,
         passages,
         facts,

@@ -46,7 +46,8 @@ fn every_format_ingests_from_real_fixtures() {
     let by_format = papers_by_format(&store);
     // The PDF fixture was made from one of the PLOS articles and prints its DOI: one paper, and
     // its text stays the JATS record's (structured full text outranks a PDF's, however long).
-    assert_eq!(by_format.get("jats"), Some(&5), "{by_format:?}");
+    // Six JATS articles: four PLOS (one of them a retraction notice) and two PMC.
+    assert_eq!(by_format.get("jats"), Some(&6), "{by_format:?}");
     assert_eq!(by_format.get("pdf"), None, "{by_format:?}");
     assert_eq!(
         by_format.get("markdown"),

@@ -166,6 +166,9 @@ fn a_later_retraction_notice_propagates_without_reingesting_the_paper() {
         }]
     );
 
+    let record = hypatia::store::papers::paper_record(&store, &key).unwrap();
+    assert_eq!(record.notices.len(), 1);
+
     // Findings leave it out by default, and show it marked on request.
     let after = pack(&store, false);
     assert!(
