@@ -332,7 +332,7 @@ fn stdio_tools_resources_and_writes() {
 
 /// Posts one JSON-RPC message to `/mcp`; returns the status, the session header and the
 /// response message (from a JSON body or an event stream) when there is one.
-fn post(
+pub(super) fn post(
     c: &reqwest::blocking::Client,
     url: &str,
     token: Option<&str>,

@@ -22,6 +22,7 @@ use hypatia::store::standing::NoticeRef;
 use hypatia::store::Store;
 
 use super::common::{client, fixtures, hash_embedder, ingest, temp_store};
+use super::mcp::post;
 
 const PAPER: &str = "https://pubmed.ncbi.nlm.nih.gov/11543891";
 const NOTICE: &str = "https://pubmed.ncbi.nlm.nih.gov/11600210";
@@ -265,6 +266,56 @@ fn a_later_retraction_notice_propagates_without_reingesting_the_paper() {
     assert_eq!(keys, [cited.key.as_str()]);
     let v = get("/experiments", &[("flag", "retracted_evidence")]);
     assert_eq!(v.as_array().unwrap().len(), 1);
+    // The description names the new parameters.
+    let api = get("/openapi.json", &[]);
+    let params = |path: &str| -> Vec<String> {
+        api["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(params("/findings").contains(&"include_retracted".to_string()));
+    assert!(params("/hypotheses").contains(&"flag".to_string()));
+    assert!(params("/experiments").contains(&"flag".to_string()));
+    assert!(api.to_string().contains("retracted_evidence"));
+
+    // Over MCP (`/mcp`): findings with `include_retracted`, hypotheses with `flag`.
+    let url = format!("http://{}/mcp", srv.addr());
+    let c = client();
+    let rpc = |id: u64, method: &str, params: serde_json::Value| serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+    let init = rpc(
+        1,
+        "initialize",
+        serde_json::json!({ "protocolVersion": "2025-11-25", "capabilities": {},
+                            "clientInfo": { "name": "hypatia-test", "version": "1" } }),
+    );
+    let (_, sid, _) = post(&c, &url, None, None, &init);
+    let sid = sid.expect("a session id");
+    let note = serde_json::json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
+    post(&c, &url, None, Some(&sid), &note);
+    let tool = |id: u64, name: &str, args: serde_json::Value| -> String {
+        let msg = rpc(id, "tools/call", serde_json::json!({ "name": name, "arguments": args }));
+        let (status, _, reply) = post(&c, &url, None, Some(&sid), &msg);
+        assert_eq!(status, 200);
+        let reply = reply.expect("a reply").to_string();
+        assert!(!reply.contains("\"isError\":true"), "{reply}");
+        reply
+    };
+    let args = |include: bool| serde_json::json!({ "question": QUESTION, "mode": "bm25", "format": "json", "include_retracted": include });
+    assert!(!tool(2, "findings", args(false)).contains(&key));
+    let shown = tool(3, "findings", args(true));
+    let marked = [r#""retracted":true"#, r#"\"retracted\":true"#];
+    assert!(
+        shown.contains(&key) && marked.iter().any(|m| shown.contains(m)),
+        "{shown}"
+    );
+    let flagged = tool(4, "hypotheses", serde_json::json!({ "flag": "retracted_evidence" }));
+    assert!(
+        flagged.contains(&cited.key) && !flagged.contains(&unrelated.key),
+        "{flagged}"
+    );
 
     // Deleting the notice takes the retraction back.
     store.delete_papers(&[paper_key(NOTICE)]).unwrap();
