@@ -51,8 +51,11 @@ impl Standing {
         let by_paper = by_paper
             .into_iter()
             .map(|(k, set)| {
-                // A bare "retracted" flag says nothing a notice naming the retraction does not.
-                let named = set.iter().any(|n| n.kind == "retraction" && n.notice.is_some());
+                // A bare "retracted" flag says nothing a notice naming or dating the retraction
+                // does not.
+                let named = set
+                    .iter()
+                    .any(|n| n.kind == "retraction" && (n.notice.is_some() || n.date.is_some()));
                 let list = set
                     .into_iter()
                     .filter(|n| !(named && n.kind == "retraction" && n.notice.is_none() && n.date.is_none()))
@@ -73,12 +76,17 @@ impl Standing {
         self.by_paper.get(paper_key).map_or(&[], Vec::as_slice)
     }
 
-    /// The keys of every retracted paper.
-    pub fn retracted(&self) -> impl Iterator<Item = &str> {
-        self.by_paper
-            .iter()
-            .filter(|(_, n)| n.iter().any(|n| n.kind == "retraction"))
-            .map(|(k, _)| k.as_str())
+    /// The keys of every retracted paper, each with the year of its earliest dated retraction
+    /// (`None` when no notice dates it).
+    pub fn retracted(&self) -> impl Iterator<Item = (&str, Option<i32>)> {
+        self.by_paper.iter().filter_map(|(k, notices)| {
+            let mut retractions = notices.iter().filter(|n| n.kind == "retraction").peekable();
+            retractions.peek()?;
+            let year = retractions
+                .filter_map(|n| n.date.as_deref()?.get(..4)?.parse::<i32>().ok())
+                .min();
+            Some((k.as_str(), year))
+        })
     }
 }
 

@@ -355,8 +355,9 @@ fn a_notice_stored_before_its_paper_and_the_updated_record_mark_it_too() {
 
 /// Gaps ignore a retracted paper: on a hand-written corpus (the open-question case of
 /// `tests/it/gaps.rs`), an open question stops being a gap once its paper is retracted, and
-/// one a later paper answered is open again once the answer is retracted. The notice is a
-/// Crossref-style `update-to` record naming the papers' DOIs.
+/// one a later paper answered is open again once the answer is retracted; as of a year before
+/// the retraction, nothing changes. The notice is a Crossref-style `update-to` record naming
+/// the papers' DOIs.
 #[test]
 fn gaps_ignore_retracted_papers() {
     let e = hash_embedder();
@@ -377,13 +378,15 @@ fn gaps_ignore_retracted_papers() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     let lexicon = hypatia::ingest::extraction::LEXICON_MIN_SCORE;
     hypatia::ingest::extraction::reextract(&store, 64, lexicon, None).unwrap();
-    let open = |store: &Store| {
+    let open_as_of = |store: &Store, as_of: Option<i32>| {
         let q = GapQuery {
             kind: Some(GapKind::OpenQuestion),
+            as_of,
             ..Default::default()
         };
         find_gaps(store, &q).unwrap()
     };
+    let open = |store: &Store| open_as_of(store, None);
     let labels = |g: &Gap| g.concepts.iter().map(|c| c.label.to_lowercase()).collect::<Vec<_>>();
     let before = open(&store);
     assert_eq!(before.len(), 2, "{before:#?}");
@@ -395,7 +398,7 @@ fn gaps_ignore_retracted_papers() {
         &notice,
         r#"{"id": "https://openalex.org/W1", "title": "Retraction notice", "publication_year": 2006,
 "update-to": [{"DOI": "10.5555/toy.1", "type": "retraction", "updated": {"date-parts": [[2006, 1, 2]]}},
-              {"DOI": "10.5555/toy.3", "type": "retraction"}]}"#,
+              {"DOI": "10.5555/toy.3", "type": "retraction", "updated": {"date-parts": [[2007]]}}]}"#,
     )
     .unwrap();
     let report = ingest(&store, &e, &[notice]);
@@ -412,4 +415,11 @@ fn gaps_ignore_retracted_papers() {
         .evidence
         .iter()
         .all(|ev| !retracted.contains(&ev.paper.as_str())));
+    // A retraction has a valid time: as of 2005, before either notice (2006, 2007), the gaps
+    // are what they were.
+    let then = open_as_of(&store, Some(2005));
+    assert_eq!(then.len(), 2, "{then:#?}");
+    let crf = then.iter().find(|g| labels(g) == ["crf", "svm"]).unwrap();
+    assert_eq!(crf.features["later_papers_addressing"], 1.0);
+    assert_eq!(open_as_of(&store, Some(2006)).len(), 1);
 }

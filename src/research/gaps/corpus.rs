@@ -46,6 +46,8 @@ pub(super) struct Concept {
 
 pub(super) struct PaperRow {
     pub(super) year: Option<i32>,
+    /// When it was retracted: `Some(None)` when no notice dates the retraction.
+    pub(super) retracted: Option<Option<i32>>,
     /// Concept ids, ascending.
     pub(super) concepts: Vec<u32>,
 }
@@ -59,9 +61,10 @@ pub(super) struct CorpusData {
     pub(super) by_iri: HashMap<String, u32>,
     pub(super) papers: Vec<PaperRow>,
     years: HashMap<String, Option<i32>>,
-    /// Keys of the retracted papers: left out of the concept sets, and of every other kind's
-    /// evidence through [`CorpusData::counts`].
-    retracted: HashSet<String>,
+    /// Keys of the retracted papers with the year of their retraction (`None`: undated): left
+    /// out of the co-occurrence graph ([`PaperRow::retracted`]) and of every kind's evidence
+    /// through [`CorpusData::counts`], as of any year from their retraction on.
+    retracted: HashMap<String, Option<i32>>,
 }
 
 /// A corpus and the store it describes.
@@ -102,15 +105,21 @@ impl<'s> Corpus<'s> {
         use crate::common::vocab::hyp;
         use oxigraph::model::NamedNodeRef;
         let only = format.map(|f| papers_of_format(store, f)).transpose()?;
-        let retracted: HashSet<String> = store.standing()?.retracted().map(str::to_string).collect();
-        let is_retracted = |paper: &str| !retracted.is_empty() && retracted.contains(&ids::paper_key(paper));
+        let retracted: HashMap<String, Option<i32>> =
+            store.standing()?.retracted().map(|(k, y)| (k.to_string(), y)).collect();
+        let retracted_in = |paper: &str| {
+            if retracted.is_empty() {
+                return None;
+            }
+            retracted.get(&ids::paper_key(paper)).copied()
+        };
         let mut papers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut df: BTreeMap<String, u32> = BTreeMap::new();
         for row in select(store, queries::GAP_CONCEPT_SETS, &[])? {
             let (Some(paper), Some(concept)) = (row.get("paper"), row.get("concept")) else {
                 continue;
             };
-            if only.as_ref().is_some_and(|o| !o.contains(paper)) || is_retracted(paper) {
+            if only.as_ref().is_some_and(|o| !o.contains(paper)) {
                 continue;
             }
             if papers.entry(paper.clone()).or_default().insert(concept.clone()) {
@@ -147,10 +156,15 @@ impl<'s> Corpus<'s> {
             .into_iter()
             .map(|(iri, cs)| {
                 let year = years.get(&iri).copied().flatten();
+                let retracted = retracted_in(&iri);
                 years.insert(iri, year);
                 let mut concepts: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
                 concepts.sort_unstable();
-                PaperRow { year, concepts }
+                PaperRow {
+                    year,
+                    retracted,
+                    concepts,
+                }
             })
             .collect();
         let mut data = CorpusData::new(concepts, by_iri, papers, years);
@@ -191,7 +205,11 @@ impl<'s> Corpus<'s> {
                 concepts[c as usize].papers += 1;
             }
             years.insert(iri, year);
-            papers.push(PaperRow { year, concepts: ids });
+            papers.push(PaperRow {
+                year,
+                retracted: None,
+                concepts: ids,
+            });
         }
         Corpus {
             store,
@@ -284,10 +302,10 @@ impl<'s> Corpus<'s> {
     }
 
     /// Whether a paper's statements count as of `as_of`: of that year or earlier, and not
-    /// retracted.
+    /// retracted by then.
     pub(super) fn counts(&self, paper: &str, as_of: Option<i32>) -> bool {
         counts(self.year_of(paper), as_of)
-            && (self.retracted.is_empty() || !self.retracted.contains(&ids::paper_key(paper)))
+            && (self.retracted.is_empty() || !retracted_by(self.retracted.get(&ids::paper_key(paper)).copied(), as_of))
     }
 }
 
@@ -304,7 +322,7 @@ impl CorpusData {
             by_iri,
             papers,
             years,
-            retracted: HashSet::new(),
+            retracted: HashMap::new(),
         }
     }
 }
@@ -323,10 +341,45 @@ pub(super) fn papers_of_format(store: &Store, format: &str) -> Result<HashSet<St
         .collect()
 }
 
+/// Whether a paper retracted in this year (`Some(None)`: undated; `None`: not retracted) is
+/// retracted as of T: an undated retraction always, a dated one from its year on.
+pub(super) fn retracted_by(retracted: Option<Option<i32>>, as_of: Option<i32>) -> bool {
+    match (retracted, as_of) {
+        (None, _) => false,
+        (Some(None), _) | (Some(Some(_)), None) => true,
+        (Some(Some(year)), Some(t)) => year <= t,
+    }
+}
+
 /// Whether a paper with this year counts as of T.
 pub(super) fn counts(year: Option<i32>, as_of: Option<i32>) -> bool {
     match as_of {
         None => true,
         Some(t) => year.is_some_and(|y| y <= t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retracted_by;
+
+    #[test]
+    fn a_retraction_counts_from_its_year_and_an_undated_one_always() {
+        let cases = [
+            (None, None, false),
+            (None, Some(2000), false),
+            (Some(None), None, true),
+            (Some(None), Some(1990), true),
+            (Some(Some(2006)), None, true),
+            (Some(Some(2006)), Some(2005), false),
+            (Some(Some(2006)), Some(2006), true),
+        ];
+        for (retracted, as_of, expected) in cases {
+            assert_eq!(
+                retracted_by(retracted, as_of),
+                expected,
+                "{retracted:?} as of {as_of:?}"
+            );
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::corpus::{counts, Corpus, PaperRow};
+use super::corpus::{counts, retracted_by, Corpus, PaperRow};
 use super::link_model::{actionable, Features, LinkModel};
 use hypatia_extract::ConceptType;
 
@@ -61,7 +61,11 @@ pub(super) struct CoGraph {
 
 impl CoGraph {
     pub(super) fn build(corpus: &Corpus, as_of: Option<i32>, forced: &BTreeSet<u32>) -> CoGraph {
-        let counted: Vec<&PaperRow> = corpus.papers.iter().filter(|p| counts(p.year, as_of)).collect();
+        let counted: Vec<&PaperRow> = corpus
+            .papers
+            .iter()
+            .filter(|p| counts(p.year, as_of) && !retracted_by(p.retracted, as_of))
+            .collect();
         let t = as_of.or_else(|| counted.iter().filter_map(|p| p.year).max());
         let mut df_all = vec![0u32; corpus.concepts.len()];
         for p in &counted {
