@@ -1,10 +1,12 @@
 //! What every layer shares: identity, the vocabulary, the citable-passage model, errors, the
-//! checks of request fields, configuration and the deterministic generator.
+//! checks of request fields, configuration, the deterministic generator and the logistic fit
+//! the learned rankers share.
 
 pub mod config;
 pub mod error;
 pub mod fields;
 pub mod ids;
+pub mod logistic;
 pub mod passages;
 pub mod rng;
 pub mod vocab;

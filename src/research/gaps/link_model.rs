@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use hypatia_extract::ConceptType;
 
 use crate::common::error::{Error, Result};
+use crate::common::logistic::solve;
 
 /// The feature names, in the order of [`LinkModel::weights`].
 pub const FEATURES: [&str; 11] = [
@@ -204,36 +205,6 @@ impl LinkModel {
             bias: beta[n],
         })
     }
-}
-
-/// Solves `a x = b` by Gaussian elimination with partial pivoting; `None` when `a` is singular.
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    let n = b.len();
-    for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-300 {
-            return None;
-        }
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        let (upper, lower) = a.split_at_mut(col + 1);
-        let pivot_row = &upper[col];
-        for (i, row) in lower.iter_mut().enumerate() {
-            let f = row[col] / pivot_row[col];
-            if f != 0.0 {
-                for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
-                    *x -= f * p;
-                }
-                b[col + 1 + i] -= f * b[col];
-            }
-        }
-    }
-    let mut x = vec![0.0; n];
-    for i in (0..n).rev() {
-        let s: f64 = (i + 1..n).map(|k| a[i][k] * x[k]).sum();
-        x[i] = (b[i] - s) / a[i][i];
-    }
-    Some(x)
 }
 
 #[cfg(test)]
