@@ -400,6 +400,15 @@ pub enum Eval {
         /// weights, convex alphas) from one retrieval pass per query.
         #[arg(long)]
         grid: bool,
+        /// Instead of the served table, score bm25, vector, hybrid and the learned reranker
+        /// under 5-fold cross-validation over the split's queries (folds by query position mod
+        /// 5), and the bundled reranker in-sample.
+        #[arg(long)]
+        rerank: bool,
+        /// With --rerank: fit the reranker on all the split's queries and write it to this file
+        /// (`scripts/train-rerank.sh` writes models/rerank-model.json).
+        #[arg(long, requires = "rerank")]
+        fit: Option<PathBuf>,
         /// Largest share of judged documents that may be missing from the store (no stored
         /// paper carries their corpus id) before the evaluation refuses to score; they count as
         /// relevant documents never retrieved.

@@ -72,6 +72,8 @@ pub(super) struct BeirRun {
     pub(super) limit: Option<usize>,
     pub(super) tuning: hypatia::retrieval::search::Tuning,
     pub(super) grid: bool,
+    pub(super) rerank: bool,
+    pub(super) fit: Option<std::path::PathBuf>,
     pub(super) max_unmapped: f64,
 }
 
@@ -127,21 +129,35 @@ pub(super) fn eval_beir(g: &Global, run: &BeirRun) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let scores = hypatia::retrieval::eval::evaluate(
+    if run.rerank {
+        return rerank_cv(&store, embedder.as_ref(), &queries, run, &judged.collection);
+    }
+    let fused_only = hypatia::retrieval::search::Tuning {
+        rerank: false,
+        ..tuning
+    };
+    let mut scores = hypatia::retrieval::eval::evaluate(
         &store,
         Some(embedder.as_ref()),
         &queries,
         &hypatia::retrieval::search::Mode::ALL,
-        tuning,
+        fused_only,
     )?;
+    scores.extend(hypatia::retrieval::eval::evaluate(
+        &store,
+        Some(embedder.as_ref()),
+        &queries,
+        &[hypatia::retrieval::search::Mode::Hybrid],
+        hypatia::retrieval::search::Tuning { rerank: true, ..tuning },
+    )?);
     println!(
         "{:<8} {:>9} {:>11} {:>8} {:>7} {:>9}",
         "mode", "nDCG@10", "recall@100", "queries", "short", "ms/query"
     );
-    for s in &scores {
+    for (i, s) in scores.iter().enumerate() {
         println!(
             "{:<8} {:>9.4} {:>11.4} {:>8} {:>7} {:>9.1}",
-            s.mode.name(),
+            if i == 3 { "reranked" } else { s.mode.name() },
             s.ndcg_at_10,
             s.recall_at_100,
             s.queries,
@@ -153,5 +169,106 @@ pub(super) fn eval_beir(g: &Global, run: &BeirRun) -> anyhow::Result<()> {
         "short: queries whose {} passages held fewer than 100 papers; ms/query: one search of that many passages, all cited",
         hypatia::retrieval::eval::EVAL_PASSAGES
     );
+    println!(
+        "reranked: hybrid with the bundled reranker ({}), what /search serves by default{}",
+        hypatia::retrieval::rerank::RerankModel::bundled().version,
+        if tuning.rerank {
+            ""
+        } else {
+            " (off in this run's defaults)"
+        }
+    );
+    Ok(())
+}
+
+/// `eval beir --rerank`: the four rankers under cross-validation, the bundled reranker
+/// in-sample, and with `--fit` a reranker fitted on every query, written out.
+fn rerank_cv(
+    store: &Store,
+    embedder: &dyn Embedder,
+    queries: &[hypatia::retrieval::eval::Judged],
+    run: &BeirRun,
+    collection: &str,
+) -> anyhow::Result<()> {
+    use hypatia::retrieval::{eval, rerank};
+    let tuning = hypatia::retrieval::search::Tuning {
+        rerank: false,
+        ..run.tuning
+    };
+    let started = std::time::Instant::now();
+    let cands = eval::candidates(store, embedder, queries, tuning)?;
+    eprintln!(
+        "candidates of {} queries in {:.1}s",
+        queries.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut runs = Vec::new();
+    for objective in rerank::OBJECTIVES {
+        runs.push((objective, eval::cross_validate(queries, &cands, objective)?));
+    }
+    let ndcg_of = |cv: &[eval::CvScores]| cv.iter().find(|s| s.ranker == "reranked").map_or(0.0, |s| s.ndcg_at_10);
+    let best = (0..runs.len()).fold(0, |b, i| {
+        if ndcg_of(&runs[i].1) > ndcg_of(&runs[b].1) {
+            i
+        } else {
+            b
+        }
+    });
+    let (objective, cv) = &runs[best];
+    println!(
+        "{}-fold cross-validation over {} `{}` queries (fold = position mod {}); reranker re-scores the first {} fused passages",
+        eval::FOLDS,
+        queries.len(),
+        run.split,
+        eval::FOLDS,
+        rerank::RERANK_DEPTH
+    );
+    println!(
+        "{:<9} {:>9} {:>11}  nDCG@10 per held-out fold",
+        "ranker", "nDCG@10", "recall@100"
+    );
+    for s in cv {
+        let folds: Vec<String> = s.fold_ndcg.iter().map(|x| format!("{x:.4}")).collect();
+        println!(
+            "{:<9} {:>9.4} {:>11.4}  {}",
+            s.ranker,
+            s.ndcg_at_10,
+            s.recall_at_100,
+            folds.join(" ")
+        );
+    }
+    println!("reranked: the objective of best cross-validated nDCG@10 of these (chosen on the same folds):");
+    for (o, cv) in &runs {
+        println!(
+            "  {:<24} nDCG@10 {:.4}{}",
+            o.name(),
+            ndcg_of(cv),
+            if o == objective { "  <- chosen" } else { "" }
+        );
+    }
+    let bundled = rerank::RerankModel::bundled();
+    let (ndcg, recall) = eval::score_reranker(bundled, queries, &cands);
+    println!(
+        "bundled reranker {} on these queries: nDCG@10 {ndcg:.4}, recall@100 {recall:.4} (in-sample when it was trained on them)",
+        bundled.version
+    );
+    if let Some(path) = &run.fit {
+        let version = format!("rerank-v1-{collection}-{}", run.split);
+        let trained_on = format!(
+            "{collection} `{}` split: {} queries, the first {} fused passages of each (labels: paper judged relevant), L2 {}",
+            run.split,
+            queries.len(),
+            rerank::RERANK_DEPTH,
+            rerank::L2
+        );
+        let model = eval::fit_reranker(&version, &trained_on, queries, &cands, *objective)?;
+        let (ndcg, recall) = eval::score_reranker(&model, queries, &cands);
+        println!(
+            "fitted {version} on all {} queries: in-sample nDCG@10 {ndcg:.4}, recall@100 {recall:.4}",
+            queries.len()
+        );
+        std::fs::write(path, serde_json::to_string_pretty(&model)? + "\n")?;
+        println!("wrote {}", path.display());
+    }
     Ok(())
 }

@@ -371,6 +371,8 @@ pub fn main() -> anyhow::Result<()> {
             vector_weight,
             fusion,
             grid,
+            rerank,
+            fit,
             max_unmapped,
         }) => {
             let d = hypatia::retrieval::search::Tuning::default();
@@ -387,6 +389,7 @@ pub fn main() -> anyhow::Result<()> {
                 title_boost: title_boost.unwrap_or(d.title_boost),
                 rrf_k: rrf_k.unwrap_or(d.rrf_k),
                 vector_weight: vector_weight.unwrap_or(d.vector_weight),
+                rerank: d.rerank,
             };
             let run = BeirRun {
                 dataset,
@@ -394,6 +397,8 @@ pub fn main() -> anyhow::Result<()> {
                 limit,
                 tuning,
                 grid,
+                rerank,
+                fit,
                 max_unmapped,
             };
             eval_beir(g, &run)

@@ -1,6 +1,8 @@
 //! Reading passages back for a question: BM25, vector and hybrid search with verified
-//! citations, `SERVICE hyp:search` inside SPARQL, and the retrieval evaluation.
+//! citations, the learned reranker over hybrid's candidates, `SERVICE hyp:search` inside SPARQL,
+//! and the retrieval evaluation.
 
 pub mod eval;
+pub mod rerank;
 pub mod search;
 pub mod sparql_search;

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{negotiate, ApiError, AppState, ErrorBody};
 use crate::common::error::{Error, UserError};
-use crate::retrieval::search::{Hit, Mode, SearchRequest};
+use crate::retrieval::search::{self, Hit, Mode, SearchRequest, Tuning};
 use crate::store::SearchFilter;
 
 /// Query parameters of `/search`.
@@ -31,6 +31,9 @@ pub(super) struct SearchParams {
     section: Option<String>,
     /// Only papers of this venue.
     venue: Option<String>,
+    /// Whether hybrid search re-scores its first fused candidates with the learned reranker
+    /// (default true; `false` serves fusion alone).
+    rerank: Option<bool>,
 }
 
 /// The answer of `/search`.
@@ -70,6 +73,10 @@ pub(super) async fn search_handler(
             year_to: p.year_to,
             section: p.section,
             venue: p.venue,
+        },
+        tuning: Tuning {
+            rerank: p.rerank.unwrap_or(search::RERANK),
+            ..Default::default()
         },
         ..Default::default()
     };
