@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use hypatia::embed::Embedder;
-use hypatia::retrieval::eval;
 use hypatia::retrieval::search::{self, Mode, SearchRequest, Tuning};
+use hypatia::retrieval::{eval, rerank};
 
 use super::common::{fixtures, hash_embedder, ingest, model, scifact, temp_store};
 
@@ -207,4 +207,124 @@ fn year_filters_apply_to_every_mode() {
             mode.name()
         );
     }
+}
+
+/// The shipped reranker is the file in models/, trained on SciFact training claims, and its
+/// version is what `eval beir` reports.
+#[test]
+fn the_bundled_reranker_is_the_models_file_and_names_its_training_split() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/rerank-model.json");
+    let file = rerank::RerankModel::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let bundled = rerank::RerankModel::bundled();
+    assert_eq!(&file, bundled);
+    assert_eq!(bundled.features, rerank::FEATURES);
+    assert!(bundled.version.contains("scifact-train"), "{}", bundled.version);
+    assert!(bundled.params.weights.iter().any(|w| *w != 0.0));
+}
+
+/// Reranking re-scores hybrid's own candidates: the same passages as fusion alone, the first
+/// RERANK_DEPTH permuted among themselves, the rest in fused order, scores falling with rank.
+#[test]
+fn reranked_hits_are_a_permutation_of_the_fused_candidates() {
+    let s = scifact();
+    let m = model();
+    for q in scifact_judgements().queries.iter().take(4) {
+        let hits = |rerank: bool| {
+            let req = SearchRequest {
+                query: q.text.clone(),
+                mode: Mode::Hybrid,
+                k: eval::EVAL_PASSAGES,
+                filter: Default::default(),
+                tuning: Tuning {
+                    rerank,
+                    ..Tuning::default()
+                },
+            };
+            search::search(&s.store, Some(m.as_ref()), &req).unwrap()
+        };
+        let (fused, reranked) = (hits(false), hits(true));
+        let keys = |h: &[search::Hit]| h.iter().map(|h| h.citation.passage.clone()).collect::<Vec<_>>();
+        let (f, r) = (keys(&fused), keys(&reranked));
+        assert_eq!(f.len(), r.len());
+        let n = rerank::RERANK_DEPTH.min(f.len());
+        let (mut fh, mut rh) = (f[..n].to_vec(), r[..n].to_vec());
+        fh.sort();
+        rh.sort();
+        assert_eq!(fh, rh, "the re-scored head holds the fused head's passages");
+        assert_eq!(f[n..], r[n..], "the tail keeps fused order");
+        assert!(reranked.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(reranked[..n].iter().all(|h| h.score > 1.0) && reranked[n..].iter().all(|h| h.score <= 1.0));
+    }
+}
+
+/// The trainer recovers a separable toy problem: the informative feature gets the weight, and
+/// every positive outscores every negative; fitting twice gives the same model.
+#[test]
+fn the_reranker_trainer_separates_a_toy_problem() {
+    let mut rng = hypatia::common::rng::SplitMix(7);
+    let mut rows = Vec::new();
+    for i in 0..400 {
+        let positive = i % 10 == 0;
+        let mut x = [0.0; rerank::FEATURES.len()];
+        for v in x.iter_mut() {
+            *v = rng.below(1000) as f64 / 1000.0;
+        }
+        x[8] = if positive { 2.0 } else { 0.0 } + rng.below(1000) as f64 / 1000.0;
+        rows.push((x, positive));
+    }
+    let groups = [rows.clone()];
+    let m = rerank::RerankModel::fit("toy", "toy", &groups, rerank::Objective::Pointwise).unwrap();
+    let best = m.params.weights.iter().map(|w| w.abs()).fold(0.0, f64::max);
+    assert_eq!(m.params.weights[8].abs(), best, "{:?}", m.params.weights);
+    let lowest_pos = rows
+        .iter()
+        .filter(|r| r.1)
+        .map(|r| m.score(&r.0))
+        .fold(f64::INFINITY, f64::min);
+    let highest_neg = rows
+        .iter()
+        .filter(|r| !r.1)
+        .map(|r| m.score(&r.0))
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(lowest_pos > highest_neg, "{lowest_pos} {highest_neg}");
+    assert_eq!(
+        m,
+        rerank::RerankModel::fit("toy", "toy", &groups, rerank::Objective::Pointwise).unwrap()
+    );
+    let pairwise = rerank::RerankModel::fit("toy", "toy", &groups, rerank::OBJECTIVES[1]).unwrap();
+    let lowest = rows
+        .iter()
+        .filter(|r| r.1)
+        .map(|r| pairwise.score(&r.0))
+        .fold(f64::INFINITY, f64::min);
+    assert!(rows.iter().filter(|r| !r.1).all(|r| pairwise.score(&r.0) < lowest));
+}
+
+/// Folds are fixed by a query's position, each query in exactly one; cross-validation scores
+/// hybrid on them as the served hybrid (reranking off) scores it.
+#[test]
+fn cross_validation_folds_are_fixed_and_disjoint_and_score_the_served_hybrid() {
+    let queries = scifact_judgements().queries;
+    let folds: Vec<usize> = (0..queries.len()).map(eval::fold_of).collect();
+    assert_eq!(folds, (0..queries.len()).map(eval::fold_of).collect::<Vec<_>>());
+    for i in 0..queries.len() {
+        assert_eq!((0..eval::FOLDS).filter(|f| folds[i] == *f).count(), 1);
+    }
+    assert!((0..eval::FOLDS).all(|f| folds.contains(&f)));
+    let s = scifact();
+    let m = model();
+    let fused_only = Tuning {
+        rerank: false,
+        ..Tuning::default()
+    };
+    let cands = eval::candidates(&s.store, m.as_ref(), &queries, fused_only).unwrap();
+    let cv = eval::cross_validate(&queries, &cands, rerank::OBJECTIVES[1]).unwrap();
+    let served = eval::evaluate(&s.store, Some(m.as_ref()), &queries, &[Mode::Hybrid], fused_only).unwrap();
+    let hybrid = cv.iter().find(|c| c.ranker == "hybrid").unwrap();
+    let sizes: Vec<f64> = (0..eval::FOLDS)
+        .map(|f| folds.iter().filter(|x| **x == f).count() as f64)
+        .collect();
+    let pooled: f64 = hybrid.fold_ndcg.iter().zip(&sizes).map(|(n, s)| n * s).sum::<f64>() / queries.len() as f64;
+    assert!((pooled - served[0].ndcg_at_10).abs() < 1e-12, "{cv:?} {served:?}");
+    assert_eq!(cv.len(), 4);
 }
