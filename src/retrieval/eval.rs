@@ -428,7 +428,7 @@ pub const CV_RANKERS: [&str; 4] = ["bm25", "vector", "hybrid", "reranked"];
 pub fn cross_validate(queries: &[Judged], cands: &[Candidates], objective: rerank::Objective) -> Result<Vec<CvScores>> {
     let mut per = vec![(vec![0.0; FOLDS], vec![0.0; FOLDS]); CV_RANKERS.len()];
     let mut sizes = [0usize; FOLDS];
-    for fold in 0..FOLDS {
+    for (fold, size) in sizes.iter_mut().enumerate() {
         let (train_q, train_c): (Vec<Judged>, Vec<Candidates>) = queries
             .iter()
             .zip(cands)
@@ -441,7 +441,7 @@ pub fn cross_validate(queries: &[Judged], cands: &[Candidates], objective: reran
             if fold_of(i) != fold {
                 continue;
             }
-            sizes[fold] += 1;
+            *size += 1;
             for (r, ranking) in rankings(&model, c).iter().enumerate() {
                 per[r].0[fold] += ndcg_at(NDCG_AT, ranking, &q.relevant);
                 per[r].1[fold] += recall_at(RECALL_AT, ranking, &q.relevant);
