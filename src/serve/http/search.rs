@@ -32,7 +32,7 @@ pub(super) struct SearchParams {
     /// Only papers of this venue.
     venue: Option<String>,
     /// Whether hybrid search re-scores its first fused candidates with the learned reranker
-    /// (default true; `false` serves fusion alone).
+    /// (default false: fusion alone; see `search::RERANK` for why).
     rerank: Option<bool>,
 }
 
