@@ -57,11 +57,11 @@ fn main() -> anyhow::Result<()> {
             query: q.to_string(),
             mode: Mode::Hybrid,
             k,
-            filter: Default::default(),
             tuning: Tuning {
                 rerank,
                 ..Tuning::default()
             },
+            ..SearchRequest::default()
         };
         let t = Instant::now();
         search::search(&store, Some(&model), &req)?;

@@ -356,8 +356,8 @@ pub fn candidates(
             query: q.text.clone(),
             mode: Mode::Hybrid,
             k: EVAL_PASSAGES,
-            filter: Default::default(),
             tuning,
+            ..SearchRequest::default()
         };
         let (bm25, vector) = search::hybrid_candidates(store, Some(embedder), &req)?;
         let fused = search::hybrid(&bm25, &vector, &tuning);

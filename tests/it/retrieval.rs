@@ -234,11 +234,11 @@ fn reranked_hits_are_a_permutation_of_the_fused_candidates() {
                 query: q.text.clone(),
                 mode: Mode::Hybrid,
                 k: eval::EVAL_PASSAGES,
-                filter: Default::default(),
                 tuning: Tuning {
                     rerank,
                     ..Tuning::default()
                 },
+                ..SearchRequest::default()
             };
             search::search(&s.store, Some(m.as_ref()), &req).unwrap()
         };
