@@ -3,6 +3,7 @@
 //! and the retrieval evaluation.
 
 pub mod eval;
+pub mod ranked;
 pub mod rerank;
 pub mod search;
 pub mod sparql_search;

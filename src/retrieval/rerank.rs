@@ -7,7 +7,7 @@
 //!
 //! | name | value |
 //! |---|---|
-//! | `fused` | the fused score ([`search::hybrid`]) |
+//! | `fused` | the fused score (`search::hybrid`) |
 //! | `bm25_norm` | BM25 normalised as convex fusion does (0 when BM25 did not return it) |
 //! | `cosine` | cosine to the query (the vector list's lowest when it did not return it) |
 //! | `cosine_gap` | the vector list's best cosine minus `cosine` |
@@ -30,7 +30,7 @@
 //!
 //! **Invariant:** reranking permutes the first [`RERANK_DEPTH`] fused passages and leaves the rest
 //! in fused order; it reads only those candidates, so a ranking still does not depend on `k` up to
-//! [`search::HYBRID_DEPTH`]. Re-scored passages score 1 + σ(logit), above every fused score (at
+//! `search::HYBRID_DEPTH`. Re-scored passages score 1 + σ(logit), above every fused score (at
 //! most 1 for convex fusion, below 1 for RRF), so scores fall as ranks go down.
 
 use std::collections::{HashMap, HashSet};
@@ -42,7 +42,7 @@ use crate::common::error::{Error, Result};
 use crate::common::ids;
 use crate::common::logistic::Logistic;
 use crate::common::passages::TITLE;
-use crate::retrieval::search::{self, Ranked};
+use crate::retrieval::ranked::{normalise, Ranked};
 use crate::store::{Store, StoredPassage};
 
 /// The feature names, in the order of the model's weights.
@@ -258,7 +258,7 @@ pub fn candidate_features(
 ) -> Vec<Features> {
     let head = &fused[..fused.len().min(RERANK_DEPTH)];
     let q: HashSet<String> = terms(query).into_iter().collect();
-    let bm25_norm = search::normalise(bm25);
+    let bm25_norm = normalise(bm25);
     let (bm25_rank, vector_rank) = (ranks(bm25), ranks(vector));
     let cosine: HashMap<&str, f32> = vector.iter().map(|(k, s)| (k.as_str(), *s)).collect();
     let lowest_cosine = vector.last().map_or(0.0, |(_, s)| f64::from(*s));

@@ -122,8 +122,8 @@ impl Default for Tuning {
     }
 }
 
-/// A ranked list of (passage key, score), best first.
-pub type Ranked = Vec<(String, f32)>;
+use super::ranked::normalise;
+pub use super::ranked::Ranked;
 
 /// The largest `k` a search accepts.
 pub const MAX_K: usize = 1000;
@@ -271,26 +271,6 @@ pub fn fuse_convex(bm25: &[(String, f32)], vector: &[(String, f32)], alpha: f32)
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
-}
-
-/// A list's scores mapped linearly so that its maximum is 1 and its *floor* 0, the floor lying
-/// one mean gap below the list's minimum: `min − (max − min) / len`.
-///
-/// A document the retriever did not return scores at most the list's minimum, and fusion gives
-/// it 0. Were the minimum itself mapped to 0 (plain min-max), the lowest candidate would tie
-/// with every unretrieved document; against the floor it keeps a small positive score
-/// (`1 / (len + 1)` of the range). A list whose scores are all equal maps each to 1.
-pub(crate) fn normalise(list: &[(String, f32)]) -> HashMap<&str, f32> {
-    let (lo, hi) = list
-        .iter()
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (_, s)| {
-            (lo.min(*s), hi.max(*s))
-        });
-    let floor = lo - (hi - lo) / list.len().max(1) as f32;
-    let span = hi - floor;
-    list.iter()
-        .map(|(k, s)| (k.as_str(), if span > 0.0 { (s - floor) / span } else { 1.0 }))
-        .collect()
 }
 
 /// Weighted reciprocal rank fusion of ranked lists: score = Σ w / (rrf_k + rank).
