@@ -220,14 +220,10 @@ impl CoGraph {
 
     /// One missing-link score of an unconnected pair.
     pub(super) fn score_with(&self, kind: LinkScore, a: u32, c: u32, s: &LinkScores) -> f64 {
-        match kind {
-            LinkScore::Learned => LinkModel::bundled().served_score(&self.features(a, c, s)),
-            _ => kind.of(
-                s,
-                (self.recency(a) + self.recency(c)) / 2.0,
-                (self.growth(a) + self.growth(c)) / 2.0,
-            ),
-        }
+        let recency = (self.recency(a) + self.recency(c)) / 2.0;
+        let growth = (self.growth(a) + self.growth(c)) / 2.0;
+        kind.closed_form(s, recency, growth)
+            .unwrap_or_else(|| LinkModel::bundled().served_score(&self.features(a, c, s)))
     }
 
     /// Whether a pair is one `/gaps` may name as a missing link: its types are a pair a
@@ -426,14 +422,14 @@ impl LinkScore {
         matches!(self, LinkScore::Learned)
     }
 
-    /// The score of a pair by a closed-form score (the learned one needs the graph:
-    /// [`LinkScore::Learned`] gives NaN here).
-    pub fn of(self, s: &LinkScores, recency: f64, growth: f64) -> f64 {
+    /// The score of a pair when it has a closed form over these inputs; `None` for
+    /// [`LinkScore::Learned`], whose features need the graph (`CoGraph::score_with`).
+    pub fn closed_form(self, s: &LinkScores, recency: f64, growth: f64) -> Option<f64> {
         let trend = 1.0 + recency + growth;
         match self {
-            LinkScore::AaTrend => s.aa * trend,
-            LinkScore::AaTrendDegree => (1.0 + s.aa) * trend * (1.0 + s.pa).ln(),
-            LinkScore::Learned => f64::NAN,
+            LinkScore::AaTrend => Some(s.aa * trend),
+            LinkScore::AaTrendDegree => Some((1.0 + s.aa) * trend * (1.0 + s.pa).ln()),
+            LinkScore::Learned => None,
         }
     }
 }
@@ -482,10 +478,11 @@ mod tests {
         assert!((s04.ra - 1.0 / 3.0).abs() < 1e-12);
         // The trend score multiplies Adamic–Adar by 1 + recency + growth; the degree score
         // multiplies 1 + AA by it and by ln(1 + PA).
-        assert!((LinkScore::AaTrend.of(&s, 0.5, 0.25) - aa * 1.75).abs() < 1e-12);
-        assert_eq!(LinkScore::AaTrend.of(&s45, 1.0, 1.0), 0.0);
+        assert!((LinkScore::AaTrend.closed_form(&s, 0.5, 0.25).unwrap() - aa * 1.75).abs() < 1e-12);
+        assert_eq!(LinkScore::AaTrend.closed_form(&s45, 1.0, 1.0), Some(0.0));
         let degree = (1.0 + aa) * 1.75 * 7f64.ln();
-        assert!((LinkScore::AaTrendDegree.of(&s, 0.5, 0.25) - degree).abs() < 1e-12);
+        assert!((LinkScore::AaTrendDegree.closed_form(&s, 0.5, 0.25).unwrap() - degree).abs() < 1e-12);
+        assert_eq!(LinkScore::Learned.closed_form(&s, 0.5, 0.25), None);
     }
 
     #[test]
