@@ -20,6 +20,15 @@ pub struct Logistic {
     pub bias: f64,
 }
 
+/// How [`Logistic::fit_with`] takes the features' means and standard deviations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moments {
+    /// Weighted by the rows' weights.
+    Weighted,
+    /// Every row counting once, whatever its weight.
+    Unweighted,
+}
+
 impl Logistic {
     /// The logit of one row.
     pub fn score(&self, x: &[f64]) -> f64 {
@@ -31,22 +40,34 @@ impl Logistic {
     }
 
     /// Fits rows of `n` features with 0/1 labels, each row weighted by `weight` (1 for plain
-    /// maximum likelihood), penalising the weights (not the intercept) by `l2`.
+    /// maximum likelihood), penalising the weights (not the intercept) by `l2`; features are
+    /// standardised by their weighted moments.
     pub fn fit(rows: &[(Vec<f64>, bool, f64)], l2: f64) -> Result<Logistic> {
+        Self::fit_with(rows, l2, Moments::Weighted)
+    }
+
+    /// [`Logistic::fit`], with the features standardised as `moments` says.
+    pub fn fit_with(rows: &[(Vec<f64>, bool, f64)], l2: f64, moments: Moments) -> Result<Logistic> {
         let Some(n) = rows.first().map(|r| r.0.len()) else {
             return Err(Error::invalid("training rows", "there are none"));
         };
         let total: f64 = rows.iter().map(|r| r.2).sum();
+        let count = rows.len() as f64;
+        // A row's share in the moments.
+        let share = |w: f64, v: f64| match moments {
+            Moments::Weighted => w * v / total,
+            Moments::Unweighted => v / count,
+        };
         let mut mean = vec![0.0; n];
         for (x, _, w) in rows {
             for i in 0..n {
-                mean[i] += w * x[i] / total;
+                mean[i] += share(*w, x[i]);
             }
         }
         let mut scale = vec![0.0; n];
         for (x, _, w) in rows {
             for i in 0..n {
-                scale[i] += w * (x[i] - mean[i]).powi(2) / total;
+                scale[i] += share(*w, (x[i] - mean[i]).powi(2));
             }
         }
         for s in &mut scale {

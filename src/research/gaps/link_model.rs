@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use hypatia_extract::ConceptType;
 
 use crate::common::error::{Error, Result};
-use crate::common::logistic::solve;
+use crate::common::logistic::{Logistic, Moments};
 
 /// The feature names, in the order of [`LinkModel::weights`].
 pub const FEATURES: [&str; 11] = [
@@ -131,78 +131,23 @@ impl LinkModel {
                 "needs both positives and negatives: choose a cut with papers after it",
             ));
         }
-        let n = FEATURES.len();
-        let all = || positives.iter().chain(negatives);
-        let count = (positives.len() + negatives.len()) as f64;
-        let mut mean = vec![0.0; n];
-        for x in all() {
-            for i in 0..n {
-                mean[i] += x[i] / count;
-            }
-        }
-        let mut scale = vec![0.0; n];
-        for x in all() {
-            for i in 0..n {
-                scale[i] += (x[i] - mean[i]).powi(2) / count;
-            }
-        }
-        for s in &mut scale {
-            *s = if *s > 1e-12 { s.sqrt() } else { 1.0 };
-        }
-        // Rows: standardised features and a 1 for the intercept (last).
-        let rows: Vec<(Vec<f64>, f64, f64)> = {
-            let (wp, wn) = (0.5 / positives.len() as f64, 0.5 / negatives.len() as f64);
-            let row = |x: &Features| {
-                let mut r: Vec<f64> = (0..n).map(|i| (x[i] - mean[i]) / scale[i]).collect();
-                r.push(1.0);
-                r
-            };
-            positives
-                .iter()
-                .map(|x| (row(x), 1.0, wp))
-                .chain(negatives.iter().map(|x| (row(x), 0.0, wn)))
-                .collect()
-        };
-        const L2: f64 = 1e-4;
-        let mut beta = vec![0.0; n + 1];
-        for _ in 0..50 {
-            let mut grad = vec![0.0; n + 1];
-            let mut hess = vec![vec![0.0; n + 1]; n + 1];
-            for (r, y, w) in &rows {
-                let z: f64 = r.iter().zip(&beta).map(|(a, b)| a * b).sum();
-                let p = 1.0 / (1.0 + (-z).exp());
-                for ((g, h), ri) in grad.iter_mut().zip(hess.iter_mut()).zip(r) {
-                    *g += w * (p - y) * ri;
-                    for (hij, rj) in h.iter_mut().zip(r) {
-                        *hij += w * p * (1.0 - p) * ri * rj;
-                    }
-                }
-            }
-            // The penalty is on the weights, not on the intercept (last).
-            for i in 0..n {
-                grad[i] += L2 * beta[i];
-                hess[i][i] += L2;
-            }
-            let step = solve(hess, grad).ok_or_else(|| {
-                Error::invalid("training slice", "the features are degenerate on it (singular Hessian)")
-            })?;
-            let mut moved = 0.0f64;
-            for i in 0..=n {
-                beta[i] -= step[i];
-                moved = moved.max(step[i].abs());
-            }
-            if moved < 1e-9 {
-                break;
-            }
-        }
+        // The two classes weighted to count equally; the features standardised over all pairs.
+        let (wp, wn) = (0.5 / positives.len() as f64, 0.5 / negatives.len() as f64);
+        let rows: Vec<(Vec<f64>, bool, f64)> = positives
+            .iter()
+            .map(|x| (x.to_vec(), true, wp))
+            .chain(negatives.iter().map(|x| (x.to_vec(), false, wn)))
+            .collect();
+        let fit = Logistic::fit_with(&rows, 1e-4, Moments::Unweighted)
+            .map_err(|_| Error::invalid("training slice", "the features are degenerate on it (singular Hessian)"))?;
         Ok(LinkModel {
             version: version.into(),
             trained_on: trained_on.into(),
             features: FEATURES.iter().map(|f| f.to_string()).collect(),
-            mean,
-            scale,
-            weights: beta[..n].to_vec(),
-            bias: beta[n],
+            mean: fit.mean,
+            scale: fit.scale,
+            weights: fit.weights,
+            bias: fit.bias,
         })
     }
 }
