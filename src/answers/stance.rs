@@ -17,7 +17,7 @@ use hypatia_extract::text::{tokenize, TokenKind};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::evidence::{content_words, overlap, same_word};
+use super::evidence::{content_words, overlap};
 
 /// How a sentence stands to the question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -229,16 +229,6 @@ pub fn stance(question: &str, sentence: &str, cosine: Option<f32>) -> Option<Sta
     related.then_some(Stance::Related)
 }
 
-/// Whether a word of the question occurs in the sentence in some form (for tests and callers
-/// that explain a stance).
-pub fn shares_word(question: &str, sentence: &str) -> bool {
-    let terms = content_words(question);
-    tokenize(sentence)
-        .iter()
-        .filter(|t| t.kind == TokenKind::Word)
-        .any(|t| terms.iter().any(|q| same_word(q, &t.text(sentence).to_lowercase())))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +286,5 @@ mod tests {
         assert_eq!(polarity("Levels were unchanged after treatment."), Polarity::Negative);
         assert_eq!(polarity("Not only X but Y improved."), Polarity::Affirmative);
         assert_eq!(polarity("X improved Y."), Polarity::Affirmative);
-        assert!(shares_word("fracture risk", "fractures were rare"));
     }
 }
