@@ -1,7 +1,8 @@
-//! What every layer shares: identity, the vocabulary, the citable-passage model, errors, the
+//! What every layer shares: identity, the two clocks, the vocabulary, the citable-passage model, errors, the
 //! checks of request fields, configuration, the deterministic generator and the logistic fit
 //! the learned rankers share.
 
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod fields;
