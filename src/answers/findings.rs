@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use super::evidence::{self, SentenceSpan};
 use super::stance::{self, Polarity, Stance};
+use crate::common::clock::AsOf;
 use crate::common::error::{Error, InternalError, Result};
 use crate::common::passages::{verify_quote, TITLE};
 use crate::embed::Embedder;
@@ -41,6 +42,8 @@ pub struct FindingsRequest {
     /// Keep passages of retracted papers (marked [`PaperEvidence::retracted`]); left out by
     /// default.
     pub include_retracted: bool,
+    /// Answer as of a moment: see [`SearchRequest::as_of`].
+    pub as_of: Option<AsOf>,
 }
 
 impl Default for FindingsRequest {
@@ -52,6 +55,7 @@ impl Default for FindingsRequest {
             mode: Mode::Hybrid,
             filter: SearchFilter::default(),
             include_retracted: false,
+            as_of: None,
         }
     }
 }
@@ -216,6 +220,7 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
             k: (req.papers * req.per_paper * 4).min(search::MAX_K),
             filter: req.filter.clone(),
             exclude_retracted: !req.include_retracted,
+            as_of: req.as_of,
             ..SearchRequest::default()
         },
     )?;

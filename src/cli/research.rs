@@ -127,7 +127,12 @@ pub fn novelty(g: &Global, idea: String, k: usize) -> anyhow::Result<()> {
     print(&novelty::novelty(
         &store,
         model.as_ref(),
-        &NoveltyRequest { idea, k: Some(k) },
+        &NoveltyRequest {
+            idea,
+            k: Some(k),
+            as_of: None,
+            clock: None,
+        },
     )?)
 }
 

@@ -54,6 +54,17 @@ impl Base {
         self.iri("graph/extraction", paper_key)
     }
 
+    /// The named graph holding one paper's versions (`hyp:Version`): when the store learned
+    /// each state of the paper's facts and when another replaced it. Never removed.
+    pub fn history_graph(&self, paper_key: &str) -> String {
+        self.iri("graph/history", paper_key)
+    }
+
+    /// The IRI of a paper's `n`-th version (from 0).
+    pub fn version_iri(&self, paper_key: &str, n: usize) -> String {
+        self.iri("version", &format!("{paper_key}-{n}"))
+    }
+
     /// The IRI of a passage.
     pub fn passage_iri(&self, passage_key: &str) -> String {
         self.iri("passage", passage_key)

@@ -156,6 +156,12 @@ namespace!(
         /// When the notice appeared, as the source gives it (ISO 8601 prefix): the valid time
         /// of a retraction.
         NOTICE_DATE = "noticeDate",
+        /// Class of versions: one state of a paper's facts as the store held it, from its
+        /// record time (`prov:generatedAtTime`) until another replaced it or the paper was
+        /// deleted (`prov:invalidatedAtTime`).
+        VERSION = "Version",
+        /// Version to the paper it is a state of.
+        VERSION_OF = "versionOf",
         /// An author's name as a reference prints it.
         AUTHOR_NAME = "authorName",
         /// Class of concept mentions: a span of a paper's text that names a concept.
@@ -343,6 +349,9 @@ namespace!(
         WAS_ATTRIBUTED_TO = "wasAttributedTo",
         /// Entity to when it was made.
         GENERATED_AT_TIME = "generatedAtTime",
+        /// Entity to when it stopped being valid (a superseded version: end-dated, not
+        /// deleted).
+        INVALIDATED_AT_TIME = "invalidatedAtTime",
         /// Class of activities (an experiment run is one).
         ACTIVITY = "Activity",
         /// Class of software agents.

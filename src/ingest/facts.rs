@@ -118,6 +118,12 @@ pub fn status_facts(base: &Base, iri: &str, key: &str, status: &hypatia_ingest::
     let mut f = Facts::new();
     if status.retracted {
         f.typed(iri, hyp::RETRACTED, "true", xsd::BOOLEAN);
+        // The flag as a notice too, so that it carries the record time of the record that
+        // said it (an `as_of` read before then does not see the paper retracted).
+        let node = base.iri("notice", &format!("{key}-retracted"));
+        f.link(&node, rdf::TYPE, hyp::NOTICE);
+        f.text(&node, hyp::NOTICE_KIND, "retraction");
+        f.link(&node, hyp::NOTICE_ABOUT, iri);
     }
     for (i, n) in status.notices.iter().enumerate() {
         let node = base.iri("notice", &format!("{key}-{i}"));

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::answers::findings::{claims_in, ClaimQuote};
+use crate::common::clock::{as_of_param, AsOf};
 use crate::common::error::{Error, Result};
 use crate::common::fields;
 use crate::common::ids::{self, RecordKind};
@@ -36,6 +37,22 @@ pub struct NoveltyRequest {
     #[serde(default, deserialize_with = "fields::json_count")]
     #[schema(minimum = 1, maximum = 50)]
     pub k: Option<usize>,
+    /// Check against the store as it stood then: a year (its end), a date (its end) or an
+    /// RFC 3339 date-time. Papers published or learned later, and records made later, are
+    /// left out; a past hypothesis shows the status it had then.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Which clocks `as_of` reads: `both` (default: the store as it stood then) or `valid`
+    /// (the literature by its own dates, whatever the store learned since).
+    #[serde(default)]
+    pub clock: Option<String>,
+}
+
+impl NoveltyRequest {
+    /// The moment `as_of` names, if any.
+    pub fn as_of(&self) -> Result<Option<AsOf>> {
+        as_of_param(self.as_of.as_deref(), self.clock.as_deref())
+    }
 }
 
 /// Most neighbours of each kind a novelty check returns.
@@ -100,6 +117,12 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
     if k == 0 || k > MAX_K {
         return Err(Error::invalid("k", format!("{k}: expected 1 to {MAX_K}")));
     }
+    let as_of = req.as_of()?;
+    let timeline = as_of.map(|_| store.timeline()).transpose()?;
+    let visible = |key: &str| match (&timeline, &as_of) {
+        (Some(t), Some(a)) => t.visible(key, a),
+        _ => true,
+    };
     let query = embedder
         .embed(&[idea.to_string()])?
         .pop()
@@ -110,7 +133,10 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
     let mut best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in hits {
         let paper = ids::paper_key_of_passage(&key);
-        if RecordKind::of_key(paper).is_some() || best.iter().any(|(b, _)| ids::paper_key_of_passage(b) == paper) {
+        if RecordKind::of_key(paper).is_some()
+            || !visible(paper)
+            || best.iter().any(|(b, _)| ids::paper_key_of_passage(b) == paper)
+        {
             continue;
         }
         best.push((key, sim));
@@ -140,6 +166,9 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
     let mut record_best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in scored {
         let rec = ids::paper_key_of_passage(&key).to_string();
+        if !visible(&rec) {
+            continue;
+        }
         if !record_best.iter().any(|(r, _)| *r == rec) {
             record_best.push((rec, sim));
         }
@@ -151,7 +180,10 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
             Some(RecordKind::Hypothesis) if hypotheses.len() < k && store.has_doc(rec)? => {
                 hypotheses.push(NearHypothesis {
                     similarity: *sim,
-                    hypothesis: research::hypothesis(store, rec)?,
+                    hypothesis: match &as_of {
+                        Some(a) => research::hypothesis_as_of(store, rec, a)?,
+                        None => research::hypothesis(store, rec)?,
+                    },
                 })
             }
             Some(RecordKind::Experiment) if experiments.len() < k && store.has_doc(rec)? => {

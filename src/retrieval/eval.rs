@@ -236,7 +236,7 @@ pub fn evaluate(
                 k: EVAL_PASSAGES,
                 filter: Default::default(),
                 tuning,
-                exclude_retracted: false,
+                ..Default::default()
             };
             let hits = search::search(store, embedder, &req)?;
             let ranking = papers_in_order(hits.iter().map(|h| h.citation.passage.as_str()));
@@ -294,7 +294,7 @@ pub fn fusion_grid(
                 title_boost,
                 ..Tuning::default()
             },
-            exclude_retracted: false,
+            ..Default::default()
         };
         lists.push(search::hybrid_candidates(store, Some(embedder), &req)?);
     }

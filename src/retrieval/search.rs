@@ -14,6 +14,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::common::clock::AsOf;
 use crate::common::error::{Error, Result, UserError};
 use crate::embed::Embedder;
 use crate::store::papers::{Citation, Citer};
@@ -78,6 +79,10 @@ pub struct SearchRequest {
     /// Leave out passages of retracted papers (findings do by default); otherwise they are
     /// served, marked [`Hit::retracted`].
     pub exclude_retracted: bool,
+    /// Answer as of a moment ([`crate::common::clock`]): passages of papers published or
+    /// learned after it, and records made after it, are left out; retractions count only if
+    /// issued (and learned) by then.
+    pub as_of: Option<AsOf>,
 }
 
 /// How hybrid search combines the BM25 and vector lists.
@@ -170,11 +175,17 @@ pub struct Hit {
 /// Runs a search and turns hits into citations. Hits whose paper is not visible are dropped.
 pub fn search(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchRequest) -> Result<Vec<Hit>> {
     validate(req)?;
+    // Hits a filter after ranking may drop are made up from deeper in the ranking.
+    let depth = if req.as_of.is_some() || req.exclude_retracted {
+        req.k.max(HYBRID_DEPTH)
+    } else {
+        req.k
+    };
     let ranked = match req.mode {
         Mode::Bm25 => store
             .text()
-            .search(&req.query, req.k, &req.filter, req.tuning.title_boost)?,
-        Mode::Vector => vector_hits(store, embedder, req, req.k)?,
+            .search(&req.query, depth, &req.filter, req.tuning.title_boost)?,
+        Mode::Vector => vector_hits(store, embedder, req, depth)?,
         Mode::Hybrid => {
             let (bm25, vector) = hybrid_candidates(store, embedder, req)?;
             let fused = hybrid(&bm25, &vector, &req.tuning);
@@ -185,7 +196,7 @@ pub fn search(store: &Store, embedder: Option<&dyn Embedder>, req: &SearchReques
             }
         }
     };
-    cite_all(store, ranked, req.k, req.exclude_retracted)
+    cite_all(store, ranked, req.k, req.exclude_retracted, req.as_of.as_ref())
 }
 
 /// The BM25 and vector passage lists a hybrid search for `req` fuses, best first: each
@@ -286,12 +297,19 @@ pub fn fuse(lists: &[(&Vec<(String, f32)>, f32)], rrf_k: f32) -> Vec<(String, f3
     out
 }
 
-/// The first `k` visible hits of `ranked`, cited. Stored passages are fetched a block of `k` at a
-/// time: hybrid ranks up to twice [`HYBRID_DEPTH`] candidates, and the first block nearly always
-/// suffices.
-fn cite_all(store: &Store, ranked: Vec<(String, f32)>, k: usize, exclude_retracted: bool) -> Result<Vec<Hit>> {
+/// The first `k` visible hits of `ranked` (as of `as_of`, when given), cited. Stored passages
+/// are fetched a block of `k` at a time: hybrid ranks up to twice [`HYBRID_DEPTH`] candidates,
+/// and the first block nearly always suffices.
+fn cite_all(
+    store: &Store,
+    ranked: Vec<(String, f32)>,
+    k: usize,
+    exclude_retracted: bool,
+    as_of: Option<&AsOf>,
+) -> Result<Vec<Hit>> {
     let mut citer = Citer::new(store);
     let standing = store.standing()?;
+    let timeline = as_of.map(|_| store.timeline()).transpose()?;
     let mut hits = Vec::with_capacity(k);
     for block in ranked.chunks(k.max(1)) {
         if hits.len() == k {
@@ -309,7 +327,12 @@ fn cite_all(store: &Store, ranked: Vec<(String, f32)>, k: usize, exclude_retract
                 return Ok(hits);
             }
             let Some(p) = stored.get(key) else { continue };
-            let retracted = standing.is_retracted(&p.paper_key);
+            if let (Some(t), Some(a)) = (&timeline, as_of) {
+                if !t.visible(&p.paper_key, a) {
+                    continue;
+                }
+            }
+            let retracted = standing.is_retracted_as_of(&p.paper_key, as_of);
             if retracted && exclude_retracted {
                 continue;
             }

@@ -13,7 +13,8 @@ use oxigraph::store::{Store, Transaction};
 
 use parking_lot::Mutex;
 
-use super::{owned, PaperDoc};
+use super::{history, owned, PaperDoc};
+use crate::common::clock::Moment;
 use crate::common::error::{Error, Result, UserError};
 use crate::common::ids::Base;
 use crate::common::vocab::{cito, hyp, rdf, schema};
@@ -25,6 +26,8 @@ pub struct GraphStore {
     owned: Vec<String>,
     /// IRI prefix of the papers' graphs.
     papers: String,
+    /// The base of local resources (history graphs and version IRIs).
+    base: Base,
     /// Named queries rewritten to read the owned graphs only, by query text.
     named: Mutex<HashMap<String, spargebra::Query>>,
 }
@@ -37,6 +40,7 @@ impl GraphStore {
             store: Store::open(dir)?,
             owned: base.owned_graph_prefixes().to_vec(),
             papers: base.paper_graph(""),
+            base: base.clone(),
             named: Mutex::new(HashMap::new()),
         })
     }
@@ -73,8 +77,9 @@ impl GraphStore {
 
     /// Replaces the named graphs of these papers in one transaction, resolving citations both
     /// ways in the same transaction: this batch's references to stored papers, and stored
-    /// references to this batch's papers. Idempotent.
-    pub(crate) fn put(&self, docs: &[(NamedNode, NamedNode, &PaperDoc)]) -> Result<()> {
+    /// references to this batch's papers; records each new version learned `at` in the paper's
+    /// history ([`history`]). Idempotent.
+    pub(crate) fn put(&self, docs: &[(NamedNode, NamedNode, &PaperDoc)], at: Moment) -> Result<()> {
         let mut parsed = Vec::with_capacity(docs.len());
         let mut extractions = Vec::with_capacity(docs.len());
         for (graph, extraction, d) in docs {
@@ -89,7 +94,8 @@ impl GraphStore {
         }
         // Match keys of this batch's papers, for references between papers of one batch.
         let mut batch_keys: HashMap<String, NamedNode> = HashMap::new();
-        for (graph, iri, triples) in &parsed {
+        for ((graph, iri, triples), (_, _, doc)) in parsed.iter().zip(docs) {
+            let stamps = history::notice_stamps(&t, graph)?;
             t.clear_graph(graph.as_ref())?;
             t.insert_named_graph(graph.as_ref());
             let quads: Vec<Quad> = triples
@@ -104,6 +110,8 @@ impl GraphStore {
                 })
                 .collect();
             t.extend(quads.iter());
+            history::stamp_notices(&mut t, graph, triples, &stamps, at)?;
+            history::record_version(&mut t, &self.base, &doc.key, iri, &doc.digest, at)?;
             for k in literals_of(triples, hyp::MATCH_KEY) {
                 batch_keys.entry(k.1).or_insert_with(|| iri.clone());
             }
@@ -117,8 +125,9 @@ impl GraphStore {
     }
 
     /// Adds triples to existing paper graphs (others are skipped) and resolves stored references
-    /// by any match key the additions bring. Idempotent.
-    pub(crate) fn add(&self, additions: &[(NamedNode, &str)]) -> Result<()> {
+    /// by any match key the additions bring; notices among them are stamped as learned `at`.
+    /// Idempotent.
+    pub(crate) fn add(&self, additions: &[(NamedNode, &str)], at: Moment) -> Result<()> {
         let mut t = self.store.start_transaction()?;
         for (graph, ntriples) in additions {
             if !t.contains_named_graph(graph.as_ref())? {
@@ -133,6 +142,7 @@ impl GraphStore {
                     graph.clone(),
                 ));
             }
+            history::stamp_notices(&mut t, graph, &triples, &HashMap::new(), at)?;
             let papers: HashSet<NamedNode> = literals_of(&triples, hyp::MATCH_KEY)
                 .into_iter()
                 .filter_map(|(s, _)| match s {
@@ -177,10 +187,11 @@ impl GraphStore {
     }
 
     /// Removes the named graphs of these papers in one transaction, and the citation links other
-    /// papers' references had resolved to them (the references stay, unresolved). Idempotent.
-    pub(crate) fn delete(&self, graphs: &[(NamedNode, NamedNode)]) -> Result<()> {
+    /// papers' references had resolved to them (the references stay, unresolved); their current
+    /// versions end `at` (the history stays). Idempotent.
+    pub(crate) fn delete(&self, graphs: &[(String, NamedNode, NamedNode)], at: Moment) -> Result<()> {
         let mut t = self.store.start_transaction()?;
-        for (g, extraction) in graphs {
+        for (key, g, extraction) in graphs {
             t.remove_named_graph(extraction.as_ref())?;
             let papers: Vec<NamedOrBlankNode> = t
                 .quads_for_pattern(
@@ -191,10 +202,17 @@ impl GraphStore {
                 )
                 .map(|q| q.map(|q| q.subject))
                 .collect::<std::result::Result<_, _>>()?;
-            for p in papers {
-                let NamedOrBlankNode::NamedNode(p) = p else { continue };
-                self.unresolve(&mut t, &p, g)?;
+            let papers: Vec<NamedNode> = papers
+                .into_iter()
+                .filter_map(|p| match p {
+                    NamedOrBlankNode::NamedNode(p) => Some(p),
+                    _ => None,
+                })
+                .collect();
+            for p in &papers {
+                self.unresolve(&mut t, p, g)?;
             }
+            history::end_versions(&mut t, &self.base, key, &papers, at)?;
             t.remove_named_graph(g.as_ref())?;
         }
         t.commit()?;

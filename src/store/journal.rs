@@ -6,6 +6,9 @@
 //! On open, a `pending` file means the process died between record and commit: the write is
 //! applied again. Every apply is idempotent (replace-by-key), so applying twice equals applying
 //! once. A leftover `pending.tmp` was never acknowledged and is discarded.
+//!
+//! The record carries the write's record time (when the store learned what it brings, see
+//! [`crate::common::clock`]), so that applying it again stamps the same time.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -14,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::files::write_atomically;
 use super::{PaperDoc, ResearchWrite};
+use crate::common::clock::Moment;
 use crate::common::error::{Error, Result};
 
 /// One journaled write.
@@ -33,7 +37,10 @@ pub enum Op {
     Research(Box<ResearchWrite>),
 }
 
-const MAGIC: &[u8; 5] = b"HYPJ1";
+/// Records since the record time: `MAGIC`, CRC-32 of the payload, postcard of `(millis, Op)`.
+const MAGIC: &[u8; 5] = b"HYPJ2";
+/// Records before it: the payload is the `Op` alone; the record time is taken when it is read.
+const MAGIC_V1: &[u8; 5] = b"HYPJ1";
 
 /// The journal folder.
 pub struct Journal {
@@ -55,9 +62,9 @@ impl Journal {
         self.dir.join("pending")
     }
 
-    /// Records `op` durably before any store sees it.
-    pub fn begin(&self, op: &Op) -> Result<()> {
-        let payload = postcard::to_stdvec(op).map_err(Error::journal)?;
+    /// Records `op`, learned `at`, durably before any store sees it.
+    pub fn begin(&self, op: &Op, at: Moment) -> Result<()> {
+        let payload = postcard::to_stdvec(&(at.0, op)).map_err(Error::journal)?;
         let mut bytes = Vec::with_capacity(payload.len() + 9);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
@@ -74,8 +81,8 @@ impl Journal {
             .map_err(|e| Error::io(&self.dir, e))
     }
 
-    /// The write recorded but not committed, if any.
-    pub fn pending(&self) -> Result<Option<Op>> {
+    /// The write recorded but not committed, if any, with its record time.
+    pub fn pending(&self) -> Result<Option<(Op, Moment)>> {
         let p = self.path();
         let bytes = match std::fs::read(&p) {
             Ok(b) => b,
@@ -84,7 +91,7 @@ impl Journal {
         };
         // The file only ever appears whole (rename after fsync), so a bad one is corruption
         // from outside, not a torn write: refuse to guess.
-        if bytes.len() < 9 || &bytes[..5] != MAGIC {
+        if bytes.len() < 9 || (&bytes[..5] != MAGIC && &bytes[..5] != MAGIC_V1) {
             return Err(Error::journal(format!(
                 "{} is not a Hypatia journal record",
                 p.display()
@@ -94,7 +101,12 @@ impl Journal {
         if crc32fast::hash(&bytes[9..]) != crc {
             return Err(Error::journal(format!("{} fails its checksum", p.display())));
         }
-        postcard::from_bytes(&bytes[9..]).map(Some).map_err(Error::journal)
+        if &bytes[..5] == MAGIC_V1 {
+            let op: Op = postcard::from_bytes(&bytes[9..]).map_err(Error::journal)?;
+            return Ok(Some((op, Moment::now())));
+        }
+        let (at, op): (i64, Op) = postcard::from_bytes(&bytes[9..]).map_err(Error::journal)?;
+        Ok(Some((op, Moment(at))))
     }
 }
 
@@ -107,9 +119,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::open(dir.path()).unwrap();
         assert!(j.pending().unwrap().is_none());
-        j.begin(&Op::Delete(vec!["abc".into()])).unwrap();
+        j.begin(&Op::Delete(vec!["abc".into()]), Moment(42)).unwrap();
         let j = Journal::open(dir.path()).unwrap();
-        assert!(matches!(j.pending().unwrap(), Some(Op::Delete(k)) if k == ["abc"]));
+        assert!(matches!(j.pending().unwrap(), Some((Op::Delete(k), Moment(42))) if k == ["abc"]));
         j.commit().unwrap();
         assert!(j.pending().unwrap().is_none());
     }
@@ -118,7 +130,7 @@ mod tests {
     fn a_corrupt_record_is_refused_not_guessed() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::open(dir.path()).unwrap();
-        j.begin(&Op::Delete(vec!["abc".into()])).unwrap();
+        j.begin(&Op::Delete(vec!["abc".into()]), Moment(42)).unwrap();
         let p = dir.path().join("pending");
         let mut b = std::fs::read(&p).unwrap();
         let last = b.len() - 1;

@@ -15,6 +15,7 @@
 pub mod failpoints;
 mod files;
 pub mod graph;
+mod history;
 pub mod journal;
 mod meta;
 mod owned;
@@ -23,6 +24,7 @@ pub mod queries;
 pub mod reembed;
 pub mod standing;
 pub mod text;
+pub mod timeline;
 mod types;
 pub mod vector;
 pub mod writes;
@@ -33,6 +35,7 @@ use std::path::{Path, PathBuf};
 use oxigraph::model::NamedNode;
 use parking_lot::Mutex;
 
+use crate::common::clock::Moment;
 use crate::common::error::{Error, Result};
 use crate::common::ids::{self, Base};
 pub(crate) use files::write_atomically;
@@ -58,6 +61,8 @@ pub struct Store {
     generation: std::sync::atomic::AtomicU64,
     /// What notices say about papers, as of a generation: see [`Store::standing`].
     standing: standing::Kept,
+    /// When each document became true and known, as of a generation: see [`Store::timeline`].
+    timeline: timeline::Kept,
 }
 
 /// The write lock. Dropping it counts one more write generation, before the lock is released.
@@ -108,6 +113,7 @@ impl Store {
             research: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
             standing: standing::Kept::default(),
+            timeline: timeline::Kept::default(),
         };
         store.recover()?;
         Ok(store)
@@ -120,7 +126,7 @@ impl Store {
     }
 
     fn recover_locked(&self) -> Result<()> {
-        if let Some(op) = self.journal.pending()? {
+        if let Some((op, at)) = self.journal.pending()? {
             let (kind, n) = match &op {
                 Op::Put(d) => ("put", d.len()),
                 Op::Delete(k) => ("delete", k.len()),
@@ -129,7 +135,7 @@ impl Store {
                 Op::Research(_) => ("research", 1),
             };
             tracing::warn!(kind, papers = n, "finishing an interrupted write");
-            self.apply_durably(&op)?;
+            self.apply_durably(&op, at)?;
             self.journal.commit()?;
             tracing::info!(kind, papers = n, "recovered");
         }
@@ -272,9 +278,10 @@ impl Store {
     fn write_op_locked(&self, op: Op) -> Result<()> {
         // A write that failed half-way and could not be finished then: finish it first.
         self.recover_locked()?;
-        self.journal.begin(&op)?;
+        let at = Moment::now();
+        self.journal.begin(&op, at)?;
         failpoints::abort_at("after-journal");
-        if let Err(e) = self.apply_durably(&op) {
+        if let Err(e) = self.apply_durably(&op, at) {
             // Half applied (the text index may hold a new version the graph does not): finish it
             // now from the journal rather than at the next write. Readers meanwhile drop the
             // passages whose version is not the graph's (see `papers::Citer`).
@@ -295,13 +302,14 @@ impl Store {
     /// synced per transaction, so its memtables are flushed (SST files synced) before the
     /// journal entry may be committed. An acknowledged write survives power loss, not only a
     /// process crash.
-    fn apply_durably(&self, op: &Op) -> Result<()> {
-        self.apply(op)?;
+    fn apply_durably(&self, op: &Op, at: Moment) -> Result<()> {
+        self.apply(op, at)?;
         self.graph.flush()?;
         step("after-flush")
     }
 
-    fn apply(&self, op: &Op) -> Result<()> {
+    /// Applies `op`, learned `at` (its record time).
+    fn apply(&self, op: &Op, at: Moment) -> Result<()> {
         match op {
             Op::Put(docs) => {
                 self.text.put(docs)?;
@@ -322,15 +330,15 @@ impl Store {
                     .iter()
                     .map(|d| Ok((self.graph_node(&d.key)?, self.extraction_node(&d.key)?, d)))
                     .collect::<Result<Vec<_>>>()?;
-                self.graph.put(&graphs)?;
+                self.graph.put(&graphs, at)?;
                 step("after-graph")?;
             }
             Op::Delete(keys) => {
                 let graphs = keys
                     .iter()
-                    .map(|k| Ok((self.graph_node(k)?, self.extraction_node(k)?)))
+                    .map(|k| Ok((k.clone(), self.graph_node(k)?, self.extraction_node(k)?)))
                     .collect::<Result<Vec<_>>>()?;
-                self.graph.delete(&graphs)?;
+                self.graph.delete(&graphs, at)?;
                 step("after-graph")?;
                 self.text.delete(keys)?;
                 step("after-text")?;
@@ -342,7 +350,7 @@ impl Store {
                     .iter()
                     .map(|(k, nt)| Ok((self.graph_node(k)?, nt.as_str())))
                     .collect::<Result<Vec<_>>>()?;
-                self.graph.add(&graphs)?;
+                self.graph.add(&graphs, at)?;
                 step("after-graph")?;
             }
             Op::Research(w) => {

@@ -81,9 +81,11 @@ pub const CONCEPT_COOCCURRENCE: &str = include_str!("../../queries/concept_coocc
 
 /// Every notice about a stored paper (retraction, correction…), met by match key.
 pub const NOTICES: &str = include_str!("../../queries/notices.rq");
+/// When each document became true and known (publication, record and status-change times).
+pub const TIMELINE: &str = include_str!("../../queries/timeline.rq");
 
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 22] = [
+pub const ALL: [(&str, &str); 23] = [
     ("citation.rq", CITATION),
     ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
@@ -106,6 +108,7 @@ pub const ALL: [(&str, &str); 22] = [
     ("experiment_details.rq", EXPERIMENT_DETAILS),
     ("concept_cooccurrence.rq", CONCEPT_COOCCURRENCE),
     ("notices.rq", NOTICES),
+    ("timeline.rq", TIMELINE),
 ];
 
 /// The lexical form of a literal, or the IRI of a named node.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::common::clock::{AsOf, Moment};
 use crate::common::error::Result;
 use crate::common::ids;
 use crate::store::queries::{self, select};
@@ -23,9 +24,23 @@ pub struct NoticeRef {
     /// The notice's IRI, when the notice's record is stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
-    /// When the notice appeared, as its source says.
+    /// When the notice appeared, as its source says (valid time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// When the store learned it (record time; absent in stores written before record times).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<String>,
+}
+
+impl NoticeRef {
+    /// Whether the notice counts as of `as_of`: issued by then (a date it gives that cannot
+    /// be read counts as none) and, on the record clock, learned by then.
+    pub fn counts_as_of(&self, as_of: &AsOf) -> bool {
+        as_of.admits(
+            self.date.as_deref().and_then(Moment::latest_in),
+            self.recorded.as_deref().and_then(Moment::latest_in),
+        )
+    }
 }
 
 /// The notices about stored papers, by paper key.
@@ -46,19 +61,30 @@ impl Standing {
                 kind,
                 notice: row.remove("notice"),
                 date: row.remove("date"),
+                recorded: row.remove("recorded"),
             });
         }
         let by_paper = by_paper
             .into_iter()
             .map(|(k, set)| {
-                // A bare "retracted" flag says nothing a notice naming or dating the retraction
-                // does not.
-                let named = set
+                // A bare "retracted" flag says nothing a notice naming or dating the retraction,
+                // learned no later, does not.
+                let learned = |n: &NoticeRef| n.recorded.as_deref().and_then(Moment::latest_in);
+                let named: Vec<Option<Moment>> = set
                     .iter()
-                    .any(|n| n.kind == "retraction" && (n.notice.is_some() || n.date.is_some()));
+                    .filter(|n| n.kind == "retraction" && (n.notice.is_some() || n.date.is_some()))
+                    .map(learned)
+                    .collect();
                 let list = set
-                    .into_iter()
-                    .filter(|n| !(named && n.kind == "retraction" && n.notice.is_none() && n.date.is_none()))
+                    .iter()
+                    .filter(|n| {
+                        let bare = n.kind == "retraction" && n.notice.is_none() && n.date.is_none();
+                        !(bare
+                            && named
+                                .iter()
+                                .any(|m| m.is_none() || learned(n).is_none_or(|b| *m <= Some(b))))
+                    })
+                    .cloned()
                     .collect();
                 (k, list)
             })
@@ -69,6 +95,22 @@ impl Standing {
     /// Whether the paper of this key is retracted.
     pub fn is_retracted(&self, paper_key: &str) -> bool {
         self.notices(paper_key).iter().any(|n| n.kind == "retraction")
+    }
+
+    /// Whether the paper of this key is retracted as of `as_of` (now when `None`).
+    pub fn is_retracted_as_of(&self, paper_key: &str, as_of: Option<&AsOf>) -> bool {
+        self.notices(paper_key)
+            .iter()
+            .any(|n| n.kind == "retraction" && as_of.is_none_or(|a| n.counts_as_of(a)))
+    }
+
+    /// The notices about a paper that count as of `as_of` (all when `None`).
+    pub fn notices_as_of(&self, paper_key: &str, as_of: Option<&AsOf>) -> Vec<NoticeRef> {
+        self.notices(paper_key)
+            .iter()
+            .filter(|n| as_of.is_none_or(|a| n.counts_as_of(a)))
+            .cloned()
+            .collect()
     }
 
     /// The notices about a paper, ordered by kind, then notice.

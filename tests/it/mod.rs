@@ -1,4 +1,5 @@
 mod access;
+mod as_of;
 mod common;
 mod concurrency;
 mod config;

@@ -7,7 +7,7 @@ use hypatia::store::queries::lexical;
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 22] = [
+const COVERED: [&str; 23] = [
     "citation.rq",
     "authors.rq",
     "passages_of.rq",
@@ -34,6 +34,8 @@ const COVERED: [&str; 22] = [
     "hypothesis_evidence.rq",
     "experiments.rq",
     "experiment_details.rq",
+    // Case in tests/it/as_of.rs (through Store::timeline and Store::graphs_as_of).
+    "timeline.rq",
     // Cases in tests/it/retractions.rs (through Store::standing): a notice after its paper,
     // before it, and a paper's own record.
     "notices.rq",

@@ -158,12 +158,19 @@ fn a_later_retraction_notice_propagates_without_reingesting_the_paper() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert!(store.generation() > generation);
     assert_eq!(store.paper_digest(&key).unwrap().as_deref(), Some(digest.as_str()));
+    let notices = store.standing().unwrap().notices(&key).to_vec();
+    let recorded = notices.first().and_then(|n| n.recorded.clone());
+    assert!(
+        recorded.is_some(),
+        "the notice carries when it was learned: {notices:?}"
+    );
     assert_eq!(
-        store.standing().unwrap().notices(&key),
+        notices,
         [NoticeRef {
             kind: "retraction".into(),
             notice: Some(NOTICE.into()),
             date: Some("2001-10".into()),
+            recorded,
         }]
     );
 

@@ -29,7 +29,9 @@ pub use actor::Actor;
 pub use answers::{ConceptLabel, Experiment, Hypothesis, QuotedEvidence, StatusChange, Written};
 pub use experiments::log_experiment;
 pub use hypotheses::{propose, set_status};
-pub use reads::{experiment, experiments, hypotheses, hypothesis, ExperimentFilter, HypothesisFilter, RecordFlag};
+pub use reads::{
+    experiment, experiments, hypotheses, hypothesis, hypothesis_as_of, ExperimentFilter, HypothesisFilter, RecordFlag,
+};
 pub use requests::{
     record_key, ConceptArg, EvidenceArg, ExperimentKey, GapArg, HypothesisKey, Metric, NewExperiment, NewHypothesis,
     Parameters, StatusUpdate, MAX_ITEMS,

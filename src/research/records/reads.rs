@@ -7,6 +7,7 @@ use oxigraph::model::{Literal, Term};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::common::clock::{AsOf, Moment};
 use crate::common::error::{Error, Result, UserError};
 use crate::common::fields;
 use crate::common::ids::{self, RecordKind};
@@ -41,6 +42,28 @@ pub fn hypothesis(store: &Store, id: &str) -> Result<Hypothesis> {
             ..Default::default()
         },
     )?;
+    Ok(h)
+}
+
+/// A hypothesis as it stood as of `as_of`: the status its last change by then set (proposed
+/// before any), the changes and experiments made by then, and the evidence retracted by then
+/// ([`crate::common::clock`]). The caller checks that the hypothesis itself existed.
+pub fn hypothesis_as_of(store: &Store, id: &str, as_of: &AsOf) -> Result<Hypothesis> {
+    let mut h = hypothesis(store, id)?;
+    let by_then = |t: &str| Moment::latest_in(t).is_none_or(|m| m <= as_of.at);
+    h.history.retain(|c| by_then(&c.time));
+    h.status = h.history.last().map_or(HypothesisStatus::Proposed, |c| c.to);
+    h.experiments.retain(|e| by_then(&e.time));
+    let standing = store.standing()?;
+    let prefix = store.base().passage_iri("");
+    let retracted = |e: &String| {
+        e.strip_prefix(&prefix)
+            .is_some_and(|k| standing.is_retracted_as_of(ids::paper_key_of_passage(k), Some(as_of)))
+    };
+    h.retracted_evidence.retain(&retracted);
+    for e in &mut h.experiments {
+        e.retracted_evidence.retain(&retracted);
+    }
     Ok(h)
 }
 

@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 use super::access::require;
 use super::openapi::Documented;
 use super::{ApiError, AppState, ErrorBody};
+use crate::common::clock::{AsOf, Clocks};
 use crate::common::error::Error;
 use crate::research::gaps::{Gap, GapKind, GapQuery};
 use crate::research::novelty::{NoveltyReport, NoveltyRequest};
@@ -87,8 +88,9 @@ struct GapParams {
     kind: Option<GapKind>,
     /// Only gaps about this concept (IRI or label).
     concept: Option<String>,
-    /// As of the end of this year: only papers up to it count.
-    as_of: Option<i32>,
+    /// As of a year (its end) or a date: only papers of whole years up to it count, by their
+    /// publication years, and retractions dated up to it (gaps read the sources' dates only).
+    as_of: Option<String>,
     /// Most gaps (of each kind); default 10, more than 200 is taken as 200.
     #[serde(default, deserialize_with = "crate::common::fields::count")]
     #[param(minimum = 1)]
@@ -115,7 +117,11 @@ async fn gaps_handler(state: web::Data<AppState>, p: web::Query<GapParams>) -> R
     let q = GapQuery {
         kind: p.kind,
         concept: p.concept,
-        as_of: p.as_of,
+        as_of: p
+            .as_of
+            .as_deref()
+            .map(|s| AsOf::parse("as_of", s, Clocks::Valid).map(|a| a.whole_year()))
+            .transpose()?,
         limit: p.limit.unwrap_or(10).min(200),
     };
     let found = state.service().gaps(q, |_| {}).await?;
@@ -424,7 +430,16 @@ async fn import(
 )]
 async fn novelty_get(state: web::Data<AppState>, q: web::Query<NoveltyQuery>) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    novelty_of(state, NoveltyRequest { idea: q.idea, k: q.k }).await
+    novelty_of(
+        state,
+        NoveltyRequest {
+            idea: q.idea,
+            k: q.k,
+            as_of: q.as_of,
+            clock: q.clock,
+        },
+    )
+    .await
 }
 
 /// Query parameters of `GET /novelty`: a [`NoveltyRequest`] in the query string.
@@ -439,6 +454,11 @@ struct NoveltyQuery {
     #[serde(default, deserialize_with = "crate::common::fields::count")]
     #[param(minimum = 1, maximum = 50)]
     k: Option<usize>,
+    /// Check against the store as it stood then: a year (its end), a date (its end) or an
+    /// RFC 3339 date-time.
+    as_of: Option<String>,
+    /// Which clocks `as_of` reads: `both` (default) or `valid`.
+    clock: Option<String>,
 }
 
 /// [`novelty_get`] with the idea in a JSON body (for long ideas).

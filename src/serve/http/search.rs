@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{negotiate, ApiError, AppState, ErrorBody};
+use crate::common::clock::as_of_param;
 use crate::common::error::{Error, UserError};
 use crate::retrieval::search::{self, Hit, Mode, SearchRequest, Tuning};
 use crate::store::SearchFilter;
@@ -34,6 +35,13 @@ pub(super) struct SearchParams {
     /// Whether hybrid search re-scores its first fused candidates with the learned reranker
     /// (default false: fusion alone; see `search::RERANK` for why).
     rerank: Option<bool>,
+    /// Answer as the store stood then: a year (its end), a date (its end) or an RFC 3339
+    /// date-time. Papers published or learned later are left out, retractions issued or
+    /// learned later do not count.
+    as_of: Option<String>,
+    /// Which clocks `as_of` reads: `both` (default) or `valid` (the sources' dates only,
+    /// whatever the store learned since).
+    clock: Option<String>,
 }
 
 /// The answer of `/search`.
@@ -64,6 +72,7 @@ pub(super) async fn search_handler(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
+    let as_of = as_of_param(p.as_of.as_deref(), p.clock.as_deref())?;
     let req = SearchRequest {
         query: p.q,
         mode: p.mode.unwrap_or(Mode::Hybrid),
@@ -78,6 +87,7 @@ pub(super) async fn search_handler(
             rerank: p.rerank.unwrap_or(search::RERANK),
             ..Default::default()
         },
+        as_of,
         ..Default::default()
     };
     let mode = req.mode;
@@ -114,6 +124,13 @@ pub(super) struct FindingsParams {
     /// Keep passages of retracted papers, marked `retracted: true` (default false: they are
     /// left out).
     include_retracted: Option<bool>,
+    /// Answer as the store stood then: a year (its end), a date (its end) or an RFC 3339
+    /// date-time. Papers published or learned later are left out, retractions issued or
+    /// learned later do not count.
+    as_of: Option<String>,
+    /// Which clocks `as_of` reads: `both` (default) or `valid` (the sources' dates only,
+    /// whatever the store learned since).
+    clock: Option<String>,
 }
 
 /// The formats of an evidence pack.
@@ -176,6 +193,7 @@ pub(super) async fn findings_handler(
             venue: p.venue,
         },
         include_retracted: p.include_retracted.unwrap_or(false),
+        as_of: as_of_param(p.as_of.as_deref(), p.clock.as_deref())?,
     };
     let pack = state.service().findings(fr).await?;
     Ok(match format {

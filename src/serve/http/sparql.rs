@@ -10,6 +10,7 @@ use oxigraph::sparql::{QueryEvaluationError, QueryResults};
 
 use super::protocol::{endpoint_iri, graph_formats, graphs, pairs};
 use super::{negotiate, ApiError, AppState};
+use crate::common::clock::{as_of_param, AsOf};
 use crate::common::error::{Error, Result, UserError};
 
 /// Largest query body `POST /sparql` accepts (updates: [`super::update::MAX_BODY`]).
@@ -20,6 +21,10 @@ struct Request {
     query: String,
     default_graphs: Vec<NamedNode>,
     named_graphs: Vec<NamedNode>,
+    /// `as_of` (with `clock`): the dataset is the graphs visible then ([`Store::graphs_as_of`]).
+    ///
+    /// [`Store::graphs_as_of`]: crate::store::Store::graphs_as_of
+    as_of: Option<AsOf>,
 }
 
 const RESULT_FORMATS: [(&str, QueryResultsFormat); 5] = [
@@ -46,10 +51,18 @@ fn from_pairs(all: &[(String, String)], body_query: Option<String>) -> Result<Re
             return Err(Error::invalid("query", "missing"));
         }
     };
+    let one = |name: &str| -> Result<Option<&str>> {
+        let mut values = all.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        match (values.next(), values.next()) {
+            (first, None) => Ok(first),
+            _ => Err(Error::invalid(name, "give it at most once")),
+        }
+    };
     Ok(Request {
         query,
         default_graphs: graphs(all, "default-graph-uri")?,
         named_graphs: graphs(all, "named-graph-uri")?,
+        as_of: as_of_param(one("as_of")?, one("clock")?)?,
     })
 }
 
@@ -112,12 +125,16 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
     let (body, media) = state
         .service()
         .sparql(move |store, embedder, cancel| {
+            let (default_graphs, named_graphs) = match &q.as_of {
+                Some(a) => dataset_as_of(store, a, q.default_graphs, q.named_graphs)?,
+                None => (q.default_graphs, q.named_graphs),
+            };
             let results = crate::retrieval::sparql_search::query_cancellable(
                 store,
                 embedder,
                 &q.query,
-                &q.default_graphs,
-                &q.named_graphs,
+                &default_graphs,
+                &named_graphs,
                 Some(cancel),
                 Some(&base),
             )?;
@@ -125,6 +142,35 @@ async fn answer(state: web::Data<AppState>, req: &HttpRequest, q: Request) -> Re
         })
         .await?;
     Ok(HttpResponse::Ok().content_type(media).body(body))
+}
+
+/// The dataset of a read as of `as_of`: the graphs visible then, as the default graph (their
+/// union) and as the named graphs, each narrowed to those the request's `default-graph-uri` and
+/// `named-graph-uri` give, when it gives any. A dataset with no graph names one that cannot
+/// exist, so that it stays empty (an empty list would mean the whole store).
+fn dataset_as_of(
+    store: &crate::store::Store,
+    as_of: &AsOf,
+    default_graphs: Vec<NamedNode>,
+    named_graphs: Vec<NamedNode>,
+) -> Result<(Vec<NamedNode>, Vec<NamedNode>)> {
+    let visible: std::collections::BTreeSet<String> = store.graphs_as_of(as_of)?.into_iter().collect();
+    let given = !default_graphs.is_empty() || !named_graphs.is_empty();
+    let narrow = |asked: Vec<NamedNode>| -> Result<Vec<NamedNode>> {
+        let mut out: Vec<NamedNode> = if given {
+            asked.into_iter().filter(|g| visible.contains(g.as_str())).collect()
+        } else {
+            visible
+                .iter()
+                .map(|g| NamedNode::new(g.as_str()).map_err(Error::graph))
+                .collect::<Result<_>>()?
+        };
+        if out.is_empty() {
+            out.push(NamedNode::new(store.base().iri("graph/none", "as-of")).map_err(Error::graph)?);
+        }
+        Ok(out)
+    };
+    Ok((narrow(default_graphs)?, narrow(named_graphs)?))
 }
 
 /// Serialises query results in the negotiated format; returns the bytes and the media type.

@@ -44,6 +44,16 @@ pub struct SearchArgs {
     /// Only papers of this venue.
     #[serde(default)]
     pub venue: Option<String>,
+    /// Re-score hybrid candidates with the learned reranker (default false).
+    #[serde(default)]
+    pub rerank: Option<bool>,
+    /// Answer as the store stood then: a year (its end), a date (its end) or an RFC 3339
+    /// date-time; papers published or learned later are left out.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
+    #[serde(default)]
+    pub clock: Option<String>,
 }
 
 /// Arguments of `findings`.
@@ -73,6 +83,13 @@ pub struct FindingsArgs {
     /// Keep passages of retracted papers, marked retracted (default false: left out).
     #[serde(default)]
     pub include_retracted: Option<bool>,
+    /// Answer as the store stood then: a year (its end), a date (its end) or an RFC 3339
+    /// date-time; papers published or learned later are left out.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
+    #[serde(default)]
+    pub clock: Option<String>,
 }
 
 /// The formats of an evidence pack.
@@ -187,6 +204,13 @@ pub struct NoveltyArgs {
     /// Nearest papers, hypotheses and experiments, each (default 5, at most 20).
     #[serde(default)]
     pub k: Option<usize>,
+    /// Answer as the store stood then: a year (its end), a date (its end) or an RFC 3339
+    /// date-time; papers published or learned later are left out.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
+    #[serde(default)]
+    pub clock: Option<String>,
     /// summary (the default) or full (whole records).
     #[serde(default)]
     pub detail: Option<Detail>,

@@ -8,6 +8,7 @@ use rmcp::{tool, tool_router, ErrorData as McpError, RoleServer};
 use serde_json::json;
 
 use super::*;
+use crate::common::clock::as_of_param;
 use crate::common::error::Error;
 use crate::research::gaps::GapQuery;
 use crate::research::novelty::NoveltyRequest;
@@ -52,6 +53,7 @@ impl HypatiaMcp {
                     ..Default::default()
                 },
                 include_retracted: a.include_retracted.unwrap_or(false),
+                as_of: as_of_param(a.as_of.as_deref(), a.clock.as_deref())?,
             };
             self.ctx.service.findings(req).await
         }
@@ -289,6 +291,11 @@ impl HypatiaMcp {
                 section: a.section,
                 venue: a.venue,
             },
+            tuning: crate::retrieval::search::Tuning {
+                rerank: a.rerank.unwrap_or(crate::retrieval::search::RERANK),
+                ..Default::default()
+            },
+            as_of: as_of_param(a.as_of.as_deref(), a.clock.as_deref())?,
             ..Default::default()
         };
         let mode = req.mode;
@@ -307,6 +314,8 @@ impl HypatiaMcp {
         let req = NoveltyRequest {
             idea: a.idea,
             k: Some(bounded("k", a.k, 5, 20)?),
+            as_of: a.as_of,
+            clock: a.clock,
         };
         let r = self.ctx.service.novelty(req).await?;
         if a.detail.unwrap_or_default() == Detail::Full {
