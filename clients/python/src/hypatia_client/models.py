@@ -1,0 +1,845 @@
+"""Typed models of the Hypatia HTTP API, written by hand from its OpenAPI 3.1 description.
+
+Every model is a frozen dataclass named after the component schema it mirrors (the schema's
+name is in :data:`SCHEMAS`); its fields are the schema's properties, under the same names but
+one (``StatusChange.from_``, since ``from`` is a Python keyword). Required properties are
+fields without a default; optional and nullable ones default to ``None`` (or an empty list when
+the server leaves an empty list out). The test suite checks these against a live server's
+``/openapi.json``, so a drift between the two fails a test instead of a user's program.
+
+Answers are decoded with :meth:`Model.from_dict`, which ignores properties it does not know (a
+newer server may add some) and raises :class:`DecodeError` naming the model and the property
+when a required one is missing. Request bodies (:class:`NewHypothesis`, :class:`NewExperiment`,
+:class:`StatusUpdate`, :class:`NoveltyRequest`) are encoded with :meth:`Model.to_dict`, which
+leaves out ``None`` values.
+
+Enumerations are ``Literal`` string types (:data:`Mode`, :data:`GapKind`, ...), so values
+compare with plain strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Type, TypeVar, Union
+
+__all__ = [
+    "Mode",
+    "GapKind",
+    "HypothesisStatus",
+    "RunStatus",
+    "Stance",
+    "Polarity",
+    "Clock",
+    "SCHEMAS",
+    "ENUMS",
+    "DecodeError",
+    "Model",
+    # answers
+    "ErrorBody",
+    "Stats",
+    "Health",
+    "Backup",
+    "Reference",
+    "Citation",
+    "Hit",
+    "SearchResults",
+    "Context",
+    "Quote",
+    "ClaimQuote",
+    "PaperEvidence",
+    "Pointer",
+    "Summary",
+    "EvidencePack",
+    "PassageSummary",
+    "NoticeRef",
+    "PaperRecord",
+    "Deleted",
+    "ConceptRef",
+    "Evidence",
+    "Gap",
+    "ConceptLabel",
+    "QuotedEvidence",
+    "StatusChange",
+    "Metric",
+    "Experiment",
+    "Hypothesis",
+    "WrittenHypothesis",
+    "WrittenExperiment",
+    "NearPaper",
+    "NearHypothesis",
+    "NearExperiment",
+    "NoveltyReport",
+    "Duration",
+    "StageTimes",
+    "Location",
+    "Failure",
+    "IngestReport",
+    "RowFailure",
+    "ImportReport",
+    # requests
+    "GapArg",
+    "NewHypothesis",
+    "NewExperiment",
+    "StatusUpdate",
+    "NoveltyRequest",
+]
+
+Mode = Literal["bm25", "vector", "hybrid"]
+"""Which retriever ``/search`` and ``/findings`` use (schema ``Mode``)."""
+GapKind = Literal["missing_link", "untested_combination", "open_question", "contested_claim"]
+"""The kinds of research gaps (schema ``GapKind``)."""
+HypothesisStatus = Literal["proposed", "testing", "supported", "refuted", "inconclusive"]
+"""Where a hypothesis stands (schema ``HypothesisStatus``)."""
+RunStatus = Literal["keep", "discard", "crash"]
+"""What became of an experiment run (schema ``RunStatus``)."""
+Stance = Literal["supports", "contradicts", "related"]
+"""How a sentence stands to the question (schema ``Stance``)."""
+Polarity = Literal["affirmative", "negative"]
+"""Whether a sentence, as written, asserts or denies (schema ``Polarity``)."""
+Clock = Literal["both", "valid"]
+"""Which clocks ``as_of`` reads: the store as it stood then (``both``) or the literature by its
+own dates (``valid``). The server checks it; its description types it as a plain string."""
+
+ENUMS: Dict[str, Any] = {
+    "Mode": Mode,
+    "GapKind": GapKind,
+    "HypothesisStatus": HypothesisStatus,
+    "RunStatus": RunStatus,
+    "Stance": Stance,
+    "Polarity": Polarity,
+}
+"""Enumerations by the name of the schema they mirror (checked against the description)."""
+
+SCHEMAS: Dict[str, Type["Model"]] = {}
+"""Models by the name of the component schema they mirror."""
+
+M = TypeVar("M", bound="Model")
+
+
+class DecodeError(ValueError):
+    """An answer does not have the shape the model expects (names the model and property)."""
+
+
+def schema(name: str) -> Callable[[Type[M]], Type[M]]:
+    """Register a model as the mirror of the component schema ``name``."""
+
+    def register(cls: Type[M]) -> Type[M]:
+        cls.__schema__ = name  # type: ignore[attr-defined]
+        SCHEMAS[name] = cls
+        return cls
+
+    return register
+
+
+def _json_name(f: dataclasses.Field) -> str:
+    return f.metadata.get("json", f.name)
+
+
+_UNION_TYPES: Tuple[Any, ...] = (Union,)
+if sys.version_info >= (3, 10):
+    _UNION_TYPES = (Union, types.UnionType)
+
+
+def _decode(tp: Any, value: Any, where: str) -> Any:
+    """``value`` (decoded JSON) as the type ``tp``; ``where`` names it in errors."""
+    if value is None or tp is Any:
+        return value
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in _UNION_TYPES:
+        options = [a for a in args if a is not type(None)]
+        for option in options:
+            # Unions here are Optional[X] or str-or-object arguments: try models last.
+            if dataclasses.is_dataclass(option) and not isinstance(value, dict):
+                continue
+            return _decode(option, value, where)
+        return value
+    if origin is Literal:
+        return value
+    if origin in (list, List):
+        if not isinstance(value, list):
+            raise DecodeError(f"{where}: expected a list, got {type(value).__name__}")
+        return [_decode(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin in (tuple, Tuple):
+        if not isinstance(value, list):
+            raise DecodeError(f"{where}: expected a list, got {type(value).__name__}")
+        return tuple(_decode(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+    if origin in (dict, Dict):
+        if not isinstance(value, dict):
+            raise DecodeError(f"{where}: expected an object, got {type(value).__name__}")
+        return {k: _decode(args[1], v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(tp, type) and issubclass(tp, Model):
+        return tp._from_dict(value, where)
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items() if v is not None}
+    return value
+
+
+class Model:
+    """Base of every model: decoding from and encoding to the server's JSON."""
+
+    __schema__: str = ""
+
+    @classmethod
+    def from_dict(cls: Type[M], data: Dict[str, Any]) -> M:
+        """Decode a JSON object of this model's schema; unknown properties are ignored."""
+        return cls._from_dict(data, cls.__name__)
+
+    @classmethod
+    def _from_dict(cls: Type[M], data: Any, where: str) -> M:
+        if not isinstance(data, dict):
+            raise DecodeError(f"{where}: expected a {cls.__name__} object, got {type(data).__name__}")
+        hints = typing.get_type_hints(cls)
+        kwargs: Dict[str, Any] = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            name = _json_name(f)
+            if name in data:
+                kwargs[f.name] = _decode(hints[f.name], data[name], f"{where}.{name}")
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise DecodeError(f"{where}: the required property `{name}` is missing")
+        return cls(**kwargs)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object of this model, without ``None`` values."""
+        out: Dict[str, Any] = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is not None:
+                out[_json_name(f)] = _encode(value)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers
+
+
+@schema("ErrorBody")
+@dataclass(frozen=True, kw_only=True)
+class ErrorBody(Model):
+    """The JSON body of every error answer."""
+
+    code: str
+    message: str
+
+
+@schema("Stats")
+@dataclass(frozen=True, kw_only=True)
+class Stats(Model):
+    """Counts of what the store holds."""
+
+    papers: int
+    records: int
+    passages: int
+    vectors: int
+    triples: int
+
+
+@schema("Health")
+@dataclass(frozen=True, kw_only=True)
+class Health(Model):
+    """``GET /healthz``: the server is up; what it holds; the embedding model, when loaded."""
+
+    status: Literal["ok"]
+    stats: Stats
+    embedder: Optional[str] = None
+
+
+@schema("Backup")
+@dataclass(frozen=True, kw_only=True)
+class Backup(Model):
+    """Where ``POST /admin/backup`` wrote a snapshot."""
+
+    path: str
+    stats: Stats
+
+
+@schema("Reference")
+@dataclass(frozen=True, kw_only=True)
+class Reference(Model):
+    """The bibliographic record of a paper, as a citation needs it."""
+
+    iri: str
+    key: str
+    title: str
+    authors: List[str]
+    year: Optional[int] = None
+    date: Optional[str] = None
+    venue: Optional[str] = None
+    doi: Optional[str] = None
+    arxiv: Optional[str] = None
+    pmid: Optional[str] = None
+    pmcid: Optional[str] = None
+    corpus_id: Optional[str] = None
+    link: Optional[str] = None
+
+    @property
+    def doi_url(self) -> Optional[str]:
+        """``https://doi.org/…`` for the DOI, when the paper has one."""
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+    @property
+    def arxiv_url(self) -> Optional[str]:
+        """``https://arxiv.org/abs/…`` for the arXiv id, when the paper has one."""
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else None
+
+    @property
+    def pubmed_url(self) -> Optional[str]:
+        """The PubMed page for the PubMed id, when the paper has one."""
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else None
+
+    @property
+    def pmc_url(self) -> Optional[str]:
+        """The PubMed Central page for the PMC id, when the paper has one."""
+        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.pmcid}/" if self.pmcid else None
+
+
+@schema("Citation")
+@dataclass(frozen=True, kw_only=True)
+class Citation(Model):
+    """A checkable citation of a passage: the paper, the verbatim quote and its offsets."""
+
+    passage: str
+    paper: Reference
+    section: str
+    quote: str
+    start: int
+    end: int
+    version: Optional[str] = None
+
+
+@schema("Hit")
+@dataclass(frozen=True, kw_only=True)
+class Hit(Model):
+    """One search hit. ``retracted`` is true when a notice retracts the hit's paper."""
+
+    rank: int
+    score: float
+    citation: Citation
+    retracted: bool = False
+
+
+@schema("SearchResults")
+@dataclass(frozen=True, kw_only=True)
+class SearchResults(Model):
+    """The answer of ``/search``: hits best first."""
+
+    mode: Mode
+    hits: List[Hit]
+
+
+@schema("Context")
+@dataclass(frozen=True, kw_only=True)
+class Context(Model):
+    """A passage as context around a quote."""
+
+    text: str
+    start: int
+    end: int
+
+
+@schema("Quote")
+@dataclass(frozen=True, kw_only=True)
+class Quote(Model):
+    """The sentences of one passage that answer a question, verbatim, with the passage around them."""
+
+    passage: str
+    iri: str
+    section: str
+    quote: str
+    start: int
+    end: int
+    sentences: int
+    relevance: float
+    polarity: Polarity
+    context: Context
+    score: float
+    stance: Optional[Stance] = None
+
+
+@schema("ClaimQuote")
+@dataclass(frozen=True, kw_only=True)
+class ClaimQuote(Model):
+    """A verbatim claim sentence with its polarity, hedging and (in findings) stance."""
+
+    claim: str
+    passage: str
+    quote: str
+    start: int
+    end: int
+    polarity: Polarity
+    hedged: bool
+    stance: Optional[Stance] = None
+
+
+@schema("PaperEvidence")
+@dataclass(frozen=True, kw_only=True)
+class PaperEvidence(Model):
+    """What one paper contributes to an evidence pack."""
+
+    rank: int
+    reference: Reference
+    passages: List[Quote]
+    claims: List[ClaimQuote]
+    retracted: bool = False
+
+
+@schema("Pointer")
+@dataclass(frozen=True, kw_only=True)
+class Pointer(Model):
+    """A quote or claim of a pack, pointed at (``paper`` is the paper's rank in the pack)."""
+
+    paper: int
+    iri: str
+    quote: str
+
+
+@schema("Summary")
+@dataclass(frozen=True, kw_only=True)
+class Summary(Model):
+    """Counts over an evidence pack."""
+
+    papers: int
+    passages: int
+    supporting: int
+    contradicting: int
+    related: int
+    unlabelled: int
+
+
+@schema("EvidencePack")
+@dataclass(frozen=True, kw_only=True)
+class EvidencePack(Model):
+    """The answer of ``/findings``: papers best first, contradicting evidence again on its own."""
+
+    question: str
+    papers: List[PaperEvidence]
+    contradicting: List[Pointer]
+    summary: Summary
+
+
+@schema("PassageSummary")
+@dataclass(frozen=True, kw_only=True)
+class PassageSummary(Model):
+    """A passage of a paper record."""
+
+    key: str
+    section: str
+    start: int
+    end: int
+    text: str
+
+
+@schema("NoticeRef")
+@dataclass(frozen=True, kw_only=True)
+class NoticeRef(Model):
+    """One notice about a paper (retraction, correction, update, expression of concern)."""
+
+    kind: str
+    date: Optional[str] = None
+    notice: Optional[str] = None
+    recorded: Optional[str] = None
+
+
+@schema("PaperRecord")
+@dataclass(frozen=True, kw_only=True)
+class PaperRecord(Reference):
+    """``GET /papers/{id}``: the reference, the passages in order and the paper's triples.
+
+    ``facts`` are (subject, predicate, object) in N-Triples term syntax.
+    """
+
+    passages: List[PassageSummary]
+    facts: List[List[str]]
+    notices: List[NoticeRef] = field(default_factory=list)
+
+    @property
+    def retracted(self) -> bool:
+        """Whether a notice retracts the paper."""
+        return any(n.kind == "retraction" for n in self.notices)
+
+
+@schema("Deleted")
+@dataclass(frozen=True, kw_only=True)
+class Deleted(Model):
+    """What ``DELETE /papers/{id}`` removed."""
+
+    key: str
+    deleted: int
+
+
+@schema("ConceptRef")
+@dataclass(frozen=True, kw_only=True)
+class ConceptRef(Model):
+    """A concept a gap is about (``ctype``: Method, Task, Dataset, Metric, Material, OtherConcept)."""
+
+    iri: str
+    label: str
+    ctype: str
+
+
+@schema("Evidence")
+@dataclass(frozen=True, kw_only=True)
+class Evidence(Model):
+    """A verbatim span behind a gap."""
+
+    paper: str
+    passage: str
+    quote: str
+    start: int
+    end: int
+    role: str
+    year: Optional[int] = None
+
+
+@schema("Gap")
+@dataclass(frozen=True, kw_only=True)
+class Gap(Model):
+    """One research gap; ``score`` is comparable within a kind only."""
+
+    kind: GapKind
+    score: float
+    explanation: str
+    concepts: List[ConceptRef]
+    evidence: List[Evidence]
+    features: Dict[str, float]
+
+
+@schema("ConceptLabel")
+@dataclass(frozen=True, kw_only=True)
+class ConceptLabel(Model):
+    """A concept as a record names it."""
+
+    iri: str
+    label: Optional[str] = None
+
+
+@schema("QuotedEvidence")
+@dataclass(frozen=True, kw_only=True)
+class QuotedEvidence(Model):
+    """An evidence passage as it was when a hypothesis cited it."""
+
+    passage: str
+    paper: str
+    quote: str
+    start: int
+    end: int
+    content_hash: str
+    paper_digest: str
+    unchanged: bool
+
+
+@schema("StatusChange")
+@dataclass(frozen=True, kw_only=True)
+class StatusChange(Model):
+    """One change of a hypothesis' status (``from_`` is the JSON ``from``; none for the proposal)."""
+
+    key: str
+    to: HypothesisStatus
+    time: str
+    agent: str
+    outcomes: List[str]
+    from_: Optional[HypothesisStatus] = field(default=None, metadata={"json": "from"})
+    note: Optional[str] = None
+
+
+@schema("Metric")
+@dataclass(frozen=True, kw_only=True)
+class Metric(Model):
+    """One metric of a run (also what :class:`NewExperiment` takes)."""
+
+    name: str
+    value: float
+    unit: Optional[str] = None
+    split: Optional[str] = None
+
+
+@schema("Experiment")
+@dataclass(frozen=True, kw_only=True)
+class Experiment(Model):
+    """A stored experiment run."""
+
+    key: str
+    iri: str
+    description: str
+    status: RunStatus
+    agent: str
+    time: str
+    parameters: Dict[str, str]
+    metrics: List[Metric]
+    artefacts: List[str]
+    code_version: Optional[str] = None
+    hypothesis: Optional[str] = None
+    notes: Optional[str] = None
+    retracted_evidence: List[str] = field(default_factory=list)
+
+
+@schema("Hypothesis")
+@dataclass(frozen=True, kw_only=True)
+class Hypothesis(Model):
+    """A stored hypothesis with its status history and experiments.
+
+    ``gap`` is the motivating gap's (kind, explanation), when there was one.
+    """
+
+    key: str
+    iri: str
+    statement: str
+    agent: str
+    created: str
+    status: HypothesisStatus
+    concepts: List[ConceptLabel]
+    evidence: List[str]
+    quoted_evidence: List[QuotedEvidence]
+    history: List[StatusChange]
+    experiments: List[Experiment]
+    gap: Optional[Tuple[str, Optional[str]]] = None
+    retracted_evidence: List[str] = field(default_factory=list)
+
+
+@schema("Written_Hypothesis")
+@dataclass(frozen=True, kw_only=True)
+class WrittenHypothesis(Model):
+    """What ``POST /hypotheses`` did: the record, and whether it is new (``created``)."""
+
+    record: Hypothesis
+    created: bool
+
+
+@schema("Written_Experiment")
+@dataclass(frozen=True, kw_only=True)
+class WrittenExperiment(Model):
+    """What ``POST /experiments`` did: the record, and whether it is new (``created``)."""
+
+    record: Experiment
+    created: bool
+
+
+@schema("NearPaper")
+@dataclass(frozen=True, kw_only=True)
+class NearPaper(Model):
+    """A paper near an idea: its nearest passage, cited, and the claims in it."""
+
+    similarity: float
+    citation: Citation
+    claims: List[ClaimQuote]
+
+
+@schema("NearHypothesis")
+@dataclass(frozen=True, kw_only=True)
+class NearHypothesis(Model):
+    """A past hypothesis near an idea."""
+
+    similarity: float
+    hypothesis: Hypothesis
+
+
+@schema("NearExperiment")
+@dataclass(frozen=True, kw_only=True)
+class NearExperiment(Model):
+    """A past experiment near an idea, with its outcome in a line."""
+
+    similarity: float
+    outcome: str
+    experiment: Experiment
+
+
+@schema("NoveltyReport")
+@dataclass(frozen=True, kw_only=True)
+class NoveltyReport(Model):
+    """The answer of ``/novelty``: ``novelty`` is 1 − the highest similarity to anything stored."""
+
+    idea: str
+    novelty: float
+    literature_similarity: float
+    record_similarity: float
+    summary: List[str]
+    papers: List[NearPaper]
+    hypotheses: List[NearHypothesis]
+    experiments: List[NearExperiment]
+
+
+@schema("Duration")
+@dataclass(frozen=True, kw_only=True)
+class Duration(Model):
+    """A duration in whole seconds and nanoseconds."""
+
+    secs: int
+    nanos: int
+
+    @property
+    def seconds(self) -> float:
+        """The duration in (fractional) seconds."""
+        return self.secs + self.nanos / 1e9
+
+
+@schema("StageTimes")
+@dataclass(frozen=True, kw_only=True)
+class StageTimes(Model):
+    """Time spent in each ingest stage (they overlap)."""
+
+    prepare: Duration
+    extract: Duration
+    embed: Duration
+    write: Duration
+    learned: Duration
+
+
+@schema("Location")
+@dataclass(frozen=True, kw_only=True)
+class Location(Model):
+    """Where in a source: a 1-based line and/or a byte offset."""
+
+    line: Optional[int] = None
+    byte: Optional[int] = None
+
+
+@schema("Failure")
+@dataclass(frozen=True, kw_only=True)
+class Failure(Model):
+    """A record or file that could not be ingested, and why."""
+
+    source: str
+    location: Location
+    reason: str
+    field: Optional[str] = None
+
+
+@schema("IngestReport")
+@dataclass(frozen=True, kw_only=True)
+class IngestReport(Model):
+    """What an ingest did."""
+
+    files: int
+    skipped_files: List[str]
+    papers: int
+    unchanged: int
+    merged: int
+    passages: int
+    triples: int
+    bytes: int
+    failures: List[Failure]
+    elapsed: Duration
+    stages: StageTimes
+
+
+@schema("RowFailure")
+@dataclass(frozen=True, kw_only=True)
+class RowFailure(Model):
+    """A row of an imported table that was not imported."""
+
+    line: int
+    message: str
+    field: Optional[str] = None
+
+
+@schema("ImportReport")
+@dataclass(frozen=True, kw_only=True)
+class ImportReport(Model):
+    """What ``POST /experiments/import`` did."""
+
+    rows: int
+    imported: int
+    already_present: int
+    experiments: List[str]
+    failures: List[RowFailure]
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+@schema("GapArg")
+@dataclass(frozen=True, kw_only=True)
+class GapArg(Model):
+    """The gap behind a hypothesis, as ``/gaps`` returned it; build one with :meth:`from_gap`.
+
+    ``concepts`` are concept IRIs or labels (or ``{"iri": ...}`` objects); ``evidence`` passage
+    keys or IRIs (or ``{"passage": ...}`` objects).
+    """
+
+    kind: GapKind
+    concepts: List[Union[str, Dict[str, Any]]] = field(default_factory=list)
+    evidence: List[Union[str, Dict[str, Any]]] = field(default_factory=list)
+    explanation: Optional[str] = None
+    score: Optional[float] = None
+
+    @classmethod
+    def from_gap(cls, gap: Gap) -> "GapArg":
+        """The argument for a gap ``/gaps`` returned."""
+        return cls(
+            kind=gap.kind,
+            concepts=[c.iri for c in gap.concepts],
+            evidence=[e.passage for e in gap.evidence],
+            explanation=gap.explanation,
+            score=gap.score,
+        )
+
+
+@schema("NewHypothesis")
+@dataclass(frozen=True, kw_only=True)
+class NewHypothesis(Model):
+    """A hypothesis an agent proposes (body of ``POST /hypotheses``)."""
+
+    statement: str
+    agent: str
+    concepts: List[Union[str, Dict[str, Any]]] = field(default_factory=list)
+    evidence: List[Union[str, Dict[str, Any]]] = field(default_factory=list)
+    gap: Optional[GapArg] = None
+
+
+@schema("NewExperiment")
+@dataclass(frozen=True, kw_only=True)
+class NewExperiment(Model):
+    """An experiment run an agent logs (body of ``POST /experiments``).
+
+    ``time`` is a date or RFC 3339 date-time (now when absent); ``idempotency_key`` makes a
+    retried request log the run once.
+    """
+
+    agent: str
+    description: str
+    status: RunStatus
+    hypothesis: Optional[str] = None
+    code_version: Optional[str] = None
+    parameters: Dict[str, str] = field(default_factory=dict)
+    metrics: List[Metric] = field(default_factory=list)
+    notes: Optional[str] = None
+    artefacts: List[str] = field(default_factory=list)
+    time: Optional[str] = None
+    idempotency_key: Optional[str] = None
+
+
+@schema("StatusUpdate")
+@dataclass(frozen=True, kw_only=True)
+class StatusUpdate(Model):
+    """A change of a hypothesis' status; supported and refuted need at least one outcome."""
+
+    status: HypothesisStatus
+    agent: str
+    outcomes: List[str] = field(default_factory=list)
+    note: Optional[str] = None
+
+
+@schema("NoveltyRequest")
+@dataclass(frozen=True, kw_only=True)
+class NoveltyRequest(Model):
+    """What ``POST /novelty`` checks."""
+
+    idea: str
+    k: Optional[int] = None
+    as_of: Optional[str] = None
+    clock: Optional[Clock] = None
