@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, BinaryIO, Callable, Iterable, Iterator, List, Optional, Tuple, Union
 
-__all__ = ["UploadProgress", "ProgressCallback", "Upload", "Source", "expand_paths"]
+__all__ = ["UploadProgress", "ProgressCallback", "Upload", "Source", "expand_paths", "is_housekeeping"]
 
 DEFAULT_CHUNK = 1 << 20
 """Bytes per chunk sent (1 MiB)."""
@@ -143,14 +143,28 @@ def _remaining(f: BinaryIO) -> Optional[int]:
         return None
 
 
+_HOUSEKEEPING = {"readme", "license", "licence", "copying", "notice", "source", "sources", "changelog", "authors"}
+
+
+def is_housekeeping(name: str) -> bool:
+    """Whether a folder walk leaves ``name`` out, as ``hypatia ingest FOLDER`` does: hidden
+    entries, and READMEs, licences, provenance notes, changelogs and author lists as text
+    (``SOURCE.md``, ``LICENSE-MIT``; not ``sources.json``)."""
+    lower = name.lower()
+    stem, _, ext = lower.partition(".")
+    textual = ext in ("", "md", "txt", "rst", "markdown")
+    named = stem in _HOUSEKEEPING or stem.startswith(("license-", "licence-"))
+    return name.startswith(".") or (named and textual)
+
+
 def expand_paths(paths: Iterable[Union[str, "os.PathLike[str]"]]) -> List[Tuple[Path, str]]:
     """Files to upload for files and folders, each with its upload name.
 
-    A file given by itself is named by its file name. A folder is walked recursively, in
-    sorted order, skipping hidden entries; each file under it is named by its path relative to
-    the folder's parent, so that ``data/scifact/corpus.jsonl`` given as ``data/scifact`` is
-    ``scifact/corpus.jsonl`` (the server takes the name's folder as the collection of
-    collection-local ids).
+    A file given by itself is named by its file name (and sent whatever its name). A folder is
+    walked recursively, in sorted order, leaving out what :func:`is_housekeeping` names; each
+    file under it is named by its path relative to the folder's parent, so that
+    ``data/scifact/corpus.jsonl`` given as ``data/scifact`` is ``scifact/corpus.jsonl`` (the
+    server takes the name's folder as the collection of collection-local ids).
     """
     out: List[Tuple[Path, str]] = []
     for p in paths:
@@ -162,7 +176,7 @@ def expand_paths(paths: Iterable[Union[str, "os.PathLike[str]"]]) -> List[Tuple[
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
-                    if f.startswith("."):
+                    if is_housekeeping(f):
                         continue
                     full = Path(root) / f
                     out.append((full, full.resolve().relative_to(base).as_posix()))
