@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Tests the Python client (clients/python, package hypatia-client) against live servers:
+# installs it with every extra (pandas, langchain-core, llama-index-core) and pytest from PyPI
+# into a venv in ~/.cache/hypatia/py-client-venv (rebuilt when clients/python/pyproject.toml
+# changes; the package itself is reinstalled on every run), ingests the bundled samples into a
+# temporary store, and serves two stores on loopback:
+#   - the samples, without tokens (reads; HYPATIA_TEST_URL);
+#   - an empty store with --tokens (a write and a read token) and --no-anonymous-read, which the
+#     write tests fill through the client's ingest helper (HYPATIA_TEST_AUTH_URL).
+# Fails on any test failure, printing the servers' logs.
+#
+#   HYPATIA_BIN=path   use this binary instead of building one (no cargo then)
+#   PYTEST_ARGS="..."  extra pytest arguments (e.g. "-k retriever -x")
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+started=$(date +%s)
+pkg="$root/clients/python"
+
+venv="$HOME/.cache/hypatia/py-client-venv"
+key=$(sha256sum "$pkg/pyproject.toml" | cut -c1-16)
+if [ ! -f "$venv/.pyproject-$key" ] || [ ! -x "$venv/bin/python" ]; then
+  echo "== python_client: creating $venv for pyproject $key" >&2
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    # Debian ships venv's pip bootstrap apart, in python3-venv.
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$pkg[pandas,langchain,llamaindex,test]"
+  touch "$venv/.pyproject-$key"
+fi
+# The package's code changes without its pyproject: install this checkout's, not an old build.
+"$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$pkg"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A private copy: another checkout building into the shared target directory may replace the
+# binary while the servers run.
+if [ -n "${HYPATIA_BIN:-}" ]; then
+  cp "$HYPATIA_BIN" "$work/hypatia"
+else
+  source scripts/env.sh
+  cargo build --workspace --all-targets --locked
+  cp "$CARGO_TARGET_DIR/debug/hypatia" "$work/hypatia"
+fi
+bin="$work/hypatia"
+
+echo "== python_client: ingest the bundled samples into a temporary store"
+retraction=tests/fixtures/papers/medline/retraction
+"$bin" --data-dir "$work/data" ingest tests/fixtures/scifact/corpus.jsonl tests/fixtures/papers/arxiv \
+  tests/fixtures/papers/markdown "$retraction/pubmed-11543891.xml" "$retraction/pubmed-11600210-notice.xml" \
+  >"$work/ingest.log" 2>&1 || { cat "$work/ingest.log" >&2; echo "python_client: ingest failed" >&2; exit 1; }
+
+write_token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+read_token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+printf 'write py-client-writer %s *\nread py-client-reader %s\n' "$write_token" "$read_token" >"$work/tokens"
+read -r port auth_port < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))')
+
+serve() { # LOG ARGS...: start a server in the background, its pid in $pids
+  local log=$1
+  shift
+  HYPATIA_LOG=warn "$bin" "$@" >"$log" 2>&1 &
+  pids+=($!)
+}
+wait_up() { # URL PID LOG
+  for _ in $(seq 1 240); do
+    curl -fsS "$1/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; echo "python_client: the server at $1 died" >&2; exit 1; }
+    sleep 0.5
+  done
+  cat "$3" >&2
+  echo "python_client: the server at $1 did not come up in 120 s" >&2
+  exit 1
+}
+serve "$work/server.log" --data-dir "$work/data" serve --bind "127.0.0.1:$port"
+serve "$work/auth-server.log" --data-dir "$work/auth-data" serve --bind "127.0.0.1:$auth_port" \
+  --tokens "$work/tokens" --no-anonymous-read
+wait_up "http://127.0.0.1:$port" "${pids[0]}" "$work/server.log"
+wait_up "http://127.0.0.1:$auth_port" "${pids[1]}" "$work/auth-server.log"
+
+echo "== python_client: pytest against http://127.0.0.1:$port and http://127.0.0.1:$auth_port"
+status=0
+# clients/python/src is not on the path there: the tests import the installed package.
+(
+  cd "$pkg" &&
+    HYPATIA_TEST_URL="http://127.0.0.1:$port" \
+      HYPATIA_TEST_AUTH_URL="http://127.0.0.1:$auth_port" \
+      HYPATIA_TEST_WRITE_TOKEN="$write_token" \
+      HYPATIA_TEST_READ_TOKEN="$read_token" \
+      HYPATIA_TEST_FIXTURES="$root/tests/fixtures" \
+      HYPATIA_TOKEN="" \
+      "$venv/bin/python" -m pytest -p no:cacheprovider -q tests ${PYTEST_ARGS:-}
+) || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "-- server log (samples, no tokens)" >&2
+  tail -50 "$work/server.log" >&2
+  echo "-- server log (tokens)" >&2
+  tail -50 "$work/auth-server.log" >&2
+  echo "python_client: the Python client's tests FAILED (pytest exit $status)" >&2
+  exit "$status"
+fi
+echo "python_client: passed in $(($(date +%s) - started)) s"
