@@ -111,6 +111,7 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PaperEvidence {
     /// 1-based rank of the paper.
+    #[schema(minimum = 1)]
     pub rank: usize,
     /// The full reference.
     pub reference: Reference,

@@ -128,7 +128,20 @@ impl Moment {
 }
 
 /// Which clocks an `as_of` read filters on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Clocks {
     /// The store as it stood then: what it had not yet learned, and what the sources date
     /// later, are both invisible.
@@ -182,14 +195,11 @@ impl AsOf {
 }
 
 /// The moment the request parameters `as_of` and `clock` name, if `as_of` is given (a `clock`
-/// without it is refused: it would silently mean nothing).
-pub fn as_of_param(as_of: Option<&str>, clock: Option<&str>) -> Result<Option<AsOf>> {
-    let clocks = clock.map(str::parse).transpose()?.unwrap_or_default();
-    match as_of {
-        Some(s) => AsOf::parse("as_of", s, clocks).map(Some),
-        None if clock.is_some() => Err(Error::invalid("clock", "`clock` needs `as_of`")),
-        None => Ok(None),
-    }
+/// without it reads now, on either clock: the same answer).
+pub fn as_of_param(as_of: Option<&str>, clock: Option<Clocks>) -> Result<Option<AsOf>> {
+    as_of
+        .map(|s| AsOf::parse("as_of", s, clock.unwrap_or_default()))
+        .transpose()
 }
 
 impl std::str::FromStr for Clocks {

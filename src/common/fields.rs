@@ -108,6 +108,21 @@ pub fn time(t: &str) -> Result<&str> {
 }
 
 schema_type!(
+    /// The schema of an `as_of` moment as [`crate::common::clock::AsOf::parse`] reads it: a
+    /// year, a year and month, a date or an RFC 3339 date-time (the schema admits days up to 28
+    /// only, a subset of what the check accepts, so that every value it admits is valid).
+    AsOfMoment => string()
+        .description(Some(
+            "A moment: a year (2012: its end), a month (2012-06) or a date (2012-06-30: its end), or an RFC 3339 \
+             date-time (2012-06-30T12:00:00Z).",
+        ))
+        .pattern(Some(
+            r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?)?)?$",
+        ))
+        .build()
+);
+
+schema_type!(
     /// The schema of [`time`].
     Time => string()
         .description(Some("A date (2026-11-26) or an RFC 3339 date-time, zone optional (2026-11-26T10:00:00Z)."))

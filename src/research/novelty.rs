@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::answers::findings::{claims_in, ClaimQuote};
-use crate::common::clock::{as_of_param, AsOf};
+use crate::common::clock::{as_of_param, AsOf, Clocks};
 use crate::common::error::{Error, Result};
 use crate::common::fields;
 use crate::common::ids::{self, RecordKind};
@@ -41,17 +41,18 @@ pub struct NoveltyRequest {
     /// RFC 3339 date-time. Papers published or learned later, and records made later, are
     /// left out; a past hypothesis shows the status it had then.
     #[serde(default)]
+    #[schema(value_type = Option<fields::AsOfMoment>)]
     pub as_of: Option<String>,
     /// Which clocks `as_of` reads: `both` (default: the store as it stood then) or `valid`
     /// (the literature by its own dates, whatever the store learned since).
     #[serde(default)]
-    pub clock: Option<String>,
+    pub clock: Option<Clocks>,
 }
 
 impl NoveltyRequest {
     /// The moment `as_of` names, if any.
     pub fn as_of(&self) -> Result<Option<AsOf>> {
-        as_of_param(self.as_of.as_deref(), self.clock.as_deref())
+        as_of_param(self.as_of.as_deref(), self.clock)
     }
 }
 

@@ -160,6 +160,7 @@ pub const RERANK: bool = false;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hit {
     /// 1-based rank.
+    #[schema(minimum = 1)]
     pub rank: usize,
     /// The retriever's score (BM25, cosine, or fused; 1 + the reranker's probability for a
     /// re-scored hybrid hit).

@@ -90,6 +90,7 @@ struct GapParams {
     concept: Option<String>,
     /// As of a year (its end) or a date: only papers of whole years up to it count, by their
     /// publication years, and retractions dated up to it (gaps read the sources' dates only).
+    #[param(value_type = Option<crate::common::fields::AsOfMoment>, inline)]
     as_of: Option<String>,
     /// Most gaps (of each kind); default 10, more than 200 is taken as 200.
     #[serde(default, deserialize_with = "crate::common::fields::count")]
@@ -456,9 +457,10 @@ struct NoveltyQuery {
     k: Option<usize>,
     /// Check against the store as it stood then: a year (its end), a date (its end) or an
     /// RFC 3339 date-time.
+    #[param(value_type = Option<crate::common::fields::AsOfMoment>, inline)]
     as_of: Option<String>,
     /// Which clocks `as_of` reads: `both` (default) or `valid`.
-    clock: Option<String>,
+    clock: Option<Clocks>,
 }
 
 /// [`novelty_get`] with the idea in a JSON body (for long ideas).

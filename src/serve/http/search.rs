@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{negotiate, ApiError, AppState, ErrorBody};
-use crate::common::clock::as_of_param;
+use crate::common::clock::{as_of_param, Clocks};
 use crate::common::error::{Error, UserError};
 use crate::retrieval::search::{self, Hit, Mode, SearchRequest, Tuning};
 use crate::store::SearchFilter;
@@ -38,10 +38,11 @@ pub(super) struct SearchParams {
     /// Answer as the store stood then: a year (its end), a date (its end) or an RFC 3339
     /// date-time. Papers published or learned later are left out, retractions issued or
     /// learned later do not count.
+    #[param(value_type = Option<crate::common::fields::AsOfMoment>, inline)]
     as_of: Option<String>,
     /// Which clocks `as_of` reads: `both` (default) or `valid` (the sources' dates only,
     /// whatever the store learned since).
-    clock: Option<String>,
+    clock: Option<Clocks>,
 }
 
 /// The answer of `/search`.
@@ -72,7 +73,7 @@ pub(super) async fn search_handler(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let as_of = as_of_param(p.as_of.as_deref(), p.clock.as_deref())?;
+    let as_of = as_of_param(p.as_of.as_deref(), p.clock)?;
     let req = SearchRequest {
         query: p.q,
         mode: p.mode.unwrap_or(Mode::Hybrid),
@@ -127,10 +128,11 @@ pub(super) struct FindingsParams {
     /// Answer as the store stood then: a year (its end), a date (its end) or an RFC 3339
     /// date-time. Papers published or learned later are left out, retractions issued or
     /// learned later do not count.
+    #[param(value_type = Option<crate::common::fields::AsOfMoment>, inline)]
     as_of: Option<String>,
     /// Which clocks `as_of` reads: `both` (default) or `valid` (the sources' dates only,
     /// whatever the store learned since).
-    clock: Option<String>,
+    clock: Option<Clocks>,
 }
 
 /// The formats of an evidence pack.
@@ -193,7 +195,7 @@ pub(super) async fn findings_handler(
             venue: p.venue,
         },
         include_retracted: p.include_retracted.unwrap_or(false),
-        as_of: as_of_param(p.as_of.as_deref(), p.clock.as_deref())?,
+        as_of: as_of_param(p.as_of.as_deref(), p.clock)?,
     };
     let pack = state.service().findings(fr).await?;
     Ok(match format {

@@ -62,7 +62,7 @@ fn from_pairs(all: &[(String, String)], body_query: Option<String>) -> Result<Re
         query,
         default_graphs: graphs(all, "default-graph-uri")?,
         named_graphs: graphs(all, "named-graph-uri")?,
-        as_of: as_of_param(one("as_of")?, one("clock")?)?,
+        as_of: as_of_param(one("as_of")?, one("clock")?.map(str::parse).transpose()?)?,
     })
 }
 

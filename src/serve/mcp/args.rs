@@ -53,7 +53,7 @@ pub struct SearchArgs {
     pub as_of: Option<String>,
     /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
     #[serde(default)]
-    pub clock: Option<String>,
+    pub clock: Option<crate::common::clock::Clocks>,
 }
 
 /// Arguments of `findings`.
@@ -89,7 +89,7 @@ pub struct FindingsArgs {
     pub as_of: Option<String>,
     /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
     #[serde(default)]
-    pub clock: Option<String>,
+    pub clock: Option<crate::common::clock::Clocks>,
 }
 
 /// The formats of an evidence pack.
@@ -210,7 +210,7 @@ pub struct NoveltyArgs {
     pub as_of: Option<String>,
     /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
     #[serde(default)]
-    pub clock: Option<String>,
+    pub clock: Option<crate::common::clock::Clocks>,
     /// summary (the default) or full (whole records).
     #[serde(default)]
     pub detail: Option<Detail>,

@@ -53,7 +53,7 @@ impl HypatiaMcp {
                     ..Default::default()
                 },
                 include_retracted: a.include_retracted.unwrap_or(false),
-                as_of: as_of_param(a.as_of.as_deref(), a.clock.as_deref())?,
+                as_of: as_of_param(a.as_of.as_deref(), a.clock)?,
             };
             self.ctx.service.findings(req).await
         }
@@ -295,7 +295,7 @@ impl HypatiaMcp {
                 rerank: a.rerank.unwrap_or(crate::retrieval::search::RERANK),
                 ..Default::default()
             },
-            as_of: as_of_param(a.as_of.as_deref(), a.clock.as_deref())?,
+            as_of: as_of_param(a.as_of.as_deref(), a.clock)?,
             ..Default::default()
         };
         let mode = req.mode;
