@@ -17,6 +17,7 @@ mod files;
 pub mod graph;
 mod history;
 pub mod journal;
+mod kept;
 mod meta;
 mod owned;
 pub mod papers;
@@ -60,9 +61,9 @@ pub struct Store {
     /// Writes finished (or attempted) since the store was opened: see [`Store::generation`].
     generation: std::sync::atomic::AtomicU64,
     /// What notices say about papers, as of a generation: see [`Store::standing`].
-    standing: standing::Kept,
+    standing: kept::PerGeneration<standing::Standing>,
     /// When each document became true and known, as of a generation: see [`Store::timeline`].
-    timeline: timeline::Kept,
+    timeline: kept::PerGeneration<timeline::Timeline>,
 }
 
 /// The write lock. Dropping it counts one more write generation, before the lock is released.
@@ -112,8 +113,8 @@ impl Store {
             write: Mutex::new(()),
             research: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
-            standing: standing::Kept::default(),
-            timeline: timeline::Kept::default(),
+            standing: Default::default(),
+            timeline: Default::default(),
         };
         store.recover()?;
         Ok(store)

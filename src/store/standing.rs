@@ -132,22 +132,9 @@ impl Standing {
     }
 }
 
-/// The standing a store keeps between reads: valid while the write generation it was read at
-/// has not moved.
-#[derive(Default)]
-pub(crate) struct Kept(parking_lot::Mutex<Option<(u64, Arc<Standing>)>>);
-
 impl Store {
     /// What notices say about stored papers, read once per write generation.
     pub fn standing(&self) -> Result<Arc<Standing>> {
-        let generation = self.generation();
-        if let Some((g, s)) = self.standing.0.lock().as_ref() {
-            if *g == generation {
-                return Ok(Arc::clone(s));
-            }
-        }
-        let s = Arc::new(Standing::load(self)?);
-        *self.standing.0.lock() = Some((generation, Arc::clone(&s)));
-        Ok(s)
+        self.standing.get_or_load(self.generation(), || Standing::load(self))
     }
 }

@@ -97,11 +97,6 @@ fn doc_key(iri: &str) -> String {
     }
 }
 
-/// The timeline a store keeps between reads: valid while the write generation it was read at
-/// has not moved.
-#[derive(Default)]
-pub(crate) struct Kept(parking_lot::Mutex<Option<(u64, Arc<Timeline>)>>);
-
 impl Store {
     /// The named graphs a SPARQL read as of `as_of` sees (sorted): a paper's facts and
     /// extraction graphs when the paper is visible then, an agent record's graphs when it was
@@ -144,14 +139,6 @@ impl Store {
 
     /// When each stored document became true and known, read once per write generation.
     pub fn timeline(&self) -> Result<Arc<Timeline>> {
-        let generation = self.generation();
-        if let Some((g, t)) = self.timeline.0.lock().as_ref() {
-            if *g == generation {
-                return Ok(Arc::clone(t));
-            }
-        }
-        let t = Arc::new(Timeline::load(self)?);
-        *self.timeline.0.lock() = Some((generation, Arc::clone(&t)));
-        Ok(t)
+        self.timeline.get_or_load(self.generation(), || Timeline::load(self))
     }
 }
