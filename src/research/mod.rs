@@ -1,7 +1,9 @@
 //! The research layer: gaps in the literature, agents' hypotheses and experiment runs (as
-//! nanopublications), results tables imported as runs, and novelty checks.
+//! nanopublications), results tables imported as runs, novelty checks, and the gate that refuses
+//! a repeat of a dead end.
 
 pub mod gaps;
+pub mod gate;
 pub mod novelty;
 mod records;
 pub mod results_import;

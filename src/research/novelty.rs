@@ -119,18 +119,57 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
         return Err(Error::invalid("k", format!("{k}: expected 1 to {MAX_K}")));
     }
     let as_of = req.as_of()?;
+    let query = embedder
+        .embed(&[idea.to_string()])?
+        .pop()
+        .ok_or_else(|| Error::invalid("idea", "the embedder returned no vector"))?;
+    let Neighbours {
+        papers,
+        hypotheses,
+        experiments,
+    } = neighbours(store, &query, [k, k, k], as_of.as_ref())?;
+
+    let literature_similarity = papers.iter().map(|p| p.similarity).fold(0.0, f32::max);
+    let record_similarity = hypotheses
+        .iter()
+        .map(|h| h.similarity)
+        .chain(experiments.iter().map(|e| e.similarity))
+        .fold(0.0, f32::max);
+    let novelty = (1.0 - literature_similarity.max(record_similarity)).clamp(0.0, 1.0);
+    let summary = summarise(novelty, &papers, &hypotheses, &experiments);
+    Ok(NoveltyReport {
+        idea: idea.to_string(),
+        novelty,
+        literature_similarity,
+        record_similarity,
+        summary,
+        papers,
+        hypotheses,
+        experiments,
+    })
+}
+
+/// What lies near an idea: papers, past hypotheses and past experiments, most similar first.
+pub struct Neighbours {
+    /// Nearest papers (best passage each).
+    pub papers: Vec<NearPaper>,
+    /// Nearest past hypotheses.
+    pub hypotheses: Vec<NearHypothesis>,
+    /// Nearest past experiments.
+    pub experiments: Vec<NearExperiment>,
+}
+
+/// The nearest `counts` = [papers, hypotheses, experiments] to the idea's vector `query`, as of
+/// `as_of` when given (see [`NoveltyRequest::as_of`]).
+pub fn neighbours(store: &Store, query: &[f32], counts: [usize; 3], as_of: Option<&AsOf>) -> Result<Neighbours> {
+    let [k_papers, k_hypotheses, k_experiments] = counts;
     let timeline = as_of.map(|_| store.timeline()).transpose()?;
     let visible = |key: &str| match (&timeline, &as_of) {
         (Some(t), Some(a)) => t.visible(key, a),
         _ => true,
     };
-    let query = embedder
-        .embed(&[idea.to_string()])?
-        .pop()
-        .ok_or_else(|| Error::invalid("idea", "the embedder returned no vector"))?;
-
     // Papers: nearest passages, best passage per paper.
-    let hits = store.vectors().search(&query, PASSAGE_DEPTH, &SearchFilter::default());
+    let hits = store.vectors().search(query, PASSAGE_DEPTH, &SearchFilter::default());
     let mut best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in hits {
         let paper = ids::paper_key_of_passage(&key);
@@ -149,7 +188,7 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
     let mut citer = Citer::new(store);
     let mut papers = Vec::new();
     for (key, sim) in &best {
-        if papers.len() == k {
+        if papers.len() == k_papers {
             break;
         }
         let Some(p) = by_key.get(key.as_str()) else { continue };
@@ -163,7 +202,7 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
     }
 
     // Records: exact similarities over their passages, best passage per record.
-    let scored = store.vectors().exact_records(&query, usize::MAX);
+    let scored = store.vectors().exact_records(query, usize::MAX);
     let mut record_best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in scored {
         let rec = ids::paper_key_of_passage(&key).to_string();
@@ -178,16 +217,16 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
     let mut experiments = Vec::new();
     for (rec, sim) in &record_best {
         match RecordKind::of_key(rec) {
-            Some(RecordKind::Hypothesis) if hypotheses.len() < k && store.has_doc(rec)? => {
+            Some(RecordKind::Hypothesis) if hypotheses.len() < k_hypotheses && store.has_doc(rec)? => {
                 hypotheses.push(NearHypothesis {
                     similarity: *sim,
-                    hypothesis: match &as_of {
+                    hypothesis: match as_of {
                         Some(a) => research::hypothesis_as_of(store, rec, a)?,
                         None => research::hypothesis(store, rec)?,
                     },
                 })
             }
-            Some(RecordKind::Experiment) if experiments.len() < k && store.has_doc(rec)? => {
+            Some(RecordKind::Experiment) if experiments.len() < k_experiments && store.has_doc(rec)? => {
                 let experiment = research::experiment(store, rec)?;
                 experiments.push(NearExperiment {
                     similarity: *sim,
@@ -199,20 +238,7 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
         }
     }
 
-    let literature_similarity = papers.iter().map(|p| p.similarity).fold(0.0, f32::max);
-    let record_similarity = hypotheses
-        .iter()
-        .map(|h| h.similarity)
-        .chain(experiments.iter().map(|e| e.similarity))
-        .fold(0.0, f32::max);
-    let novelty = (1.0 - literature_similarity.max(record_similarity)).clamp(0.0, 1.0);
-    let summary = summarise(novelty, &papers, &hypotheses, &experiments);
-    Ok(NoveltyReport {
-        idea: idea.to_string(),
-        novelty,
-        literature_similarity,
-        record_similarity,
-        summary,
+    Ok(Neighbours {
         papers,
         hypotheses,
         experiments,

@@ -17,6 +17,7 @@ use crate::answers::findings::{self, EvidencePack, FindingsRequest};
 use crate::common::error::{Error, Result, UserError};
 use crate::embed::Embedder;
 use crate::research::gaps::{self, Gap, GapQuery, Step};
+use crate::research::gate::{self, GateAnswer, GateRequest};
 use crate::research::novelty::{self, NoveltyReport, NoveltyRequest};
 use crate::research::results_import::{self, ImportOptions, ImportReport};
 use crate::research::{
@@ -151,6 +152,13 @@ impl Service {
     pub async fn experiments(&self, f: ExperimentFilter) -> Result<Vec<Experiment>> {
         let store = self.store.clone();
         blocking(move || research::experiments(&store, &f)).await
+    }
+
+    /// Whether a proposed change should run: proceed, warn or refuse, with the past runs and
+    /// the literature that say why.
+    pub async fn gate(&self, req: GateRequest) -> Result<GateAnswer> {
+        let (store, embedder) = (self.store.clone(), self.model()?);
+        blocking(move || gate::gate(&store, embedder.as_ref(), &req)).await
     }
 
     /// How novel an idea is against the literature and past records.

@@ -136,6 +136,7 @@ fn stdio_tools_resources_and_writes() {
         "log_experiment",
         "hypotheses",
         "novelty",
+        "gate",
     ] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }

@@ -7,6 +7,7 @@ mod embedding;
 mod extraction;
 mod findings;
 mod gaps;
+mod gate;
 mod hostile;
 mod http;
 mod ingest;

@@ -1,4 +1,4 @@
-//! The research layer over HTTP: `/gaps`, `/hypotheses`, `/experiments`, `/novelty`.
+//! The research layer over HTTP: `/gaps`, `/hypotheses`, `/experiments`, `/novelty`, `/gate`.
 //! Writes (proposing, status changes, logging and importing runs) need `--writes`.
 
 use std::collections::BTreeMap;
@@ -13,6 +13,7 @@ use super::{ApiError, AppState, ErrorBody};
 use crate::common::clock::{AsOf, Clocks};
 use crate::common::error::Error;
 use crate::research::gaps::{Gap, GapKind, GapQuery};
+use crate::research::gate::{GateAnswer, GateRequest};
 use crate::research::novelty::{NoveltyReport, NoveltyRequest};
 use crate::research::results_import::{self, Field, ImportOptions, ImportReport};
 use crate::research::{
@@ -45,7 +46,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             Documented::at("/novelty")
                 .to(__path_novelty_get, novelty_get)
                 .to(__path_novelty_post, novelty_post),
-        );
+        )
+        .service(Documented::at("/gate").to(__path_gate, gate));
 }
 
 /// The id in `/hypotheses/{id}`.
@@ -480,6 +482,29 @@ struct NoveltyQuery {
 )]
 async fn novelty_post(state: web::Data<AppState>, q: web::Json<NoveltyRequest>) -> Result<HttpResponse, ApiError> {
     novelty_of(state, q.into_inner()).await
+}
+
+/// Whether a proposed change should run, before it spends compute: `proceed`, `warn` (something
+/// like it was tried and kept, or is close, or the literature covers it) or `refuse` (a repeat of
+/// a run that was discarded or crashed), with the nearest past runs (outcome, similarity, same
+/// numbers and parameters) and papers. Thresholds are the caller's.
+#[utoipa::path(
+    post,
+    path = "/gate",
+    tag = "research",
+    request_body = GateRequest,
+    security((), ("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The decision and what it rests on.", body = GateAnswer),
+        (status = 400, description = "The body is invalid.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 1 MiB.", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`.", body = ErrorBody),
+        (status = 503, description = "This needs the embedding model, which is not loaded.", body = ErrorBody),
+    )
+)]
+async fn gate(state: web::Data<AppState>, q: web::Json<GateRequest>) -> Result<HttpResponse, ApiError> {
+    let answer = state.service().gate(q.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 async fn novelty_of(state: web::Data<AppState>, q: NoveltyRequest) -> Result<HttpResponse, ApiError> {

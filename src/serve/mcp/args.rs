@@ -195,6 +195,32 @@ pub struct HypothesesArgs {
     pub limit: Option<usize>,
 }
 
+/// Arguments of `gate`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GateArgs {
+    /// The change about to be tried, as the run would be described.
+    pub change: String,
+    /// The run's parameters (NAME -> VALUE), if known: equal parameters are a repeat.
+    #[serde(default)]
+    pub parameters: Option<std::collections::BTreeMap<String, String>>,
+    /// Similarity at or above which a discarded or crashed run is a repeat (default 0.8).
+    #[serde(default)]
+    pub refuse_at: Option<f32>,
+    /// Similarity at or above which any run is a warning (default 0.55).
+    #[serde(default)]
+    pub warn_at: Option<f32>,
+    /// Similarity at or above which a paper passage is a warning (default 0.7).
+    #[serde(default)]
+    pub literature_at: Option<f32>,
+    /// Past runs and papers to return, each (default 5, at most 20).
+    #[serde(default)]
+    pub k: Option<usize>,
+    /// summary (the default) or full (whole records).
+    #[serde(default)]
+    pub detail: Option<Detail>,
+}
+
 /// Arguments of `novelty`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

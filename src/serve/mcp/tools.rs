@@ -11,6 +11,7 @@ use super::*;
 use crate::common::clock::as_of_param;
 use crate::common::error::Error;
 use crate::research::gaps::GapQuery;
+use crate::research::gate::GateRequest;
 use crate::research::novelty::NoveltyRequest;
 use crate::research::{HypothesisFilter, NewExperiment, NewHypothesis, StatusUpdate};
 use crate::retrieval::search::SearchRequest;
@@ -263,6 +264,19 @@ impl HypatiaMcp {
         )
     }
 
+    /// The gate.
+    #[tool(
+        description = "Before running a change, ask whether it was tried: answers proceed, warn (something like it \
+                       was kept, is close, or the literature covers it) or refuse (a repeat of a discarded or \
+                       crashed run), with the nearest past runs (similarity, outcome, whether numbers and \
+                       parameters match) and papers. Thresholds (refuse_at, warn_at, literature_at) are yours \
+                       to set. Log the run afterwards with log_experiment so the next gate knows.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn gate(&self, Parameters(a): Parameters<GateArgs>) -> Result<CallToolResult, McpError> {
+        reply(self.gate_answer(a).await)
+    }
+
     /// Novelty.
     #[tool(
         description = "Check an idea for novelty before spending compute on it: the nearest papers (with their \
@@ -307,6 +321,36 @@ impl HypatiaMcp {
             items: json!({ "mode": mode, "hits": page }),
             next_cursor,
         })
+    }
+
+    /// The gate's answer, in full or summarised.
+    async fn gate_answer(&self, a: GateArgs) -> crate::Result<serde_json::Value> {
+        let req = GateRequest {
+            change: a.change,
+            parameters: a.parameters.unwrap_or_default(),
+            refuse_at: a.refuse_at,
+            warn_at: a.warn_at,
+            literature_at: a.literature_at,
+            k: Some(bounded("k", a.k, 5, 20)?),
+        };
+        let r = self.ctx.service.gate(req).await?;
+        if a.detail.unwrap_or_default() == Detail::Full {
+            return serde_json::to_value(r).map_err(|e| Error::journal(e.to_string()));
+        }
+        Ok(json!({
+            "decision": r.decision,
+            "reasons": r.reasons,
+            "thresholds": r.thresholds,
+            "runs": r.runs.iter().map(|x| json!({
+                "similarity": x.similarity, "repeat": x.repeat, "key": x.experiment.key,
+                "status": x.experiment.status, "outcome": x.outcome, "description": x.experiment.description,
+            })).collect::<Vec<_>>(),
+            "literature": r.literature.iter().map(|p| {
+                let h = HitSummary::new(0, p.similarity, &p.citation);
+                json!({ "similarity": p.similarity, "paper": h.paper, "title": h.title, "year": h.year,
+                        "passage": h.passage, "quote": h.quote, "start": h.start, "end": h.end })
+            }).collect::<Vec<_>>(),
+        }))
     }
 
     /// The novelty report, in full or summarised.
