@@ -182,3 +182,18 @@ def test_delete_paper(writer, fixtures):
     assert writer.delete_paper(key).deleted == 1
     with pytest.raises(NotFound):
         writer.paper(key)
+
+
+def test_gate_refuses_a_repeat_of_a_discarded_run(writer):
+    dead_end = "replace ReLU with GeLU in the MLP of the summariser"
+    writer.log_experiment(agent=AGENT, description=dead_end, status="discard", idempotency_key="py-client-gate-1")
+    repeat = writer.gate("use GELU activation instead of ReLU in the MLP of the summariser", k=3)
+    assert repeat.decision == "refuse", repeat.reasons
+    assert repeat.runs[0].repeat and repeat.runs[0].experiment.description == dead_end
+    assert "discarded" in repeat.runs[0].outcome and repeat.thresholds.refuse_at == pytest.approx(0.8)
+    # A different number is another run; the caller's thresholds are used.
+    other = writer.gate("replace ReLU with GeLU in 2 of the MLP layers of the summariser", refuse_at=0.99)
+    assert other.decision != "refuse" and other.thresholds.refuse_at == pytest.approx(0.99)
+    with pytest.raises(HypatiaError) as err:
+        writer.gate("x", refuse_at=2.0)
+    assert err.value.status == 400 and "refuse_at" in err.value.message

@@ -59,6 +59,8 @@ from .models import (
     NewHypothesis,
     NoveltyReport,
     NoveltyRequest,
+    GateAnswer,
+    GateRequest,
     PaperRecord,
     RunStatus,
     SearchResults,
@@ -150,6 +152,7 @@ OPERATIONS: Dict[str, Operation] = {
     "get_experiment": Operation("GET", "/experiments/{id}", (), "experiment", answer=Experiment),
     "novelty_get": Operation("GET", "/novelty", ("idea", "k", "as_of", "clock"), "novelty", answer=NoveltyReport),
     "novelty_post": Operation("POST", "/novelty", (), "novelty", body=NoveltyRequest, answer=NoveltyReport),
+    "gate": Operation("POST", "/gate", (), "gate", body=GateRequest, answer=GateAnswer),
     "backup_handler": Operation("POST", "/admin/backup", (), "backup", answer=Backup),
 }
 
@@ -624,6 +627,28 @@ class _Api:
         if len(idea) <= _NOVELTY_GET_MAX:
             return self._op("novelty_get", query={"idea": idea, "k": k, "as_of": as_of, "clock": clock})
         return self._op("novelty_post", body=NoveltyRequest(idea=idea, k=k, as_of=as_of, clock=clock))
+
+    def gate(
+        self,
+        change: str,
+        *,
+        parameters: Optional[Dict[str, str]] = None,
+        refuse_at: Optional[float] = None,
+        warn_at: Optional[float] = None,
+        literature_at: Optional[float] = None,
+        k: Optional[int] = None,
+    ) -> GateAnswer:
+        """``POST /gate``: whether a change should run (``proceed``, ``warn`` or ``refuse``),
+        with the nearest past runs and papers. Log the run afterwards so the next gate knows."""
+        body = GateRequest(
+            change=change,
+            parameters=dict(parameters or {}),
+            refuse_at=refuse_at,
+            warn_at=warn_at,
+            literature_at=literature_at,
+            k=k,
+        )
+        return self._op("gate", body=body)
 
     # -- SPARQL (described by the W3C protocol, not by /openapi.json) --------------------
 

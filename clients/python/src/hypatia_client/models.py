@@ -73,6 +73,9 @@ __all__ = [
     "NearHypothesis",
     "NearExperiment",
     "NoveltyReport",
+    "PastRun",
+    "Thresholds",
+    "GateAnswer",
     "Duration",
     "StageTimes",
     "Location",
@@ -86,6 +89,8 @@ __all__ = [
     "NewExperiment",
     "StatusUpdate",
     "NoveltyRequest",
+    "GateRequest",
+    "Decision",
 ]
 
 Mode = Literal["bm25", "vector", "hybrid"]
@@ -102,7 +107,9 @@ Polarity = Literal["affirmative", "negative"]
 """Whether a sentence, as written, asserts or denies (schema ``Polarity``)."""
 Clock = Literal["both", "valid"]
 """Which clocks ``as_of`` reads: the store as it stood then (``both``) or the literature by its
-own dates (``valid``). The server checks it; its description types it as a plain string."""
+own dates (``valid``) (schema ``Clocks``)."""
+Decision = Literal["proceed", "warn", "refuse"]
+"""What ``/gate`` says of a proposed change (schema ``Decision``)."""
 
 ENUMS: Dict[str, Any] = {
     "Mode": Mode,
@@ -111,6 +118,8 @@ ENUMS: Dict[str, Any] = {
     "RunStatus": RunStatus,
     "Stance": Stance,
     "Polarity": Polarity,
+    "Clocks": Clock,
+    "Decision": Decision,
 }
 """Enumerations by the name of the schema they mirror (checked against the description)."""
 
@@ -672,6 +681,42 @@ class NoveltyReport(Model):
     experiments: List[NearExperiment]
 
 
+@schema("PastRun")
+@dataclass(frozen=True, kw_only=True)
+class PastRun(Model):
+    """A past run near a proposed change: ``repeat`` when the gate takes it for the same change
+    (similar enough and told apart by no number or parameter, or with equal parameters)."""
+
+    similarity: float
+    repeat: bool
+    same_numbers: bool
+    same_parameters: Optional[bool] = None
+    outcome: str
+    experiment: Experiment
+
+
+@schema("Thresholds")
+@dataclass(frozen=True, kw_only=True)
+class Thresholds(Model):
+    """The similarity thresholds a gate answer was decided with."""
+
+    refuse_at: float
+    warn_at: float
+    literature_at: float
+
+
+@schema("GateAnswer")
+@dataclass(frozen=True, kw_only=True)
+class GateAnswer(Model):
+    """The answer of ``/gate``: proceed, warn or refuse, with the runs and papers behind it."""
+
+    decision: Decision
+    reasons: List[str]
+    runs: List[PastRun]
+    literature: List[NearPaper]
+    thresholds: Thresholds
+
+
 @schema("Duration")
 @dataclass(frozen=True, kw_only=True)
 class Duration(Model):
@@ -843,3 +888,16 @@ class NoveltyRequest(Model):
     k: Optional[int] = None
     as_of: Optional[str] = None
     clock: Optional[Clock] = None
+
+
+@schema("GateRequest")
+@dataclass(frozen=True, kw_only=True)
+class GateRequest(Model):
+    """What ``POST /gate`` decides on: a change about to be tried, and the caller's thresholds."""
+
+    change: str
+    parameters: Dict[str, str] = field(default_factory=dict)
+    refuse_at: Optional[float] = None
+    warn_at: Optional[float] = None
+    literature_at: Optional[float] = None
+    k: Optional[int] = None
