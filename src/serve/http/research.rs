@@ -439,7 +439,7 @@ async fn novelty_get(state: web::Data<AppState>, q: web::Query<NoveltyQuery>) ->
             idea: q.idea,
             k: q.k,
             as_of: q.as_of,
-            clock: q.clock,
+            clock: super::search::clock(q.clock.as_deref())?,
         },
     )
     .await
@@ -462,7 +462,8 @@ struct NoveltyQuery {
     #[param(value_type = Option<crate::common::fields::AsOfMoment>, inline)]
     as_of: Option<String>,
     /// Which clocks `as_of` reads: `both` (default) or `valid`.
-    clock: Option<Clocks>,
+    #[param(value_type = Option<Clocks>)]
+    clock: Option<String>,
 }
 
 /// [`novelty_get`] with the idea in a JSON body (for long ideas).

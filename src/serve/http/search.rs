@@ -42,7 +42,14 @@ pub(super) struct SearchParams {
     as_of: Option<String>,
     /// Which clocks `as_of` reads: `both` (default) or `valid` (the sources' dates only,
     /// whatever the store learned since).
-    clock: Option<Clocks>,
+    #[param(value_type = Option<Clocks>)]
+    clock: Option<String>,
+}
+
+/// The `clock` parameter, read here rather than by serde so that a wrong value is refused
+/// naming the parameter.
+pub(super) fn clock(s: Option<&str>) -> Result<Option<Clocks>, Error> {
+    s.map(str::parse).transpose()
 }
 
 /// The answer of `/search`.
@@ -73,7 +80,7 @@ pub(super) async fn search_handler(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let as_of = as_of_param(p.as_of.as_deref(), p.clock)?;
+    let as_of = as_of_param(p.as_of.as_deref(), clock(p.clock.as_deref())?)?;
     let req = SearchRequest {
         query: p.q,
         mode: p.mode.unwrap_or(Mode::Hybrid),
@@ -132,7 +139,8 @@ pub(super) struct FindingsParams {
     as_of: Option<String>,
     /// Which clocks `as_of` reads: `both` (default) or `valid` (the sources' dates only,
     /// whatever the store learned since).
-    clock: Option<Clocks>,
+    #[param(value_type = Option<Clocks>)]
+    clock: Option<String>,
 }
 
 /// The formats of an evidence pack.
@@ -195,7 +203,7 @@ pub(super) async fn findings_handler(
             venue: p.venue,
         },
         include_retracted: p.include_retracted.unwrap_or(false),
-        as_of: as_of_param(p.as_of.as_deref(), p.clock)?,
+        as_of: as_of_param(p.as_of.as_deref(), clock(p.clock.as_deref())?)?,
     };
     let pack = state.service().findings(fr).await?;
     Ok(match format {
