@@ -54,12 +54,15 @@ pub struct GateRequest {
     pub parameters: BTreeMap<String, String>,
     /// Similarity at or above which a discarded or crashed run is a repeat (default 0.8).
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub refuse_at: Option<f32>,
     /// Similarity at or above which any run is a warning (default 0.55).
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub warn_at: Option<f32>,
     /// Similarity at or above which a passage of the literature is a warning (default 0.7).
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub literature_at: Option<f32>,
     /// Past runs and papers to return, each (default 5, at most 50).
     #[serde(default, deserialize_with = "fields::json_count")]
