@@ -157,14 +157,13 @@ pub fn gate(store: &Store, embedder: &dyn Embedder, req: &GateRequest) -> Result
     } else {
         embedder.embed(&texts)?
     };
-    let query = &query;
     let numbers = numbers_in(change);
     let mut runs: Vec<PastRun> = near
         .experiments
         .into_iter()
         .zip(&described)
         .map(|(e, v)| {
-            let similarity = dot(query, v);
+            let similarity = dot(&query, v);
             let theirs = numbers_in(&e.experiment.description);
             let same_numbers = numbers.is_empty() || theirs.is_empty() || numbers == theirs;
             let same_parameters = (!req.parameters.is_empty() && !e.experiment.parameters.is_empty())

@@ -41,7 +41,7 @@ pub(super) fn record_version(
 ) -> Result<()> {
     let history = named(&base.history_graph(key))?;
     let versions = versions(t, &history, paper)?;
-    let current = versions.iter().find(|v| v.ended.is_none());
+    let current = versions.iter().find(|v| !v.ended);
     if current.is_some_and(|v| v.digest.as_deref() == Some(digest)) {
         return Ok(());
     }
@@ -79,7 +79,7 @@ pub(super) fn end_versions(
     let history = named(&base.history_graph(key))?;
     for paper in papers {
         for v in versions(t, &history, paper)? {
-            if v.ended.is_none() {
+            if !v.ended {
                 end(t, &history, &v.node, at);
             }
         }
@@ -143,7 +143,8 @@ pub(super) fn stamp_notices(
 struct Version {
     node: NamedOrBlankNode,
     digest: Option<String>,
-    ended: Option<Term>,
+    /// Whether it was end-dated.
+    ended: bool,
 }
 
 fn versions(t: &Transaction<'_>, history: &NamedNode, paper: &NamedNode) -> Result<Vec<Version>> {
@@ -161,7 +162,7 @@ fn versions(t: &Transaction<'_>, history: &NamedNode, paper: &NamedNode) -> Resu
             Some(Term::Literal(l)) => Some(l.value().to_string()),
             _ => None,
         };
-        let ended = value(&subject, prov::INVALIDATED_AT_TIME)?;
+        let ended = value(&subject, prov::INVALIDATED_AT_TIME)?.is_some();
         out.push(Version {
             node: subject,
             digest,

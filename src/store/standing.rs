@@ -94,7 +94,7 @@ impl Standing {
 
     /// Whether the paper of this key is retracted.
     pub fn is_retracted(&self, paper_key: &str) -> bool {
-        self.notices(paper_key).iter().any(|n| n.kind == "retraction")
+        self.is_retracted_as_of(paper_key, None)
     }
 
     /// Whether the paper of this key is retracted as of `as_of` (now when `None`).
