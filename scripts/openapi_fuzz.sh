@@ -19,16 +19,8 @@ st_version=4.32.5
 venv="$HOME/.cache/hypatia/schemathesis-$st_version"
 if [ ! -x "$venv/bin/st" ]; then
   echo "openapi_fuzz: installing schemathesis $st_version into $venv" >&2
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    # Debian ships venv's pip bootstrap apart, in python3-venv.
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-  fi
+  source scripts/venv.sh
+  new_venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$st_version"
 fi
 
