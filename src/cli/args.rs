@@ -354,6 +354,29 @@ pub enum Experiments {
         #[arg(long)]
         ack_log: bool,
     },
+    /// Follow a results table a loop is appending to (autoresearch's results.tsv, or any
+    /// TSV/CSV with --map): every complete new row is logged as a run, once, within --interval
+    /// seconds of being written; a row without its line end yet waits. Runs until stopped (or
+    /// --idle-exit); stopping and starting again logs nothing twice.
+    Watch {
+        /// The file (it may not exist yet).
+        file: PathBuf,
+        /// Who the runs are attributed to.
+        #[arg(long, default_value = "import")]
+        agent: String,
+        /// A hypothesis every run tests.
+        #[arg(long)]
+        hypothesis: Option<String>,
+        /// COLUMN=FIELD, as for import; repeat.
+        #[arg(long = "map")]
+        map: Vec<String>,
+        /// Seconds between looks at the file.
+        #[arg(long, default_value_t = 2.0, value_parser = positive_seconds)]
+        interval: f64,
+        /// Stop after the file has not changed for this many seconds.
+        #[arg(long, value_parser = positive_seconds)]
+        idle_exit: Option<f64>,
+    },
     /// List runs, oldest first.
     List {
         /// Only runs testing this hypothesis.
@@ -487,4 +510,17 @@ pub enum Eval {
         #[arg(long, requires = "test_text")]
         test_key: Option<PathBuf>,
     },
+}
+
+/// A number of seconds above 0 (and at most a day).
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if v.is_finite() && v > 0.0 && v <= 86_400.0 {
+        Ok(v)
+    } else {
+        Err(format!("`{s}`: expected seconds above 0 and at most 86400"))
+    }
 }

@@ -205,6 +205,69 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
     }
 }
 
+/// `--map COLUMN=FIELD` arguments.
+fn column_mapping(map: &[String]) -> anyhow::Result<BTreeMap<String, Field>> {
+    map.iter()
+        .map(|m| {
+            let (col, field) = m
+                .split_once('=')
+                .with_context(|| format!("--map {m}: expected COLUMN=FIELD"))?;
+            Ok((col.trim().to_string(), field.parse::<Field>()?))
+        })
+        .collect()
+}
+
+/// `hypatia experiments watch`: one line on stdout per run logged, one on stderr per row that
+/// failed, until stopped or idle for `idle_exit` seconds.
+fn watch(
+    store: &hypatia::store::Store,
+    model: &dyn hypatia::embed::Embedder,
+    file: &std::path::Path,
+    opts: &ImportOptions,
+    interval: f64,
+    idle_exit: Option<f64>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let mut follow = results_import::Follow::new(file);
+    let mut changed = Instant::now();
+    if !file.exists() {
+        eprintln!("watch: waiting for {}", file.display());
+    }
+    loop {
+        if let Some(step) = follow.poll(store, model, &research::Actor::local(), opts)? {
+            changed = Instant::now();
+            let mut out = std::io::stdout().lock();
+            for r in &step.new_runs {
+                let what = if r.created { "logged" } else { "already stored" };
+                writeln!(
+                    out,
+                    "{}:{}: {what} {} ({}) {}",
+                    file.display(),
+                    r.line,
+                    r.run.key,
+                    r.run.status.as_str(),
+                    r.run.description
+                )?;
+            }
+            out.flush()?;
+            for f in &step.new_failures {
+                eprintln!(
+                    "{}:{}{}: {}",
+                    file.display(),
+                    f.line,
+                    f.field.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(),
+                    f.message
+                );
+            }
+        }
+        if idle_exit.is_some_and(|s| changed.elapsed() >= Duration::from_secs_f64(s)) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_secs_f64(interval));
+    }
+}
+
 /// `hypatia experiments ...`.
 pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
     // Logging and importing may be the store's first write: runs are embedded.
@@ -260,21 +323,13 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
             ack_log,
         } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let mapping = map
-                .iter()
-                .map(|m| {
-                    let (col, field) = m
-                        .split_once('=')
-                        .with_context(|| format!("--map {m}: expected COLUMN=FIELD"))?;
-                    Ok((col.trim().to_string(), field.parse::<Field>()?))
-                })
-                .collect::<anyhow::Result<BTreeMap<_, _>>>()?;
+            let mapping = column_mapping(&map)?;
             let model = model.context("the model is loaded for imports")?;
-            let mut ack = |key: &str| {
+            let mut ack = |_line: u64, w: &research::Written<research::Experiment>| {
                 if ack_log {
                     use std::io::Write;
                     let mut out = std::io::stdout().lock();
-                    let _ = writeln!(out, "ack {key}");
+                    let _ = writeln!(out, "ack {}", w.record.key);
                     let _ = out.flush();
                 }
             };
@@ -314,6 +369,23 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
             } else {
                 print(&report)
             }
+        }
+        Experiments::Watch {
+            file,
+            agent,
+            hypothesis,
+            map,
+            interval,
+            idle_exit,
+        } => {
+            let model = model.context("the model is loaded for watching")?;
+            let opts = ImportOptions {
+                agent,
+                hypothesis,
+                mapping: column_mapping(&map)?,
+                delimiter: None,
+            };
+            watch(&store, model.as_ref(), &file, &opts, interval, idle_exit)
         }
         Experiments::List {
             hypothesis,

@@ -7,15 +7,21 @@
 //! `memory_gb` is in GB, `val_bpb` is measured on the val split), else a parameter. A crashed row
 //! of the autoresearch loop writes 0 for metrics it never measured; those zeros are dropped.
 //! Rows are keyed by their content and position, so importing a file twice stores each run once.
+//!
+//! [`Follow`] tails a table a loop is still appending to (`hypatia experiments watch`): each poll
+//! imports the complete rows of a file that changed, so every run is logged once, shortly after
+//! its row is written, and a row still being written waits for its line end.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::common::error::{Error, Result};
 use crate::embed::Embedder;
-use crate::research::{self, Metric, NewExperiment, RunStatus};
+use crate::research::{self, Experiment, Metric, NewExperiment, RunStatus, Written};
 use crate::store::Store;
 
 /// What a column holds.
@@ -167,11 +173,115 @@ pub fn import_results(
     bytes: &[u8],
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
-    import_results_acked(store, embedder, actor, source, bytes, opts, &mut |_| {})
+    import_results_acked(store, embedder, actor, source, bytes, opts, &mut |_, _| {})
 }
 
-/// [`import_results`], calling `ack` with each run's key as soon as it is durable (for
-/// `hypatia experiments import --ack-log`).
+/// A run a [`Follow`] poll saw for the first time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowedRun {
+    /// The row's 1-based line in the file.
+    pub line: u64,
+    /// The run.
+    pub run: Experiment,
+    /// `false` when the run was stored before this follow began (an earlier import or watch).
+    pub created: bool,
+}
+
+/// What one [`Follow::poll`] of a changed file did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FollowStep {
+    /// Runs of rows this follow had not seen, in file order.
+    pub new_runs: Vec<FollowedRun>,
+    /// Rows that failed and had not failed in an earlier poll (a row is reported once).
+    pub new_failures: Vec<RowFailure>,
+    /// The whole import of this poll (every complete row of the file).
+    pub report: ImportReport,
+}
+
+/// Follows a results table that a loop appends to. Each [`poll`](Follow::poll) imports the
+/// file's complete rows when its size or modification time changed since the last one; the bytes
+/// after the last line end (a row being written) wait for the next poll. Importing is idempotent,
+/// so a file rewritten or truncated in place is read again from the start without storing any run
+/// twice.
+#[derive(Debug)]
+pub struct Follow {
+    path: PathBuf,
+    last: Option<(u64, Option<SystemTime>)>,
+    seen: BTreeSet<String>,
+    failed: BTreeSet<(u64, String)>,
+}
+
+impl Follow {
+    /// Follows `path` (which need not exist yet).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            last: None,
+            seen: BTreeSet::new(),
+            failed: BTreeSet::new(),
+        }
+    }
+
+    /// The followed file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Imports the file's complete rows if it changed; `None` when it did not, or does not exist
+    /// yet, or holds no complete row beyond its header.
+    pub fn poll(
+        &mut self,
+        store: &Store,
+        embedder: &dyn Embedder,
+        actor: &research::Actor,
+        opts: &ImportOptions,
+    ) -> Result<Option<FollowStep>> {
+        let source = self.path.display().to_string();
+        let meta = match std::fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::invalid("file", format!("{source}: {e}"))),
+        };
+        let stamp = (meta.len(), meta.modified().ok());
+        if self.last == Some(stamp) {
+            return Ok(None);
+        }
+        let bytes = match std::fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::invalid("file", format!("{source}: {e}"))),
+        };
+        // Complete lines only: the header's and the rows'. A file with no line end yet is a
+        // header still being written.
+        let Some(end) = bytes.iter().rposition(|&b| b == b'\n') else {
+            return Ok(None);
+        };
+        let complete = &bytes[..=end];
+        let mut step = FollowStep::default();
+        let seen = &mut self.seen;
+        let new_runs = &mut step.new_runs;
+        step.report = import_results_acked(store, embedder, actor, &source, complete, opts, &mut |line, w| {
+            if seen.insert(w.record.key.clone()) {
+                new_runs.push(FollowedRun {
+                    line,
+                    run: w.record.clone(),
+                    created: w.created,
+                });
+            }
+        })?;
+        for f in &step.report.failures {
+            if self.failed.insert((f.line, f.message.clone())) {
+                step.new_failures.push(f.clone());
+            }
+        }
+        // Only now: a poll that failed as a whole is retried on the next, changed or not.
+        self.last = Some(stamp);
+        Ok(Some(step))
+    }
+}
+
+/// [`import_results`], calling `ack` with each row's line and run as soon as the run is durable
+/// (for `hypatia experiments import --ack-log` and [`Follow`]).
 pub fn import_results_acked(
     store: &Store,
     embedder: &dyn Embedder,
@@ -179,7 +289,7 @@ pub fn import_results_acked(
     source: &str,
     bytes: &[u8],
     opts: &ImportOptions,
-    ack: &mut dyn FnMut(&str),
+    ack: &mut dyn FnMut(u64, &Written<Experiment>),
 ) -> Result<ImportReport> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::invalid("file", format!("{source}: not UTF-8 at byte {}", e.valid_up_to())))?;
@@ -248,7 +358,7 @@ pub fn import_results_acked(
         match run_of_row(&headers, &fields, &row, line, opts) {
             Ok(x) => match research::log_experiment(store, embedder, actor, &x) {
                 Ok(w) => {
-                    ack(&w.record.key);
+                    ack(line, &w);
                     if w.created {
                         report.imported += 1;
                     } else {

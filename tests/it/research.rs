@@ -425,3 +425,112 @@ fn concurrent_agents_lose_nothing_and_one_status_change_wins() {
     // Deleting a record as if it were a paper is refused.
     assert!(store.delete_papers(std::slice::from_ref(&h)).is_err());
 }
+
+/// `Follow` logs each complete row of a growing results table once: a row still being written
+/// waits for its line end, a bad row is reported once with its line and column, and following
+/// the file again after a restart stores nothing twice.
+#[test]
+fn following_a_growing_results_table_logs_each_row_once() {
+    use hypatia::research::results_import::{Follow, ImportOptions};
+    use std::io::Write;
+
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.identity());
+    let path = dir.path().join("results.tsv");
+    let opts = ImportOptions {
+        agent: "loop".into(),
+        ..Default::default()
+    };
+    let actor = research::Actor::local();
+    let mut follow = Follow::new(&path);
+    assert!(follow.poll(&store, &e, &actor, &opts).unwrap().is_none(), "no file yet");
+
+    let append = |text: &str| {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    };
+    append("commit\tval_bpb\tmemory_gb\tstatus\tdescription\n");
+    append("a1\t1.00\t4.0\tkeep\tbaseline\n");
+    append("b2\t1.02\t4.0\tdiscard\tswap the activation\n");
+    append("c3\t0.99\t4.1\tke"); // the loop is still writing this row
+    let step = follow
+        .poll(&store, &e, &actor, &opts)
+        .unwrap()
+        .expect("the file changed");
+    let lines: Vec<(u64, &str, bool)> = step
+        .new_runs
+        .iter()
+        .map(|r| (r.line, r.run.description.as_str(), r.created))
+        .collect();
+    assert_eq!(lines, [(2, "baseline", true), (3, "swap the activation", true)]);
+    assert!(step.new_failures.is_empty(), "{:?}", step.new_failures);
+    assert!(follow.poll(&store, &e, &actor, &opts).unwrap().is_none(), "unchanged");
+
+    append("ep\tlonger warm-up\n");
+    append("d4\t0.98\t4.1\tmaybe\tbad status\n");
+    let step = follow.poll(&store, &e, &actor, &opts).unwrap().expect("changed");
+    assert_eq!(step.new_runs.len(), 1, "{:?}", step.new_runs);
+    assert_eq!(
+        (step.new_runs[0].line, step.new_runs[0].run.description.as_str()),
+        (4, "longer warm-up")
+    );
+    assert_eq!(step.new_failures.len(), 1);
+    assert_eq!(
+        (step.new_failures[0].line, step.new_failures[0].field.as_deref()),
+        (5, Some("status"))
+    );
+    assert_eq!(step.report.already_present, 2);
+
+    append("e5\t0.97\t4.2\tkeep\tdeeper model\n");
+    let step = follow.poll(&store, &e, &actor, &opts).unwrap().expect("changed");
+    assert_eq!(step.new_runs.len(), 1);
+    assert!(step.new_failures.is_empty(), "a bad row is reported once");
+
+    // A restarted watcher sees every run again, all stored already.
+    let mut again = Follow::new(&path);
+    let step = again.poll(&store, &e, &actor, &opts).unwrap().expect("first look");
+    assert_eq!(step.new_runs.len(), 4);
+    assert!(step.new_runs.iter().all(|r| !r.created));
+    let runs = research::experiments(&store, &Default::default()).unwrap();
+    assert_eq!(runs.len(), 4, "{runs:?}");
+}
+
+/// `hypatia experiments watch` through the real binary, while the table grows.
+#[test]
+fn experiments_watch_follows_a_file_until_idle() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.tsv");
+    let child = Command::new(env!("CARGO_BIN_EXE_hypatia"))
+        .env_remove("HYPATIA_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["experiments", "watch"])
+        .arg(&path)
+        .args(["--agent", "loop", "--interval", "0.2", "--idle-exit", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::fs::write(&path, "commit\tval_bpb\tstatus\tdescription\na1\t1.0\tkeep\tbaseline\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+    f.write_all(b"b2\t0.95\tmaybe\tbad status\nc3\t0.9\tdiscard\twider MLP\n")
+        .unwrap();
+    drop(f);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let logged: Vec<&str> = stdout.lines().filter(|l| l.contains(": logged ")).collect();
+    assert_eq!(logged.len(), 2, "{stdout}\n{stderr}");
+    assert!(logged[0].contains("results.tsv:2: logged") && logged[0].ends_with("(keep) baseline"));
+    assert!(logged[1].contains("results.tsv:4: logged") && logged[1].ends_with("(discard) wider MLP"));
+    assert!(stderr.contains("results.tsv:3 (status): "), "{stderr}");
+}
