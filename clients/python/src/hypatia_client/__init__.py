@@ -6,7 +6,9 @@
 >>> hit.citation.paper.title, hit.citation.quote
 
 The retriever adapters live in :mod:`hypatia_client.langchain` and
-:mod:`hypatia_client.llamaindex` (extras ``[langchain]`` and ``[llamaindex]``).
+:mod:`hypatia_client.llamaindex` (extras ``[langchain]`` and ``[llamaindex]``);
+:class:`ResultsWatcher` (and the ``hypatia-watch`` command) logs an experiment loop's
+``results.tsv`` as it grows.
 """
 
 __version__ = "0.1.0"
@@ -30,6 +32,7 @@ from .ingest import UploadProgress  # noqa: E402
 from .models import *  # noqa: E402,F401,F403
 from .models import __all__ as _models_all  # noqa: E402
 from .sparql import SparqlResults  # noqa: E402
+from .watch import AsyncResultsWatcher, ResultsWatcher, WatchStep  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -52,5 +55,8 @@ __all__ = [
     "HypatiaConnectionError",
     "UploadProgress",
     "SparqlResults",
+    "ResultsWatcher",
+    "AsyncResultsWatcher",
+    "WatchStep",
     *_models_all,
 ]
