@@ -7,6 +7,7 @@
 #   - the samples, without tokens (reads; HYPATIA_TEST_URL);
 #   - an empty store with --tokens (a write and a read token) and --no-anonymous-read, which the
 #     write tests fill through the client's ingest helper (HYPATIA_TEST_AUTH_URL).
+# Then runs the example autoresearch loop (examples/autoresearch/run.sh --check) on its own store.
 # Fails on any test failure, printing the servers' logs.
 #
 #   HYPATIA_BIN=path   use this binary instead of building one (no cargo then)
@@ -21,17 +22,8 @@ venv="$HOME/.cache/hypatia/py-client-venv"
 key=$(sha256sum "$pkg/pyproject.toml" | cut -c1-16)
 if [ ! -f "$venv/.pyproject-$key" ] || [ ! -x "$venv/bin/python" ]; then
   echo "== python_client: creating $venv for pyproject $key" >&2
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    # Debian ships venv's pip bootstrap apart, in python3-venv.
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
+  source scripts/venv.sh
+  new_venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "$pkg[pandas,langchain,llamaindex,test]"
   touch "$venv/.pyproject-$key"
 fi
@@ -119,4 +111,8 @@ if [ "$status" -ne 0 ]; then
   echo "python_client: the Python client's tests FAILED (pytest exit $status)" >&2
   exit "$status"
 fi
+# The example autoresearch loop on its own fresh store, with this venv (it has NumPy through
+# pandas) and this binary: the gate must refuse a repeat, every row must be logged once.
+echo "== python_client: the example autoresearch loop (examples/autoresearch)"
+HYPATIA_BIN="$bin" AUTORESEARCH_PYTHON="$venv/bin/python" bash examples/autoresearch/run.sh --check
 echo "python_client: passed in $(($(date +%s) - started)) s"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the example autoresearch loop (loop.py) against a Hypatia server on a fresh store: builds
+# hypatia (or takes HYPATIA_BIN), makes a venv with NumPy and this checkout's Python client in
+# ~/.cache/hypatia/autoresearch-venv (or takes AUTORESEARCH_PYTHON, a Python that has both),
+# serves the store on a loopback port with writes on, and runs the loop; its results.tsv and run
+# logs go to AUTORESEARCH_WORK (default: a temporary folder, removed at the end). Arguments go to
+# loop.py (e.g. --check). A few minutes on 2 cores once built.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+python="${AUTORESEARCH_PYTHON:-}"
+if [ -z "$python" ]; then
+  venv="$HOME/.cache/hypatia/autoresearch-venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    echo "== autoresearch: creating $venv (NumPy from PyPI)" >&2
+    source scripts/venv.sh
+    new_venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check numpy
+  fi
+  # This checkout's client, every time: its code changes without its version.
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./clients/python
+  "$venv/bin/pip" install --quiet --disable-pip-version-check ./clients/python
+  python="$venv/bin/python"
+fi
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -n "${HYPATIA_BIN:-}" ]; then
+  bin="$HYPATIA_BIN"
+else
+  source scripts/env.sh
+  cargo build --locked -p hypatia --bin hypatia
+  bin="$CARGO_TARGET_DIR/debug/hypatia"
+fi
+cp "$bin" "$work/hypatia" # another build may replace the binary while the server runs
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+HYPATIA_LOG=warn "$work/hypatia" --data-dir "$work/data" serve --bind "127.0.0.1:$port" --writes \
+  >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 240); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; echo "autoresearch: the server died" >&2; exit 1; }
+  sleep 0.5
+done
+
+echo "== autoresearch: the loop against http://127.0.0.1:$port" >&2
+status=0
+"$python" examples/autoresearch/loop.py --url "http://127.0.0.1:$port" --token "" \
+  --work "${AUTORESEARCH_WORK:-$work/run}" "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  tail -30 "$work/server.log" >&2
+  echo "autoresearch: the example loop FAILED (exit $status)" >&2
+fi
+exit "$status"
