@@ -50,16 +50,13 @@ echo "== ingest the bundled sample papers into a temporary store"
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 printf 'admin fuzzer %s\n' "$secret" >"$work/tokens"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+source scripts/serve.sh
+port=$(free_port)
 base="http://127.0.0.1:$port"
 "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$port" --tokens "$work/tokens" \
   --backup-dir "$work/backups" 2>"$work/server.log" &
 server=$!
-for _ in $(seq 1 150); do
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; echo "openapi_fuzz: the server died" >&2; exit 1; }
-  sleep 0.2
-done
+wait_up "$base" "$server" "$work/server.log" openapi_fuzz
 
 # Keys and IRIs of stored papers, for the `/papers/{id}` requests that should find one
 # (schemathesis reads no environment in dictionary paths, so the settings get the path here).

@@ -68,27 +68,18 @@ for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))')
 
+source scripts/serve.sh
 serve() { # LOG ARGS...: start a server in the background, its pid in $pids
   local log=$1
   shift
   HYPATIA_LOG=warn "$bin" "$@" >"$log" 2>&1 &
   pids+=($!)
 }
-wait_up() { # URL PID LOG
-  for _ in $(seq 1 240); do
-    curl -fsS "$1/healthz" >/dev/null 2>&1 && return 0
-    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; echo "python_client: the server at $1 died" >&2; exit 1; }
-    sleep 0.5
-  done
-  cat "$3" >&2
-  echo "python_client: the server at $1 did not come up in 120 s" >&2
-  exit 1
-}
 serve "$work/server.log" --data-dir "$work/data" serve --bind "127.0.0.1:$port"
 serve "$work/auth-server.log" --data-dir "$work/auth-data" serve --bind "127.0.0.1:$auth_port" \
   --tokens "$work/tokens" --no-anonymous-read
-wait_up "http://127.0.0.1:$port" "${pids[0]}" "$work/server.log"
-wait_up "http://127.0.0.1:$auth_port" "${pids[1]}" "$work/auth-server.log"
+wait_up "http://127.0.0.1:$port" "${pids[0]}" "$work/server.log" python_client
+wait_up "http://127.0.0.1:$auth_port" "${pids[1]}" "$work/auth-server.log" python_client
 
 echo "== python_client: pytest against http://127.0.0.1:$port and http://127.0.0.1:$auth_port"
 status=0

@@ -41,15 +41,12 @@ else
 fi
 cp "$bin" "$work/hypatia" # another build may replace the binary while the server runs
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+source scripts/serve.sh
+port=$(free_port)
 HYPATIA_LOG=warn "$work/hypatia" --data-dir "$work/data" serve --bind "127.0.0.1:$port" --writes \
   >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 240); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; echo "autoresearch: the server died" >&2; exit 1; }
-  sleep 0.5
-done
+wait_up "http://127.0.0.1:$port" "$server" "$work/server.log" autoresearch
 
 echo "== autoresearch: the loop against http://127.0.0.1:$port" >&2
 status=0

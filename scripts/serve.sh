@@ -1,0 +1,20 @@
+# Sourced by the scripts that start `hypatia serve` on a loopback port.
+
+# free_port: a free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_up URL PID LOG WHO: waits up to 120 s for URL/healthz to answer. Fails, with the server's
+# log and a line naming WHO (the calling script), when the process PID dies or the time is up.
+wait_up() {
+  local url=$1 pid=$2 log=$3 who=$4
+  for _ in $(seq 1 240); do
+    curl -fsS "$url/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; echo "$who: the server at $url died" >&2; exit 1; }
+    sleep 0.5
+  done
+  cat "$log" >&2
+  echo "$who: the server at $url did not come up in 120 s" >&2
+  exit 1
+}
