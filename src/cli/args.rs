@@ -306,6 +306,23 @@ pub enum Hypotheses {
     },
 }
 
+/// A results table to import or watch, and how to read it.
+#[derive(Debug, clap::Args)]
+pub struct Table {
+    /// The table's file (watch waits for it to appear).
+    pub file: PathBuf,
+    /// Who the runs are attributed to.
+    #[arg(long, default_value = "import")]
+    pub agent: String,
+    /// A hypothesis every run tests.
+    #[arg(long)]
+    pub hypothesis: Option<String>,
+    /// COLUMN=FIELD, FIELD one of description, status, code_version, time, hypothesis, notes,
+    /// parameter, ignore, metric[:UNIT[:SPLIT]]; repeat.
+    #[arg(long = "map")]
+    pub map: Vec<String>,
+}
+
 /// `hypatia experiments ...`
 #[derive(Debug, Subcommand)]
 pub enum Experiments {
@@ -338,18 +355,8 @@ pub enum Experiments {
     },
     /// Import a results table: the autoresearch results.tsv as is, or any TSV/CSV with --map.
     Import {
-        /// The file.
-        file: PathBuf,
-        /// Who the runs are attributed to.
-        #[arg(long, default_value = "import")]
-        agent: String,
-        /// A hypothesis every run tests.
-        #[arg(long)]
-        hypothesis: Option<String>,
-        /// COLUMN=FIELD, FIELD one of description, status, code_version, time, hypothesis, notes,
-        /// parameter, ignore, metric[:UNIT[:SPLIT]]; repeat.
-        #[arg(long = "map")]
-        map: Vec<String>,
+        #[command(flatten)]
+        table: Table,
         /// Print `ack <run key>` on stdout for every run as soon as it is durable.
         #[arg(long)]
         ack_log: bool,
@@ -359,17 +366,8 @@ pub enum Experiments {
     /// seconds of being written; a row without its line end yet waits. Runs until stopped (or
     /// --idle-exit); stopping and starting again logs nothing twice.
     Watch {
-        /// The file (it may not exist yet).
-        file: PathBuf,
-        /// Who the runs are attributed to.
-        #[arg(long, default_value = "import")]
-        agent: String,
-        /// A hypothesis every run tests.
-        #[arg(long)]
-        hypothesis: Option<String>,
-        /// COLUMN=FIELD, as for import; repeat.
-        #[arg(long = "map")]
-        map: Vec<String>,
+        #[command(flatten)]
+        table: Table,
         /// Seconds between looks at the file.
         #[arg(long, default_value_t = 2.0, value_parser = positive_seconds)]
         interval: f64,

@@ -10,7 +10,7 @@ use hypatia::research::results_import::{self, Field, ImportOptions};
 use hypatia::research::{self, ExperimentFilter, HypothesisFilter, Metric, NewExperiment, NewHypothesis, StatusUpdate};
 use serde::Serialize;
 
-use super::args::{Experiments, Global, Hypotheses};
+use super::args::{Experiments, Global, Hypotheses, Table};
 use super::commands::{load_model, open};
 
 fn print(v: &impl Serialize) -> anyhow::Result<()> {
@@ -205,16 +205,25 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
     }
 }
 
-/// `--map COLUMN=FIELD` arguments.
-fn column_mapping(map: &[String]) -> anyhow::Result<BTreeMap<String, Field>> {
-    map.iter()
+/// A table's file, and the import options its arguments give (`--map COLUMN=FIELD` parsed).
+fn table_options(t: Table) -> anyhow::Result<(std::path::PathBuf, ImportOptions)> {
+    let mapping = t
+        .map
+        .iter()
         .map(|m| {
             let (col, field) = m
                 .split_once('=')
                 .with_context(|| format!("--map {m}: expected COLUMN=FIELD"))?;
             Ok((col.trim().to_string(), field.parse::<Field>()?))
         })
-        .collect()
+        .collect::<anyhow::Result<BTreeMap<_, _>>>()?;
+    let opts = ImportOptions {
+        agent: t.agent,
+        hypothesis: t.hypothesis,
+        mapping,
+        delimiter: None,
+    };
+    Ok((t.file, opts))
 }
 
 /// `hypatia experiments watch`: one line on stdout per run logged, one on stderr per row that
@@ -315,15 +324,9 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
                 &x,
             )?)
         }
-        Experiments::Import {
-            file,
-            agent,
-            hypothesis,
-            map,
-            ack_log,
-        } => {
+        Experiments::Import { table, ack_log } => {
+            let (file, opts) = table_options(table)?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let mapping = column_mapping(&map)?;
             let model = model.context("the model is loaded for imports")?;
             let mut ack = |_line: u64, w: &research::Written<research::Experiment>| {
                 if ack_log {
@@ -339,12 +342,7 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
                 &research::Actor::local(),
                 &file.display().to_string(),
                 &bytes,
-                &ImportOptions {
-                    agent,
-                    hypothesis,
-                    mapping,
-                    delimiter: None,
-                },
+                &opts,
                 &mut ack,
             )?;
             eprintln!(
@@ -371,20 +369,12 @@ pub fn experiments(g: &Global, cmd: Experiments) -> anyhow::Result<()> {
             }
         }
         Experiments::Watch {
-            file,
-            agent,
-            hypothesis,
-            map,
+            table,
             interval,
             idle_exit,
         } => {
             let model = model.context("the model is loaded for watching")?;
-            let opts = ImportOptions {
-                agent,
-                hypothesis,
-                mapping: column_mapping(&map)?,
-                delimiter: None,
-            };
+            let (file, opts) = table_options(table)?;
             watch(&store, model.as_ref(), &file, &opts, interval, idle_exit)
         }
         Experiments::List {
