@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (idempotent) and runs every check CI runs: formatting, clippy, all
 # tests, the MCP conformance suite, a schemathesis run against the live server's OpenAPI
-# description, the Python client's tests against live servers, that the benches build, and a short crash-torture run.
+# description, the Python client's tests against live servers, the web UI in Chromium, that the benches build, and a short crash-torture run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,6 +23,8 @@ echo "== fuzz the HTTP API from its OpenAPI description (schemathesis)"
 bash scripts/openapi_fuzz.sh
 echo "== Python client (clients/python against live servers)"
 bash scripts/python_client.sh
+echo "== web UI in a real browser (Debian's Chromium, playwright-core)"
+bash scripts/web_ui.sh
 echo "== benches build (they run with scripts/bench.sh NAME)"
 cargo build --workspace --all-targets --locked
 echo "== crash torture (short; HYPATIA_TORTURE_TRIALS=50 for the full run)"

@@ -382,3 +382,56 @@ fn write_tokens_act_only_as_their_agents() {
     assert_eq!(status("secret-orchestra-0123456789", &h, "loop-b", "testing"), 200);
     assert_eq!(status("secret-ops-0123456789", &h, "ops-on-call", "inconclusive"), 200);
 }
+
+/// The web UI's page and assets are served without a token even when reads need one (they hold
+/// no data), with a policy that keeps the page to this server; the API it calls stays gated.
+#[test]
+fn the_web_ui_is_public_and_its_api_is_not() {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.identity());
+    let srv = server(Arc::new(store), false, dir.path());
+    let base = format!("http://{}", srv.addr());
+    let c = reqwest::blocking::Client::new();
+
+    let page = c.get(format!("{base}/")).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let html = page.text().unwrap();
+    assert!(
+        html.contains(r#"src="/ui/app.js""#) && html.contains(r#"href="/ui/style.css""#),
+        "{html}"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing loads from elsewhere"
+    );
+
+    for (file, media) in [("app.js", "text/javascript"), ("style.css", "text/css")] {
+        let r = c.get(format!("{base}/ui/{file}")).send().unwrap();
+        assert_eq!(r.status(), 200, "{file}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(media));
+        assert!(!r.text().unwrap().is_empty());
+    }
+    let head = c.head(format!("{base}/ui/app.js")).send().unwrap();
+    assert_eq!(head.status(), 200);
+    for missing in ["nope.js", "..%2FCargo.toml", "index.html.bak"] {
+        let r = c.get(format!("{base}/ui/{missing}")).send().unwrap();
+        assert_eq!(r.status(), 404, "{missing}");
+        assert_eq!(r.json::<serde_json::Value>().unwrap()["code"], "not_found");
+    }
+    // The API behind the page still needs a token.
+    assert_eq!(c.get(format!("{base}/search?q=x")).send().unwrap().status(), 401);
+    let r = c
+        .get(format!("{base}/search?q=x&mode=bm25"))
+        .bearer_auth("read-secret-0123456789")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

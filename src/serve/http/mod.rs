@@ -16,6 +16,7 @@ mod protocol;
 mod research;
 mod search;
 mod sparql;
+mod ui;
 mod update;
 
 pub use crate::service::{Caller, Limits, Scope, UPLOAD_LIMITS};
@@ -88,6 +89,8 @@ fn configure(state: AppState, mcp: mcp::Endpoint, turns: papers::IngestTurns) ->
             )
             .service(public.0)
             .service(public.1)
+            // Before the gated scope, which matches every path.
+            .configure(ui::routes)
             .service(gated)
             .default_service(web::to(no_route));
     }

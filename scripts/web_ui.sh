@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Tests the web UI in a real browser: Debian's Chromium (apt package `chromium`, installed when
+# missing) driven by playwright-core from npm (tests/web, locked; no browser download), against
+# two servers on loopback: one over the bundled samples without tokens, one with --tokens and
+# --no-anonymous-read over an empty store. Fails on any failed test, printing the servers' logs.
+#
+#   HYPATIA_BIN=path   use this binary instead of building one (no cargo then)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+started=$(date +%s)
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== web_ui: installing Debian's chromium (apt)" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+(cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -n "${HYPATIA_BIN:-}" ]; then
+  cp "$HYPATIA_BIN" "$work/hypatia"
+else
+  source scripts/env.sh
+  cargo build --locked -p hypatia --bin hypatia
+  cp "$CARGO_TARGET_DIR/debug/hypatia" "$work/hypatia"
+fi
+bin="$work/hypatia"
+
+echo "== web_ui: ingest the bundled samples"
+"$bin" --data-dir "$work/data" ingest tests/fixtures/scifact/corpus.jsonl tests/fixtures/papers/arxiv \
+  >"$work/ingest.log" 2>&1 || { cat "$work/ingest.log" >&2; echo "web_ui: ingest failed" >&2; exit 1; }
+
+token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+printf 'read web-ui-reader %s\n' "$token" >"$work/tokens"
+source scripts/serve.sh
+port=$(free_port)
+HYPATIA_LOG=warn "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+pids+=($!)
+auth_port=$(free_port)
+HYPATIA_LOG=warn "$bin" --data-dir "$work/auth-data" serve --bind "127.0.0.1:$auth_port" \
+  --tokens "$work/tokens" --no-anonymous-read >"$work/auth-server.log" 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$port" "${pids[0]}" "$work/server.log" web_ui
+wait_up "http://127.0.0.1:$auth_port" "${pids[1]}" "$work/auth-server.log" web_ui
+
+echo "== web_ui: Chromium against http://127.0.0.1:$port and http://127.0.0.1:$auth_port"
+status=0
+(cd tests/web &&
+  HYPATIA_UI_URL="http://127.0.0.1:$port" HYPATIA_UI_AUTH_URL="http://127.0.0.1:$auth_port" \
+    HYPATIA_UI_TOKEN="$token" npm test --silent) || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "-- server log (samples)" >&2
+  tail -30 "$work/server.log" >&2
+  echo "-- server log (tokens)" >&2
+  tail -30 "$work/auth-server.log" >&2
+  echo "web_ui: the browser tests FAILED" >&2
+  exit "$status"
+fi
+echo "web_ui: passed in $(($(date +%s) - started)) s"

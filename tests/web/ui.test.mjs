@@ -1,0 +1,144 @@
+// The web UI in a real browser: Debian's Chromium driven by playwright-core, against servers
+// that scripts/web_ui.sh starts:
+//   HYPATIA_UI_URL       a server over the bundled samples, without tokens;
+//   HYPATIA_UI_AUTH_URL  a server with --tokens and --no-anonymous-read over an empty store,
+//   HYPATIA_UI_TOKEN     a read token of that server.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const base = need("HYPATIA_UI_URL");
+let browser;
+
+function need(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the tests through scripts/web_ui.sh`);
+  return v;
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh page that records console errors, failed requests and CSP violations. */
+async function open(url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  await page.goto(url);
+  return { page, problems, context };
+}
+
+async function search(page, q, options = {}) {
+  await page.fill('input[name="q"]', q);
+  if (options.mode) await page.selectOption('select[name="mode"]', options.mode);
+  if (options.view) await page.selectOption('select[name="view"]', options.view);
+  if (options.section !== undefined) await page.fill('input[name="section"]', options.section);
+  if (options.year_from !== undefined) await page.fill('input[name="year_from"]', String(options.year_from));
+  await page.click('#search-form button[type="submit"]');
+}
+
+test("search shows hits as citations, and a hit leads to its passage in its paper", async () => {
+  const { page, problems, context } = await open(`${base}/`);
+  await page.waitForSelector("footer #health:not(:empty)");
+  assert.match(await page.textContent("#health"), /\d+ papers, \d+ passages/);
+  await search(page, "DNA methylation in blood cells");
+  await page.waitForSelector("li.hit");
+  const hits = await page.$$eval("li.hit", (els) =>
+    els.map((el) => ({
+      title: el.querySelector("a.title")?.textContent,
+      quote: el.querySelector("blockquote")?.textContent,
+      marks: el.querySelectorAll("blockquote mark").length,
+      meta: el.querySelector("p.meta")?.textContent,
+    })));
+  assert.equal(hits.length, 10, "a page of ten hits");
+  for (const h of hits) {
+    assert.ok(h.title && h.quote, JSON.stringify(h));
+    assert.match(h.meta, /characters \d+–\d+/);
+  }
+  assert.ok(hits.some((h) => h.marks > 0), "query words are marked in the quotes");
+  assert.equal(new URL(page.url()).hash.startsWith("#/search?"), true, "the search is in the URL");
+
+  // The first hit's passage, in its paper, holds the quote verbatim.
+  const quote = hits[0].quote;
+  await page.click("li.hit >> nth=0 >> text=in its paper");
+  await page.waitForSelector("article.paper h1");
+  assert.equal(await page.textContent("article.paper h1"), hits[0].title);
+  const focused = await page.textContent(".passages li.focus");
+  assert.ok(focused.includes(quote), `the focused passage holds the quote\n${quote}\n${focused}`);
+
+  // Back to the same search.
+  await page.goBack();
+  await page.waitForSelector("li.hit");
+  assert.equal(await page.inputValue('input[name="q"]'), "DNA methylation in blood cells");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("mode, section filter and paging", async () => {
+  const { page, problems, context } = await open(`${base}/`);
+  await search(page, "cells", { mode: "bm25", section: "abstract" });
+  await page.waitForSelector("li.hit");
+  const metas = await page.$$eval("li.hit p.meta", (els) => els.map((e) => e.textContent));
+  assert.ok(metas.length > 0 && metas.every((m) => m.startsWith("abstract ·")), metas.join("\n"));
+  assert.match(await page.textContent("#results > p.hint"), /^bm25: hits 1–/);
+  await page.click('a[rel="next"]');
+  await page.waitForSelector('ol.hits[start="11"] li.hit');
+  assert.match(await page.textContent("#results > p.hint"), /^bm25: hits 11–/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("findings: quotes in their context, stance, and Markdown to copy", async () => {
+  const { page, problems, context } = await open(`${base}/`);
+  await search(page, "Does DNA methylation change with age?", { view: "findings" });
+  await page.waitForSelector("article.paper-findings");
+  const quotes = await page.$$eval(".finding .context .quote", (els) => els.map((e) => e.textContent));
+  assert.ok(quotes.length > 0 && quotes.every((q) => q.length > 20), quotes.join("\n"));
+  const badges = await page.$$eval(".finding .badge", (els) => els.map((e) => e.textContent));
+  assert.ok(badges.every((b) => ["supports", "contradicts", "related", "affirmative", "negative", "hedged"].includes(b)), badges.join(","));
+  const md = await page.inputValue("textarea#markdown");
+  assert.match(md, /^## Evidence: /);
+  assert.ok(quotes.some((q) => md.includes(q)), "the Markdown quotes what the page shows");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("errors are shown, not swallowed", async () => {
+  const { page, context } = await open(`${base}/#/paper/no-such-paper`);
+  await page.waitForSelector('[role="alert"]');
+  assert.match(await page.textContent('[role="alert"]'), /404 not_found/);
+  await page.goto(`${base}/#/search?q=cells&year_from=2999`);
+  await page.waitForSelector("#results > p.hint");
+  await page.waitForFunction(() => document.querySelector("#results > p.hint")?.textContent === "No hits.");
+  await context.close();
+});
+
+test("a server that needs a token: the page asks for one, and uses it", async () => {
+  const auth = need("HYPATIA_UI_AUTH_URL");
+  const token = need("HYPATIA_UI_TOKEN");
+  const { page, context } = await open(`${auth}/#/search?q=cells`);
+  await page.waitForSelector('[role="alert"]');
+  assert.match(await page.textContent('[role="alert"]'), /401 .*set a token/);
+  await page.click("details.token summary");
+  await page.fill("#token", token);
+  await page.click('#token-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelector("#results > p.hint")?.textContent === "No hits.");
+  assert.equal(await page.evaluate(() => localStorage.getItem("hypatia.token")), token);
+  await context.close();
+});
