@@ -266,8 +266,38 @@ pub enum Hypotheses {
         /// The motivating gap, as JSON (an element of `hypatia gaps` output).
         #[arg(long)]
         gap: Option<String>,
+        /// An earlier hypothesis it refines (key or IRI); repeat for several.
+        #[arg(long)]
+        refines: Vec<String>,
+        /// An earlier hypothesis it combines (key or IRI); repeat for each one combined.
+        #[arg(long)]
+        combines: Vec<String>,
+        /// An earlier hypothesis it contradicts (key or IRI); repeat for several.
+        #[arg(long)]
+        contradicts: Vec<String>,
     },
-    /// List hypotheses, newest first.
+    /// Record a pairwise comparison of two hypotheses (for their Elo ratings).
+    Compare {
+        /// The hypothesis judged better (key or IRI); with --draw, one of the two.
+        #[arg(long)]
+        winner: String,
+        /// The hypothesis judged worse (key or IRI); with --draw, the other.
+        #[arg(long)]
+        loser: String,
+        /// Neither is better.
+        #[arg(long)]
+        draw: bool,
+        /// Who judged.
+        #[arg(long, default_value = "cli")]
+        agent: String,
+        /// Why.
+        #[arg(long)]
+        rationale: Option<String>,
+        /// A match id of yours: recording it again returns the stored comparison.
+        #[arg(long = "match")]
+        match_id: Option<String>,
+    },
+    /// List hypotheses, newest first (or sorted with --sort).
     List {
         /// Only this status.
         #[arg(long)]
@@ -278,14 +308,32 @@ pub enum Hypotheses {
         /// Only hypotheses whose evidence cites a retracted paper.
         #[arg(long)]
         retracted_evidence: bool,
+        /// recency (default), rating (Elo) or evidence (evidence passages plus kept runs).
+        #[arg(long)]
+        sort: Option<String>,
+        /// Lowest (oldest) first instead of highest (newest).
+        #[arg(long)]
+        ascending: bool,
         /// Most hypotheses.
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
-    /// One hypothesis with its history and experiments.
+    /// One hypothesis with its history, experiments, lineage, rating and plateaus.
     Show {
         /// Key or IRI.
         id: String,
+        /// Only this metric's plateau.
+        #[arg(long)]
+        plateau_metric: Option<String>,
+        /// lower or higher is better (inferred from the metric's name when absent).
+        #[arg(long)]
+        plateau_direction: Option<String>,
+        /// Runs without a gain above the threshold after the best that make a plateau.
+        #[arg(long, default_value_t = hypatia::research::DEFAULT_WINDOW)]
+        plateau_window: usize,
+        /// Smallest gain over the best that counts, in the metric's unit.
+        #[arg(long, default_value_t = 0.0)]
+        plateau_threshold: f64,
     },
     /// Change a hypothesis' status.
     Status {

@@ -151,7 +151,21 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
             concepts,
             evidence,
             gap,
+            refines,
+            combines,
+            contradicts,
         } => {
+            let derived_from = [
+                (research::DerivationRelation::Refines, refines),
+                (research::DerivationRelation::Combines, combines),
+                (research::DerivationRelation::Contradicts, contradicts),
+            ]
+            .into_iter()
+            .flat_map(|(relation, keys)| {
+                keys.into_iter()
+                    .map(move |hypothesis| research::DerivationArg { hypothesis, relation })
+            })
+            .collect();
             let gap = gap
                 .map(|j| serde_json::from_str(&j).context("--gap: not a gap as `hypatia gaps` prints it"))
                 .transpose()?;
@@ -162,6 +176,7 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
                 concepts: concepts.into_iter().map(research::ConceptArg::Name).collect(),
                 gap,
                 evidence: evidence.into_iter().map(research::EvidenceArg::Name).collect(),
+                derived_from,
             };
             print(&research::propose(
                 &store,
@@ -174,6 +189,8 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
             status,
             agent,
             retracted_evidence,
+            sort,
+            ascending,
             limit,
         } => print(&research::hypotheses(
             &store,
@@ -181,10 +198,55 @@ pub fn hypotheses(g: &Global, cmd: Hypotheses) -> anyhow::Result<()> {
                 status: status.map(|s| s.parse()).transpose()?,
                 agent,
                 flag: retracted_evidence.then_some(research::RecordFlag::RetractedEvidence),
+                sort: sort
+                    .map(|s| serde_json::from_value(serde_json::Value::String(s.clone())))
+                    .transpose()
+                    .context("--sort: recency, rating or evidence")?,
+                order: Some(if ascending {
+                    research::SortOrder::Asc
+                } else {
+                    research::SortOrder::Desc
+                }),
                 limit: Some(limit),
             },
         )?),
-        Hypotheses::Show { id } => print(&research::hypothesis(&store, &id)?),
+        Hypotheses::Show {
+            id,
+            plateau_metric,
+            plateau_direction,
+            plateau_window,
+            plateau_threshold,
+        } => {
+            let plateau = research::PlateauQuery {
+                plateau_metric,
+                plateau_direction: plateau_direction
+                    .map(|d| serde_json::from_value(serde_json::Value::String(d)))
+                    .transpose()
+                    .context("--plateau-direction: lower or higher")?,
+                plateau_window: Some(plateau_window),
+                plateau_threshold: Some(plateau_threshold),
+            };
+            print(&research::hypothesis_with(&store, &id, &plateau.settings()?)?)
+        }
+        Hypotheses::Compare {
+            winner,
+            loser,
+            draw,
+            agent,
+            rationale,
+            match_id,
+        } => print(&research::compare(
+            &store,
+            &research::Actor::local(),
+            &research::NewComparison {
+                winner,
+                loser,
+                draw,
+                agent,
+                rationale,
+                match_id,
+            },
+        )?),
         Hypotheses::Status {
             id,
             to,

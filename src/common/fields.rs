@@ -16,7 +16,7 @@ pub const MAX_AGENT: usize = 200;
 /// What `str::trim` strips (Unicode White_Space), as the inside of a regular-expression class.
 pub(crate) const WHITESPACE: &str = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
 /// Control characters (`char::is_control`), as the inside of a class.
-const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
+pub(crate) const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
 
 /// A type that only names a schema: fields say `#[schema(value_type = Text)]` (or
 /// `#[param(value_type = Option<Text>)]`) to be described by the check they pass.

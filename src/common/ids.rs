@@ -163,6 +163,8 @@ pub enum RecordKind {
     Experiment,
     /// A change of a hypothesis' status (graph only).
     StatusChange,
+    /// A pairwise comparison of two hypotheses by an agent or a person (graph only).
+    Comparison,
 }
 
 impl RecordKind {
@@ -172,6 +174,7 @@ impl RecordKind {
             RecordKind::Hypothesis => "hyp_",
             RecordKind::Experiment => "exp_",
             RecordKind::StatusChange => "chg_",
+            RecordKind::Comparison => "cmp_",
         }
     }
 
@@ -181,22 +184,28 @@ impl RecordKind {
             RecordKind::Hypothesis => "hypothesis",
             RecordKind::Experiment => "experiment",
             RecordKind::StatusChange => "status-change",
+            RecordKind::Comparison => "comparison",
         }
     }
 
     /// The kind of a record key, or `None` for a paper key (or anything else).
     pub fn of_key(key: &str) -> Option<RecordKind> {
-        [RecordKind::Hypothesis, RecordKind::Experiment, RecordKind::StatusChange]
-            .into_iter()
-            .find(|k| {
-                key.strip_prefix(k.prefix())
-                    .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-            })
+        [
+            RecordKind::Hypothesis,
+            RecordKind::Experiment,
+            RecordKind::StatusChange,
+            RecordKind::Comparison,
+        ]
+        .into_iter()
+        .find(|k| {
+            key.strip_prefix(k.prefix())
+                .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
     }
 
     /// Whether records of this kind are searchable (in the text and vector indexes).
     pub fn is_indexed(self) -> bool {
-        !matches!(self, RecordKind::StatusChange)
+        !matches!(self, RecordKind::StatusChange | RecordKind::Comparison)
     }
 
     /// A record key derived from `seed` (the same seed, the same key: retries are idempotent).

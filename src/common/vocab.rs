@@ -263,8 +263,24 @@ namespace!(
         TO_STATUS = "toStatus",
         /// Status change to an experiment whose outcome it rests on.
         BASED_ON = "basedOn",
-        /// Free-text note of an agent.
+        /// Free-text note of an agent (a status change's reason, a comparison's rationale).
         NOTE = "note",
+        /// Hypothesis to a hypothesis it refines (a sub-property of prov:wasDerivedFrom).
+        REFINES = "refines",
+        /// Hypothesis to one of the hypotheses it combines (a sub-property of
+        /// prov:wasDerivedFrom).
+        COMBINES = "combines",
+        /// Hypothesis to a hypothesis it contradicts and was derived from (a sub-property of
+        /// prov:wasDerivedFrom).
+        CONTRADICTS = "contradicts",
+        /// Class of pairwise comparisons of two hypotheses, the matches Elo ratings come from.
+        COMPARISON = "Comparison",
+        /// Comparison to each of the two hypotheses it compares.
+        COMPARES = "compares",
+        /// Comparison to the hypothesis that won it (absent for a draw).
+        WINNER = "winner",
+        /// Comparison to the client-chosen match id that makes it idempotent.
+        MATCH_ID = "matchId",
         /// Class of experiment runs.
         EXPERIMENT = "Experiment",
         /// Experiment to the hypothesis it tests.

@@ -21,8 +21,8 @@ use crate::research::gate::{self, GateAnswer, GateRequest};
 use crate::research::novelty::{self, NoveltyReport, NoveltyRequest};
 use crate::research::results_import::{self, ImportOptions, ImportReport};
 use crate::research::{
-    self, Actor, Experiment, ExperimentFilter, Hypothesis, HypothesisFilter, NewExperiment, NewHypothesis,
-    StatusUpdate, Written,
+    self, Actor, Compared, Experiment, ExperimentFilter, Hypothesis, HypothesisFilter, NewComparison, NewExperiment,
+    NewHypothesis, PlateauSettings, StatusUpdate, Written,
 };
 use crate::retrieval::search::{self, Hit, SearchRequest};
 use crate::store::papers::{self, PaperRecord};
@@ -130,13 +130,20 @@ impl Service {
             .await
     }
 
-    /// One hypothesis with its history, evidence and experiments.
-    pub async fn hypothesis(&self, id: String) -> Result<Hypothesis> {
+    /// Records a pairwise comparison of two hypotheses as `actor`.
+    pub async fn compare(&self, actor: Actor, c: NewComparison) -> Result<Compared> {
         let store = self.store.clone();
-        blocking(move || research::hypothesis(&store, &id)).await
+        blocking(move || research::compare(&store, &actor, &c)).await
     }
 
-    /// Stored hypotheses, newest first.
+    /// One hypothesis with its history, evidence, experiments, lineage, rating, and the
+    /// plateaus of its runs' metrics read with `plateau`.
+    pub async fn hypothesis(&self, id: String, plateau: PlateauSettings) -> Result<Hypothesis> {
+        let store = self.store.clone();
+        blocking(move || research::hypothesis_with(&store, &id, &plateau)).await
+    }
+
+    /// Stored hypotheses, in the order the filter asks for (newest first by default).
     pub async fn hypotheses(&self, f: HypothesisFilter) -> Result<Vec<Hypothesis>> {
         let store = self.store.clone();
         blocking(move || research::hypotheses(&store, &f)).await

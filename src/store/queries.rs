@@ -84,8 +84,13 @@ pub const NOTICES: &str = include_str!("../../queries/notices.rq");
 /// When each document became true and known (publication, record and status-change times).
 pub const TIMELINE: &str = include_str!("../../queries/timeline.rq");
 
+/// Derivation edges between hypotheses (refines, combines, contradicts).
+pub const HYPOTHESIS_LINEAGE: &str = include_str!("../../queries/hypothesis_lineage.rq");
+/// Pairwise comparisons of hypotheses in record-time order, for Elo ratings.
+pub const COMPARISONS: &str = include_str!("../../queries/comparisons.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 23] = [
+pub const ALL: [(&str, &str); 25] = [
     ("citation.rq", CITATION),
     ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
@@ -109,6 +114,8 @@ pub const ALL: [(&str, &str); 23] = [
     ("concept_cooccurrence.rq", CONCEPT_COOCCURRENCE),
     ("notices.rq", NOTICES),
     ("timeline.rq", TIMELINE),
+    ("hypothesis_lineage.rq", HYPOTHESIS_LINEAGE),
+    ("comparisons.rq", COMPARISONS),
 ];
 
 /// The lexical form of a literal, or the IRI of a named node.

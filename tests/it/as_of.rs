@@ -86,6 +86,7 @@ fn reads_as_of_a_moment_see_the_store_as_it_stood_then() {
             concepts: vec![],
             gap: None,
             evidence: vec![],
+            derived_from: vec![],
         },
     )
     .unwrap()

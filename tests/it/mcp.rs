@@ -134,6 +134,7 @@ fn stdio_tools_resources_and_writes() {
         "propose_hypothesis",
         "set_hypothesis_status",
         "log_experiment",
+        "compare_hypotheses",
         "hypotheses",
         "novelty",
         "gate",

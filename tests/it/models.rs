@@ -33,6 +33,7 @@ fn store_with(dir: &std::path::Path, e: &dyn Embedder) {
             concepts: vec![],
             gap: None,
             evidence: vec![],
+            derived_from: vec![],
         },
     )
     .unwrap();

@@ -60,6 +60,7 @@ fn openapi_json_is_openapi_3_1_and_names_served_routes() {
         "/hypotheses",
         "/hypotheses/{id}",
         "/hypotheses/{id}/status",
+        "/hypotheses/compare",
         "/experiments",
         "/experiments/import",
         "/experiments/{id}",

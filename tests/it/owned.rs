@@ -87,6 +87,7 @@ fn facts_users_write_change_nothing_the_store_answers() {
             concepts: vec![],
             gap: None,
             evidence: vec![],
+            derived_from: vec![],
         },
     )
     .unwrap()

@@ -7,7 +7,7 @@ use hypatia::store::queries::lexical;
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 23] = [
+const COVERED: [&str; 25] = [
     "citation.rq",
     "authors.rq",
     "passages_of.rq",
@@ -34,6 +34,9 @@ const COVERED: [&str; 23] = [
     "hypothesis_evidence.rq",
     "experiments.rq",
     "experiment_details.rq",
+    // Cases in tests/it/lineage.rs (through research::hypothesis / hypotheses / compare).
+    "hypothesis_lineage.rq",
+    "comparisons.rq",
     // Case in tests/it/as_of.rs (through Store::timeline and Store::graphs_as_of).
     "timeline.rq",
     // Cases in tests/it/retractions.rs (through Store::standing): a notice after its paper,

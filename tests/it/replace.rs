@@ -176,6 +176,7 @@ fn hypothesis_evidence_keeps_the_quote_it_was_made_from() {
             concepts: vec![],
             gap: None,
             evidence: vec![hypatia::research::EvidenceArg::Name(passage.key.clone())],
+            derived_from: vec![],
         },
     )
     .unwrap()

@@ -344,6 +344,7 @@ fn concurrent_agents_lose_nothing_and_one_status_change_wins() {
             concepts: vec![research::ConceptArg::Name("learning rate warm-up".into())],
             gap: None,
             evidence: vec![],
+            derived_from: vec![],
         },
     )
     .unwrap()

@@ -120,6 +120,7 @@ fn a_later_retraction_notice_propagates_without_reingesting_the_paper() {
                 concepts: vec![],
                 gap: None,
                 evidence,
+                derived_from: vec![],
             },
         )
         .unwrap()

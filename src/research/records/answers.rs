@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::requests::Metric;
+use super::plateau::Plateau;
+use super::rank::Rating;
+use super::requests::{DerivationRelation, Metric};
 use super::status::{HypothesisStatus, RunStatus};
 
 /// A concept as a record names it.
@@ -66,10 +68,32 @@ pub struct Hypothesis {
     pub retracted_evidence: Vec<String>,
     /// The motivating gap's kind and explanation.
     pub gap: Option<(String, Option<String>)>,
-    /// Status changes, oldest first.
+    /// The earlier hypotheses it derives from, and how (its parents in the lineage).
+    pub derived_from: Vec<Derivation>,
+    /// The later hypotheses derived from it, and how each derives (its children), oldest first.
+    pub derivatives: Vec<Derivation>,
+    /// Its Elo rating from the pairwise comparisons recorded so far.
+    pub rating: Rating,
+    /// What `sort=evidence` orders by: its distinct evidence passages (its own and its gap's)
+    /// plus the runs testing it that were kept.
+    pub evidence_count: usize,
+    /// Status changes, oldest first (empty in lists).
     pub history: Vec<StatusChange>,
-    /// Experiments that test it, oldest first.
+    /// Experiments that test it, oldest first (empty in lists).
     pub experiments: Vec<Experiment>,
+    /// For each metric its runs report (or the one asked for), whether the runs have stopped
+    /// improving it (empty in lists).
+    pub plateaus: Vec<Plateau>,
+}
+
+/// One edge of a hypothesis' lineage: the hypothesis at the other end, and how the child
+/// derives from the parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Derivation {
+    /// The hypothesis at the other end (key).
+    pub hypothesis: String,
+    /// How the child derives from the parent.
+    pub relation: DerivationRelation,
 }
 
 /// An evidence passage as it was when a hypothesis cited it.

@@ -13,13 +13,15 @@ use super::actor::Actor;
 use super::answers::{Hypothesis, Written};
 use super::evidence::{evidence_facts, resolve_concepts, resolve_passages};
 use super::helpers::{clip, normalise};
+use super::lineage;
 use super::nanopub::{nanopub, nanopub_graphs, to_ntriples, Record};
 use super::reads::{current_status, hypothesis};
 use super::requests::{check_concept_names, check_count, record_key, EvidenceArg, NewHypothesis, StatusUpdate};
 use super::status::HypothesisStatus;
 
-/// Records a hypothesis (status proposed). Proposing the same statement again as the same agent
-/// returns the stored hypothesis unchanged.
+/// Records a hypothesis (status proposed), with the earlier hypotheses it derives from.
+/// Proposing the same statement again as the same agent returns the stored hypothesis
+/// unchanged (its lineage included: a second proposal adds no parents).
 pub fn propose(
     store: &Store,
     embedder: &dyn Embedder,
@@ -46,6 +48,8 @@ pub fn propose(
         None => None,
     };
     let key = RecordKind::Hypothesis.key(&format!("{agent}\n{}", normalise(statement)));
+    // Parents are never deleted, so what is checked here still holds under the lock.
+    let parents = lineage::parents(store, &key, &h.derived_from)?;
     let _guard = store.research_lock();
     if store.has_doc(&key)? {
         return Ok(Written {
@@ -66,6 +70,7 @@ pub fn propose(
         a.link(&iri, hyp::CONCERNS, c);
     }
     evidence_facts(&mut a, store, &iri, "evidence", &evidence);
+    lineage::facts(&mut a, store, &iri, &parents);
     if let Some(g) = &h.gap {
         let gap = format!("{iri}#gap");
         a.link(&iri, hyp::MOTIVATED_BY, &gap);

@@ -1,7 +1,7 @@
 //! The read side: hypotheses (with their history, experiments and quoted evidence) and
 //! experiment runs, from the store's named queries, and the filters that list them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use oxigraph::model::{Literal, Term};
 use serde::{Deserialize, Serialize};
@@ -18,18 +18,33 @@ use crate::store::Store;
 use super::answers::{ConceptLabel, Experiment, Hypothesis, StatusChange};
 use super::evidence::quoted_evidence;
 use super::helpers::{key_of_iri, node, words};
+use super::lineage::Lineage;
+use super::plateau::{plateaus, PlateauSettings};
+use super::rank::{comparisons, ratings, Rating};
 use super::requests::{record_key, HypothesisKey, Metric};
 use super::status::{HypothesisStatus, RunStatus};
 
-/// A stored hypothesis with its history and experiments.
+/// A stored hypothesis with its history, experiments, lineage, rating and the plateaus of its
+/// runs' metrics (with the default plateau settings).
 pub fn hypothesis(store: &Store, id: &str) -> Result<Hypothesis> {
+    hypothesis_with(store, id, &PlateauSettings::default())
+}
+
+/// [`hypothesis`], its plateaus read with `plateau`.
+pub fn hypothesis_with(store: &Store, id: &str, plateau: &PlateauSettings) -> Result<Hypothesis> {
     let key = record_key(RecordKind::Hypothesis, id)?;
     let iri = store.base().iri(RecordKind::Hypothesis.segment(), &key);
     let rows = select(store, queries::HYPOTHESES, &[("h", node(&iri)?)])?;
     let Some(row) = rows.into_iter().next() else {
         return Err(UserError::NotFound(format!("hypothesis `{id}`")).into());
     };
-    let mut h = hypothesis_from_row(store, row)?;
+    let extras = Extras {
+        ratings: ratings(&comparisons(store)?, None),
+        lineage: Lineage::load(store)?,
+        // Counted below from the runs themselves.
+        kept: HashMap::new(),
+    };
+    let mut h = hypothesis_from_row(store, row, &extras)?;
     h.quoted_evidence = quoted_evidence(store, &iri)?;
     h.history = select(store, queries::HYPOTHESIS_HISTORY, &[("h", node(&iri)?)])?
         .into_iter()
@@ -42,7 +57,41 @@ pub fn hypothesis(store: &Store, id: &str) -> Result<Hypothesis> {
             ..Default::default()
         },
     )?;
+    h.evidence_count = h.evidence.len() + kept_runs(&h.experiments);
+    h.plateaus = plateaus(&h.experiments, plateau);
     Ok(h)
+}
+
+fn kept_runs(runs: &[Experiment]) -> usize {
+    runs.iter().filter(|e| e.status == RunStatus::Keep).count()
+}
+
+/// What hypothesis reads add to the rows of `hypotheses.rq`, read once per call: ratings,
+/// lineage, and kept runs per hypothesis key.
+struct Extras {
+    ratings: HashMap<String, Rating>,
+    lineage: Lineage,
+    kept: HashMap<String, usize>,
+}
+
+impl Extras {
+    fn load(store: &Store) -> Result<Extras> {
+        let mut kept: HashMap<String, usize> = HashMap::new();
+        for r in select(store, queries::EXPERIMENTS, &[("status", node(RunStatus::Keep.iri())?)])? {
+            if let Some(t) = r.get("tested") {
+                *kept.entry(key_of_iri(t)).or_default() += 1;
+            }
+        }
+        Ok(Extras {
+            ratings: ratings(&comparisons(store)?, None),
+            lineage: Lineage::load(store)?,
+            kept,
+        })
+    }
+
+    fn rating(&self, key: &str) -> Rating {
+        self.ratings.get(key).cloned().unwrap_or_default()
+    }
 }
 
 /// A hypothesis as it stood as of `as_of`: the status its last change by then set (proposed
@@ -54,6 +103,17 @@ pub fn hypothesis_as_of(store: &Store, id: &str, as_of: &AsOf) -> Result<Hypothe
     h.history.retain(|c| by_then(&c.time));
     h.status = h.history.last().map_or(HypothesisStatus::Proposed, |c| c.to);
     h.experiments.retain(|e| by_then(&e.time));
+    h.derivatives = Lineage::load(store)?
+        .children_of(&h.key)
+        .iter()
+        .filter(|(_, created)| by_then(created))
+        .map(|(d, _)| d.clone())
+        .collect();
+    h.rating = ratings(&comparisons(store)?, Some(as_of.at))
+        .remove(&h.key)
+        .unwrap_or_default();
+    h.evidence_count = h.evidence.len() + kept_runs(&h.experiments);
+    h.plateaus = plateaus(&h.experiments, &PlateauSettings::default());
     let standing = store.standing()?;
     let prefix = store.base().passage_iri("");
     let retracted = |e: &String| {
@@ -82,9 +142,44 @@ pub struct HypothesisFilter {
     #[serde(default)]
     #[param(inline)]
     pub flag: Option<RecordFlag>,
-    /// Most hypotheses (newest first); 100 when absent.
+    /// What to order by: `recency` (when it was proposed; the default), `rating` (Elo from
+    /// pairwise comparisons, 1200 before any) or `evidence` (`evidence_count`: distinct
+    /// evidence passages, its own and its gap's, plus kept runs testing it). Ties are newest
+    /// first.
+    #[serde(default)]
+    #[param(inline)]
+    pub sort: Option<HypothesisSort>,
+    /// `desc` (the default: newest, highest rated or best supported first) or `asc`.
+    #[serde(default)]
+    #[param(inline)]
+    pub order: Option<SortOrder>,
+    /// Most hypotheses, taken after sorting; 100 when absent.
     #[serde(default, deserialize_with = "fields::count")]
     pub limit: Option<usize>,
+}
+
+/// What `GET /hypotheses` orders by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HypothesisSort {
+    /// When it was proposed.
+    #[default]
+    Recency,
+    /// Its Elo rating.
+    Rating,
+    /// Its evidence count: evidence passages plus kept runs.
+    Evidence,
+}
+
+/// Which end of a sort comes first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Highest (newest) first.
+    #[default]
+    Desc,
+    /// Lowest (oldest) first.
+    Asc,
 }
 
 /// Something about a record an agent should look at again.
@@ -117,7 +212,8 @@ fn retracted_among(store: &Store, standing: &Standing, evidence: &[String]) -> V
         .collect()
 }
 
-/// Stored hypotheses, newest first, without history and experiments (ask for one to get them).
+/// Stored hypotheses in the order `f` asks for (newest first by default), without history,
+/// experiments and plateaus (ask for one to get them).
 pub fn hypotheses(store: &Store, f: &HypothesisFilter) -> Result<Vec<Hypothesis>> {
     let mut b: Vec<(&str, Term)> = Vec::new();
     if let Some(s) = f.status {
@@ -127,12 +223,39 @@ pub fn hypotheses(store: &Store, f: &HypothesisFilter) -> Result<Vec<Hypothesis>
         b.push(("agent", Literal::new_simple_literal(a.trim()).into()));
     }
     let limit = f.limit.unwrap_or(100);
+    let extras = Extras::load(store)?;
+    // The query's order is newest first; the sorts below are stable, so ties stay that way.
+    let mut rows = select(store, queries::HYPOTHESES, &b)?;
+    let key = |r: &Row| key_of_iri(r.get("h").map_or("", String::as_str));
+    let desc = f.order.unwrap_or_default() == SortOrder::Desc;
+    match f.sort.unwrap_or_default() {
+        HypothesisSort::Recency if desc => {}
+        HypothesisSort::Recency => rows.reverse(),
+        HypothesisSort::Rating => rows.sort_by(|x, y| {
+            let (a, b) = (extras.rating(&key(x)).elo, extras.rating(&key(y)).elo);
+            if desc {
+                b.total_cmp(&a)
+            } else {
+                a.total_cmp(&b)
+            }
+        }),
+        HypothesisSort::Evidence => {
+            let count = |r: &Row| words(r.get("evidence")).len() + extras.kept.get(&key(r)).copied().unwrap_or(0);
+            rows.sort_by(|x, y| {
+                if desc {
+                    count(y).cmp(&count(x))
+                } else {
+                    count(x).cmp(&count(y))
+                }
+            });
+        }
+    }
     let mut out = Vec::new();
-    for r in select(store, queries::HYPOTHESES, &b)? {
+    for r in rows {
         if out.len() == limit {
             break;
         }
-        let h = hypothesis_from_row(store, r)?;
+        let h = hypothesis_from_row(store, r, &extras)?;
         if f.flag.is_none_or(|flag| flag.holds(&h.retracted_evidence)) {
             out.push(h);
         }
@@ -210,7 +333,7 @@ pub fn experiment(store: &Store, id: &str) -> Result<Experiment> {
         .unwrap_or_else(|| Err(UserError::NotFound(format!("experiment `{id}`")).into()))
 }
 
-fn hypothesis_from_row(store: &Store, r: Row) -> Result<Hypothesis> {
+fn hypothesis_from_row(store: &Store, r: Row, extras: &Extras) -> Result<Hypothesis> {
     let iri = r.get("h").cloned().unwrap_or_default();
     let status = r
         .get("status")
@@ -224,10 +347,21 @@ fn hypothesis_from_row(store: &Store, r: Row) -> Result<Hypothesis> {
         })
         .collect::<Result<_>>()?;
     let evidence = words(r.get("evidence"));
+    let key = key_of_iri(&iri);
     Ok(Hypothesis {
         retracted_evidence: retracted_among(store, &*store.standing()?, &evidence),
+        evidence_count: evidence.len() + extras.kept.get(&key).copied().unwrap_or(0),
         evidence,
-        key: key_of_iri(&iri),
+        derived_from: extras.lineage.parents_of(&key),
+        derivatives: extras
+            .lineage
+            .children_of(&key)
+            .iter()
+            .map(|(d, _)| d.clone())
+            .collect(),
+        rating: extras.rating(&key),
+        plateaus: Vec::new(),
+        key,
         statement: r.get("statement").cloned().unwrap_or_default(),
         agent: r.get("agent").cloned().unwrap_or_default(),
         created: r.get("created").cloned().unwrap_or_default(),

@@ -113,7 +113,107 @@ pub struct NewHypothesis {
     #[serde(default)]
     #[schema(max_items = 200)]
     pub evidence: Vec<EvidenceArg>,
+    /// Earlier hypotheses it derives from, each with how: it refines one, combines several, or
+    /// contradicts one. Each must be stored, none may be named twice, and a hypothesis cannot
+    /// derive from itself.
+    #[serde(default)]
+    #[schema(max_items = 200)]
+    pub derived_from: Vec<DerivationArg>,
 }
+
+/// How a hypothesis derives from an earlier one (each a sub-property of `prov:wasDerivedFrom`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DerivationRelation {
+    /// A narrower or sharper version of the parent.
+    Refines,
+    /// One of several parents merged into one hypothesis.
+    Combines,
+    /// States the opposite of the parent, or an alternative that excludes it.
+    Contradicts,
+}
+
+impl DerivationRelation {
+    /// Every relation.
+    pub const ALL: [DerivationRelation; 3] = [Self::Refines, Self::Combines, Self::Contradicts];
+
+    /// The property that states it (`hyp:refines`, ...).
+    pub fn iri(self) -> &'static str {
+        use crate::common::vocab::hyp;
+        match self {
+            Self::Refines => hyp::REFINES,
+            Self::Combines => hyp::COMBINES,
+            Self::Contradicts => hyp::CONTRADICTS,
+        }
+    }
+
+    /// The relation a property states.
+    pub fn from_iri(iri: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.iri() == iri)
+    }
+}
+
+/// An earlier hypothesis a new one derives from, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DerivationArg {
+    /// The parent hypothesis (key or IRI); it must be stored.
+    #[schema(value_type = HypothesisKey)]
+    pub hypothesis: String,
+    /// refines, combines or contradicts.
+    pub relation: DerivationRelation,
+}
+
+/// A pairwise judgement of two hypotheses: which is better (or a draw), by whom and why. Each
+/// is kept as its own record; Elo ratings are computed from all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComparison {
+    /// The hypothesis judged better (key or IRI); for a draw, one of the two.
+    #[schema(value_type = HypothesisKey)]
+    pub winner: String,
+    /// The hypothesis judged worse (key or IRI); for a draw, the other one. Not the winner.
+    #[schema(value_type = HypothesisKey)]
+    pub loser: String,
+    /// Neither is better: each scores one half.
+    #[serde(default)]
+    pub draw: bool,
+    /// Who judged (an agent id or a person).
+    #[schema(value_type = fields::Agent)]
+    pub agent: String,
+    /// Why.
+    #[serde(default)]
+    #[schema(value_type = Option<fields::Text>)]
+    pub rationale: Option<String>,
+    /// A client-chosen match id: the same agent sending the same id again gets the stored
+    /// comparison back (200), or 409 when the winner, loser or draw differ. Without it every
+    /// call is a new match (tournaments replay pairs).
+    #[serde(default, rename = "match")]
+    #[schema(value_type = Option<MatchId>)]
+    pub match_id: Option<String>,
+}
+
+/// Longest match id.
+pub const MAX_MATCH_ID: usize = 200;
+
+fields::schema_type!(
+    /// The schema of a comparison's match id: as an agent id, 1 to [`MAX_MATCH_ID`] characters,
+    /// not blank, no control characters.
+    MatchId => {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let (c, ws) = (fields::CONTROL, fields::WHITESPACE);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(format!(
+                "A client-chosen match id: not blank, at most {MAX_MATCH_ID} characters, no control characters."
+            )))
+            .pattern(Some(format!("^[^{c}]*[^{c}{ws}][^{c}]*$")))
+            .max_length(Some(MAX_MATCH_ID))
+            .build()
+    }
+);
 
 /// A change of a hypothesis' status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -278,6 +378,21 @@ pub fn record_key(kind: RecordKind, id: &str) -> Result<String> {
             ),
         )),
     }
+}
+
+/// The hypothesis key named in request field `field` (a key or IRI), the field named when it
+/// is neither.
+pub(super) fn hypothesis_key_in(field: &str, id: &str) -> Result<String> {
+    record_key(RecordKind::Hypothesis, id).map_err(|_| {
+        Error::invalid(
+            field,
+            format!(
+                "`{}` is not a hypothesis key (`{}` + 16 hex digits) or IRI",
+                id.trim(),
+                RecordKind::Hypothesis.prefix()
+            ),
+        )
+    })
 }
 
 /// The schema of a [`record_key`] of `kind`: white space around, and anything up to a last `/`

@@ -17,8 +17,8 @@ use crate::research::gate::{GateAnswer, GateRequest};
 use crate::research::novelty::{NoveltyReport, NoveltyRequest};
 use crate::research::results_import::{self, Field, ImportOptions, ImportReport};
 use crate::research::{
-    self, Experiment, ExperimentFilter, Hypothesis, HypothesisFilter, NewExperiment, NewHypothesis, StatusUpdate,
-    Written,
+    self, Compared, Experiment, ExperimentFilter, Hypothesis, HypothesisFilter, NewComparison, NewExperiment,
+    NewHypothesis, PlateauQuery, StatusUpdate, Written,
 };
 use crate::service::Scope;
 
@@ -33,6 +33,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .to(__path_list_hypotheses, list_hypotheses)
                 .to(__path_propose, propose),
         )
+        // Before `/hypotheses/{id}`, which would take `compare` for an id.
+        .service(Documented::at("/hypotheses/compare").to(__path_compare, compare))
         .service(Documented::at("/hypotheses/{id}").to(__path_get_hypothesis, get_hypothesis))
         .service(Documented::at("/hypotheses/{id}/status").to(__path_set_status, set_status))
         .service(
@@ -148,7 +150,7 @@ async fn gaps_handler(state: web::Data<AppState>, p: web::Query<GapParams>) -> R
         (status = 400, description = "The body is invalid.", body = ErrorBody),
         (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
         (status = 403, description = "Writes are off, the token's scope is too small, or the token is not bound to the agent named.", body = ErrorBody),
-        (status = 404, description = "An evidence passage is not stored.", body = ErrorBody),
+        (status = 404, description = "An evidence passage, or a hypothesis `derived_from` names, is not stored (the message names the field, e.g. `derived_from[1].hypothesis`).", body = ErrorBody),
         (status = 413, description = "The body is larger than 1 MiB.", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`.", body = ErrorBody),
         (status = 503, description = "This needs the embedding model, which is not loaded.", body = ErrorBody),
@@ -164,8 +166,9 @@ async fn propose(
     Ok(written(w))
 }
 
-/// Stored hypotheses, newest first, without their history and experiments (ask for one to get
-/// them).
+/// Stored hypotheses, newest first or sorted by `sort` (Elo rating, evidence count, recency),
+/// without their history, experiments and plateaus (ask for one to get them). Each carries its
+/// lineage (`derived_from`, `derivatives`), its rating and its evidence count.
 #[utoipa::path(
     get,
     path = "/hypotheses",
@@ -185,22 +188,74 @@ async fn list_hypotheses(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// One hypothesis, with its status history and the experiments that test it.
+/// One hypothesis, with its status history, the experiments that test it, its lineage both
+/// ways (`derived_from`: parents; `derivatives`: hypotheses derived from it), its Elo rating, and
+/// for each metric its runs report whether the runs have plateaued: with the metric's direction
+/// (given as `plateau_direction` or inferred from its name), the best value and the run that
+/// reached it, and `runs_since_best`, the kept or discarded runs since then (crashed runs do
+/// not count) none of which improved on the best by more than `plateau_threshold`; `plateaued`
+/// is `runs_since_best >= plateau_window`.
 #[utoipa::path(
     get,
     path = "/hypotheses/{id}",
     tag = "research",
-    params(HypothesisId),
+    params(HypothesisId, PlateauQuery),
     security((), ("bearer" = ["read"])),
     responses(
         (status = 200, description = "The hypothesis.", body = Hypothesis),
-        (status = 400, description = "The id is not a hypothesis key or IRI.", body = ErrorBody),
+        (status = 400, description = "The id is not a hypothesis key or IRI, or a plateau parameter is invalid.", body = ErrorBody),
         (status = 404, description = "No such hypothesis.", body = ErrorBody),
     )
 )]
-async fn get_hypothesis(state: web::Data<AppState>, id: web::Path<HypothesisId>) -> Result<HttpResponse, ApiError> {
-    let h = state.service().hypothesis(id.into_inner().id).await?;
+async fn get_hypothesis(
+    state: web::Data<AppState>,
+    id: web::Path<HypothesisId>,
+    plateau: web::Query<PlateauQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let settings = plateau.settings()?;
+    let h = state.service().hypothesis(id.into_inner().id, settings).await?;
     Ok(HttpResponse::Ok().json(h))
+}
+
+/// Records a pairwise comparison of two hypotheses (a match of a tournament, as in AI
+/// co-scientist) as its own nanopublication with provenance: who judged, when, why. Ratings are
+/// never stored: each hypothesis' Elo rating is computed when read from every comparison in
+/// record-time order (ties by comparison key), starting at 1200 with K = 32 (see `Rating`).
+/// Each call is a new match; with a `match` id, the same agent sending it again gets the stored
+/// comparison back (200), and a different outcome under that id is a conflict (409).
+#[utoipa::path(
+    post,
+    path = "/hypotheses/compare",
+    tag = "research",
+    request_body = NewComparison,
+    security(("bearer" = ["write"])),
+    responses(
+        (status = 201, description = "Recorded; both hypotheses' ratings after it.", body = Compared, links(
+            ("winner" = (operation_id = "get_hypothesis", parameters(("id" = "$response.body#/record/winner")))),
+            ("loser" = (operation_id = "get_hypothesis", parameters(("id" = "$response.body#/record/loser")))),
+        )),
+        (status = 200, description = "This agent's match id was recorded already with the same outcome: the stored comparison.", body = Compared),
+        (status = 400, description = "The body is invalid, or a hypothesis is compared with itself.", body = ErrorBody),
+        (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
+        (status = 403, description = "Writes are off, the token's scope is too small, or the token is not bound to the agent named.", body = ErrorBody),
+        (status = 404, description = "The winner or the loser is not stored (the message names which).", body = ErrorBody),
+        (status = 409, description = "The match id was recorded with another outcome.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 1 MiB.", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`.", body = ErrorBody),
+    )
+)]
+async fn compare(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<NewComparison>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = writer(&state, &req)?;
+    let c = state.service().compare(actor, body.into_inner()).await?;
+    Ok(if c.created {
+        HttpResponse::Created().json(c)
+    } else {
+        HttpResponse::Ok().json(c)
+    })
 }
 
 /// Moves a hypothesis to a new status, recording the change and the experiments behind it.

@@ -190,9 +190,29 @@ pub struct HypothesesArgs {
     /// Only flagged ones: `retracted_evidence` (evidence from a paper since retracted).
     #[serde(default)]
     pub flag: Option<crate::research::RecordFlag>,
-    /// Most hypotheses, newest first (default 20, at most 100).
+    /// Order of the list: recency (default), rating (Elo from pairwise comparisons) or
+    /// evidence (evidence passages plus kept runs).
+    #[serde(default)]
+    pub sort: Option<crate::research::HypothesisSort>,
+    /// desc (default: newest, highest rated, best supported first) or asc.
+    #[serde(default)]
+    pub order: Option<crate::research::SortOrder>,
+    /// Most hypotheses, after sorting (default 20, at most 100).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// With `id`: only this metric's plateau (else every metric the runs report).
+    #[serde(default)]
+    pub plateau_metric: Option<String>,
+    /// With `id`: lower or higher is better (else inferred from the metric's name).
+    #[serde(default)]
+    pub plateau_direction: Option<crate::research::MetricDirection>,
+    /// With `id`: N runs without a gain above the threshold after the best make a plateau
+    /// (default 5).
+    #[serde(default)]
+    pub plateau_window: Option<usize>,
+    /// With `id`: the smallest gain over the best that counts, in the metric's unit (default 0).
+    #[serde(default)]
+    pub plateau_threshold: Option<f64>,
 }
 
 /// Arguments of `gate`.

@@ -13,7 +13,7 @@ use crate::common::error::Error;
 use crate::research::gaps::GapQuery;
 use crate::research::gate::GateRequest;
 use crate::research::novelty::NoveltyRequest;
-use crate::research::{HypothesisFilter, NewExperiment, NewHypothesis, StatusUpdate};
+use crate::research::{HypothesisFilter, NewComparison, NewExperiment, NewHypothesis, PlateauQuery, StatusUpdate};
 use crate::retrieval::search::SearchRequest;
 use crate::service::Scope;
 use crate::store::SearchFilter;
@@ -162,8 +162,9 @@ impl HypatiaMcp {
     /// Propose a hypothesis.
     #[tool(
         description = "Record a hypothesis (status proposed) as a nanopublication with provenance: a statement, the \
-                       proposing agent, and optionally the concepts, the gap (as `gaps` returned it) and the passages \
-                       behind it. Proposing the same statement again as the same agent returns the stored one. \
+                       proposing agent, and optionally the concepts, the gap (as `gaps` returned it), the passages \
+                       behind it, and `derived_from`: earlier hypotheses (key) it refines, combines or \
+                       contradicts. Proposing the same statement again as the same agent returns the stored one. \
                        Needs write scope.",
         annotations(
             read_only_hint = false,
@@ -239,10 +240,38 @@ impl HypatiaMcp {
         reply(self.ctx.service.log_experiment(actor, x).await)
     }
 
+    /// Compare two hypotheses.
+    #[tool(
+        description = "Record a pairwise judgement of two hypotheses (winner and loser, or draw: true) with your \
+                       rationale, as in a tournament. Every hypothesis has an Elo rating (1200 at first, K = 32) \
+                       computed from all comparisons in the order they were recorded; the answer gives both ratings \
+                       after this one. Each call is a new match; give `match` (an id of yours) to make retries \
+                       safe. Needs write scope.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = false
+        )
+    )]
+    async fn compare_hypotheses(
+        &self,
+        ext: Extensions,
+        Parameters(c): Parameters<NewComparison>,
+    ) -> Result<CallToolResult, McpError> {
+        let actor = match self.allow(&ext, "compare_hypotheses", Scope::Write) {
+            Ok(a) => a,
+            Err(e) => return failed(e),
+        };
+        reply(self.ctx.service.compare(actor, c).await)
+    }
+
     /// Hypotheses.
     #[tool(
-        description = "List stored hypotheses (newest first; filter by status or agent), or get one by key with its \
-                       status history and the experiment runs that tested it.",
+        description = "List stored hypotheses (newest first, or sort by rating or evidence; filter by status or \
+                       agent), each with its lineage (derived_from, derivatives) and Elo rating; or get one by key \
+                       with its status history, the experiment runs that tested it, and per metric whether the runs \
+                       have plateaued (no gain above plateau_threshold over the best for plateau_window runs).",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn hypotheses(&self, Parameters(a): Parameters<HypothesesArgs>) -> Result<CallToolResult, McpError> {
@@ -250,12 +279,21 @@ impl HypatiaMcp {
             async {
                 let svc = &self.ctx.service;
                 if let Some(id) = a.id {
-                    return Ok(json!({ "hypothesis": svc.hypothesis(id).await? }));
+                    let plateau = PlateauQuery {
+                        plateau_metric: a.plateau_metric,
+                        plateau_direction: a.plateau_direction,
+                        plateau_window: a.plateau_window,
+                        plateau_threshold: a.plateau_threshold,
+                    }
+                    .settings()?;
+                    return Ok(json!({ "hypothesis": svc.hypothesis(id, plateau).await? }));
                 }
                 let f = HypothesisFilter {
                     status: a.status,
                     agent: a.agent,
                     flag: a.flag,
+                    sort: a.sort,
+                    order: a.order,
                     limit: Some(bounded("limit", a.limit, 20, 100)?),
                 };
                 Ok(json!({ "hypotheses": svc.hypotheses(f).await? }))
