@@ -13,6 +13,7 @@ mod http;
 mod ingest;
 mod layout;
 mod learned;
+mod lineage;
 mod mcp;
 mod models;
 mod openapi;
