@@ -150,6 +150,49 @@ def test_hypothesis_experiment_and_status(writer, passage):
     assert writer.hypotheses(status="refuted", agent=AGENT) == []
 
 
+def test_lineage_comparisons_and_plateaus(writer):
+    parent = writer.propose_hypothesis("Longer warm-up lowers val_bpb", AGENT).record
+    other = writer.propose_hypothesis("Clipping lowers val_bpb", AGENT).record
+    child = writer.propose_hypothesis(
+        "Longer warm-up with clipping lowers val_bpb most",
+        AGENT,
+        derived_from=[(parent.key, "combines"), {"hypothesis": other.key, "relation": "combines"}],
+    ).record
+    assert sorted(d.hypothesis for d in child.derived_from) == sorted([parent.key, other.key])
+    assert [(d.hypothesis, d.relation) for d in writer.hypothesis(parent.key).derivatives] == [
+        (child.key, "combines")
+    ]
+    with pytest.raises(NotFound) as err:
+        writer.propose_hypothesis(
+            "An orphan", AGENT, derived_from=[(parent.key, "refines"), ("hyp_0000000000000000", "refines")]
+        )
+    assert "derived_from[1].hypothesis" in err.value.message
+
+    won = writer.compare_hypotheses(child.key, parent.key, agent=AGENT, rationale="sharper", match="py-m1")
+    assert won.created and won.winner_rating.elo == pytest.approx(1216.0)
+    assert won.loser_rating.elo == pytest.approx(1184.0) and won.record.match_id == "py-m1"
+    assert not writer.compare_hypotheses(child.key, parent.key, agent=AGENT, match="py-m1").created
+    with pytest.raises(Conflict):
+        writer.compare_hypotheses(parent.key, child.key, agent=AGENT, match="py-m1")
+    drawn = writer.compare_hypotheses(other.key, parent.key, agent=AGENT, draw=True)
+    assert drawn.record.draw and drawn.created
+    ranked = writer.hypotheses(agent=AGENT, sort="rating")
+    assert ranked[0].key == child.key and ranked[0].rating.wins == 1
+    assert writer.hypotheses(agent=AGENT, sort="rating", order="asc")[0].key == parent.key
+
+    for i, bpb in enumerate([1.0, 0.9, 0.9, 0.95, 0.91]):
+        writer.log_experiment(
+            agent=AGENT, description=f"warm-up run {i}", status="keep" if i < 2 else "discard",
+            hypothesis=child.key, metrics=[{"name": "val_bpb", "value": bpb}],
+            time=f"2026-02-01T00:0{i}:00Z",
+        )  # fmt: skip
+    flat = writer.hypothesis(child.key, plateau_window=3).plateaus
+    assert [(p.metric, p.direction, p.direction_inferred) for p in flat] == [("val_bpb", "lower", True)]
+    assert flat[0].plateaued and flat[0].best == pytest.approx(0.9) and flat[0].runs_since_best == 3
+    assert not writer.hypothesis(child.key, plateau_window=4).plateaus[0].plateaued
+    assert writer.hypotheses(agent=AGENT, sort="evidence")[0].key == child.key
+
+
 def test_novelty_sees_records_as_of(writer):
     idea = "Summaries written by the authors cover the main result"
     now = writer.novelty(idea, k=3)

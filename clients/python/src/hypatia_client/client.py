@@ -40,6 +40,9 @@ from .ingest import DEFAULT_CHUNK, ProgressCallback, Source, Upload, expand_path
 from .models import (
     Backup,
     Clock,
+    Compared,
+    DerivationArg,
+    DerivationRelation,
     DecodeError,
     Deleted,
     EvidencePack,
@@ -49,12 +52,15 @@ from .models import (
     GapKind,
     Health,
     Hypothesis,
+    HypothesisSort,
     HypothesisStatus,
     ImportReport,
     IngestReport,
     Metric,
+    MetricDirection,
     Mode,
     Model,
+    NewComparison,
     NewExperiment,
     NewHypothesis,
     NoveltyReport,
@@ -64,6 +70,7 @@ from .models import (
     PaperRecord,
     RunStatus,
     SearchResults,
+    SortOrder,
     StatusUpdate,
     WrittenExperiment,
     WrittenHypothesis,
@@ -122,12 +129,26 @@ OPERATIONS: Dict[str, Operation] = {
     "ingest_handler": Operation("POST", "/papers", ("name", "format"), "ingest", answer=IngestReport),
     "gaps_handler": Operation("GET", "/gaps", ("kind", "concept", "as_of", "limit"), "gaps", answer=Gap, many=True),
     "list_hypotheses": Operation(
-        "GET", "/hypotheses", ("status", "agent", "flag", "limit"), "hypotheses", answer=Hypothesis, many=True
+        "GET",
+        "/hypotheses",
+        ("status", "agent", "flag", "sort", "order", "limit"),
+        "hypotheses",
+        answer=Hypothesis,
+        many=True,
     ),
     "propose": Operation(
         "POST", "/hypotheses", (), "propose_hypothesis", body=NewHypothesis, answer=WrittenHypothesis
     ),
-    "get_hypothesis": Operation("GET", "/hypotheses/{id}", (), "hypothesis", answer=Hypothesis),
+    "get_hypothesis": Operation(
+        "GET",
+        "/hypotheses/{id}",
+        ("plateau_metric", "plateau_direction", "plateau_window", "plateau_threshold"),
+        "hypothesis",
+        answer=Hypothesis,
+    ),
+    "compare": Operation(
+        "POST", "/hypotheses/compare", (), "compare_hypotheses", body=NewComparison, answer=Compared
+    ),
     "set_status": Operation(
         "POST", "/hypotheses/{id}/status", (), "set_hypothesis_status", body=StatusUpdate, answer=Hypothesis
     ),
@@ -467,14 +488,51 @@ class _Api:
         status: Optional[HypothesisStatus] = None,
         agent: Optional[str] = None,
         flag: Optional[str] = None,
+        sort: Optional[HypothesisSort] = None,
+        order: Optional[SortOrder] = None,
         limit: Optional[int] = None,
     ) -> List[Hypothesis]:
-        """``GET /hypotheses``: stored hypotheses (``flag="retracted_evidence"`` for those to recheck)."""
+        """``GET /hypotheses``: stored hypotheses (``flag="retracted_evidence"`` for those to recheck).
+
+        ``sort`` is ``recency`` (the default), ``rating`` (Elo) or ``evidence`` (evidence
+        passages plus kept runs); ``order`` ``desc`` (the default) or ``asc``.
+        """
         return self._op("list_hypotheses", query=_strip_self(locals()))
 
-    def hypothesis(self, id: str) -> Hypothesis:
-        """``GET /hypotheses/{id}``: one hypothesis with its status history and experiments."""
-        return self._op("get_hypothesis", path={"id": id})
+    def hypothesis(
+        self,
+        id: str,
+        *,
+        plateau_metric: Optional[str] = None,
+        plateau_direction: Optional[MetricDirection] = None,
+        plateau_window: Optional[int] = None,
+        plateau_threshold: Optional[float] = None,
+    ) -> Hypothesis:
+        """``GET /hypotheses/{id}``: one hypothesis with its status history, experiments,
+        lineage, rating, and per metric whether its runs have plateaued (no gain above
+        ``plateau_threshold``, default 0, for ``plateau_window`` runs, default 5)."""
+        query = _strip_self(locals())
+        query.pop("id")
+        return self._op("get_hypothesis", path={"id": id}, query=query)
+
+    def compare_hypotheses(
+        self,
+        winner: str,
+        loser: str,
+        *,
+        agent: str,
+        draw: bool = False,
+        rationale: Optional[str] = None,
+        match: Optional[str] = None,
+    ) -> Compared:
+        """``POST /hypotheses/compare``: record that ``winner`` is better than ``loser`` (or,
+        with ``draw``, neither) (write scope). Each call is a new match; with ``match`` (an id
+        of yours) a retry returns the stored comparison (``created`` false), and another
+        outcome under it raises :class:`~hypatia_client.errors.Conflict`."""
+        body = NewComparison(
+            winner=winner, loser=loser, agent=agent, draw=draw, rationale=rationale, match_id=match
+        )
+        return self._op("compare", body=body)
 
     def propose_hypothesis(
         self,
@@ -484,12 +542,15 @@ class _Api:
         concepts: Sequence[Union[str, Dict[str, Any]]] = (),
         evidence: Sequence[Union[str, Dict[str, Any]]] = (),
         gap: Union[Gap, GapArg, Dict[str, Any], None] = None,
+        derived_from: Iterable[Union[DerivationArg, Tuple[str, DerivationRelation], Dict[str, Any]]] = (),
     ) -> WrittenHypothesis:
         """``POST /hypotheses``: record a hypothesis (write scope).
 
         Give a :class:`NewHypothesis`, or its fields: ``concepts`` are IRIs or labels,
-        ``evidence`` passage keys or IRIs, ``gap`` a gap from :meth:`gaps`. Proposing the same
-        statement again as the same agent returns the stored record with ``created`` false.
+        ``evidence`` passage keys or IRIs, ``gap`` a gap from :meth:`gaps`, ``derived_from``
+        earlier hypotheses with how (``(key, "refines")``, a :class:`DerivationArg` or a dict).
+        Proposing the same statement again as the same agent returns the stored record with
+        ``created`` false.
         """
         if isinstance(statement, NewHypothesis):
             body = statement
@@ -500,8 +561,21 @@ class _Api:
                 gap = GapArg.from_gap(gap)
             elif isinstance(gap, dict):
                 gap = GapArg(**gap)
+            parents = [
+                d
+                if isinstance(d, DerivationArg)
+                else DerivationArg(**d)
+                if isinstance(d, dict)
+                else DerivationArg(hypothesis=d[0], relation=d[1])
+                for d in derived_from
+            ]
             body = NewHypothesis(
-                statement=statement, agent=agent, concepts=list(concepts), evidence=list(evidence), gap=gap
+                statement=statement,
+                agent=agent,
+                concepts=list(concepts),
+                evidence=list(evidence),
+                gap=gap,
+                derived_from=parents,
             )
         return self._op("propose", body=body)
 

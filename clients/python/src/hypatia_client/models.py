@@ -2,7 +2,8 @@
 
 Every model is a frozen dataclass named after the component schema it mirrors (the schema's
 name is in :data:`SCHEMAS`); its fields are the schema's properties, under the same names but
-one (``StatusChange.from_``, since ``from`` is a Python keyword). Required properties are
+two (``StatusChange.from_``, since ``from`` is a Python keyword, and ``match_id`` for
+``match``, a soft keyword). Required properties are
 fields without a default; optional and nullable ones default to ``None`` (or an empty list when
 the server leaves an empty list out). The test suite checks these against a live server's
 ``/openapi.json``, so a drift between the two fails a test instead of a user's program.
@@ -10,7 +11,7 @@ the server leaves an empty list out). The test suite checks these against a live
 Answers are decoded with :meth:`Model.from_dict`, which ignores properties it does not know (a
 newer server may add some) and raises :class:`DecodeError` naming the model and the property
 when a required one is missing. Request bodies (:class:`NewHypothesis`, :class:`NewExperiment`,
-:class:`StatusUpdate`, :class:`NoveltyRequest`) are encoded with :meth:`Model.to_dict`, which
+:class:`StatusUpdate`, :class:`NewComparison`, :class:`NoveltyRequest`) are encoded with :meth:`Model.to_dict`, which
 leaves out ``None`` values.
 
 Enumerations are ``Literal`` string types (:data:`Mode`, :data:`GapKind`, ...), so values
@@ -34,6 +35,10 @@ __all__ = [
     "Stance",
     "Polarity",
     "Clock",
+    "DerivationRelation",
+    "MetricDirection",
+    "HypothesisSort",
+    "SortOrder",
     "SCHEMAS",
     "ENUMS",
     "DecodeError",
@@ -66,8 +71,13 @@ __all__ = [
     "StatusChange",
     "Metric",
     "Experiment",
+    "Derivation",
+    "Rating",
+    "Plateau",
     "Hypothesis",
     "WrittenHypothesis",
+    "Comparison",
+    "Compared",
     "WrittenExperiment",
     "NearPaper",
     "NearHypothesis",
@@ -85,7 +95,9 @@ __all__ = [
     "ImportReport",
     # requests
     "GapArg",
+    "DerivationArg",
     "NewHypothesis",
+    "NewComparison",
     "NewExperiment",
     "StatusUpdate",
     "NoveltyRequest",
@@ -110,6 +122,14 @@ Clock = Literal["both", "valid"]
 own dates (``valid``) (schema ``Clocks``)."""
 Decision = Literal["proceed", "warn", "refuse"]
 """What ``/gate`` says of a proposed change (schema ``Decision``)."""
+DerivationRelation = Literal["refines", "combines", "contradicts"]
+"""How a hypothesis derives from an earlier one (schema ``DerivationRelation``)."""
+MetricDirection = Literal["lower", "higher"]
+"""Which way a metric improves: ``lower`` or ``higher`` is better (schema ``MetricDirection``)."""
+HypothesisSort = Literal["recency", "rating", "evidence"]
+"""What ``GET /hypotheses`` orders by (the ``sort`` parameter)."""
+SortOrder = Literal["desc", "asc"]
+"""Which end of a sort comes first (the ``order`` parameter)."""
 
 ENUMS: Dict[str, Any] = {
     "Mode": Mode,
@@ -120,6 +140,8 @@ ENUMS: Dict[str, Any] = {
     "Polarity": Polarity,
     "Clocks": Clock,
     "Decision": Decision,
+    "DerivationRelation": DerivationRelation,
+    "MetricDirection": MetricDirection,
 }
 """Enumerations by the name of the schema they mirror (checked against the description)."""
 
@@ -596,12 +618,60 @@ class Experiment(Model):
     retracted_evidence: List[str] = field(default_factory=list)
 
 
+@schema("Derivation")
+@dataclass(frozen=True, kw_only=True)
+class Derivation(Model):
+    """One edge of a hypothesis' lineage: the hypothesis at the other end (key) and how the
+    child derives from the parent."""
+
+    hypothesis: str
+    relation: DerivationRelation
+
+
+@schema("Rating")
+@dataclass(frozen=True, kw_only=True)
+class Rating(Model):
+    """A hypothesis' Elo rating (1200 before any comparison, K = 32, computed when read from
+    every comparison in record-time order) and the comparisons behind it."""
+
+    elo: float
+    comparisons: int
+    wins: int
+    losses: int
+    draws: int
+
+
+@schema("Plateau")
+@dataclass(frozen=True, kw_only=True)
+class Plateau(Model):
+    """Whether a hypothesis' runs have stopped improving one metric: ``plateaued`` when
+    ``runs_since_best >= window`` runs (kept or discarded; crashes do not count) brought no gain
+    above ``threshold`` over ``best``. ``direction_inferred`` says whether the direction came
+    from the metric's name."""
+
+    metric: str
+    direction: MetricDirection
+    direction_inferred: bool
+    runs: int
+    best: float
+    best_run: str
+    latest: float
+    runs_since_best: int
+    window: int
+    threshold: float
+    plateaued: bool
+    split: Optional[str] = None
+
+
 @schema("Hypothesis")
 @dataclass(frozen=True, kw_only=True)
 class Hypothesis(Model):
-    """A stored hypothesis with its status history and experiments.
+    """A stored hypothesis with its status history, experiments, lineage and rating.
 
-    ``gap`` is the motivating gap's (kind, explanation), when there was one.
+    ``gap`` is the motivating gap's (kind, explanation), when there was one; ``derived_from``
+    its parents and ``derivatives`` the hypotheses derived from it; ``evidence_count`` is what
+    ``sort="evidence"`` orders by (evidence passages plus kept runs). ``history``,
+    ``experiments`` and ``plateaus`` are empty in lists.
     """
 
     key: str
@@ -613,8 +683,13 @@ class Hypothesis(Model):
     concepts: List[ConceptLabel]
     evidence: List[str]
     quoted_evidence: List[QuotedEvidence]
+    derived_from: List[Derivation]
+    derivatives: List[Derivation]
+    rating: Rating
+    evidence_count: int
     history: List[StatusChange]
     experiments: List[Experiment]
+    plateaus: List[Plateau]
     gap: Optional[Tuple[str, Optional[str]]] = None
     retracted_evidence: List[str] = field(default_factory=list)
 
@@ -626,6 +701,35 @@ class WrittenHypothesis(Model):
 
     record: Hypothesis
     created: bool
+
+
+@schema("Comparison")
+@dataclass(frozen=True, kw_only=True)
+class Comparison(Model):
+    """A stored pairwise comparison (``match_id`` is the JSON ``match``); for a draw, ``winner``
+    and ``loser`` are just the two sides."""
+
+    key: str
+    iri: str
+    winner: str
+    loser: str
+    draw: bool
+    agent: str
+    time: str
+    rationale: Optional[str] = None
+    match_id: Optional[str] = field(default=None, metadata={"json": "match"})
+
+
+@schema("Compared")
+@dataclass(frozen=True, kw_only=True)
+class Compared(Model):
+    """What ``POST /hypotheses/compare`` did: the record, whether it is new, and both
+    hypotheses' ratings now."""
+
+    record: Comparison
+    created: bool
+    winner_rating: Rating
+    loser_rating: Rating
 
 
 @schema("Written_Experiment")
@@ -834,6 +938,15 @@ class GapArg(Model):
         )
 
 
+@schema("DerivationArg")
+@dataclass(frozen=True, kw_only=True)
+class DerivationArg(Model):
+    """An earlier hypothesis (key or IRI) a new one derives from, and how."""
+
+    hypothesis: str
+    relation: DerivationRelation
+
+
 @schema("NewHypothesis")
 @dataclass(frozen=True, kw_only=True)
 class NewHypothesis(Model):
@@ -844,6 +957,21 @@ class NewHypothesis(Model):
     concepts: List[Union[str, Dict[str, Any]]] = field(default_factory=list)
     evidence: List[Union[str, Dict[str, Any]]] = field(default_factory=list)
     gap: Optional[GapArg] = None
+    derived_from: List[DerivationArg] = field(default_factory=list)
+
+
+@schema("NewComparison")
+@dataclass(frozen=True, kw_only=True)
+class NewComparison(Model):
+    """A pairwise judgement of two hypotheses (body of ``POST /hypotheses/compare``);
+    ``match_id`` is the JSON ``match``."""
+
+    winner: str
+    loser: str
+    agent: str
+    draw: bool = False
+    rationale: Optional[str] = None
+    match_id: Optional[str] = field(default=None, metadata={"json": "match"})
 
 
 @schema("NewExperiment")
