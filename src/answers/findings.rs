@@ -20,6 +20,7 @@ use super::stance::{self, Polarity, Stance};
 use crate::common::clock::AsOf;
 use crate::common::error::{Error, InternalError, Result};
 use crate::common::passages::{verify_quote, TITLE};
+use crate::common::work::Watch;
 use crate::embed::Embedder;
 use crate::retrieval::search::{self, Mode, SearchRequest};
 use crate::store::papers::Reference;
@@ -203,6 +204,19 @@ struct Chosen {
 
 /// Builds the evidence pack for a question.
 pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsRequest) -> Result<EvidencePack> {
+    find_watched(store, embedder, req, &mut Watch::none())
+}
+
+/// [`find`], reporting a [`Step`](crate::common::work::Step) after each of its four stages
+/// (retrieval, the papers' claims, the model's scoring of sentences and claims, stances) and
+/// stopping between them, and between papers, once the watch is cancelled.
+pub fn find_watched(
+    store: &Store,
+    embedder: Option<&dyn Embedder>,
+    req: &FindingsRequest,
+    watch: &mut Watch<'_>,
+) -> Result<EvidencePack> {
+    const PACK: &str = "the evidence pack";
     if req.papers == 0 || req.papers > MAX_PAPERS {
         return Err(Error::invalid("papers", format!("must be between 1 and {MAX_PAPERS}")));
     }
@@ -225,6 +239,8 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
             ..SearchRequest::default()
         },
     )?;
+    watch.step(1, 4, format!("retrieved {} passages", hits.len()));
+    watch.check(PACK)?;
     // Group by paper in rank order, dropping passages that overlap a better one and passages
     // nothing may be quoted from (titles, reference lists, no sentence long enough).
     let mut order: Vec<String> = Vec::new();
@@ -267,13 +283,18 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
     }
     let mut papers: Vec<(Reference, Vec<Chosen>, Vec<ClaimQuote>)> = Vec::with_capacity(order.len());
     for key in &order {
+        watch.check(PACK)?;
         let (reference, chosen, version) = groups.remove(key).expect("grouped above");
         let keys: Vec<&str> = chosen.iter().map(|p| p.passage.as_str()).collect();
         let claims = claims_in(store, key, &keys, version.as_deref())?;
         papers.push((reference, chosen, claims));
     }
+    watch.step(2, 4, format!("claims of {} papers", papers.len()));
+    watch.check(PACK)?;
     // One model call scores every candidate sentence and every claim against the question.
     let cosines = sentence_cosines(embedder, &req.question, &papers)?;
+    watch.step(3, 4, format!("scored {} sentences and claims", cosines.len()));
+    watch.check(PACK)?;
     let mut cosines = cosines.into_iter();
     let mut next_cosine = || cosines.next().flatten();
     let mut pack = EvidencePack {
@@ -362,6 +383,7 @@ pub fn find(store: &Store, embedder: Option<&dyn Embedder>, req: &FindingsReques
         });
     }
     pack.summary.papers = pack.papers.len();
+    watch.step(4, 4, format!("stances of {} passages", pack.summary.passages));
     Ok(pack)
 }
 

@@ -70,6 +70,9 @@ pub enum UserError {
     /// The server is doing as much of this as it accepts at once; retry later.
     #[error("busy: {0}")]
     Busy(String),
+    /// The caller gave up on the operation (MCP `notifications/cancelled`), and it stopped.
+    #[error("cancelled: {0}")]
+    Cancelled(String),
 }
 
 /// Errors on our side.
@@ -123,6 +126,7 @@ impl UserError {
             UserError::PayloadTooLarge(_) => "payload_too_large",
             UserError::UnsupportedMediaType(_) => "unsupported_media_type",
             UserError::Busy(_) => "busy",
+            UserError::Cancelled(_) => "cancelled",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What every layer shares: identity, the two clocks, the vocabulary, the citable-passage model, errors, the
-//! checks of request fields, configuration, the deterministic generator and the logistic fit
-//! the learned rankers share.
+//! checks of request fields, configuration, the deterministic generator, the logistic fit
+//! the learned rankers share, and how long operations are stopped and heard from.
 
 pub mod clock;
 pub mod config;
@@ -11,3 +11,4 @@ pub mod logistic;
 pub mod passages;
 pub mod rng;
 pub mod vocab;
+pub mod work;

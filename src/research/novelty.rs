@@ -16,6 +16,7 @@ use crate::common::clock::{as_of_param, AsOf, Clocks};
 use crate::common::error::{Error, Result};
 use crate::common::fields;
 use crate::common::ids::{self, RecordKind};
+use crate::common::work::Watch;
 use crate::embed::Embedder;
 use crate::research::{self, Experiment, Hypothesis};
 use crate::store::papers::{Citation, Citer};
@@ -113,6 +114,19 @@ pub struct NoveltyReport {
 
 /// Checks an idea against the literature and the research records.
 pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> Result<NoveltyReport> {
+    novelty_watched(store, embedder, req, &mut Watch::none())
+}
+
+/// [`novelty`], reporting a [`Step`](crate::common::work::Step) after each of its three stages
+/// (the idea embedded, the nearest papers, the nearest records) and stopping between them once
+/// the watch is cancelled.
+pub fn novelty_watched(
+    store: &Store,
+    embedder: &dyn Embedder,
+    req: &NoveltyRequest,
+    watch: &mut Watch<'_>,
+) -> Result<NoveltyReport> {
+    const CHECK: &str = "the novelty check";
     let idea = fields::text("idea", &req.idea)?;
     let k = req.k.unwrap_or(5);
     if k == 0 || k > MAX_K {
@@ -123,11 +137,21 @@ pub fn novelty(store: &Store, embedder: &dyn Embedder, req: &NoveltyRequest) -> 
         .embed(&[idea.to_string()])?
         .pop()
         .ok_or_else(|| Error::invalid("idea", "the embedder returned no vector"))?;
-    let Neighbours {
-        papers,
-        hypotheses,
-        experiments,
-    } = neighbours(store, &query, [k, k, k], as_of.as_ref())?;
+    watch.step(1, 3, "embedded the idea");
+    watch.check(CHECK)?;
+    let papers = near_papers(store, &query, k, as_of.as_ref())?;
+    watch.step(2, 3, format!("nearest papers: {}", papers.len()));
+    watch.check(CHECK)?;
+    let (hypotheses, experiments) = near_records(store, &query, [k, k], as_of.as_ref())?;
+    watch.step(
+        3,
+        3,
+        format!(
+            "nearest hypotheses: {}, experiment runs: {}",
+            hypotheses.len(),
+            experiments.len()
+        ),
+    );
 
     let literature_similarity = papers.iter().map(|p| p.similarity).fold(0.0, f32::max);
     let record_similarity = hypotheses
@@ -163,12 +187,28 @@ pub struct Neighbours {
 /// `as_of` when given (see [`NoveltyRequest::as_of`]).
 pub fn neighbours(store: &Store, query: &[f32], counts: [usize; 3], as_of: Option<&AsOf>) -> Result<Neighbours> {
     let [k_papers, k_hypotheses, k_experiments] = counts;
+    let papers = near_papers(store, query, k_papers, as_of)?;
+    let (hypotheses, experiments) = near_records(store, query, [k_hypotheses, k_experiments], as_of)?;
+    Ok(Neighbours {
+        papers,
+        hypotheses,
+        experiments,
+    })
+}
+
+/// Whether a key is visible as of `as_of` (everything is without one).
+fn visibility(store: &Store, as_of: Option<&AsOf>) -> Result<impl Fn(&str) -> bool> {
     let timeline = as_of.map(|_| store.timeline()).transpose()?;
-    let visible = |key: &str| match (&timeline, &as_of) {
+    let as_of = as_of.cloned();
+    Ok(move |key: &str| match (&timeline, &as_of) {
         (Some(t), Some(a)) => t.visible(key, a),
         _ => true,
-    };
-    // Papers: nearest passages, best passage per paper.
+    })
+}
+
+/// The nearest `k_papers` papers: nearest passages, best passage per paper.
+fn near_papers(store: &Store, query: &[f32], k_papers: usize, as_of: Option<&AsOf>) -> Result<Vec<NearPaper>> {
+    let visible = visibility(store, as_of)?;
     let hits = store.vectors().search(query, PASSAGE_DEPTH, &SearchFilter::default());
     let mut best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in hits {
@@ -200,8 +240,18 @@ pub fn neighbours(store: &Store, query: &[f32], counts: [usize; 3], as_of: Optio
             claims,
         });
     }
+    Ok(papers)
+}
 
-    // Records: exact similarities over their passages, best passage per record.
+/// The nearest `[hypotheses, experiments]`: exact similarities over their passages, best passage
+/// per record.
+fn near_records(
+    store: &Store,
+    query: &[f32],
+    [k_hypotheses, k_experiments]: [usize; 2],
+    as_of: Option<&AsOf>,
+) -> Result<(Vec<NearHypothesis>, Vec<NearExperiment>)> {
+    let visible = visibility(store, as_of)?;
     let scored = store.vectors().exact_records(query, usize::MAX);
     let mut record_best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in scored {
@@ -237,12 +287,7 @@ pub fn neighbours(store: &Store, query: &[f32], counts: [usize; 3], as_of: Optio
             _ => {}
         }
     }
-
-    Ok(Neighbours {
-        papers,
-        hypotheses,
-        experiments,
-    })
+    Ok((hypotheses, experiments))
 }
 
 fn summarise(

@@ -15,8 +15,9 @@ use oxigraph::sparql::CancellationToken;
 
 use crate::answers::findings::{self, EvidencePack, FindingsRequest};
 use crate::common::error::{Error, Result, UserError};
+use crate::common::work::Watch;
 use crate::embed::Embedder;
-use crate::research::gaps::{self, Gap, GapQuery, Step};
+use crate::research::gaps::{self, Gap, GapQuery};
 use crate::research::gate::{self, GateAnswer, GateRequest};
 use crate::research::novelty::{self, NoveltyReport, NoveltyRequest};
 use crate::research::results_import::{self, ImportOptions, ImportReport};
@@ -87,16 +88,23 @@ impl Service {
         blocking(move || findings::find(&store, embedder.as_deref(), &req)).await
     }
 
+    /// [`Service::findings`], heard from and stoppable through `watch`.
+    pub async fn findings_watched(&self, req: FindingsRequest, mut watch: Watch<'static>) -> Result<EvidencePack> {
+        let (store, embedder) = (self.store.clone(), self.embedder.clone());
+        blocking(move || findings::find_watched(&store, embedder.as_deref(), &req, &mut watch)).await
+    }
+
     /// A paper's record: reference, passages and facts.
     pub async fn paper(&self, key_or_iri: String) -> Result<PaperRecord> {
         let store = self.store.clone();
         blocking(move || papers::paper_record(&store, &key_or_iri)).await
     }
 
-    /// The gaps of the literature, telling `progress` of each step.
-    pub async fn gaps(&self, q: GapQuery, mut progress: impl FnMut(Step) + Send + 'static) -> Result<Vec<Gap>> {
+    /// The gaps of the literature, telling `watch` of each step and stopping when it is
+    /// cancelled.
+    pub async fn gaps(&self, q: GapQuery, mut watch: Watch<'static>) -> Result<Vec<Gap>> {
         let store = self.store.clone();
-        blocking(move || gaps::find_gaps_reporting(&store, &q, &mut progress)).await
+        blocking(move || gaps::find_gaps_watched(&store, &q, &mut watch)).await
     }
 
     /// Records a hypothesis as `actor`.
@@ -172,6 +180,12 @@ impl Service {
     pub async fn novelty(&self, req: NoveltyRequest) -> Result<NoveltyReport> {
         let (store, embedder) = (self.store.clone(), self.model()?);
         blocking(move || novelty::novelty(&store, embedder.as_ref(), &req)).await
+    }
+
+    /// [`Service::novelty`], heard from and stoppable through `watch`.
+    pub async fn novelty_watched(&self, req: NoveltyRequest, mut watch: Watch<'static>) -> Result<NoveltyReport> {
+        let (store, embedder) = (self.store.clone(), self.model()?);
+        blocking(move || novelty::novelty_watched(&store, embedder.as_ref(), &req, &mut watch)).await
     }
 }
 

@@ -3,8 +3,9 @@
 //! checks. Real store, real model.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Arc;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 use hypatia::serve::http::{spawn, Access, AppState};
 use serde_json::{json, Value};
@@ -15,24 +16,42 @@ use super::common::{fixtures, ingest, model, temp_store};
 struct StdioSession {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    /// The child's stdout, line by line, read on a thread so that a test waiting for a message
+    /// that never comes fails instead of hanging.
+    stdout: mpsc::Receiver<String>,
     next_id: u64,
 }
 
+/// Longest wait for one message from the server: a guard against a hang, not a timing claim.
+const PATIENCE: Duration = Duration::from_secs(120);
+
 impl StdioSession {
     fn start(data: &std::path::Path, extra: &[&str]) -> StdioSession {
+        Self::start_with(data, extra, &[])
+    }
+
+    fn start_with(data: &std::path::Path, extra: &[&str], env: &[(&str, &str)]) -> StdioSession {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hypatia"))
             .arg("mcp")
             .args(extra)
             .env("HYPATIA_DATA_DIR", data)
             .env("HYPATIA_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
         let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = BufReader::new(child.stdout.take().unwrap());
+        let (tx, stdout) = mpsc::channel();
+        std::thread::spawn(move || loop {
+            let mut line = String::new();
+            match lines.read_line(&mut line) {
+                Ok(n) if n > 0 && tx.send(line).is_ok() => {}
+                _ => break,
+            }
+        });
         let mut s = StdioSession {
             child,
             stdin,
@@ -71,10 +90,7 @@ impl StdioSession {
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
         let mut heard = Vec::new();
         loop {
-            let mut line = String::new();
-            let n = self.stdout.read_line(&mut line).unwrap();
-            assert!(n > 0, "the server closed stdout while {method} was pending");
-            let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON on stdout ({e}): {line}"));
+            let v = self.next(method);
             if v["id"] == json!(id) {
                 return (v, heard);
             }
@@ -82,6 +98,23 @@ impl StdioSession {
                 heard.push(v);
             }
         }
+    }
+
+    /// Sends a request without waiting for its response; returns its id.
+    fn request(&mut self, method: &str, params: Value) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// The next message from the server.
+    fn next(&mut self, waiting_for: &str) -> Value {
+        let line = self
+            .stdout
+            .recv_timeout(PATIENCE)
+            .unwrap_or_else(|e| panic!("no message from the server while waiting for {waiting_for}: {e}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON on stdout ({e}): {line}"))
     }
 
     /// Calls a tool; returns its structured content and whether it is an error.
@@ -488,4 +521,278 @@ fn http_mcp_needs_write_scope_to_write_and_refuses_foreign_hosts() {
         .unwrap();
     assert_eq!(foreign.status(), 403);
     server.stop();
+}
+
+/// The `params` of the progress notifications among `heard`, in order.
+fn progress_of(heard: &[Value]) -> Vec<Value> {
+    heard
+        .iter()
+        .filter(|n| n["method"] == "notifications/progress")
+        .map(|n| n["params"].clone())
+        .collect()
+}
+
+/// Every quote of an evidence pack as JSON, with its passage and offsets.
+fn pack_quotes(pack: &Value) -> Vec<(String, String, u64, u64)> {
+    pack["papers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["passages"].as_array().unwrap().iter())
+        .map(|q| {
+            (
+                q["iri"].as_str().unwrap().to_string(),
+                q["quote"].as_str().unwrap().to_string(),
+                q["start"].as_u64().unwrap(),
+                q["end"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn stdio_prompts_progress_and_token_budgets() {
+    let dir = sample_store();
+    let mut s = StdioSession::start(&dir.path().join("data"), &[]);
+
+    // Prompts: listed with typed arguments; each names the tools to call and how to cite.
+    let listed = s.call("prompts/list", json!({}));
+    let prompts = listed["result"]["prompts"].as_array().expect("prompts").clone();
+    let names: Vec<&str> = prompts.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["find_gaps", "check_novelty", "summarise_evidence"], "{listed}");
+    let gaps_args = &prompts[0]["arguments"];
+    assert_eq!(gaps_args[0]["name"], "topic");
+    assert_eq!(gaps_args[0]["required"], true, "{gaps_args}");
+    assert_eq!(gaps_args[2]["name"], "as_of");
+    let got = s.call(
+        "prompts/get",
+        json!({ "name": "find_gaps", "arguments": { "topic": "language models", "as_of": "2019" } }),
+    );
+    let text = got["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .expect("a text message")
+        .to_string();
+    assert!(
+        text.contains(r#"Call `gaps` with {"concept": "language models", "as_of": 2019"#),
+        "{text}"
+    );
+    assert!(text.contains("`novelty`") && text.contains("offsets"), "{text}");
+    let got = s.call(
+        "prompts/get",
+        json!({ "name": "summarise_evidence", "arguments": { "claim": "Attention helps." } }),
+    );
+    let text = got["result"]["messages"][0]["content"]["text"].as_str().unwrap();
+    assert!(
+        text.contains(r#"Call `findings` with {"question": "Attention helps.""#),
+        "{text}"
+    );
+    let missing = s.call("prompts/get", json!({ "name": "check_novelty", "arguments": {} }));
+    assert_eq!(missing["error"]["code"], -32602, "{missing}");
+    assert!(
+        missing["error"]["message"].as_str().unwrap().contains("`idea`"),
+        "{missing}"
+    );
+    let unknown = s.call("prompts/get", json!({ "name": "test_simple_prompt" }));
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+    let kinds = s.call(
+        "completion/complete",
+        json!({ "ref": { "type": "ref/prompt", "name": "find_gaps" }, "argument": { "name": "kind", "value": "un" } }),
+    );
+    assert_eq!(
+        kinds["result"]["completion"]["values"],
+        json!(["untested_combination"]),
+        "{kinds}"
+    );
+    let level = s.call("logging/setLevel", json!({ "level": "info" }));
+    assert_eq!(level["result"], json!({}), "{level}");
+
+    // Progress: novelty and findings report their stages in order, with the total.
+    for (tool, args, stages) in [
+        ("novelty", json!({ "idea": "character-level language models" }), 3),
+        (
+            "findings",
+            json!({ "question": "Do language models need more data?" }),
+            4,
+        ),
+    ] {
+        let (r, heard) = s.call_hearing(
+            "tools/call",
+            json!({ "name": tool, "arguments": args, "_meta": { "progressToken": tool } }),
+        );
+        assert_ne!(r["result"]["isError"], json!(true), "{r}");
+        let steps = progress_of(&heard);
+        assert_eq!(steps.len(), stages, "{tool}: {heard:?}");
+        for (i, p) in steps.iter().enumerate() {
+            assert_eq!(p["progressToken"], tool);
+            assert_eq!(p["progress"], json!((i + 1) as f64), "{tool}: {steps:?}");
+            assert_eq!(p["total"], json!(stages as f64));
+            assert!(!p["message"].as_str().unwrap().is_empty(), "{p}");
+        }
+    }
+
+    // A token budget drops the lowest-ranked evidence whole, and says how much.
+    let question = "neural networks language models";
+    let (full, _) = s.tool("findings", json!({ "question": question, "format": "json" }));
+    let all = pack_quotes(&full);
+    assert!(all.len() >= 3, "{full}");
+    let budget = (full.to_string().len() / 4 / 2).max(200);
+    let (fitted, err) = s.tool(
+        "findings",
+        json!({ "question": question, "format": "json", "max_tokens": budget }),
+    );
+    assert!(!err, "{fitted}");
+    let kept = pack_quotes(&fitted);
+    assert!(!kept.is_empty() && kept.len() < all.len(), "{fitted}");
+    assert_eq!(
+        kept[..],
+        all[..kept.len()],
+        "the best quotes stay, whole, with their offsets"
+    );
+    let claims = |p: &Value| -> usize {
+        p["papers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["claims"].as_array().unwrap().len())
+            .sum()
+    };
+    assert_eq!(
+        fitted["dropped"].as_u64().unwrap() as usize,
+        all.len() + claims(&full) - kept.len() - claims(&fitted),
+        "{fitted}"
+    );
+    assert!(
+        fitted.to_string().len() / 4 <= budget + 10,
+        "{} > {budget}",
+        fitted.to_string().len() / 4
+    );
+    let ranks: Vec<u64> = fitted["papers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["rank"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        ranks,
+        (1..=ranks.len() as u64).collect::<Vec<_>>(),
+        "the last papers go first"
+    );
+    let (md, _) = {
+        let r = s.call(
+            "tools/call",
+            json!({ "name": "findings", "arguments": { "question": question, "max_tokens": 200 } }),
+        );
+        (r["result"]["content"][0]["text"].as_str().unwrap().to_string(), ())
+    };
+    assert!(md.contains("Fitted to max_tokens 200"), "{md}");
+
+    let (hits, _) = s.tool("search", json!({ "query": question, "limit": 10 }));
+    let budget = (hits.to_string().len() / 4 / 2).max(200);
+    let (page, err) = s.tool(
+        "search",
+        json!({ "query": question, "limit": 10, "max_tokens": budget }),
+    );
+    assert!(!err, "{page}");
+    let n = page["hits"].as_array().unwrap().len();
+    assert!(n > 0 && n < hits["hits"].as_array().unwrap().len(), "{page}");
+    assert_eq!(
+        page["dropped"].as_u64().unwrap() as usize,
+        hits["hits"].as_array().unwrap().len() - n
+    );
+    assert_eq!(
+        page["next_cursor"],
+        json!(n.to_string()),
+        "dropped hits start the next page"
+    );
+    for (tool, args) in [
+        ("novelty", json!({ "idea": "x y z", "max_tokens": 200 })),
+        ("gaps", json!({ "limit": 5, "max_tokens": 200 })),
+    ] {
+        let (v, err) = s.tool(tool, args);
+        assert!(!err, "{tool}: {v}");
+        assert!(
+            v.to_string().len() / 4 <= 210 || v["dropped"].as_u64() > Some(0),
+            "{tool}: {v}"
+        );
+        assert_eq!(v["max_tokens"], 200, "{tool}: {v}");
+    }
+    let (small, err) = s.tool("search", json!({ "query": question, "max_tokens": 10 }));
+    assert!(err && small["error"] == "invalid_parameter", "{small}");
+    let tools = s.call("tools/list", json!({}));
+    let findings = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "findings")
+        .unwrap()
+        .clone();
+    let schema = &findings["inputSchema"]["properties"]["max_tokens"];
+    assert_eq!(
+        (schema["minimum"].clone(), schema["maximum"].clone()),
+        (json!(200), json!(100000)),
+        "{schema}"
+    );
+}
+
+#[test]
+fn stdio_cancelled_gaps_search_stops_working() {
+    let dir = sample_store();
+    // Every cancellation check of this child sleeps 50 ms (a debug-build hook), so that the search
+    // on three papers is still running when the cancellation arrives.
+    let mut s = StdioSession::start_with(&dir.path().join("data"), &[], &[("HYPATIA_SLOW_CHECKS_MS", "50")]);
+    let level = s.call("logging/setLevel", json!({ "level": "info" }));
+    assert_eq!(level["result"], json!({}), "{level}");
+    let id = s.request(
+        "tools/call",
+        json!({ "name": "gaps", "arguments": { "limit": 5 }, "_meta": { "progressToken": "slow" } }),
+    );
+    // Cancel once the corpus is loaded (step 1 of 5).
+    loop {
+        let m = s.next("the first step of the gap search");
+        assert_ne!(m["id"], json!(id), "the search ended before it could be cancelled: {m}");
+        if m["method"] == "notifications/progress" {
+            assert_eq!(m["params"]["progress"], json!(1.0), "{m}");
+            break;
+        }
+    }
+    s.send(&json!({
+        "jsonrpc": "2.0", "method": "notifications/cancelled",
+        "params": { "requestId": id, "reason": "the test gave up" }
+    }));
+    // The server keeps answering, and the search itself reports that it stopped, short of its
+    // last step; the cancelled request gets no response.
+    let (pong, mut heard) = s.call_hearing("ping", json!({}));
+    assert_eq!(pong["result"], json!({}), "{pong}");
+    let stopped = loop {
+        if let Some(i) = heard.iter().position(|m| m["method"] == "notifications/message") {
+            break heard.remove(i);
+        }
+        let m = s.next("the log notice of the cancelled search");
+        assert_ne!(m["id"], json!(id), "a cancelled request is not answered: {m}");
+        heard.push(m);
+    };
+    let data = &stopped["params"]["data"];
+    assert_eq!(stopped["params"]["level"], "notice", "{stopped}");
+    assert_eq!(
+        (data["tool"].clone(), data["event"].clone()),
+        (json!("gaps"), json!("cancelled")),
+        "{data}"
+    );
+    assert_eq!(data["steps_total"], 5, "{data}");
+    assert!(
+        data["steps_done"].as_u64().unwrap() < 5,
+        "the search stopped before its end: {data}"
+    );
+    assert!(
+        progress_of(&heard).iter().all(|p| p["progress"].as_f64() < Some(5.0)),
+        "no step after the cancellation reached the end: {heard:?}"
+    );
+    // Nothing half-done was kept: the next search runs to its end.
+    let (r, heard) = s.call_hearing(
+        "tools/call",
+        json!({ "name": "gaps", "arguments": { "kind": "contested_claim", "limit": 1 },
+                "_meta": { "progressToken": "again" } }),
+    );
+    assert!(r["result"]["structuredContent"]["gaps"].is_array(), "{r}");
+    assert_eq!(progress_of(&heard).last().unwrap()["progress"], json!(2.0), "{heard:?}");
 }

@@ -62,6 +62,7 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
     // Pairs with the same claims on both sides make one gap, about all their concepts.
     let mut groups: BTreeMap<(Vec<String>, Vec<String>), BTreeSet<u32>> = BTreeMap::new();
     for ((a, b), (pos, neg)) in sides {
+        ctx.check()?;
         let papers = |v: &[usize]| v.iter().map(|&i| claims[i].paper.as_str()).collect::<BTreeSet<&str>>();
         let (pp, np) = (papers(&pos), papers(&neg));
         if pp.is_empty() || np.is_empty() || (pp.len() == 1 && np.len() == 1 && pp == np) {
@@ -93,6 +94,7 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
     let best = top_k(cands, limit, |a, b| (&a.2, &a.0, &a.1).cmp(&(&b.2, &b.0, &b.1)));
     let mut gaps = Vec::new();
     for (score, (pos, neg, concepts, np_pos, np_neg, hedged)) in best {
+        ctx.check()?;
         // Alternate sides, negative first, one claim per paper and side before repeats.
         let order = |v: &[String]| {
             let mut seen = HashSet::new();

@@ -13,6 +13,7 @@ use super::graph::CoGraph;
 use super::text::{Text, MAX_QUOTE_CHARS};
 use super::{Evidence, Gap, GapKind};
 use crate::common::error::{Error, Result};
+use crate::common::work::Cancel;
 use crate::store::queries::{self, lexical};
 use crate::store::Store;
 
@@ -110,6 +111,8 @@ pub(super) struct Ctx<'a> {
     mentions: HashMap<String, std::rc::Rc<Vec<Mention>>>,
     texts: HashMap<String, Option<std::rc::Rc<Text>>>,
     claims: Option<std::rc::Rc<Vec<Claim>>>,
+    /// The caller's stop signal, checked per candidate.
+    pub(super) cancel: Cancel,
 }
 
 impl<'a> Ctx<'a> {
@@ -119,6 +122,7 @@ impl<'a> Ctx<'a> {
         kept: Arc<Kept>,
         as_of: Option<i32>,
         focus: Option<BTreeSet<u32>>,
+        cancel: Cancel,
     ) -> Self {
         Ctx {
             store,
@@ -130,7 +134,13 @@ impl<'a> Ctx<'a> {
             mentions: HashMap::new(),
             texts: HashMap::new(),
             claims: None,
+            cancel,
         }
+    }
+
+    /// `Err(Cancelled)` once the caller gave up.
+    pub(super) fn check(&self) -> Result<()> {
+        self.cancel.check(super::SEARCH)
     }
 
     /// The co-occurrence graph as of this call's year: the one kept for this store and year, unless the call's

@@ -443,12 +443,13 @@ fn evaluate_stratum(cut: &Cut, stratum: &Stratum, ks: &[usize], rng: &mut SplitM
     let precision = |pairs: &[(u32, u32)]| precision_at(ks, pairs, &positives);
     // A ranker's top k within two hops, by the code that serves `/gaps`.
     let top = |f: &dyn Fn(u32, u32, &LinkScores) -> f64| {
-        best_pairs(
-            g,
-            None,
-            k,
-            |a, c, s| if keeps(a, c) { f(a, c, s) } else { f64::NEG_INFINITY },
-        )
+        best_pairs(g, None, k, &|| false, |a, c, s| {
+            if keeps(a, c) {
+                f(a, c, s)
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
         .into_iter()
         .map(|(_, (a, c, _))| (a, c))
         .collect::<Vec<_>>()

@@ -266,7 +266,18 @@ impl CoGraph {
 
     /// Calls `f(a, c, scores)` for every unconnected pair within two hops, each pair once
     /// (`a < c`, or with `focus`, `a` in focus). O(Σ_B deg(B)²).
-    pub(super) fn for_each_candidate(&self, focus: Option<&[u32]>, mut f: impl FnMut(u32, u32, &LinkScores)) {
+    pub(super) fn for_each_candidate(&self, focus: Option<&[u32]>, f: impl FnMut(u32, u32, &LinkScores)) {
+        self.for_each_candidate_until(focus, &|| false, f);
+    }
+
+    /// [`for_each_candidate`](CoGraph::for_each_candidate), asking `stop` before each source
+    /// concept and leaving the rest out once it says yes (a cancelled search).
+    pub(super) fn for_each_candidate_until(
+        &self,
+        focus: Option<&[u32]>,
+        stop: &dyn Fn() -> bool,
+        mut f: impl FnMut(u32, u32, &LinkScores),
+    ) {
         let n = self.len();
         let mut cn = vec![0u32; n];
         let mut aa = vec![0f64; n];
@@ -279,6 +290,9 @@ impl CoGraph {
             None => (0..n as u32).collect(),
         };
         for a in sources {
+            if stop() {
+                return;
+            }
             for e in &self.adj[a as usize] {
                 is_nbr[e.n as usize] = true;
             }

@@ -14,11 +14,13 @@ use crate::ingest::extraction::type_class;
 /// ties by local ids, each with its neighbourhood scores: the ranking [`missing_links`] serves
 /// and [`evaluate_link_prediction`](super::evaluate_link_prediction) measures. A bounded buffer
 /// is sorted and cut when it doubles; a pair below the last cut's floor cannot enter, so only
-/// the others pay the co-mention check. A pair scored NaN or −∞ is left out.
+/// the others pay the co-mention check. A pair scored NaN or −∞ is left out. Once `stop` says
+/// yes the remaining source concepts are skipped (the caller reports the cancellation).
 pub(super) fn best_pairs(
     g: &CoGraph,
     focus: Option<&[u32]>,
     limit: usize,
+    stop: &dyn Fn() -> bool,
     score: impl Fn(u32, u32, &LinkScores) -> f64,
 ) -> Vec<(f64, (u32, u32, LinkScores))> {
     let mut best: Vec<(f64, (u32, u32, LinkScores))> = Vec::new();
@@ -30,7 +32,7 @@ pub(super) fn best_pairs(
         }
         *best = kept;
     };
-    g.for_each_candidate(focus, |a, c, s| {
+    g.for_each_candidate_until(focus, stop, |a, c, s| {
         let score = score(a, c, s);
         if !score.is_finite() || score < floor || g.co_mentioned(a, c) {
             return;
@@ -59,7 +61,8 @@ pub(super) fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>>
         return Ok(Vec::new());
     }
     // Only pairs of types a researcher acts on (a method for a task, on a dataset, ...).
-    let best = best_pairs(&g, focus.as_deref(), limit, |a, c, s| {
+    let cancel = ctx.cancel.clone();
+    let best = best_pairs(&g, focus.as_deref(), limit, &|| cancel.is_cancelled(), |a, c, s| {
         if g.actionable(a, c) {
             g.score(a, c, s)
         } else {
@@ -68,6 +71,7 @@ pub(super) fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>>
     });
     let mut gaps = Vec::new();
     for (score, (a, c, s)) in best {
+        ctx.check()?;
         gaps.push(missing_link_gap(ctx, a, c, s, score)?);
     }
     Ok(gaps)

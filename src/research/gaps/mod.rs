@@ -56,6 +56,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::common::error::{Error, Result};
+pub use crate::common::work::Step;
+use crate::common::work::Watch;
 use crate::store::Store;
 
 mod contested_claims;
@@ -87,6 +89,9 @@ use corpus::Corpus;
 use missing_links::missing_links;
 use open_questions::open_questions;
 use untested_combinations::untested_combinations;
+
+/// What a cancelled gap search says stopped.
+const SEARCH: &str = "the gap search";
 
 /// Most evidence items per gap.
 pub const MAX_EVIDENCE: usize = 5;
@@ -218,24 +223,15 @@ pub struct Gap {
 /// Finds gaps: up to `q.limit` of the asked kind, or of each kind, best first (kinds in the
 /// order of [`GapKind::ALL`]). Deterministic: the same store and query give the same gaps.
 pub fn find_gaps(store: &Store, q: &GapQuery) -> Result<Vec<Gap>> {
-    find_gaps_reporting(store, q, &mut |_| {})
+    find_gaps_watched(store, q, &mut Watch::none())
 }
 
-/// A step of [`find_gaps_reporting`] done: `done` of `total` steps (loading the corpus, then
-/// one per kind of gap), and what it was.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Step {
-    /// Steps done, from 1.
-    pub done: usize,
-    /// Steps in all.
-    pub total: usize,
-    /// What the step did, in a few words.
-    pub what: String,
-}
-
-/// [`find_gaps`], telling `progress` after each step (a long search on a large store can take
-/// tens of seconds).
-pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut(Step)) -> Result<Vec<Gap>> {
+/// [`find_gaps`], reporting a [`Step`] after loading the corpus and after each kind (a long
+/// search on a large store can take tens of seconds), and stopping with
+/// [`Cancelled`](crate::common::error::UserError::Cancelled) at the watch's next check once it
+/// is cancelled: before each kind, per source concept of the missing-link candidates, and per
+/// candidate of the other kinds. What a cancelled search found is not kept.
+pub fn find_gaps_watched(store: &Store, q: &GapQuery, watch: &mut Watch<'_>) -> Result<Vec<Gap>> {
     if q.limit == 0 {
         return Err(Error::invalid("limit", "must be at least 1"));
     }
@@ -245,19 +241,16 @@ pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut
         Some(c) => Some(corpus.resolve(store, c)?),
         None => None,
     };
-    let mut ctx = Ctx::new(store, &corpus, kept.clone(), q.as_of, focus);
+    let mut ctx = Ctx::new(store, &corpus, kept.clone(), q.as_of, focus, watch.cancel.clone());
     let kinds: Vec<GapKind> = match q.kind {
         Some(k) => vec![k],
         None => GapKind::ALL.to_vec(),
     };
     let total = 1 + kinds.len();
-    progress(Step {
-        done: 1,
-        total,
-        what: "loaded the concepts of the papers".into(),
-    });
+    watch.step(1, total, "loaded the concepts of the papers");
     let mut out = Vec::new();
     for (i, kind) in kinds.into_iter().enumerate() {
+        watch.check(SEARCH)?;
         // Without a concept filter, what an earlier call found is kept until the next write.
         let key = (kind, q.as_of, q.limit);
         let found = match q.concept {
@@ -279,11 +272,7 @@ pub fn find_gaps_reporting(store: &Store, q: &GapQuery, progress: &mut dyn FnMut
                 gaps
             }
         };
-        progress(Step {
-            done: i + 2,
-            total,
-            what: format!("{}: {} found", kind.as_str(), gaps.len()),
-        });
+        watch.step(i + 2, total, format!("{}: {} found", kind.as_str(), gaps.len()));
         out.extend(gaps);
     }
     Ok(out)

@@ -115,6 +115,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         if !ctx.counts_paper(paper) {
             continue;
         }
+        ctx.check()?;
         let section = r.get("section").map(String::as_str).unwrap_or("");
         let t = Text::new(text.clone());
         let mut found = Vec::new();
@@ -188,6 +189,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
     let best = top_k(cands, limit, |a, b| (&a.paper, a.span).cmp(&(&b.paper, b.span)));
     let mut gaps = Vec::new();
     for (score, c) in best {
+        ctx.check()?;
         let labels: Vec<String> = c.concepts.iter().take(6).map(|&k| corpus.label(k)).collect();
         let when = c
             .year

@@ -97,10 +97,12 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
         statements: usize,
     }
     let mut cands: Vec<(f64, Cand)> = Vec::new();
+    let cancel = ctx.cancel.clone();
     for m in 0..g.len() as u32 {
         if ctype(m) != ConceptType::Method {
             continue;
         }
+        cancel.check(super::SEARCH)?;
         let mine = &links[m as usize];
         // Similar methods: co-mentioned with m (cosine of paper counts) or sharing targets
         // (Jaccard of target sets); similarity is the mean of the two.
@@ -163,6 +165,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
     let best = top_k(cands, limit, |a, b| (a.m, a.d).cmp(&(b.m, b.d)));
     let mut gaps = Vec::new();
     for (_, c) in best {
+        ctx.check()?;
         let g = ctx.graph();
         let (cm, cd) = (g.ids[c.m as usize], g.ids[c.d as usize]);
         let (lm, ld) = (corpus.label(cm).to_string(), corpus.label(cd).to_string());

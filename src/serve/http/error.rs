@@ -51,6 +51,9 @@ impl ApiError {
                     UserError::Conflict(_) => StatusCode::CONFLICT,
                     UserError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                     UserError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    // HTTP routes never cancel (a closed connection has no one to answer); nginx's
+                    // "client closed request" says what it would mean.
+                    UserError::Cancelled(_) => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
                 },
                 u.code(),
             ),

@@ -129,7 +129,7 @@ async fn gaps_handler(state: web::Data<AppState>, p: web::Query<GapParams>) -> R
             .transpose()?,
         limit: p.limit.unwrap_or(10).min(200),
     };
-    let found = state.service().gaps(q, |_| {}).await?;
+    let found = state.service().gaps(q, crate::common::work::Watch::none()).await?;
     Ok(HttpResponse::Ok().json(found))
 }
 

@@ -144,6 +144,31 @@ pub(super) fn gap_summary(g: &crate::research::gaps::Gap) -> Value {
     })
 }
 
+/// A novelty report, short: the score, the summary, and the nearest items with their quotes.
+pub(super) fn novelty_summary(r: &crate::research::novelty::NoveltyReport) -> serde_json::Value {
+    json!({
+        "idea": r.idea,
+        "novelty": r.novelty,
+        "literature_similarity": r.literature_similarity,
+        "record_similarity": r.record_similarity,
+        "summary": r.summary,
+        "papers": r.papers.iter().map(|p| {
+            let h = HitSummary::new(0, p.similarity, &p.citation);
+            json!({ "similarity": p.similarity, "paper": h.paper, "title": h.title, "year": h.year,
+                    "passage": h.passage, "quote": h.quote, "start": h.start, "end": h.end,
+                    "claims": p.claims.len() })
+        }).collect::<Vec<_>>(),
+        "hypotheses": r.hypotheses.iter().map(|h| json!({
+            "similarity": h.similarity, "key": h.hypothesis.key, "statement": h.hypothesis.statement,
+            "status": h.hypothesis.status, "agent": h.hypothesis.agent,
+        })).collect::<Vec<_>>(),
+        "experiments": r.experiments.iter().map(|x| json!({
+            "similarity": x.similarity, "key": x.experiment.key, "outcome": x.outcome,
+            "description": x.experiment.description, "hypothesis": x.experiment.hypothesis,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// A page of a SPARQL result.
 pub(super) fn sparql_page(
     store: &Arc<Store>,

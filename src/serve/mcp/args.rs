@@ -54,6 +54,11 @@ pub struct SearchArgs {
     /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
     #[serde(default)]
     pub clock: Option<crate::common::clock::Clocks>,
+    /// Fit the result to about this many tokens (4 characters each) by dropping the
+    /// lowest-ranked hits whole; the result says how many it `dropped`.
+    #[serde(default)]
+    #[schemars(range(min = 200, max = 100000))]
+    pub max_tokens: Option<usize>,
 }
 
 /// Arguments of `findings`.
@@ -90,6 +95,11 @@ pub struct FindingsArgs {
     /// Which clocks as_of reads: both (default) or valid (the sources' dates only).
     #[serde(default)]
     pub clock: Option<crate::common::clock::Clocks>,
+    /// Fit the result to about this many tokens (4 characters each) by dropping the
+    /// lowest-ranked quotes and claims (of the last papers first) whole; the result says how many it `dropped`.
+    #[serde(default)]
+    #[schemars(range(min = 200, max = 100000))]
+    pub max_tokens: Option<usize>,
 }
 
 /// The formats of an evidence pack.
@@ -153,6 +163,11 @@ pub struct GapsArgs {
     /// summary (the default) or full (every concept, evidence span and score feature).
     #[serde(default)]
     pub detail: Option<Detail>,
+    /// Fit the result to about this many tokens (4 characters each) by dropping the
+    /// lowest-ranked gaps (by rank within their kind) whole; the result says how many it `dropped`.
+    #[serde(default)]
+    #[schemars(range(min = 200, max = 100000))]
+    pub max_tokens: Option<usize>,
 }
 
 /// Arguments of `set_hypothesis_status`.
@@ -260,4 +275,9 @@ pub struct NoveltyArgs {
     /// summary (the default) or full (whole records).
     #[serde(default)]
     pub detail: Option<Detail>,
+    /// Fit the result to about this many tokens (4 characters each) by dropping the
+    /// lowest-ranked papers, hypotheses and runs (least similar first) whole; the result says how many it `dropped`.
+    #[serde(default)]
+    #[schemars(range(min = 200, max = 100000))]
+    pub max_tokens: Option<usize>,
 }

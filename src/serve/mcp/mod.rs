@@ -3,7 +3,12 @@
 //!
 //! Results are sized for an agent's context: a short summary first, a limit and a cursor on
 //! every list, quotes cut to a few hundred characters (with offsets that still match the cut
-//! quote), and the full record only when asked for (`detail: "full"`, or the paper resource).
+//! quote), the full record only when asked for (`detail: "full"`, or the paper resource), and a
+//! `max_tokens` budget met by dropping the lowest-ranked items whole (`budget.rs`).
+//!
+//! Prompts spell out the common research moves (`prompts.rs`). The long tools (gaps, novelty,
+//! findings) report their stages as progress and stop their work when the request is cancelled
+//! (`watch.rs`).
 //!
 //! Tools that write (`propose_hypothesis`, `set_hypothesis_status`, `log_experiment`) need write
 //! scope: over HTTP the caller's token decides (the bridge puts a [`Grant`] in the request), over
@@ -11,7 +16,10 @@
 
 mod answers;
 mod args;
+mod budget;
+mod prompts;
 mod tools;
+mod watch;
 
 pub use args::*;
 
@@ -19,9 +27,10 @@ use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{
-    CompleteRequestParams, CompleteResult, CompletionInfo, Extensions, Implementation, ListResourceTemplatesResult,
-    ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
-    Reference as CompletionRef, Resource, ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig,
+    CompleteRequestParams, CompleteResult, CompletionInfo, Extensions, GetPromptRequestParams, GetPromptResponse,
+    Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference as CompletionRef, Resource,
+    ResourceContents, ResourceTemplate, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{tool_handler, ErrorData as McpError, RoleServer, ServerHandler};
@@ -63,6 +72,8 @@ const MAX_SEARCH_DEPTH: usize = 200;
 pub struct HypatiaMcp {
     ctx: Arc<Context>,
     tool_router: ToolRouter<Self>,
+    /// The level of log notifications this session asked for.
+    logging: watch::Logging,
 }
 
 impl HypatiaMcp {
@@ -71,6 +82,7 @@ impl HypatiaMcp {
         HypatiaMcp {
             ctx,
             tool_router: Self::tool_router(),
+            logging: watch::Logging::default(),
         }
     }
 
@@ -97,12 +109,16 @@ impl HypatiaMcp {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for HypatiaMcp {
+    // Logging is deprecated by SEP-2577 but still part of the protocol versions clients speak.
+    #[allow(deprecated)]
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
             ServerCapabilities::builder()
-                .enable_tools()
-                .enable_resources()
+                .enable_logging()
                 .enable_completions()
+                .enable_prompts()
+                .enable_resources()
+                .enable_tools()
                 .build(),
         )
         .with_server_info(Implementation::new("hypatia", env!("CARGO_PKG_VERSION")).with_title("Hypatia"))
@@ -111,7 +127,7 @@ impl ServerHandler for HypatiaMcp {
              experiment runs agents record. Typical loop: gaps -> novelty -> propose_hypothesis -> run the \
              experiment -> log_experiment -> set_hypothesis_status. search and findings return verbatim quotes \
              with offsets; get_paper or the resource hypatia://paper/{key} gives a whole paper; sparql reads \
-             everything else.",
+             everything else. The prompts find_gaps, check_novelty and summarise_evidence spell out these moves.",
         )
     }
 
@@ -198,13 +214,54 @@ impl ServerHandler for HypatiaMcp {
         }
     }
 
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.logging.set(request.level);
+        Ok(())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
+    }
+
     async fn complete(
         &self,
         request: CompleteRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
-        let CompletionRef::Resource(r) = &request.r#ref else {
-            return Err(McpError::invalid_params("this server has no prompts to complete", None));
+        let r = match &request.r#ref {
+            CompletionRef::Resource(r) => r,
+            CompletionRef::Prompt(p) => {
+                let arg = &request.argument;
+                let values = prompts::complete(&p.name, &arg.name, &arg.value).ok_or_else(|| {
+                    McpError::invalid_params(format!("no prompt `{}` with an argument `{}`", p.name, arg.name), None)
+                })?;
+                let info = CompletionInfo::with_pagination(values.clone(), Some(values.len() as u32), false)
+                    .map_err(|e| McpError::internal_error(e, None))?;
+                return Ok(CompleteResult::new(info));
+            }
+            _ => {
+                return Err(McpError::invalid_params(
+                    "completions are offered for prompts and resource templates",
+                    None,
+                ))
+            }
         };
         if r.uri != format!("{PAPER_URI}{{key}}") || request.argument.name != "key" {
             return Err(McpError::invalid_params(

@@ -2,14 +2,16 @@
 //! domain code on a blocking thread.
 
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{CallToolResult, Extensions, ProgressNotificationParam};
+use rmcp::model::{CallToolResult, Extensions};
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router, ErrorData as McpError, RoleServer};
 use serde_json::json;
 
+use super::watch::Call;
 use super::*;
 use crate::common::clock::as_of_param;
 use crate::common::error::Error;
+use crate::common::work::Watch;
 use crate::research::gaps::GapQuery;
 use crate::research::gate::GateRequest;
 use crate::research::novelty::NoveltyRequest;
@@ -40,9 +42,15 @@ impl HypatiaMcp {
                        pack as JSON.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn findings(&self, Parameters(a): Parameters<FindingsArgs>) -> Result<CallToolResult, McpError> {
+    async fn findings(
+        &self,
+        request: RequestContext<RoleServer>,
+        Parameters(a): Parameters<FindingsArgs>,
+    ) -> Result<CallToolResult, McpError> {
         let format = a.format.unwrap_or_default();
+        let (call, watch) = Call::start("findings", &request, &self.logging);
         let pack = async {
+            let max_tokens = budget::checked(a.max_tokens)?;
             let req = crate::answers::findings::FindingsRequest {
                 question: a.question,
                 mode: mode(a.mode.as_deref())?,
@@ -56,15 +64,13 @@ impl HypatiaMcp {
                 include_retracted: a.include_retracted.unwrap_or(false),
                 as_of: as_of_param(a.as_of.as_deref(), a.clock)?,
             };
-            self.ctx.service.findings(req).await
+            Ok((self.ctx.service.findings_watched(req, watch).await?, max_tokens))
         }
         .await;
-        match (pack, format) {
-            (Ok(p), PackFormat::Markdown) => Ok(CallToolResult::success(vec![rmcp::model::ContentBlock::text(
-                crate::answers::formats::to_markdown(&p),
-            )])),
-            (pack, PackFormat::Json) => reply(pack),
-            (Err(e), _) => failed(e),
+        call.end(&pack).await;
+        match pack {
+            Ok((p, max_tokens)) => budget::pack_reply(p, format, max_tokens),
+            Err(e) => failed(e),
         }
     }
 
@@ -109,26 +115,9 @@ impl HypatiaMcp {
         request: RequestContext<RoleServer>,
         Parameters(a): Parameters<GapsArgs>,
     ) -> Result<CallToolResult, McpError> {
-        // A caller that sent a progress token hears of each step (corpus loaded, each kind done):
-        // on a large store the search takes tens of seconds.
-        let (steps, forward) = match request.meta.get_progress_token() {
-            Some(token) => {
-                let (steps, mut heard) = tokio::sync::mpsc::unbounded_channel::<crate::research::gaps::Step>();
-                let peer = request.peer.clone();
-                let forward = tokio::spawn(async move {
-                    while let Some(step) = heard.recv().await {
-                        let note = ProgressNotificationParam::new(token.clone(), step.done as f64)
-                            .with_total(step.total as f64)
-                            .with_message(step.what);
-                        if peer.notify_progress(note).await.is_err() {
-                            break;
-                        }
-                    }
-                });
-                (Some(steps), Some(forward))
-            }
-            None => (None, None),
-        };
+        // On a large store the search takes tens of seconds: a caller that sent a progress token
+        // hears of each step (corpus loaded, each kind done), and a cancelled call stops it.
+        let (call, watch) = Call::start("gaps", &request, &self.logging);
         let result = async {
             let q = GapQuery {
                 kind: a.kind,
@@ -136,26 +125,17 @@ impl HypatiaMcp {
                 as_of: a.as_of,
                 limit: bounded("limit", a.limit, 5, 50)?,
             };
-            let gaps = self
-                .ctx
-                .service
-                .gaps(q, move |step| {
-                    if let Some(steps) = &steps {
-                        let _ = steps.send(step);
-                    }
-                })
-                .await?;
-            Ok(match a.detail.unwrap_or_default() {
+            let max_tokens = budget::checked(a.max_tokens)?;
+            let gaps = self.ctx.service.gaps(q, watch).await?;
+            let mut v = match a.detail.unwrap_or_default() {
                 Detail::Full => json!({ "gaps": gaps }),
                 Detail::Summary => json!({ "gaps": gaps.iter().map(gap_summary).collect::<Vec<_>>() }),
-            })
+            };
+            budget::fit(&mut v, max_tokens, budget::pop_lowest_gap);
+            Ok(v)
         }
         .await;
-        // The sender went with the search, so the forwarder ends once it has sent every step:
-        // the notifications precede the answer.
-        if let Some(forward) = forward {
-            let _ = forward.await;
-        }
+        call.end(&result).await;
         reply(result)
     }
 
@@ -322,8 +302,15 @@ impl HypatiaMcp {
                        by ..., discarded, val_bpb 1.02\"), and a novelty score (1 - the highest similarity).",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn novelty(&self, Parameters(a): Parameters<NoveltyArgs>) -> Result<CallToolResult, McpError> {
-        reply(self.novelty_answer(a).await)
+    async fn novelty(
+        &self,
+        request: RequestContext<RoleServer>,
+        Parameters(a): Parameters<NoveltyArgs>,
+    ) -> Result<CallToolResult, McpError> {
+        let (call, watch) = Call::start("novelty", &request, &self.logging);
+        let answer = self.novelty_answer(a, watch).await;
+        call.end(&answer).await;
+        reply(answer)
     }
 }
 
@@ -331,6 +318,7 @@ impl HypatiaMcp {
     /// One page of search hits, summarised, with the cursor of the next.
     async fn search_page(&self, a: SearchArgs) -> crate::Result<Page<serde_json::Value>> {
         let limit = bounded("limit", a.limit, 10, 50)?;
+        let max_tokens = budget::checked(a.max_tokens)?;
         let from = offset(a.cursor.as_deref())?;
         let depth = (from + limit).min(MAX_SEARCH_DEPTH);
         let req = SearchRequest {
@@ -354,11 +342,12 @@ impl HypatiaMcp {
         let hits = self.ctx.service.search(req).await?;
         let full = hits.len() == depth && depth < MAX_SEARCH_DEPTH;
         let page: Vec<HitSummary> = hits.iter().skip(from).map(HitSummary::of_hit).collect();
-        let next_cursor = (full && !page.is_empty()).then(|| (from + page.len()).to_string());
-        Ok(Page {
-            items: json!({ "mode": mode, "hits": page }),
-            next_cursor,
-        })
+        let mut items = json!({ "mode": mode, "hits": page });
+        // Hits dropped to fit the budget are the next page's first.
+        let dropped = budget::fit(&mut items, max_tokens, |v| budget::pop(v, "hits"));
+        let kept = page.len() - dropped;
+        let next_cursor = (kept > 0 && (full || dropped > 0)).then(|| (from + kept).to_string());
+        Ok(Page { items, next_cursor })
     }
 
     /// The gate's answer, in full or summarised.
@@ -392,37 +381,22 @@ impl HypatiaMcp {
     }
 
     /// The novelty report, in full or summarised.
-    async fn novelty_answer(&self, a: NoveltyArgs) -> crate::Result<serde_json::Value> {
+    async fn novelty_answer(&self, a: NoveltyArgs, watch: Watch<'static>) -> crate::Result<serde_json::Value> {
+        let max_tokens = budget::checked(a.max_tokens)?;
         let req = NoveltyRequest {
             idea: a.idea,
             k: Some(bounded("k", a.k, 5, 20)?),
             as_of: a.as_of,
             clock: a.clock,
         };
-        let r = self.ctx.service.novelty(req).await?;
-        if a.detail.unwrap_or_default() == Detail::Full {
-            return serde_json::to_value(r).map_err(|e| Error::journal(e.to_string()));
-        }
-        Ok(json!({
-            "idea": r.idea,
-            "novelty": r.novelty,
-            "literature_similarity": r.literature_similarity,
-            "record_similarity": r.record_similarity,
-            "summary": r.summary,
-            "papers": r.papers.iter().map(|p| {
-                let h = HitSummary::new(0, p.similarity, &p.citation);
-                json!({ "similarity": p.similarity, "paper": h.paper, "title": h.title, "year": h.year,
-                        "passage": h.passage, "quote": h.quote, "start": h.start, "end": h.end,
-                        "claims": p.claims.len() })
-            }).collect::<Vec<_>>(),
-            "hypotheses": r.hypotheses.iter().map(|h| json!({
-                "similarity": h.similarity, "key": h.hypothesis.key, "statement": h.hypothesis.statement,
-                "status": h.hypothesis.status, "agent": h.hypothesis.agent,
-            })).collect::<Vec<_>>(),
-            "experiments": r.experiments.iter().map(|x| json!({
-                "similarity": x.similarity, "key": x.experiment.key, "outcome": x.outcome,
-                "description": x.experiment.description, "hypothesis": x.experiment.hypothesis,
-            })).collect::<Vec<_>>(),
-        }))
+        let r = self.ctx.service.novelty_watched(req, watch).await?;
+        let mut v = match a.detail.unwrap_or_default() {
+            Detail::Full => serde_json::to_value(r).map_err(|e| Error::journal(e.to_string()))?,
+            Detail::Summary => novelty_summary(&r),
+        };
+        budget::fit(&mut v, max_tokens, |v| {
+            budget::pop_least_similar(v, &["papers", "hypotheses", "experiments"])
+        });
+        Ok(v)
     }
 }
