@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::common::error::{Error, Result};
 use crate::common::fields;
 
-use super::answers::Experiment;
+use super::requests::Metric;
 use super::status::RunStatus;
 
 /// The window when the caller gives none.
@@ -182,14 +182,18 @@ pub struct Plateau {
     pub plateaued: bool,
 }
 
+/// What a plateau reads of one run: its key, what became of it, and its metrics. (Not the
+/// `Experiment` read model, which carries its plateaus' type: this module stays below it.)
+pub type RunMetrics<'a> = (&'a str, RunStatus, &'a [Metric]);
+
 /// The plateau of every metric (each name and split; or only the one asked for) that `runs`
 /// (oldest first) report, in name order.
-pub fn plateaus(runs: &[Experiment], s: &PlateauSettings) -> Vec<Plateau> {
+pub fn plateaus<'a>(runs: impl IntoIterator<Item = RunMetrics<'a>>, s: &PlateauSettings) -> Vec<Plateau> {
     let mut series: BTreeMap<(String, Option<String>), Plateau> = BTreeMap::new();
     let wanted = s.metric.as_deref().map(str::to_lowercase);
-    for run in runs.iter().filter(|r| r.status != RunStatus::Crash) {
+    for (key, _, metrics) in runs.into_iter().filter(|(_, status, _)| *status != RunStatus::Crash) {
         let mut seen = Vec::new();
-        for m in &run.metrics {
+        for m in metrics {
             if wanted.as_deref().is_some_and(|w| m.name.to_lowercase() != w) || !m.value.is_finite() {
                 continue;
             }
@@ -210,7 +214,7 @@ pub fn plateaus(runs: &[Experiment], s: &PlateauSettings) -> Vec<Plateau> {
                 direction_inferred,
                 runs: 0,
                 best: m.value,
-                best_run: run.key.clone(),
+                best_run: key.to_string(),
                 latest: m.value,
                 runs_since_best: 0,
                 window: s.window,
@@ -220,7 +224,7 @@ pub fn plateaus(runs: &[Experiment], s: &PlateauSettings) -> Vec<Plateau> {
             if p.runs > 0 {
                 if direction.gain(p.best, m.value) > s.threshold {
                     p.best = m.value;
-                    p.best_run = run.key.clone();
+                    p.best_run = key.to_string();
                     p.runs_since_best = 0;
                 } else {
                     p.runs_since_best += 1;
@@ -237,29 +241,19 @@ pub fn plateaus(runs: &[Experiment], s: &PlateauSettings) -> Vec<Plateau> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::research::records::requests::Metric;
 
-    fn run(i: usize, status: RunStatus, value: f64) -> Experiment {
-        Experiment {
-            key: format!("exp_{i}"),
-            iri: String::new(),
-            description: String::new(),
-            status,
-            agent: "a".into(),
-            time: String::new(),
-            hypothesis: None,
-            retracted_evidence: vec![],
-            code_version: None,
-            parameters: Default::default(),
-            metrics: vec![Metric {
-                name: "val_bpb".into(),
-                value,
-                unit: None,
-                split: None,
-            }],
-            notes: None,
-            artefacts: vec![],
-        }
+    fn run(i: usize, status: RunStatus, value: f64) -> (String, RunStatus, Vec<Metric>) {
+        let metric = Metric {
+            name: "val_bpb".into(),
+            value,
+            unit: None,
+            split: None,
+        };
+        (format!("exp_{i}"), status, vec![metric])
+    }
+
+    fn of(runs: &[(String, RunStatus, Vec<Metric>)]) -> impl Iterator<Item = RunMetrics<'_>> {
+        runs.iter().map(|(k, s, m)| (k.as_str(), *s, m.as_slice()))
     }
 
     fn settings(window: usize, threshold: f64, direction: Option<MetricDirection>) -> PlateauSettings {
@@ -281,7 +275,7 @@ mod tests {
             .map(|(i, v)| run(i, if i == 4 { Crash } else { Keep }, *v))
             .collect();
         // Lower is better (inferred from "bpb"); 0.899 beats 0.90 by 0.001, under 0.005.
-        let p = &plateaus(&runs, &settings(3, 0.005, None))[0];
+        let p = &plateaus(of(&runs), &settings(3, 0.005, None))[0];
         assert_eq!(p.direction, MetricDirection::Lower);
         assert!(p.direction_inferred);
         assert_eq!((p.best, p.best_run.as_str()), (0.90, "exp_2"));
@@ -289,11 +283,11 @@ mod tests {
         assert_eq!((p.runs, p.runs_since_best, p.latest), (6, 3, 0.95));
         assert!(p.plateaued);
         // With no threshold, 0.899 is progress: two runs since.
-        let p = &plateaus(&runs, &settings(3, 0.0, None))[0];
+        let p = &plateaus(of(&runs), &settings(3, 0.0, None))[0];
         assert_eq!((p.best, p.best_run.as_str(), p.runs_since_best), (0.899, "exp_3", 2));
         assert!(!p.plateaued);
         // Read the other way (higher is better), nothing beat the first run.
-        let p = &plateaus(&runs, &settings(3, 0.0, Some(MetricDirection::Higher)))[0];
+        let p = &plateaus(of(&runs), &settings(3, 0.0, Some(MetricDirection::Higher)))[0];
         assert_eq!((p.best, p.runs_since_best, p.direction_inferred), (1.00, 5, false));
         assert!(p.plateaued);
     }

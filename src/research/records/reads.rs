@@ -58,7 +58,7 @@ pub fn hypothesis_with(store: &Store, id: &str, plateau: &PlateauSettings) -> Re
         },
     )?;
     h.evidence_count = h.evidence.len() + kept_runs(&h.experiments);
-    h.plateaus = plateaus(&h.experiments, plateau);
+    h.plateaus = plateaus(run_metrics(&h.experiments), plateau);
     Ok(h)
 }
 
@@ -113,7 +113,7 @@ pub fn hypothesis_as_of(store: &Store, id: &str, as_of: &AsOf) -> Result<Hypothe
         .remove(&h.key)
         .unwrap_or_default();
     h.evidence_count = h.evidence.len() + kept_runs(&h.experiments);
-    h.plateaus = plateaus(&h.experiments, &PlateauSettings::default());
+    h.plateaus = plateaus(run_metrics(&h.experiments), &PlateauSettings::default());
     let standing = store.standing()?;
     let prefix = store.base().passage_iri("");
     let retracted = |e: &String| {
@@ -464,4 +464,9 @@ pub(super) fn current_status(store: &Store, key: &str) -> Result<(HypothesisStat
             Some((status, r.get("agent")?.clone()))
         })
         .ok_or_else(|| UserError::NotFound(format!("hypothesis `{key}`")).into())
+}
+
+/// What plateau detection reads of each run.
+fn run_metrics(runs: &[Experiment]) -> impl Iterator<Item = super::plateau::RunMetrics<'_>> {
+    runs.iter().map(|x| (x.key.as_str(), x.status, x.metrics.as_slice()))
 }
