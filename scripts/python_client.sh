@@ -30,27 +30,15 @@ fi
 # The package's code changes without its pyproject: install this checkout's, not an old build.
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$pkg"
 
+source scripts/serve.sh
 work=$(mktemp -d)
-pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# A private copy: another checkout building into the shared target directory may replace the
-# binary while the servers run.
-if [ -n "${HYPATIA_BIN:-}" ]; then
-  cp "$HYPATIA_BIN" "$work/hypatia"
-else
-  source scripts/env.sh
-  cargo build --workspace --all-targets --locked
-  cp "$CARGO_TARGET_DIR/debug/hypatia" "$work/hypatia"
-fi
-bin="$work/hypatia"
+private_bin "$work"
 
 echo "== python_client: ingest the bundled samples into a temporary store"
 retraction=tests/fixtures/papers/medline/retraction
@@ -68,7 +56,6 @@ for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))')
 
-source scripts/serve.sh
 serve() { # LOG ARGS...: start a server in the background, its pid in $pids
   local log=$1
   shift

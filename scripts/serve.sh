@@ -18,3 +18,28 @@ wait_up() {
   echo "$who: the server at $url did not come up in 120 s" >&2
   exit 1
 }
+
+# private_bin DIR: sets $bin to DIR/hypatia, a private copy of HYPATIA_BIN when that is set, else
+# of the binary cargo builds (another checkout building into the shared target directory may
+# replace that one while the servers run).
+private_bin() {
+  local dir=$1
+  if [ -n "${HYPATIA_BIN:-}" ]; then
+    cp "$HYPATIA_BIN" "$dir/hypatia"
+  else
+    source scripts/env.sh
+    cargo build --locked -p hypatia --bin hypatia
+    cp "$CARGO_TARGET_DIR/debug/hypatia" "$dir/hypatia"
+  fi
+  bin="$dir/hypatia"
+}
+
+# Servers started in the background add their pid to $pids; stop_servers (from the caller's EXIT
+# trap) stops them and waits for them.
+pids=()
+stop_servers() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}

@@ -19,25 +19,15 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 (cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 
+source scripts/serve.sh
 work=$(mktemp -d)
-pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-if [ -n "${HYPATIA_BIN:-}" ]; then
-  cp "$HYPATIA_BIN" "$work/hypatia"
-else
-  source scripts/env.sh
-  cargo build --locked -p hypatia --bin hypatia
-  cp "$CARGO_TARGET_DIR/debug/hypatia" "$work/hypatia"
-fi
-bin="$work/hypatia"
+private_bin "$work"
 
 echo "== web_ui: ingest the bundled samples"
 "$bin" --data-dir "$work/data" ingest tests/fixtures/scifact/corpus.jsonl tests/fixtures/papers/arxiv \
@@ -45,7 +35,6 @@ echo "== web_ui: ingest the bundled samples"
 
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 printf 'read web-ui-reader %s\n' "$token" >"$work/tokens"
-source scripts/serve.sh
 port=$(free_port)
 HYPATIA_LOG=warn "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 pids+=($!)

@@ -24,29 +24,20 @@ if [ -z "$python" ]; then
   python="$venv/bin/python"
 fi
 
+source scripts/serve.sh
 work=$(mktemp -d)
-server=""
 cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-if [ -n "${HYPATIA_BIN:-}" ]; then
-  bin="$HYPATIA_BIN"
-else
-  source scripts/env.sh
-  cargo build --locked -p hypatia --bin hypatia
-  bin="$CARGO_TARGET_DIR/debug/hypatia"
-fi
-cp "$bin" "$work/hypatia" # another build may replace the binary while the server runs
-
-source scripts/serve.sh
+private_bin "$work"
 port=$(free_port)
-HYPATIA_LOG=warn "$work/hypatia" --data-dir "$work/data" serve --bind "127.0.0.1:$port" --writes \
+HYPATIA_LOG=warn "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$port" --writes \
   >"$work/server.log" 2>&1 &
-server=$!
-wait_up "http://127.0.0.1:$port" "$server" "$work/server.log" autoresearch
+pids+=($!)
+wait_up "http://127.0.0.1:$port" "${pids[0]}" "$work/server.log" autoresearch
 
 echo "== autoresearch: the loop against http://127.0.0.1:$port" >&2
 status=0
