@@ -522,15 +522,7 @@ fn lineage_and_rank_over_http() {
         assert_eq!(get(bad).0, 400, "{bad}");
     }
     // As RDF: the typed edge beside prov:wasDerivedFrom, and the comparison with provenance.
-    let ask = |q: String| {
-        let r = c
-            .get(format!("{base}/sparql"))
-            .query(&[("query", q)])
-            .header("accept", "application/sparql-results+json")
-            .send()
-            .unwrap();
-        r.json::<Value>().unwrap()["boolean"].as_bool().unwrap()
-    };
+    let ask = |q: String| super::research::sparql(&c, &base, &q)["boolean"].as_bool().unwrap();
     let iri = |k: &str| format!("https://w3id.org/hypatia/id/hypothesis/{k}");
     assert!(ask(format!(
         "ASK {{ GRAPH ?g {{ <{0}> <https://w3id.org/hypatia/ns#combines> <{1}> ; \

@@ -39,7 +39,8 @@ fn server(store: Arc<Store>, writes: bool) -> RunningServer {
     .unwrap()
 }
 
-fn sparql(c: &reqwest::blocking::Client, base: &str, q: &str) -> Value {
+/// A SPARQL query's JSON results (also for other test modules).
+pub(super) fn sparql(c: &reqwest::blocking::Client, base: &str, q: &str) -> Value {
     let r = c
         .get(format!("{base}/sparql"))
         .query(&[("query", q)])

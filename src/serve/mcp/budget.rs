@@ -54,11 +54,16 @@ pub(super) fn fit(answer: &mut Value, budget: Option<usize>, mut drop_last: impl
     while json_tokens(answer) > budget && drop_last(answer) {
         dropped += 1;
     }
+    say_fitted(answer, budget, dropped);
+    dropped
+}
+
+/// Records in a fitted JSON answer the budget it was fitted to and how many items went.
+fn say_fitted(answer: &mut Value, budget: usize, dropped: usize) {
     if let Some(o) = answer.as_object_mut() {
         o.insert("max_tokens".into(), json!(budget));
         o.insert("dropped".into(), json!(dropped));
     }
-    dropped
 }
 
 /// Removes the last element of the array at `key`, if any.
@@ -163,9 +168,8 @@ pub(super) fn pack_reply(
             let size = |p: &EvidencePack| serde_json::to_string(p).map_or(0, |s| tokens(&s));
             let dropped = max_tokens.map(|b| fit_pack(&mut pack, b, size));
             let mut v = serde_json::to_value(&pack).map_err(|e| McpError::internal_error(e.to_string(), None))?;
-            if let (Some(b), Some(d), Some(o)) = (max_tokens, dropped, v.as_object_mut()) {
-                o.insert("max_tokens".into(), json!(b));
-                o.insert("dropped".into(), json!(d));
+            if let (Some(b), Some(d)) = (max_tokens, dropped) {
+                say_fitted(&mut v, b, d);
             }
             answer(v)
         }
