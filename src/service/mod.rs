@@ -84,8 +84,7 @@ impl Service {
 
     /// An evidence pack for a question.
     pub async fn findings(&self, req: FindingsRequest) -> Result<EvidencePack> {
-        let (store, embedder) = (self.store.clone(), self.embedder.clone());
-        blocking(move || findings::find(&store, embedder.as_deref(), &req)).await
+        self.findings_watched(req, Watch::none()).await
     }
 
     /// [`Service::findings`], heard from and stoppable through `watch`.
@@ -178,8 +177,7 @@ impl Service {
 
     /// How novel an idea is against the literature and past records.
     pub async fn novelty(&self, req: NoveltyRequest) -> Result<NoveltyReport> {
-        let (store, embedder) = (self.store.clone(), self.model()?);
-        blocking(move || novelty::novelty(&store, embedder.as_ref(), &req)).await
+        self.novelty_watched(req, Watch::none()).await
     }
 
     /// [`Service::novelty`], heard from and stoppable through `watch`.
