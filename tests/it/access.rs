@@ -246,6 +246,61 @@ fn foreign_hosts_and_pages_are_refused_on_every_route() {
     assert_eq!(r.status(), 200);
 }
 
+/// `GET /access` says what the caller's token may do, so that the UI offers only what will be
+/// allowed: the widest scope and the token's name, 401 for no token where reads need one or
+/// for an unknown token.
+#[test]
+fn access_says_what_a_token_may_do() {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.identity());
+    let srv = server(Arc::new(store), false, dir.path());
+    let base = format!("http://{}", srv.addr());
+    let c = reqwest::blocking::Client::new();
+    let grant = |token: Option<&str>| {
+        let mut r = c.get(format!("{base}/access"));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().unwrap();
+        (r.status().as_u16(), r.json::<serde_json::Value>().unwrap())
+    };
+    let (status, body) = grant(None);
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")), "{body}");
+    let (status, body) = grant(Some("nope-0123456789abcdef"));
+    assert_eq!(status, 401, "{body}");
+    for (secret, name, scope) in [
+        ("read-secret-0123456789", "reader", "read"),
+        ("write-secret-0123456789", "agent", "write"),
+        ("admin-secret-0123456789", "ops", "admin"),
+    ] {
+        let (status, body) = grant(Some(secret));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!((body["scope"].as_str(), body["credential"].as_str()), (Some(scope), Some(name)));
+    }
+    // A write token acts as the agent named like it; an admin token as any.
+    assert_eq!(grant(Some("write-secret-0123456789")).1["agents"], serde_json::json!(["agent"]));
+    assert!(grant(Some("admin-secret-0123456789")).1.get("agents").is_none());
+
+    // Without tokens: anonymous reads, and writes only with --writes; trusting the network for
+    // backups does not make an anonymous caller an admin.
+    for (writes, scope) in [(false, "read"), (true, "write")] {
+        let (dir, store) = temp_store(e.identity());
+        let open = spawn(
+            AppState {
+                store: Arc::new(store),
+                embedder: None,
+                backup_dir: Some(dir.path().to_path_buf()),
+                access: Arc::new(Access::open(writes)),
+                limits: Default::default(),
+            },
+            "127.0.0.1:0",
+        )
+        .unwrap();
+        let body: serde_json::Value = c.get(format!("http://{}/access", open.addr())).send().unwrap().json().unwrap();
+        assert_eq!((body["scope"].as_str(), body["credential"].as_str()), (Some(scope), Some("anonymous")), "{body}");
+    }
+}
+
 #[test]
 fn a_runaway_query_is_cancelled_at_the_timeout_and_the_server_stays_responsive() {
     let e = hash_embedder();
@@ -405,7 +460,7 @@ fn the_web_ui_is_public_and_its_api_is_not() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let html = page.text().unwrap();
     assert!(
-        html.contains(r#"src="/ui/app.js""#) && html.contains(r#"href="/ui/style.css""#),
+        html.contains(r#"src="/ui/app.js""#) && html.contains(r#"href="/ui/app.css""#),
         "{html}"
     );
     assert!(
@@ -413,7 +468,7 @@ fn the_web_ui_is_public_and_its_api_is_not() {
         "nothing loads from elsewhere"
     );
 
-    for (file, media) in [("app.js", "text/javascript"), ("style.css", "text/css")] {
+    for (file, media) in [("app.js", "text/javascript"), ("app.css", "text/css")] {
         let r = c.get(format!("{base}/ui/{file}")).send().unwrap();
         assert_eq!(r.status(), 200, "{file}");
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with(media));

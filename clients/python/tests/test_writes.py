@@ -44,6 +44,17 @@ def test_writes_need_a_write_token(auth_url, read_token, fixtures):
     assert err.value.status == 403 and err.value.code
 
 
+def test_access_says_what_each_token_may_do(auth_url, read_token, writer):
+    with HypatiaClient(auth_url, token=read_token) as reader:
+        grant = reader.access()
+        assert (grant.scope, grant.agents) == ("read", [grant.credential])
+    grant = writer.access()
+    assert grant.scope == "write" and grant.credential
+    with HypatiaClient(auth_url, token="") as anonymous:
+        with pytest.raises(Unauthorized):
+            anonymous.access()
+
+
 def test_token_from_the_environment(auth_url, read_token, monkeypatch):
     monkeypatch.setenv("HYPATIA_TOKEN", read_token)
     with HypatiaClient(auth_url) as client:

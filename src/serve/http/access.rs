@@ -23,6 +23,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest};
 use sha2::{Digest, Sha256};
 
+use super::error::ErrorBody;
 use super::{ApiError, AppState};
 use crate::common::error::{Error, Result, UserError};
 use crate::service::{Caller, Scope};
@@ -358,6 +359,53 @@ pub(crate) fn require(state: &AppState, req: &HttpRequest, need: Scope) -> std::
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     state.access.authorize(h, need).map_err(ApiError)
+}
+
+/// `GET /access`: what the caller may do, so that a client (the web UI) offers only what will
+/// be allowed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Grant {
+    /// The widest scope the request's token (or its absence) has: `read`, `write` or `admin`.
+    scope: &'static str,
+    /// The token's name; `anonymous` without a token.
+    credential: String,
+    /// The agent ids its research writes may name; absent: any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agents: Option<Vec<String>>,
+}
+
+/// What the request's bearer token (or, without one, an anonymous caller) may do. Reading it
+/// needs read scope like any other route; an unknown token is 401.
+#[utoipa::path(
+    get,
+    path = "/access",
+    operation_id = "access",
+    tag = "meta",
+    security((), ("bearer" = ["read"])),
+    responses(
+        (status = 200, description = "The caller's widest scope.", body = Grant),
+        (status = 401, description = "No token where one is needed, or an unknown token.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn grant(state: web::Data<AppState>, req: HttpRequest) -> std::result::Result<web::Json<Grant>, ApiError> {
+    // The gate let the request through with read scope; the widest scope it also has wins.
+    // Admin is asked of the token itself: a server that trusts its network lets anyone reach
+    // its admin routes, but that does not make an anonymous caller a writer.
+    let h = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let caller = state
+        .access
+        .authorize(h, Scope::Admin)
+        .map_err(ApiError)
+        .or_else(|_| require(&state, &req, Scope::Write))
+        .or_else(|_| require(&state, &req, Scope::Read))?;
+    Ok(web::Json(Grant {
+        scope: caller.scope.as_str(),
+        credential: caller.actor.credential,
+        agents: caller.actor.agents,
+    }))
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);

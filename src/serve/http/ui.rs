@@ -1,6 +1,6 @@
-//! The web UI: `web/`'s page, script and style sheet, embedded in the binary at build time so
-//! that `hypatia serve` works offline with nothing fetched from elsewhere. `/` is the page,
-//! `/ui/{file}` its assets; the page calls the same API as any client, with the token the user
+//! The web UI: `web/`'s page and the bundle build.rs makes of its scripts and styles, embedded in
+//! the binary at build time so that `hypatia serve` works offline with nothing fetched from
+//! elsewhere. `/` is the page, `/ui/{file}` its assets; the page calls the same API as any client, with the token the user
 //! saves in the page (the assets themselves are public, like `/healthz`: they hold no data).
 //! Not in `/openapi.json`, which describes the API, not the pages.
 
@@ -15,54 +15,68 @@ use super::error::ApiError;
 struct Asset {
     name: &'static str,
     media_type: &'static str,
-    body: &'static str,
+    body: &'static [u8],
 }
 
-const PAGE: Asset = Asset {
-    name: "index.html",
-    media_type: "text/html; charset=utf-8",
-    body: include_str!("../../../web/index.html"),
-};
+/// The bundle build.rs made of `web/`: `index.html`, `app.js`, `app.css`, and the chunks pages
+/// load on demand.
+const ASSETS: &[Asset] = include!(concat!(env!("OUT_DIR"), "/ui_assets.rs"));
 
-const ASSETS: [Asset; 2] = [
-    Asset {
-        name: "app.js",
-        media_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../../web/app.js"),
-    },
-    Asset {
-        name: "style.css",
-        media_type: "text/css; charset=utf-8",
-        body: include_str!("../../../web/style.css"),
-    },
-];
+/// For work on the UI: `HYPATIA_UI_DIR=web/dist` (after `npm run build` in `web/`) serves the
+/// bundle in that folder instead of the embedded one, read at each request, so that a change
+/// needs no new binary. Only plain file names in that folder are served.
+fn ui_dir() -> Option<&'static std::path::Path> {
+    static DIR: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| std::env::var_os("HYPATIA_UI_DIR").map(Into::into)).as_deref()
+}
 
 /// What the page may load and call: only this server (no inline script, no other origin), and
 /// it may not be framed by another site.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-fn serve(a: &Asset) -> HttpResponse {
+fn serve(media_type: &str, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type(a.media_type)
+        .content_type(media_type)
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         // The assets change with the binary: revalidate rather than keep an old script.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(a.body)
+        .body(body)
 }
 
-async fn page() -> HttpResponse {
-    serve(&PAGE)
+async fn page() -> Result<HttpResponse, ApiError> {
+    file("index.html")
+}
+
+fn file(name: &str) -> Result<HttpResponse, ApiError> {
+    let missing = || Error::not_found(format!("no UI file `{name}`"));
+    // A plain file name: no separators, no leading dot.
+    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        return Err(missing().into());
+    }
+    if let Some(dir) = ui_dir() {
+        let body = std::fs::read(dir.join(name)).map_err(|_| missing())?;
+        return Ok(serve(media_type(name), body));
+    }
+    ASSETS
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| serve(a.media_type, a.body))
+        .ok_or_else(|| missing().into())
+}
+
+/// The media type of a bundle file, by its extension (as build.rs gives the embedded ones).
+fn media_type(name: &str) -> &'static str {
+    ASSETS
+        .iter()
+        .find(|a| a.name.rsplit_once('.').map(|x| x.1) == name.rsplit_once('.').map(|x| x.1))
+        .map_or("application/octet-stream", |a| a.media_type)
 }
 
 async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    ASSETS
-        .iter()
-        .find(|a| a.name == name.as_str())
-        .map(serve)
-        .ok_or_else(|| Error::not_found(format!("no UI file `{name}`")).into())
+    file(&name)
 }
 
 /// `/` and `/ui/{file}`, GET and HEAD.

@@ -50,6 +50,7 @@ from .models import (
     Gap,
     GapArg,
     GapKind,
+    Grant,
     Health,
     Hypothesis,
     HypothesisSort,
@@ -122,6 +123,7 @@ OPERATIONS: Dict[str, Operation] = {
     "healthz": Operation("GET", "/healthz", (), "health", answer=Health),
     "openapi": Operation("GET", "/openapi.json", (), "openapi"),
     "metrics": Operation("GET", "/metrics", (), "metrics"),
+    "access": Operation("GET", "/access", (), "access", answer=Grant),
     "search_handler": Operation("GET", "/search", _SEARCH_QUERY, "search", answer=SearchResults),
     "findings_handler": Operation("GET", "/findings", _FINDINGS_QUERY, "findings", answer=EvidencePack),
     "paper_handler": Operation("GET", "/papers/{id}", (), "paper", answer=PaperRecord),
@@ -332,6 +334,10 @@ class _Api:
     def openapi(self) -> Dict[str, Any]:
         """``GET /openapi.json``: the server's OpenAPI 3.1 description, as a dict."""
         return self._op("openapi")
+
+    def access(self) -> Grant:
+        """``GET /access``: what this client's token (or no token) may do: its widest scope."""
+        return self._op("access")
 
     def metrics(self) -> str:
         """``GET /metrics``: Prometheus text."""

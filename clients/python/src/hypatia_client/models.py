@@ -289,6 +289,16 @@ class Health(Model):
     embedder: Optional[str] = None
 
 
+@schema("Grant")
+@dataclass(frozen=True, kw_only=True)
+class Grant(Model):
+    """``GET /access``: the widest scope the caller's token (or no token) has."""
+
+    scope: Literal["read", "write", "admin"]
+    credential: str
+    agents: Optional[List[str]] = None
+
+
 @schema("Backup")
 @dataclass(frozen=True, kw_only=True)
 class Backup(Model):

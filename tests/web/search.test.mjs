@@ -1,48 +1,7 @@
-// The web UI in a real browser: Debian's Chromium driven by playwright-core, against servers
-// that scripts/web_ui.sh starts:
-//   HYPATIA_UI_URL       a server over the bundled samples, without tokens;
-//   HYPATIA_UI_AUTH_URL  a server with --tokens and --no-anonymous-read over an empty store,
-//   HYPATIA_UI_TOKEN     a read token of that server.
-import { after, before, test } from "node:test";
+// The search page in a real browser: hits as citations, paging, findings, errors, tokens.
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-
-const base = need("HYPATIA_UI_URL");
-let browser;
-
-function need(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the tests through scripts/web_ui.sh`);
-  return v;
-}
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh page that records console errors, failed requests and CSP violations. */
-async function open(url) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  await page.goto(url);
-  return { page, problems, context };
-}
+import { base, need, open, screenshot } from "./browser.mjs";
 
 async function search(page, q, options = {}) {
   await page.fill('input[name="q"]', q);
@@ -73,6 +32,7 @@ test("search shows hits as citations, and a hit leads to its passage in its pape
   }
   assert.ok(hits.some((h) => h.marks > 0), "query words are marked in the quotes");
   assert.equal(new URL(page.url()).hash.startsWith("#/search?"), true, "the search is in the URL");
+  await screenshot(page, "search");
 
   // The first hit's passage, in its paper, holds the quote verbatim.
   const quote = hits[0].quote;
@@ -115,6 +75,7 @@ test("findings: quotes in their context, stance, and Markdown to copy", async ()
   const md = await page.inputValue("textarea#markdown");
   assert.match(md, /^## Evidence: /);
   assert.ok(quotes.some((q) => md.includes(q)), "the Markdown quotes what the page shows");
+  await screenshot(page, "findings");
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -139,6 +100,8 @@ test("a server that needs a token: the page asks for one, and uses it", async ()
   await page.fill("#token", token);
   await page.click('#token-form button[type="submit"]');
   await page.waitForFunction(() => document.querySelector("#results > p.hint")?.textContent === "No hits.");
-  assert.equal(await page.evaluate(() => localStorage.getItem("hypatia.token")), token);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("hypatia.token")), token);
+  assert.equal(await page.evaluate(() => localStorage.getItem("hypatia.token")), null, "the token stays in the tab");
+  assert.match(await page.textContent("#token-status"), /web-ui-reader: read/);
   await context.close();
 });
