@@ -22,7 +22,10 @@ fn main() {
         None => {
             install(&web);
             let dist = out.join("ui");
-            run(Command::new("node").arg("build.mjs").arg(&dist).current_dir(&web), "bundling the web UI (node web/build.mjs)");
+            run(
+                Command::new("node").arg("build.mjs").arg(&dist).current_dir(&web),
+                "bundling the web UI (node web/build.mjs)",
+            );
             dist
         }
     };
@@ -54,14 +57,17 @@ fn main() {
 
 /// `npm ci` in `web/` unless `node_modules` was installed from this very lockfile.
 fn install(web: &Path) {
-    let lock = std::fs::read(web.join("package-lock.json")).unwrap_or_else(|e| fail(&format!("web/package-lock.json: {e}")));
+    let lock =
+        std::fs::read(web.join("package-lock.json")).unwrap_or_else(|e| fail(&format!("web/package-lock.json: {e}")));
     let stamp_path = web.join("node_modules").join(".hypatia-lock");
     let stamp = format!("{:016x}", fnv1a(&lock));
     if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
         return;
     }
     run(
-        Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(web),
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(web),
         "installing the web UI's locked npm packages (npm ci in web/)",
     );
     std::fs::write(&stamp_path, stamp).expect("writing web/node_modules/.hypatia-lock");
@@ -85,7 +91,9 @@ fn fail(message: &str) -> ! {
 
 /// A 64-bit FNV-1a hash: enough to tell one lockfile from another.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn media_type(name: &str) -> &'static str {

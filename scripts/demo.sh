@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: set up, build, ingest the bundled sample corpus (real
 # papers, licences beside them), serve on loopback, answer a few queries, stop the server.
+#
+#   HYPATIA_DEMO_KEEP=1   keep serving after the queries (the web UI stays open) until Ctrl-C
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -28,6 +30,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -fsS "http://127.0.0.1:$port/healthz"; echo
+echo "== the web UI: http://127.0.0.1:$port/ (search, papers, SPARQL, concepts, research board, ingest)"
 
 echo "== hybrid search: 'whole-genome DNA methylation of human blood cells'"
 curl -fsS -G "http://127.0.0.1:$port/search" --data-urlencode "q=whole-genome DNA methylation of human blood cells" -d mode=hybrid -d k=3 \
@@ -58,4 +61,8 @@ if [ -n "$gap" ]; then
   curl -fsS -G "http://127.0.0.1:$port/novelty" --data-urlencode "idea=predict age from blood DNA methylation with gradient boosting" \
     | python3 -c 'import json,sys; n=json.load(sys.stdin); print("\n".join(n["summary"]))'
 fi
-echo "== done; the server stops now"
+if [ "${HYPATIA_DEMO_KEEP:-0}" = 1 ]; then
+  echo "== done; the web UI stays at http://127.0.0.1:$port/ until Ctrl-C"
+  wait "$server"
+fi
+echo "== done; the server stops now (HYPATIA_DEMO_KEEP=1 keeps it, and the web UI at http://127.0.0.1:$port/, up)"

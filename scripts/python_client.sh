@@ -41,10 +41,7 @@ trap cleanup EXIT
 private_bin "$work"
 
 echo "== python_client: ingest the bundled samples into a temporary store"
-retraction=tests/fixtures/papers/medline/retraction
-"$bin" --data-dir "$work/data" ingest tests/fixtures/scifact/corpus.jsonl tests/fixtures/papers/arxiv \
-  tests/fixtures/papers/markdown "$retraction/pubmed-11543891.xml" "$retraction/pubmed-11600210-notice.xml" \
-  >"$work/ingest.log" 2>&1 || { cat "$work/ingest.log" >&2; echo "python_client: ingest failed" >&2; exit 1; }
+ingest_samples "$work/data" "$work/ingest.log" python_client
 
 write_token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 read_token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')

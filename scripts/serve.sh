@@ -43,3 +43,17 @@ stop_servers() {
     wait "$pid" 2>/dev/null || true
   done
 }
+
+# ingest_samples DATA_DIR LOG NAME: ingests, with $bin, the samples the client and UI tests read:
+# the SciFact corpus sample, the arXiv and Markdown samples, a retracted MEDLINE record and its
+# notice, and a GROBID full text whose bibliography resolves to two stored Anthology records.
+# On failure prints the log and exits, naming the caller.
+ingest_samples() {
+  local data=$1 log=$2 name=$3
+  local retraction=tests/fixtures/papers/medline/retraction
+  "$bin" --data-dir "$data" ingest tests/fixtures/scifact/corpus.jsonl tests/fixtures/papers/arxiv \
+    tests/fixtures/papers/markdown "$retraction/pubmed-11543891.xml" "$retraction/pubmed-11600210-notice.xml" \
+    tests/fixtures/citations/N18.sample.xml tests/fixtures/citations/N16.sample.xml >"$log" 2>&1 &&
+    "$bin" --data-dir "$data" ingest tests/fixtures/papers/tei/N18-3011.tei.xml >>"$log" 2>&1 ||
+    { cat "$log" >&2; echo "$name: ingest failed" >&2; exit 1; }
+}

@@ -32,8 +32,7 @@ trap cleanup EXIT
 private_bin "$work"
 
 echo "== web_ui: ingest the bundled samples"
-"$bin" --data-dir "$work/data" ingest tests/fixtures/scifact/corpus.jsonl tests/fixtures/papers/arxiv \
-  >"$work/ingest.log" 2>&1 || { cat "$work/ingest.log" >&2; echo "web_ui: ingest failed" >&2; exit 1; }
+ingest_samples "$work/data" "$work/ingest.log" web_ui
 
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 write_token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')

@@ -226,6 +226,113 @@ pub struct PaperRecord {
     /// concern), from its own record and from the notices' records; absent when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<crate::store::standing::NoticeRef>,
+    /// What the extractor found, in text order, each with its span; only spans that verify
+    /// against the passages above are listed.
+    pub extracted: Vec<Extracted>,
+    /// The paper's bibliography in order, resolved entries naming the stored paper.
+    pub references: Vec<CitedWork>,
+    /// Stored papers whose bibliography resolved to this one, newest first (at most 500).
+    pub cited_by: Vec<LinkedPaper>,
+}
+
+/// What an extracted item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExtractedKind {
+    /// A mention of a concept.
+    Mention,
+    /// A claim, with its polarity.
+    Claim,
+    /// A numeric result.
+    Result,
+    /// A relation between two concepts.
+    Relation,
+}
+
+/// One item the extractor found in a paper, with its span in the canonical text.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Extracted {
+    /// What it is.
+    pub kind: ExtractedKind,
+    /// Start offset (characters into the paper's canonical text).
+    pub start: usize,
+    /// End offset (characters, exclusive).
+    pub end: usize,
+    /// The text at [start, end).
+    pub exact: String,
+    /// The key of the passage it stands in.
+    pub passage: String,
+    /// Mentions: the concept's IRI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concept: Option<String>,
+    /// Mentions: the concept's preferred label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Mentions: the concept's type (`Method`, `Task`, `Dataset`, `Metric`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concept_type: Option<String>,
+    /// Claims: `affirmative`, `negative` or `hedged` as the extractor read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub polarity: Option<String>,
+    /// Claims: whether it is hedged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hedged: Option<bool>,
+    /// Results: the metric.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// Results: the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Results: the unit (may be empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Relations: the kind (`uses`, `evaluatedOn`, … the `hyp:` property's local name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    /// Relations: the head concept's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// Relations: the tail concept's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tail: Option<String>,
+}
+
+/// An entry of a paper's bibliography.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CitedWork {
+    /// Its position in the bibliography (from 0).
+    pub ordinal: u32,
+    /// The cited work's title as the citing paper gives it (may be empty).
+    pub title: String,
+    /// Its year, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Its venue, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    /// The entry as printed, when the source has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its DOI, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doi: Option<String>,
+    /// The stored paper it resolved to, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<LinkedPaper>,
+}
+
+/// A stored paper on the other end of a citation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LinkedPaper {
+    /// Its IRI.
+    pub iri: String,
+    /// Its key (for `/papers/{key}`).
+    pub key: String,
+    /// Its title.
+    pub title: String,
+    /// Its year, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
 }
 
 /// The record of the paper with this key or IRI.
@@ -270,12 +377,109 @@ pub fn paper_record(store: &Store, key_or_iri: &str) -> Result<PaperRecord> {
         facts.push([term("s"), term("p"), term("o")]);
     }
     facts.sort();
+    let extracted = extracted(store, &key, &passages)?;
+    let references = references(store, &b)?;
+    let cited_by = queries::select(store, queries::CITED_BY, &b[..1])?
+        .into_iter()
+        .map(|r| linked_paper(r.get("citer"), r.get("title"), r.get("year")))
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
     Ok(PaperRecord {
         notices: store.standing()?.notices(&key).to_vec(),
+        extracted,
+        references,
+        cited_by,
         reference,
         passages,
         facts,
     })
+}
+
+/// A stored paper named by IRI, with its title and year as the query found them.
+fn linked_paper(iri: Option<&String>, title: Option<&String>, year: Option<&String>) -> Option<LinkedPaper> {
+    let iri = iri?.clone();
+    Some(LinkedPaper {
+        key: crate::common::ids::paper_key(&iri),
+        iri,
+        title: title.cloned().unwrap_or_default(),
+        year: year.and_then(|y| y.get(..4)?.parse().ok()),
+    })
+}
+
+/// The bibliography of the paper bound in `b`.
+fn references(store: &Store, b: &[(&'static str, Term); 2]) -> Result<Vec<CitedWork>> {
+    let nonempty = |r: &queries::Row, k: &str| r.get(k).filter(|v| !v.is_empty()).cloned();
+    queries::select(store, queries::PAPER_REFERENCES, b)?
+        .into_iter()
+        .map(|r| {
+            let ordinal = r
+                .get("ordinal")
+                .and_then(|o| o.parse().ok())
+                .ok_or_else(|| Error::graph("a reference without a numeric ordinal"))?;
+            Ok(CitedWork {
+                ordinal,
+                title: nonempty(&r, "title").unwrap_or_default(),
+                year: r.get("year").and_then(|y| y.get(..4)?.parse().ok()),
+                venue: nonempty(&r, "venue"),
+                description: nonempty(&r, "description"),
+                doi: nonempty(&r, "doi"),
+                resolved: linked_paper(r.get("target"), r.get("targetTitle"), None),
+            })
+        })
+        .collect()
+}
+
+/// What the extractor found in paper `key`, keeping only spans whose text is what `passages`
+/// hold at those offsets (the extraction graph and the text are replaced together, but a page
+/// must never show a span that does not verify).
+fn extracted(store: &Store, key: &str, passages: &[PassageSummary]) -> Result<Vec<Extracted>> {
+    let x = NamedNode::new(store.base().extraction_graph(key)).map_err(Error::graph)?;
+    let hyp = crate::common::vocab::hyp::NS;
+    let mut out = Vec::new();
+    for r in queries::select(store, queries::PAPER_EXTRACTION, &[("x", x.into())])? {
+        let get = |k: &str| r.get(k).filter(|v| !v.is_empty()).cloned();
+        let local = |k: &str| get(k).map(|v| v.strip_prefix(hyp).map_or(v.clone(), str::to_string));
+        let kind = match local("kind").as_deref() {
+            Some("Mention") => ExtractedKind::Mention,
+            Some("Claim") => ExtractedKind::Claim,
+            Some("Result") => ExtractedKind::Result,
+            Some("Relation") => ExtractedKind::Relation,
+            _ => continue,
+        };
+        let (Some(start), Some(end), Some(exact)) = (
+            get("start").and_then(|v| v.parse::<usize>().ok()),
+            get("end").and_then(|v| v.parse::<usize>().ok()),
+            get("exact"),
+        ) else {
+            continue;
+        };
+        let Some(p) = passages.iter().find(|p| p.start <= start && end <= p.end) else {
+            continue;
+        };
+        let verifies = p.text.chars().skip(start - p.start).take(end - start).eq(exact.chars());
+        if !verifies {
+            continue;
+        }
+        out.push(Extracted {
+            kind,
+            start,
+            end,
+            exact,
+            passage: p.key.clone(),
+            concept: get("concept"),
+            label: get("label"),
+            concept_type: local("ctype"),
+            polarity: get("polarity"),
+            hedged: get("hedged").map(|h| h == "true"),
+            metric: get("metric"),
+            value: get("value").and_then(|v| v.parse().ok()),
+            unit: r.get("unit").cloned(),
+            relation: local("relation"),
+            head: get("headLabel"),
+            tail: get("tailLabel"),
+        });
+    }
+    Ok(out)
 }
 
 /// A paper's passages as its graph states them.

@@ -89,8 +89,15 @@ pub const HYPOTHESIS_LINEAGE: &str = include_str!("../../queries/hypothesis_line
 /// Pairwise comparisons of hypotheses in record-time order, for Elo ratings.
 pub const COMPARISONS: &str = include_str!("../../queries/comparisons.rq");
 
+/// What the extractor found in a paper, with spans (`?x`, its extraction graph, bound).
+pub const PAPER_EXTRACTION: &str = include_str!("../../queries/paper_extraction.rq");
+/// A paper's bibliography, resolved entries with the stored paper (`?paper`, `?g` bound).
+pub const PAPER_REFERENCES: &str = include_str!("../../queries/paper_references.rq");
+/// Stored papers that cite a paper (`?paper` bound).
+pub const CITED_BY: &str = include_str!("../../queries/cited_by.rq");
+
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 25] = [
+pub const ALL: [(&str, &str); 28] = [
     ("citation.rq", CITATION),
     ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
@@ -116,6 +123,9 @@ pub const ALL: [(&str, &str); 25] = [
     ("timeline.rq", TIMELINE),
     ("hypothesis_lineage.rq", HYPOTHESIS_LINEAGE),
     ("comparisons.rq", COMPARISONS),
+    ("paper_extraction.rq", PAPER_EXTRACTION),
+    ("paper_references.rq", PAPER_REFERENCES),
+    ("cited_by.rq", CITED_BY),
 ];
 
 /// The lexical form of a literal, or the IRI of a named node.

@@ -275,10 +275,16 @@ fn access_says_what_a_token_may_do() {
     ] {
         let (status, body) = grant(Some(secret));
         assert_eq!(status, 200, "{body}");
-        assert_eq!((body["scope"].as_str(), body["credential"].as_str()), (Some(scope), Some(name)));
+        assert_eq!(
+            (body["scope"].as_str(), body["credential"].as_str()),
+            (Some(scope), Some(name))
+        );
     }
     // A write token acts as the agent named like it; an admin token as any.
-    assert_eq!(grant(Some("write-secret-0123456789")).1["agents"], serde_json::json!(["agent"]));
+    assert_eq!(
+        grant(Some("write-secret-0123456789")).1["agents"],
+        serde_json::json!(["agent"])
+    );
     assert!(grant(Some("admin-secret-0123456789")).1.get("agents").is_none());
 
     // Without tokens: anonymous reads, and writes only with --writes; trusting the network for
@@ -296,8 +302,17 @@ fn access_says_what_a_token_may_do() {
             "127.0.0.1:0",
         )
         .unwrap();
-        let body: serde_json::Value = c.get(format!("http://{}/access", open.addr())).send().unwrap().json().unwrap();
-        assert_eq!((body["scope"].as_str(), body["credential"].as_str()), (Some(scope), Some("anonymous")), "{body}");
+        let body: serde_json::Value = c
+            .get(format!("http://{}/access", open.addr()))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(
+            (body["scope"].as_str(), body["credential"].as_str()),
+            (Some(scope), Some("anonymous")),
+            "{body}"
+        );
     }
 }
 

@@ -225,6 +225,74 @@ fn references_resolve_to_stored_papers_whichever_arrives_first() {
     assert!(backward.check_consistency().unwrap().is_consistent());
 }
 
+/// A paper's record lists its bibliography (resolved entries naming the stored paper), the
+/// stored papers that cite it, and what the extractor found with spans that verify.
+#[test]
+fn a_paper_record_has_its_references_citers_and_verified_spans() {
+    use hypatia::store::papers::{paper_record, ExtractedKind};
+    let e = hash_embedder();
+    let (_d, store) = temp_store(e.identity());
+    // The Anthology records first: GROBID's full text of N18-3011 then merges into its record.
+    ingest(
+        &store,
+        &e,
+        &[
+            fixtures().join("citations/N18.sample.xml"),
+            fixtures().join("citations/N16.sample.xml"),
+        ],
+    );
+    ingest(&store, &e, &[fixtures().join("papers/tei/N18-3011.tei.xml")]);
+    let citing = paper_record(&store, "https://doi.org/10.18653/v1/n18-3011").unwrap();
+    assert!(citing.references.len() > 20, "{}", citing.references.len());
+    let ordinals: Vec<u32> = citing.references.iter().map(|r| r.ordinal).collect();
+    assert!(
+        ordinals.windows(2).all(|w| w[0] < w[1]),
+        "in bibliography order: {ordinals:?}"
+    );
+    let resolved: Vec<&str> = citing
+        .references
+        .iter()
+        .filter_map(|r| r.resolved.as_ref().map(|c| c.iri.as_str()))
+        .collect();
+    assert_eq!(resolved.len(), 2, "the two cited papers that are stored: {resolved:?}");
+    let n16 = citing
+        .references
+        .iter()
+        .find_map(|r| {
+            r.resolved
+                .as_ref()
+                .filter(|c| c.iri == "https://doi.org/10.18653/v1/n16-1030")
+        })
+        .expect("N16-1030 resolved");
+    assert!(!n16.title.is_empty());
+    assert_eq!(n16.key, hypatia::common::ids::paper_key(&n16.iri));
+
+    let cited = paper_record(&store, "https://doi.org/10.18653/v1/n16-1030").unwrap();
+    assert_eq!(cited.cited_by.len(), 1);
+    assert_eq!(cited.cited_by[0].key, citing.reference.key);
+    assert_eq!(cited.cited_by[0].title, citing.reference.title);
+    assert!(cited.references.is_empty(), "an Anthology record has no bibliography");
+
+    // Every span is the text of its passage at its offsets, in text order.
+    assert!(citing.extracted.len() > 10, "{}", citing.extracted.len());
+    for x in &citing.extracted {
+        let p = citing.passages.iter().find(|p| p.key == x.passage).unwrap();
+        let text: String = p.text.chars().skip(x.start - p.start).take(x.end - x.start).collect();
+        assert_eq!(text, x.exact, "{x:?}");
+    }
+    assert!(citing.extracted.windows(2).all(|w| w[0].start <= w[1].start));
+    let mention = citing
+        .extracted
+        .iter()
+        .find(|x| x.kind == ExtractedKind::Mention)
+        .expect("a mention");
+    assert!(mention.concept.is_some() && mention.label.is_some(), "{mention:?}");
+    assert!(citing
+        .extracted
+        .iter()
+        .any(|x| x.kind == ExtractedKind::Claim && x.polarity.is_some()));
+}
+
 #[test]
 fn two_records_of_one_paper_become_one_paper_with_both_identities() {
     let e = hash_embedder();

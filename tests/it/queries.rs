@@ -7,7 +7,7 @@ use hypatia::store::queries::lexical;
 use super::common::{fixtures, hash_embedder, ingest, temp_store};
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 25] = [
+const COVERED: [&str; 28] = [
     "citation.rq",
     "authors.rq",
     "passages_of.rq",
@@ -42,6 +42,10 @@ const COVERED: [&str; 25] = [
     // Cases in tests/it/retractions.rs (through Store::standing): a notice after its paper,
     // before it, and a paper's own record.
     "notices.rq",
+    // Cases in tests/it/ingest.rs (through papers::paper_record).
+    "paper_extraction.rq",
+    "paper_references.rq",
+    "cited_by.rq",
 ];
 
 #[test]

@@ -117,6 +117,17 @@ def test_paper_by_key_and_by_iri(hy):
     assert hy.paper(record.key) == record
 
 
+def test_paper_spans_verify_against_its_passages(hy):
+    record = hy.paper("https://pubmed.ncbi.nlm.nih.gov/11543891")
+    assert record.extracted, "the extractor found nothing in a SciFact abstract"
+    passages = {p.key: p for p in record.passages}
+    for item in record.extracted:
+        p = passages[item.passage]
+        assert p.text[item.start - p.start : item.end - p.start] == item.exact, item
+    kinds = {i.kind for i in record.extracted}
+    assert "mention" in kinds and all(i.concept for i in record.extracted if i.kind == "mention")
+
+
 def test_unknown_paper_is_not_found(hy):
     with pytest.raises(NotFound) as err:
         hy.paper("no-such-paper")

@@ -387,7 +387,10 @@ pub(crate) struct Grant {
         (status = 401, description = "No token where one is needed, or an unknown token.", body = ErrorBody),
     )
 )]
-pub(crate) async fn grant(state: web::Data<AppState>, req: HttpRequest) -> std::result::Result<web::Json<Grant>, ApiError> {
+pub(crate) async fn grant(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> std::result::Result<web::Json<Grant>, ApiError> {
     // The gate let the request through with read scope; the widest scope it also has wins.
     // Admin is asked of the token itself: a server that trusts its network lets anyone reach
     // its admin routes, but that does not make an anonymous caller a writer.

@@ -27,7 +27,8 @@ const ASSETS: &[Asset] = include!(concat!(env!("OUT_DIR"), "/ui_assets.rs"));
 /// needs no new binary. Only plain file names in that folder are served.
 fn ui_dir() -> Option<&'static std::path::Path> {
     static DIR: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| std::env::var_os("HYPATIA_UI_DIR").map(Into::into)).as_deref()
+    DIR.get_or_init(|| std::env::var_os("HYPATIA_UI_DIR").map(Into::into))
+        .as_deref()
 }
 
 /// What the page may load and call: only this server (no inline script, no other origin), and

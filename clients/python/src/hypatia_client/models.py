@@ -34,6 +34,7 @@ __all__ = [
     "RunStatus",
     "Stance",
     "Polarity",
+    "ExtractedKind",
     "Clock",
     "DerivationRelation",
     "MetricDirection",
@@ -61,6 +62,9 @@ __all__ = [
     "EvidencePack",
     "PassageSummary",
     "NoticeRef",
+    "Extracted",
+    "CitedWork",
+    "LinkedPaper",
     "PaperRecord",
     "Deleted",
     "ConceptRef",
@@ -120,6 +124,8 @@ Polarity = Literal["affirmative", "negative"]
 Clock = Literal["both", "valid"]
 """Which clocks ``as_of`` reads: the store as it stood then (``both``) or the literature by its
 own dates (``valid``) (schema ``Clocks``)."""
+ExtractedKind = Literal["mention", "claim", "result", "relation"]
+"""What an item the extractor found in a paper is (schema ``ExtractedKind``)."""
 Decision = Literal["proceed", "warn", "refuse"]
 """What ``/gate`` says of a proposed change (schema ``Decision``)."""
 DerivationRelation = Literal["refines", "combines", "contradicts"]
@@ -140,6 +146,7 @@ ENUMS: Dict[str, Any] = {
     "Polarity": Polarity,
     "Clocks": Clock,
     "Decision": Decision,
+    "ExtractedKind": ExtractedKind,
     "DerivationRelation": DerivationRelation,
     "MetricDirection": MetricDirection,
 }
@@ -495,16 +502,74 @@ class NoticeRef(Model):
     recorded: Optional[str] = None
 
 
+@schema("Extracted")
+@dataclass(frozen=True, kw_only=True)
+class Extracted(Model):
+    """One item the extractor found in a paper, with its span in the canonical text.
+
+    Which optional fields are set depends on ``kind``: mentions name a ``concept`` (``label``,
+    ``concept_type``), claims a ``polarity`` and ``hedged``, results a ``metric``, ``value`` and
+    ``unit``, relations a ``relation`` between ``head`` and ``tail``.
+    """
+
+    kind: ExtractedKind
+    start: int
+    end: int
+    exact: str
+    passage: str
+    concept: Optional[str] = None
+    label: Optional[str] = None
+    concept_type: Optional[str] = None
+    polarity: Optional[str] = None
+    hedged: Optional[bool] = None
+    metric: Optional[str] = None
+    value: Optional[float] = None
+    unit: Optional[str] = None
+    relation: Optional[str] = None
+    head: Optional[str] = None
+    tail: Optional[str] = None
+
+
+@schema("LinkedPaper")
+@dataclass(frozen=True, kw_only=True)
+class LinkedPaper(Model):
+    """A stored paper on the other end of a citation."""
+
+    iri: str
+    key: str
+    title: str
+    year: Optional[int] = None
+
+
+@schema("CitedWork")
+@dataclass(frozen=True, kw_only=True)
+class CitedWork(Model):
+    """An entry of a paper's bibliography; ``resolved`` when it names a stored paper."""
+
+    ordinal: int
+    title: str
+    year: Optional[int] = None
+    venue: Optional[str] = None
+    description: Optional[str] = None
+    doi: Optional[str] = None
+    resolved: Optional[LinkedPaper] = None
+
+
 @schema("PaperRecord")
 @dataclass(frozen=True, kw_only=True)
 class PaperRecord(Reference):
     """``GET /papers/{id}``: the reference, the passages in order and the paper's triples.
 
-    ``facts`` are (subject, predicate, object) in N-Triples term syntax.
+    ``facts`` are (subject, predicate, object) in N-Triples term syntax; ``extracted`` what the
+    extractor found (spans that verify against ``passages``); ``references`` its bibliography
+    and ``cited_by`` the stored papers that cite it.
     """
 
     passages: List[PassageSummary]
     facts: List[List[str]]
+    extracted: List[Extracted]
+    references: List[CitedWork]
+    cited_by: List[LinkedPaper]
     notices: List[NoticeRef] = field(default_factory=list)
 
     @property
