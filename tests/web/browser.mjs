@@ -39,10 +39,12 @@ after(async () => {
  * A fresh page at `url` (in a new context, so nothing is shared between tests) that records as
  * `problems`: console errors, uncaught exceptions, failed requests, CSP violations (they are
  * console errors), and every request to anything but the server that serves the page.
- * `options.viewport` sets the window size (default 1280×900).
+ * `options.viewport` sets the window size (default 1280×900); `options.token` is saved in the
+ * tab (as the Token form saves it) before the page's script runs.
  */
 export async function open(url, options = {}) {
   const context = await browser.newContext({ viewport: options.viewport || { width: 1280, height: 900 } });
+  if (options.token) await context.addInitScript((t) => sessionStorage.setItem("hypatia.token", t), options.token);
   const page = await context.newPage();
   const problems = [];
   const origin = new URL(url).origin;

@@ -5,6 +5,7 @@
 
 import "./style.css";
 import { access, api, forgetAccess, TOKEN_KEY } from "./api.js";
+import { boardPage } from "./pages/board.js";
 import { paperPage } from "./pages/paper.js";
 import { searchPage } from "./pages/search.js";
 
@@ -16,6 +17,7 @@ import { searchPage } from "./pages/search.js";
 const pages = {
   search: { title: (c) => c.params.get("q") || "Search", render: (c) => searchPage(c.params, c.main) },
   paper: { title: () => "Paper", render: (c) => paperPage(c.rest, c.params, c.main) },
+  board: { title: () => "Research board", render: (c) => boardPage(c.params, c.main, c.access) },
 };
 
 async function route() {
