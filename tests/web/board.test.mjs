@@ -84,6 +84,14 @@ test("the board loads each section on the samples: gaps with evidence, hypothese
   assert.ok(hit, "search finds the evidence passage");
   assert.equal(hit.citation.paper.key, key);
   assert.equal(await page.textContent("#gap-panel li.gap .evidence a.paper-link"), hit.citation.paper.title);
+  // ...and lead to it: the paper page holds the quote.
+  await page.click("#gap-panel li.gap .evidence a.paper-link");
+  await page.waitForSelector("article.paper h1");
+  assert.equal(await page.textContent("article.paper h1"), hit.citation.paper.title);
+  const text = (await page.$$eval(".passages li p:not(.meta)", (els) => els.map((x) => x.textContent))).join("\n");
+  assert.ok(text.includes(e.quote), `the paper holds the quote ${e.quote}`);
+  await page.goBack();
+  await page.waitForSelector("#board-gaps h2");
 
   await page.waitForSelector("#hypothesis-list ol.hypotheses, #hypothesis-list p.empty");
   await page.waitForSelector("#experiment-list table, #experiment-list p.empty");
