@@ -1,5 +1,7 @@
 // Building the page: elements, errors, highlighting, and a paper's reference line.
 
+import { token } from "./api.js";
+
 /** An element: `h("a", {href: "#"}, "text", child)`; text children are never parsed as HTML. */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -16,8 +18,9 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Shows the API's error in words; without a saved token, a 401 or 403 also says where to set one. */
 export function showError(where, e) {
-  const hint = e.status === 401 || e.status === 403 ? " (set a token under Token, top right)" : "";
+  const hint = (e.status === 401 || e.status === 403) && !token() ? " (set a token under Token, top right)" : "";
   where.replaceChildren(h("p", { class: "error", role: "alert" }, `${e.message}${hint}`));
 }
 
