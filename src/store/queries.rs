@@ -128,6 +128,71 @@ pub const ALL: [(&str, &str); 28] = [
     ("cited_by.rq", CITED_BY),
 ];
 
+/// A named query as the server lists it (`GET /queries`): its file name without `.rq`, what
+/// its leading `#` comment says, its text, and the variables callers bind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedQuery {
+    /// The file name without `.rq`.
+    pub name: &'static str,
+    /// The file's leading `#` comment lines, as one paragraph.
+    pub description: String,
+    /// The SPARQL text, comment included.
+    pub text: &'static str,
+    /// The variables the description says are bound (or may be bound), in the order it names
+    /// them: the sentences of the comment that speak of binding (`Bound: ?paper, ?g.`, `Bind ?h
+    /// for one hypothesis; ?status or ?agent to filter.`), their `?variables`.
+    pub parameters: Vec<String>,
+}
+
+/// Every named query of [`ALL`], described from its own file, in file-name order.
+pub fn catalogue() -> Vec<NamedQuery> {
+    let mut all: Vec<NamedQuery> = ALL
+        .iter()
+        .map(|(file, text)| {
+            let description = description(text);
+            NamedQuery {
+                name: file.strip_suffix(".rq").unwrap_or(file),
+                parameters: parameters(&description),
+                description,
+                text,
+            }
+        })
+        .collect();
+    all.sort_by_key(|q| q.name);
+    all
+}
+
+/// The leading `#` comment lines of a query, joined into one paragraph.
+fn description(text: &str) -> String {
+    text.lines()
+        .map_while(|l| l.trim_start().strip_prefix('#'))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The `?variables` of the sentences of `description` that speak of binding.
+fn parameters(description: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for sentence in description.split(". ") {
+        let lower = sentence.to_lowercase();
+        if !(lower.contains("bound") || lower.contains("bind")) {
+            continue;
+        }
+        for (i, _) in sentence.match_indices('?') {
+            let name: String = sentence[i + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
 /// The lexical form of a literal, or the IRI of a named node.
 pub fn lexical(t: &Term) -> String {
     match t {

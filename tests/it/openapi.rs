@@ -65,6 +65,7 @@ fn openapi_json_is_openapi_3_1_and_names_served_routes() {
         "/experiments/import",
         "/experiments/{id}",
         "/novelty",
+        "/queries",
     ] {
         assert!(paths.contains_key(path), "{path} is not described");
     }

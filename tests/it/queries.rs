@@ -4,7 +4,9 @@ use hypatia::embed::Embedder;
 use hypatia::store::queries;
 use hypatia::store::queries::lexical;
 
-use super::common::{fixtures, hash_embedder, ingest, temp_store};
+use super::common::{client, fixtures, hash_embedder, ingest, temp_store};
+use hypatia::serve::http::{spawn, Access, AppState};
+use std::sync::Arc;
 
 /// The queries this file has a case for; a query file without one fails the test.
 const COVERED: [&str; 28] = [
@@ -138,4 +140,83 @@ fn named_queries_return_the_expected_rows() {
     let row = rows.next().unwrap().unwrap();
     assert_eq!(lexical(row.get("papers").unwrap()), "1");
     assert_eq!(lexical(row.get("passages").unwrap()), record.passages.len().to_string());
+}
+
+/// `GET /queries` lists every file of `queries/` with its text as the server runs it, the
+/// description from its leading comment and the variables that comment says are bound; each
+/// listed query runs over `/sparql` as it is (its parameters unbound).
+#[test]
+fn the_server_lists_its_named_queries_and_each_runs_over_sparql() {
+    let e = hash_embedder();
+    let (_dir, store) = temp_store(e.identity());
+    ingest(&store, &e, &[fixtures().join("papers/arxiv")]);
+    let srv = spawn(
+        AppState {
+            store: Arc::new(store),
+            embedder: None,
+            backup_dir: None,
+            access: Arc::new(Access::open(false)),
+            limits: Default::default(),
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let base = format!("http://{}", srv.addr());
+    let c = client();
+    let r = c.get(format!("{base}/queries")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    let listed: Vec<serde_json::Value> = r.json().unwrap();
+    let names: Vec<&str> = listed.iter().map(|q| q["name"].as_str().unwrap()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "in name order");
+    assert_eq!(listed.len(), queries::ALL.len());
+    for q in &listed {
+        let name = q["name"].as_str().unwrap();
+        let file = std::fs::read_to_string(format!("{}/queries/{name}.rq", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert_eq!(q["text"].as_str().unwrap(), file, "{name}: the text is the file's");
+        let description = q["description"].as_str().unwrap();
+        assert!(
+            !description.is_empty() && !description.contains('#') && file.starts_with('#'),
+            "{name}: {description}"
+        );
+        let body = file.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+        for p in q["parameters"].as_array().unwrap() {
+            let p = p.as_str().unwrap();
+            assert!(body.contains(&format!("?{p}")), "{name}: parameter ?{p} is not in the query");
+        }
+        let run = c
+            .post(format!("{base}/sparql"))
+            .header("content-type", "application/sparql-query")
+            .header("accept", "application/sparql-results+json")
+            .body(file.clone())
+            .send()
+            .unwrap();
+        let status = run.status();
+        assert_eq!(status, 200, "{name}: {}", run.text().unwrap());
+    }
+    let by_name = |n: &str| listed.iter().find(|q| q["name"] == n).unwrap();
+    let parameters = |n: &str| by_name(n)["parameters"].clone();
+    assert_eq!(parameters("authors"), serde_json::json!(["paper", "g"]));
+    assert_eq!(parameters("claims_in_passage"), serde_json::json!(["passage", "g", "x"]));
+    assert_eq!(parameters("experiments"), serde_json::json!(["e", "status", "agent"]), "?tested is an output");
+    assert_eq!(parameters("concept_cooccurrence"), serde_json::json!(["a", "b"]));
+    assert_eq!(parameters("method_evaluations"), serde_json::json!(["method"]));
+    assert_eq!(parameters("count_papers"), serde_json::json!([]));
+    assert_eq!(parameters("gap_concept_sets"), serde_json::json!([]));
+    assert!(by_name("authors")["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("The authors of one paper in byline order."));
+    // count_papers over /sparql counts the ingested papers.
+    let counted: serde_json::Value = c
+        .get(format!("{base}/sparql"))
+        .query(&[("query", by_name("count_papers")["text"].as_str().unwrap())])
+        .header("accept", "application/sparql-results+json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let papers = counted["results"]["bindings"][0]["papers"]["value"].as_str().unwrap();
+    assert_ne!(papers, "0", "{counted}");
 }

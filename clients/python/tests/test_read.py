@@ -14,6 +14,7 @@ from hypatia_client import (
     HypatiaClient,
     HypatiaConnectionError,
     HypatiaError,
+    NamedQuery,
     NotFound,
     SearchResults,
 )
@@ -258,3 +259,16 @@ def test_async_client(base_url):
     assert pack.papers
     assert len(rows) == 2
     assert error.code == "invalid_parameter"
+
+
+def test_named_queries_are_listed_and_run(hy):
+    listed = hy.named_queries()
+    by_name = {q.name: q for q in listed}
+    assert [q.name for q in listed] == sorted(by_name) and len(by_name) >= 25
+    authors = by_name["authors"]
+    assert isinstance(authors, NamedQuery)
+    assert authors.description.startswith("The authors of one paper") and authors.parameters == ["paper", "g"]
+    count = by_name["count_papers"]
+    assert count.parameters == [] and count.text.startswith("# Number of papers")
+    rows = hy.sparql_rows(count.text)
+    assert int(rows[0]["papers"]) == hy.health().stats.papers

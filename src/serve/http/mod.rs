@@ -13,6 +13,7 @@ mod negotiate;
 mod openapi;
 mod papers;
 mod protocol;
+mod queries;
 mod research;
 mod search;
 mod sparql;
@@ -153,6 +154,7 @@ fn routes(
         .configure(research::routes)
         .service(Documented::at("/metrics").to(metrics::__path_handler, metrics::handler))
         .service(Documented::at("/access").to(access::__path_grant, access::grant))
+        .service(Documented::at("/queries").to(queries::__path_list, queries::list))
         .service(Documented::at("/search").to(search::__path_search_handler, search::search_handler))
         .service(Documented::at("/findings").to(search::__path_findings_handler, search::findings_handler))
         .service(Documented::at("/papers").to(papers::__path_ingest_handler, papers::ingest_handler))

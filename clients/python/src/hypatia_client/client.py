@@ -61,6 +61,7 @@ from .models import (
     MetricDirection,
     Mode,
     Model,
+    NamedQuery,
     NewComparison,
     NewExperiment,
     NewHypothesis,
@@ -124,6 +125,7 @@ OPERATIONS: Dict[str, Operation] = {
     "openapi": Operation("GET", "/openapi.json", (), "openapi"),
     "metrics": Operation("GET", "/metrics", (), "metrics"),
     "access": Operation("GET", "/access", (), "access", answer=Grant),
+    "named_queries": Operation("GET", "/queries", (), "named_queries", answer=NamedQuery, many=True),
     "search_handler": Operation("GET", "/search", _SEARCH_QUERY, "search", answer=SearchResults),
     "findings_handler": Operation("GET", "/findings", _FINDINGS_QUERY, "findings", answer=EvidencePack),
     "paper_handler": Operation("GET", "/papers/{id}", (), "paper", answer=PaperRecord),
@@ -338,6 +340,11 @@ class _Api:
     def access(self) -> Grant:
         """``GET /access``: what this client's token (or no token) may do: its widest scope."""
         return self._op("access")
+
+    def named_queries(self) -> List[NamedQuery]:
+        """``GET /queries``: the named SPARQL queries the server runs, with their descriptions and
+        the variables they expect bound: examples for :meth:`sparql`."""
+        return self._op("named_queries")
 
     def metrics(self) -> str:
         """``GET /metrics``: Prometheus text."""

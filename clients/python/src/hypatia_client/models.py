@@ -48,6 +48,7 @@ __all__ = [
     "ErrorBody",
     "Stats",
     "Health",
+    "NamedQuery",
     "Backup",
     "Reference",
     "Citation",
@@ -304,6 +305,21 @@ class Grant(Model):
     scope: Literal["read", "write", "admin"]
     credential: str
     agents: Optional[List[str]] = None
+
+
+@schema("NamedQuery")
+@dataclass(frozen=True, kw_only=True)
+class NamedQuery(Model):
+    """``GET /queries``: one named SPARQL query the server runs (a file of ``queries/``).
+
+    ``parameters`` are the variables its description says are bound, without ``?``: run over
+    ``/sparql`` as it is, they match anything.
+    """
+
+    name: str
+    description: str
+    text: str
+    parameters: List[str]
 
 
 @schema("Backup")
