@@ -469,7 +469,9 @@ fn the_web_ui_is_public_and_its_api_is_not() {
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(
-        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        csp.contains("default-src 'self'")
+            && csp.contains("script-src 'self';")
+            && csp.contains("frame-ancestors 'none'"),
         "{csp}"
     );
     assert_eq!(headers["x-content-type-options"], "nosniff");

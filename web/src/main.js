@@ -18,6 +18,8 @@ const pages = {
   search: { title: (c) => c.params.get("q") || "Search", render: (c) => searchPage(c.params, c.main) },
   paper: { title: () => "Paper", render: (c) => paperPage(c.rest, c.params, c.main) },
   board: { title: () => "Research board", render: (c) => boardPage(c.params, c.main, c.access) },
+  // YASGUI is large: only this page loads it (its own chunk).
+  sparql: { title: () => "SPARQL", render: async (c) => (await import("./pages/sparql.js")).sparqlPage(c.params, c.main) },
 };
 
 async function route() {

@@ -32,8 +32,10 @@ fn ui_dir() -> Option<&'static std::path::Path> {
 }
 
 /// What the page may load and call: only this server (no inline script, no other origin), and
-/// it may not be framed by another site.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// it may not be framed by another site. Styles may be inline because the SPARQL console's
+/// results table (YASR's, from @zazuko/yasgui) sizes its columns with column-resizer, which adds
+/// a `<style>` element of its own; scripts never may.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 fn serve(media_type: &str, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
