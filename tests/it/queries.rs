@@ -180,10 +180,17 @@ fn the_server_lists_its_named_queries_and_each_runs_over_sparql() {
             !description.is_empty() && !description.contains('#') && file.starts_with('#'),
             "{name}: {description}"
         );
-        let body = file.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+        let body = file
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
         for p in q["parameters"].as_array().unwrap() {
             let p = p.as_str().unwrap();
-            assert!(body.contains(&format!("?{p}")), "{name}: parameter ?{p} is not in the query");
+            assert!(
+                body.contains(&format!("?{p}")),
+                "{name}: parameter ?{p} is not in the query"
+            );
         }
         let run = c
             .post(format!("{base}/sparql"))
@@ -198,8 +205,15 @@ fn the_server_lists_its_named_queries_and_each_runs_over_sparql() {
     let by_name = |n: &str| listed.iter().find(|q| q["name"] == n).unwrap();
     let parameters = |n: &str| by_name(n)["parameters"].clone();
     assert_eq!(parameters("authors"), serde_json::json!(["paper", "g"]));
-    assert_eq!(parameters("claims_in_passage"), serde_json::json!(["passage", "g", "x"]));
-    assert_eq!(parameters("experiments"), serde_json::json!(["e", "status", "agent"]), "?tested is an output");
+    assert_eq!(
+        parameters("claims_in_passage"),
+        serde_json::json!(["passage", "g", "x"])
+    );
+    assert_eq!(
+        parameters("experiments"),
+        serde_json::json!(["e", "status", "agent"]),
+        "?tested is an output"
+    );
     assert_eq!(parameters("concept_cooccurrence"), serde_json::json!(["a", "b"]));
     assert_eq!(parameters("method_evaluations"), serde_json::json!(["method"]));
     assert_eq!(parameters("count_papers"), serde_json::json!([]));
