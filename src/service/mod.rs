@@ -17,6 +17,7 @@ use crate::answers::findings::{self, EvidencePack, FindingsRequest};
 use crate::common::error::{Error, Result, UserError};
 use crate::common::work::Watch;
 use crate::embed::Embedder;
+use crate::research::concepts::{self, ConceptMatch, ConceptView};
 use crate::research::gaps::{self, Gap, GapQuery};
 use crate::research::gate::{self, GateAnswer, GateRequest};
 use crate::research::novelty::{self, NoveltyReport, NoveltyRequest};
@@ -97,6 +98,18 @@ impl Service {
     pub async fn paper(&self, key_or_iri: String) -> Result<PaperRecord> {
         let store = self.store.clone();
         blocking(move || papers::paper_record(&store, &key_or_iri)).await
+    }
+
+    /// Extracted concepts whose label contains `q`, best first.
+    pub async fn concepts(&self, q: String, limit: usize) -> Result<Vec<ConceptMatch>> {
+        let store = self.store.clone();
+        blocking(move || concepts::find(&store, &q, limit)).await
+    }
+
+    /// A concept (IRI, key or label) with its papers and neighbours as of a year.
+    pub async fn concept(&self, id: String, as_of: Option<i32>, limit: usize) -> Result<ConceptView> {
+        let store = self.store.clone();
+        blocking(move || concepts::view(&store, &id, as_of, limit)).await
     }
 
     /// The gaps of the literature, telling `watch` of each step and stopping when it is

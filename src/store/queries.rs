@@ -95,9 +95,15 @@ pub const PAPER_EXTRACTION: &str = include_str!("../../queries/paper_extraction.
 pub const PAPER_REFERENCES: &str = include_str!("../../queries/paper_references.rq");
 /// Stored papers that cite a paper (`?paper` bound).
 pub const CITED_BY: &str = include_str!("../../queries/cited_by.rq");
+/// Extracted concepts whose label contains `?q`, with their papers (`?q`, `?scheme` bound).
+pub const CONCEPT_SEARCH: &str = include_str!("../../queries/concept_search.rq");
+/// A concept's labels and types (a row per graph) and the papers that mention it (`?concept` bound).
+pub const CONCEPT_FACTS: &str = include_str!("../../queries/concept_facts.rq");
+/// The concepts mentioned with a concept, a row per paper and concept (`?concept` bound).
+pub const CONCEPT_NEIGHBOURS: &str = include_str!("../../queries/concept_neighbours.rq");
 
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 28] = [
+pub const ALL: [(&str, &str); 31] = [
     ("citation.rq", CITATION),
     ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
@@ -126,6 +132,9 @@ pub const ALL: [(&str, &str); 28] = [
     ("paper_extraction.rq", PAPER_EXTRACTION),
     ("paper_references.rq", PAPER_REFERENCES),
     ("cited_by.rq", CITED_BY),
+    ("concept_search.rq", CONCEPT_SEARCH),
+    ("concept_facts.rq", CONCEPT_FACTS),
+    ("concept_neighbours.rq", CONCEPT_NEIGHBOURS),
 ];
 
 /// A named query as the server lists it (`GET /queries`): its file name without `.rq`, what

@@ -1,6 +1,7 @@
 mod access;
 mod as_of;
 mod common;
+mod concepts;
 mod concurrency;
 mod config;
 mod embedding;

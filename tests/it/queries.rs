@@ -9,7 +9,7 @@ use hypatia::serve::http::{spawn, Access, AppState};
 use std::sync::Arc;
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 28] = [
+const COVERED: [&str; 31] = [
     "citation.rq",
     "authors.rq",
     "passages_of.rq",
@@ -48,6 +48,10 @@ const COVERED: [&str; 28] = [
     "paper_extraction.rq",
     "paper_references.rq",
     "cited_by.rq",
+    // Cases in tests/it/concepts.rs (through research::concepts::find and ::view).
+    "concept_search.rq",
+    "concept_facts.rq",
+    "concept_neighbours.rq",
 ];
 
 #[test]

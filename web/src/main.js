@@ -6,6 +6,7 @@
 import "./style.css";
 import { access, api, forgetAccess, TOKEN_KEY } from "./api.js";
 import { boardPage } from "./pages/board.js";
+import { conceptPage } from "./pages/concept.js";
 import { paperPage } from "./pages/paper.js";
 import { searchPage } from "./pages/search.js";
 
@@ -20,6 +21,7 @@ const pages = {
   board: { title: () => "Research board", render: (c) => boardPage(c.params, c.main, c.access) },
   // YASGUI is large: only this page loads it (its own chunk).
   sparql: { title: () => "SPARQL", render: async (c) => (await import("./pages/sparql.js")).sparqlPage(c.params, c.main) },
+  concept: { title: (c) => c.rest || "Concepts", render: (c) => conceptPage(c.rest, c.params, c.main) },
 };
 
 async function route() {

@@ -191,6 +191,27 @@ def test_gaps_about_an_unknown_concept(hy):
     assert err.value.code == "not_found"
 
 
+def test_concepts_by_label_and_a_concept_as_of_a_year(hy):
+    found = hy.concepts("methylation", limit=5)
+    assert found and len(found) <= 5
+    assert all("methylation" in c.matched.lower() and c.papers >= 1 for c in found)
+    view = hy.concept(found[0].key)
+    assert (view.iri, view.label, view.ctype) == (found[0].iri, found[0].label, found[0].ctype)
+    assert view.paper_count == found[0].papers and view.papers
+    assert view.neighbours and all(n.weight >= 1 and n.papers >= n.weight for n in view.neighbours)
+    assert [n.weight for n in view.neighbours] == sorted((n.weight for n in view.neighbours), reverse=True)
+    # By IRI (slashes and all), with fewer neighbours.
+    by_iri = hy.concept(view.iri, limit=2)
+    assert by_iri.key == view.key and len(by_iri.neighbours) == min(2, view.neighbour_count)
+    # As of 1990 only papers of 1990 or earlier count; undated ones do not.
+    early = hy.concept(view.key, as_of="1990")
+    assert early.as_of == 1990 and early.paper_count <= view.paper_count - view.undated
+    assert all(p.year is not None and p.year <= 1990 for p in early.papers)
+    assert early.neighbour_count <= view.neighbour_count
+    with pytest.raises(NotFound):
+        hy.concept("no such concept at all")
+
+
 def test_novelty_with_as_of(hy):
     idea = "sperm DNA methylation changes with paternal age"
     now = hy.novelty(idea, k=3)

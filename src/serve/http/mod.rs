@@ -5,6 +5,7 @@
 
 mod access;
 mod body;
+mod concepts;
 mod error;
 mod graph_store;
 mod mcp;
@@ -152,6 +153,7 @@ fn routes(
 > {
     utoipa_actix_web::scope(web::scope(""))
         .configure(research::routes)
+        .configure(concepts::routes)
         .service(Documented::at("/metrics").to(metrics::__path_handler, metrics::handler))
         .service(Documented::at("/access").to(access::__path_grant, access::grant))
         .service(Documented::at("/queries").to(queries::__path_list, queries::list))

@@ -29,7 +29,7 @@ use utoipa_actix_web::OpenApiFactory;
         (name = "meta", description = "Health, metrics and this description."),
         (name = "search", description = "Passages, evidence packs and papers."),
         (name = "papers", description = "Ingest and paper records."),
-        (name = "research", description = "Gaps, hypotheses, experiment runs and novelty."),
+        (name = "research", description = "Concepts, gaps, hypotheses, experiment runs and novelty."),
         (name = "admin", description = "Backups."),
     )
 )]

@@ -41,6 +41,8 @@ from .models import (
     Backup,
     Clock,
     Compared,
+    ConceptMatch,
+    ConceptView,
     DerivationArg,
     DerivationRelation,
     DecodeError,
@@ -131,6 +133,8 @@ OPERATIONS: Dict[str, Operation] = {
     "paper_handler": Operation("GET", "/papers/{id}", (), "paper", answer=PaperRecord),
     "delete_paper_handler": Operation("DELETE", "/papers/{id}", (), "delete_paper", answer=Deleted),
     "ingest_handler": Operation("POST", "/papers", ("name", "format"), "ingest", answer=IngestReport),
+    "find_concepts": Operation("GET", "/concepts", ("q", "limit"), "concepts", answer=ConceptMatch, many=True),
+    "get_concept": Operation("GET", "/concepts/{id}", ("as_of", "limit"), "concept", answer=ConceptView),
     "gaps_handler": Operation("GET", "/gaps", ("kind", "concept", "as_of", "limit"), "gaps", answer=Gap, many=True),
     "list_hypotheses": Operation(
         "GET",
@@ -483,6 +487,15 @@ class _Api:
         return self._op("ingest_handler", **self._ingest_call(source, name, format, progress, chunk_size))
 
     # -- research ------------------------------------------------------------------------
+
+    def concepts(self, q: str, *, limit: Optional[int] = None) -> List[ConceptMatch]:
+        """``GET /concepts``: extracted concepts whose label contains ``q``, best first."""
+        return self._op("find_concepts", query=_strip_self(locals()))
+
+    def concept(self, id: str, *, as_of: Optional[str] = None, limit: Optional[int] = None) -> ConceptView:
+        """``GET /concepts/{id}``: a concept (key, IRI or label) with its papers and co-occurring
+        neighbours as of a year, heaviest first."""
+        return self._op("get_concept", path={"id": id}, query={"as_of": as_of, "limit": limit})
 
     def gaps(
         self,

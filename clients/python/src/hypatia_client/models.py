@@ -72,6 +72,12 @@ __all__ = [
     "Evidence",
     "Gap",
     "ConceptLabel",
+    "ConceptMatch",
+    "YearSpan",
+    "ConceptPaper",
+    "ConceptNeighbour",
+    "ConceptLink",
+    "ConceptView",
     "QuotedEvidence",
     "StatusChange",
     "Metric",
@@ -647,6 +653,83 @@ class ConceptLabel(Model):
 
     iri: str
     label: Optional[str] = None
+
+
+@schema("ConceptMatch")
+@dataclass(frozen=True, kw_only=True)
+class ConceptMatch(Model):
+    """An extracted concept whose label matched ``GET /concepts`` (``key`` for :meth:`concept`)."""
+
+    iri: str
+    key: str
+    label: str
+    matched: str
+    ctype: str
+    papers: int
+
+
+@schema("YearSpan")
+@dataclass(frozen=True, kw_only=True)
+class YearSpan(Model):
+    """The first and last publication year of a concept's papers."""
+
+    first: int
+    last: int
+
+
+@schema("ConceptPaper")
+@dataclass(frozen=True, kw_only=True)
+class ConceptPaper(Model):
+    """A paper that mentions a concept (``retracted`` as of the view's year)."""
+
+    key: str
+    iri: str
+    retracted: bool
+    title: Optional[str] = None
+    year: Optional[int] = None
+
+
+@schema("ConceptNeighbour")
+@dataclass(frozen=True, kw_only=True)
+class ConceptNeighbour(Model):
+    """A concept mentioned with another; ``weight`` counts the papers that mention both."""
+
+    iri: str
+    key: str
+    label: str
+    ctype: str
+    weight: int
+    papers: int
+
+
+@schema("ConceptLink")
+@dataclass(frozen=True, kw_only=True)
+class ConceptLink(Model):
+    """Two neighbours of a concept mentioned together by ``weight`` of its papers."""
+
+    a: str
+    b: str
+    weight: int
+
+
+@schema("ConceptView")
+@dataclass(frozen=True, kw_only=True)
+class ConceptView(Model):
+    """A concept and its neighbourhood in the co-occurrence graph as of a year (``as_of``)."""
+
+    iri: str
+    key: str
+    label: str
+    alt_labels: List[str]
+    ctype: str
+    paper_count: int
+    undated: int
+    papers: List[ConceptPaper]
+    neighbour_count: int
+    neighbours: List[ConceptNeighbour]
+    links: List[ConceptLink]
+    as_of: Optional[int] = None
+    years: Optional[YearSpan] = None
 
 
 @schema("QuotedEvidence")
