@@ -173,7 +173,8 @@ pub struct IngestReport {
     pub stages: StageTimes,
 }
 
-/// Progress as the ingest goes, reported after each committed batch.
+/// Progress as the ingest goes, reported after each committed batch, and once more at the end
+/// when records failed since the last batch.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress<'a> {
     /// Papers written so far.
@@ -186,6 +187,12 @@ pub struct Progress<'a> {
     pub records: u64,
     /// Bytes of input parsed so far (decompressed).
     pub bytes: u64,
+    /// Records or files that failed so far.
+    pub failed: usize,
+    /// The failures found since the previous report (each is reported once).
+    pub failures: &'a [Failure],
+    /// The file (or archive entry) the reader is parsing now.
+    pub file: &'a str,
 }
 
 /// What the reader has done so far, for progress reports from the writer.
@@ -193,6 +200,37 @@ pub struct Progress<'a> {
 struct Counters {
     records: AtomicU64,
     bytes: AtomicU64,
+    /// Failures not yet reported, and how many were reported before them.
+    failures: parking_lot::Mutex<(Vec<Failure>, usize)>,
+    /// The source being parsed.
+    file: parking_lot::Mutex<String>,
+}
+
+impl Counters {
+    fn failed(&self, f: &Failure) {
+        self.failures.lock().0.push(f.clone());
+    }
+
+    /// Reports progress with the failures found since the last report.
+    fn report(&self, progress: &(dyn Fn(Progress<'_>) + Sync), papers: usize, passages: usize, committed: &[String]) {
+        let (new, failed) = {
+            let mut f = self.failures.lock();
+            let new = std::mem::take(&mut f.0);
+            f.1 += new.len();
+            (new, f.1)
+        };
+        let file = self.file.lock().clone();
+        progress(Progress {
+            papers,
+            passages,
+            committed,
+            records: self.records.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            failed,
+            failures: &new,
+            file: &file,
+        });
+    }
 }
 
 /// A batch on its way from the reader to the writer.
@@ -285,9 +323,14 @@ pub fn ingest_paths(
     Ok(report)
 }
 
+/// Papers per store write for an upload: someone is often watching its progress, which is
+/// reported once per committed batch, so batches are smaller than the CLI's.
+pub const UPLOAD_BATCH_PAPERS: usize = 16;
+
 /// Ingests one uploaded file (or archive), already written to `path`, as [`ingest_paths`] would
-/// ingest it from disk, under the decompression bounds `limits`. Failures name the upload (`name`,
-/// its last path component), not the private file.
+/// ingest it from disk, under the decompression bounds `limits`, reporting `progress` after each
+/// committed batch of [`UPLOAD_BATCH_PAPERS`]. Failures and the current file name the upload
+/// (`name`, its last path component), not the private file.
 pub fn ingest_upload(
     store: &Store,
     embedder: &dyn Embedder,
@@ -295,6 +338,7 @@ pub fn ingest_upload(
     path: &std::path::Path,
     format: Option<Format>,
     limits: hypatia_ingest::archive::Limits,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<IngestReport> {
     // Named after the upload, in a private folder: the file name's extension helps format
     // detection, and its folder names the collection of collection-local ids (BEIR's
@@ -315,10 +359,24 @@ pub fn ingest_upload(
     let opts = IngestOptions {
         format,
         limits,
+        batch_papers: UPLOAD_BATCH_PAPERS,
         ..IngestOptions::default()
     };
-    let mut report = ingest_paths(store, embedder, std::slice::from_ref(&named), &opts, &|_| {})?;
     let private = named.display().to_string();
+    let public = |f: &Failure| Failure {
+        source: f.source.replace(&private, name),
+        ..f.clone()
+    };
+    let named_progress = |p: Progress<'_>| {
+        let failures: Vec<Failure> = p.failures.iter().map(public).collect();
+        let file = p.file.replace(&private, name);
+        progress(Progress {
+            failures: &failures,
+            file: &file,
+            ..p
+        })
+    };
+    let mut report = ingest_paths(store, embedder, std::slice::from_ref(&named), &opts, &named_progress)?;
     for f in &mut report.failures {
         f.source = f.source.replace(&private, name);
     }
@@ -418,13 +476,12 @@ fn write_batches(
         papers += keys.len();
         passages += n_pass;
         triples += batch.triples;
-        progress(Progress {
-            papers,
-            passages,
-            committed: &keys,
-            records: counters.records.load(Ordering::Relaxed),
-            bytes: counters.bytes.load(Ordering::Relaxed),
-        });
+        counters.report(progress, papers, passages, &keys);
+    }
+    // The reader is done: failures after the last batch (or in an upload with no paper written)
+    // are reported too.
+    if !counters.failures.lock().0.is_empty() {
+        counters.report(progress, papers, passages, &[]);
     }
     Ok((papers, passages, triples, time, learned_time))
 }
@@ -456,10 +513,18 @@ fn read_and_prepare(
                     return ControlFlow::Continue(());
                 }
                 Event::Failed(e) => {
-                    report.failures.push(Failure::from(e));
+                    let f = Failure::from(e);
+                    counters.failed(&f);
+                    report.failures.push(f);
                     return ControlFlow::Continue(());
                 }
             };
+            {
+                let mut current = counters.file.lock();
+                if *current != unit.name {
+                    *current = unit.name.to_string();
+                }
+            }
             report.bytes += unit.bytes.len() as u64;
             counters.bytes.fetch_add(unit.bytes.len() as u64, Ordering::Relaxed);
             let format = unit.format;
@@ -486,14 +551,22 @@ fn read_and_prepare(
                             batch.additions.push((key, ntriples));
                         }
                         Ok(Resolved::Unchanged) => report.unchanged += 1,
-                        Err(e) => report.failures.push(Failure {
-                            source: unit.name.to_string(),
-                            location: r.location,
-                            field: None,
-                            reason: format!("identity lookup failed: {e}"),
-                        }),
+                        Err(e) => {
+                            let f = Failure {
+                                source: unit.name.to_string(),
+                                location: r.location,
+                                field: None,
+                                reason: format!("identity lookup failed: {e}"),
+                            };
+                            counters.failed(&f);
+                            report.failures.push(f);
+                        }
                     },
-                    Err(e) => report.failures.push(Failure::from(e)),
+                    Err(e) => {
+                        let f = Failure::from(e);
+                        counters.failed(&f);
+                        report.failures.push(f);
+                    }
                 }
                 if batch.docs.len() + batch.additions.len() >= opts.batch_papers
                     || batch.passages >= opts.batch_passages

@@ -12,6 +12,7 @@ mod gate;
 mod hostile;
 mod http;
 mod ingest;
+mod ingest_events;
 mod layout;
 mod learned;
 mod lineage;

@@ -24,7 +24,7 @@ use utoipa_actix_web::OpenApiFactory;
         served too and follow their W3C specifications; MCP tools for agents are at `/mcp` \
         (streamable HTTP)."),
     modifiers(&BearerTokens),
-    components(schemas(super::ErrorBody)),
+    components(schemas(super::ErrorBody, super::papers::IngestProgress)),
     tags(
         (name = "meta", description = "Health, metrics and this description."),
         (name = "search", description = "Passages, evidence packs and papers."),

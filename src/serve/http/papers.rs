@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{access, blocking, body, metrics, ApiError, AppState, ErrorBody};
 use crate::common::error::{Error, UserError};
+use crate::ingest::pipeline::Progress;
 use crate::service::Scope;
 use crate::store::Stats;
 
@@ -75,6 +76,13 @@ crate::common::fields::schema_type!(
 /// Ingests the body (a file of any supported format, or an archive of them) like `hypatia
 /// ingest`, and answers with the report once every paper in it is durable. Records that fail
 /// are reported with where and why; the others are written.
+///
+/// With `Accept: text/event-stream` the answer is a stream of server-sent events instead, once
+/// the body is received: a `progress` event after each durable batch of papers (and once more
+/// at the end when records failed after the last batch), a `failure` event per failed record or
+/// file, then either a `report` event (the same report as the JSON answer) or an `error` event
+/// (`{code, message}`) when the ingest as a whole failed. Every event's data is one line of
+/// JSON. Refusals before the ingest starts (401, 403, 413, 503, ...) are answered as usual.
 #[utoipa::path(
     post,
     path = "/papers",
@@ -84,7 +92,10 @@ crate::common::fields::schema_type!(
         description = "The file's bytes (not empty), at most 256 MiB."),
     security(("bearer" = ["write"])),
     responses(
-        (status = 200, description = "What was ingested, and what failed where.", body = crate::ingest::pipeline::IngestReport),
+        (status = 200, description = "What was ingested, and what failed where; with `Accept: text/event-stream`, the ingest's progress as server-sent events: `progress` (data: an `IngestProgress`), `failure` (a `Failure`), and last `report` (the `IngestReport`) or `error` (an `ErrorBody`).", content(
+            (crate::ingest::pipeline::IngestReport = "application/json"),
+            (String = "text/event-stream"),
+        )),
         (status = 400, description = "A parameter is invalid, or the body is empty.", body = ErrorBody),
         (status = 401, description = "A token with write scope is needed, or the one given is unknown.", body = ErrorBody),
         (status = 403, description = "Writes are off, or the token's scope is too small.", body = ErrorBody),
@@ -100,7 +111,7 @@ pub(super) async fn ingest_handler(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     access::require(&state, &req, Scope::Write)?;
-    let _turn = turns.take(state.limits.ingest_wait).await?;
+    let turn = turns.take(state.limits.ingest_wait).await?;
     let upload = body::to_file(payload, &state.store.dir().join("uploads"), MAX_UPLOAD, "an upload").await?;
     if upload.len == 0 {
         return Err(Error::invalid("body", "the upload is empty: send the file's bytes").into());
@@ -117,25 +128,112 @@ pub(super) async fn ingest_handler(
                 .ok_or_else(|| Error::invalid("format", format!("`{f}` is not a format name")))
         })
         .transpose()?;
-    let (store, embedder, limits) = (state.store.clone(), state.embedder.clone(), state.limits.upload);
-    let report = blocking(move || {
-        let embedder = embedder.ok_or_else(|| {
-            Error::from(UserError::Setup(
-                "ingest needs the embedding model; it is not loaded".into(),
-            ))
-        })?;
+    let embedder = state.embedder.clone().ok_or_else(|| {
+        Error::from(UserError::Setup(
+            "ingest needs the embedding model; it is not loaded".into(),
+        ))
+    })?;
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|a| a.to_str().ok());
+    let events =
+        super::negotiate::choose(accept, &[("application/json", false), ("text/event-stream", true)]) == Some(true);
+    let (store, limits) = (state.store.clone(), state.limits.upload);
+    let name = p.name.unwrap_or_else(|| "upload".to_string());
+    let ingest = move |progress: &(dyn Fn(Progress<'_>) + Sync)| {
+        // The turn is held until the ingest ends, even when an event stream's reader left.
+        let _turn = turn;
         crate::ingest::pipeline::ingest_upload(
             &store,
             embedder.as_ref(),
-            p.name.as_deref().unwrap_or("upload"),
+            &name,
             upload.file.path(),
             format,
             limits,
+            progress,
         )
-    })
-    .await?;
-    metrics::ingested(report.papers);
-    Ok(HttpResponse::Ok().json(report))
+    };
+    if !events {
+        let report = blocking(move || ingest(&|_| {})).await?;
+        metrics::ingested(report.papers);
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<web::Bytes>();
+    actix_web::rt::spawn(async move {
+        let started = std::time::Instant::now();
+        let sender = tx.clone();
+        let progress = move |p: Progress<'_>| {
+            for f in p.failures {
+                let _ = sender.send(sse("failure", f));
+            }
+            let secs = started.elapsed().as_secs_f64();
+            let _ = sender.send(sse(
+                "progress",
+                &IngestProgress {
+                    papers: p.papers,
+                    failed: p.failed,
+                    passages: p.passages,
+                    records: p.records,
+                    bytes: p.bytes,
+                    elapsed_secs: secs,
+                    papers_per_sec: p.papers as f64 / secs.max(1e-9),
+                    file: p.file.to_string(),
+                    committed: p.committed.to_vec(),
+                },
+            ));
+        };
+        let last = match blocking(move || ingest(&progress)).await {
+            Ok(report) => {
+                metrics::ingested(report.papers);
+                sse("report", &report)
+            }
+            Err(e) => {
+                let res = actix_web::ResponseError::error_response(&ApiError(e));
+                let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
+                let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                sse("error", &body)
+            }
+        };
+        let _ = tx.send(last);
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+        .streaming(stream))
+}
+
+/// One server-sent event: its name and one line of JSON.
+fn sse(event: &str, data: &impl Serialize) -> web::Bytes {
+    let json = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+    web::Bytes::from(format!("event: {event}\ndata: {json}\n\n"))
+}
+
+/// The data of a `progress` event of `POST /papers` (with `Accept: text/event-stream`): sent
+/// after each durable batch of papers.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct IngestProgress {
+    /// Papers written so far (durable).
+    papers: usize,
+    /// Records or files that failed so far (each also sent as a `failure` event).
+    failed: usize,
+    /// Passages written so far.
+    passages: usize,
+    /// Records parsed so far (parsing runs ahead of the writes).
+    records: u64,
+    /// Bytes of input parsed so far (decompressed).
+    bytes: u64,
+    /// Seconds since the ingest started.
+    elapsed_secs: f64,
+    /// Papers written per second so far.
+    papers_per_sec: f64,
+    /// The file (or archive entry) being parsed.
+    file: String,
+    /// Keys of the papers of the batch just written.
+    committed: Vec<String>,
 }
 
 /// One paper: its reference, its passages in order and its facts.

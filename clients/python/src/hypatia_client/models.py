@@ -102,6 +102,7 @@ __all__ = [
     "Location",
     "Failure",
     "IngestReport",
+    "IngestProgress",
     "RowFailure",
     "ImportReport",
     # requests
@@ -1057,6 +1058,23 @@ class IngestReport(Model):
     failures: List[Failure]
     elapsed: Duration
     stages: StageTimes
+
+
+@schema("IngestProgress")
+@dataclass(frozen=True, kw_only=True)
+class IngestProgress(Model):
+    """A ``progress`` event of ``POST /papers`` as server-sent events: sent after each durable
+    batch of papers."""
+
+    papers: int
+    failed: int
+    passages: int
+    records: int
+    bytes: int
+    elapsed_secs: float
+    papers_per_sec: float
+    file: str
+    committed: List[str]
 
 
 @schema("RowFailure")
