@@ -7,6 +7,7 @@ import "./style.css";
 import { access, api, forgetAccess, TOKEN_KEY } from "./api.js";
 import { boardPage } from "./pages/board.js";
 import { conceptPage } from "./pages/concept.js";
+import { ingestPage } from "./pages/ingest.js";
 import { paperPage } from "./pages/paper.js";
 import { searchPage } from "./pages/search.js";
 
@@ -22,6 +23,7 @@ const pages = {
   // YASGUI is large: only this page loads it (its own chunk).
   sparql: { title: () => "SPARQL", render: async (c) => (await import("./pages/sparql.js")).sparqlPage(c.params, c.main) },
   concept: { title: (c) => c.rest || "Concepts", render: (c) => conceptPage(c.rest, c.params, c.main) },
+  ingest: { title: () => "Ingest", render: (c) => ingestPage(c.access, c.main) },
 };
 
 async function route() {
