@@ -205,7 +205,8 @@ test("a server that needs a token: the console says 401 in words, and runs with 
   await page.fill("#token", token);
   await page.click('#token-form button[type="submit"]');
   await page.waitForSelector('#sparql-examples option[value="named:count_papers"]', { state: "attached" });
-  assert.match(await run(page), /^0 rows in/, "the empty store answers, with the token");
+  // Whatever the other test files stored on this server by now: the query runs, with the token.
+  assert.match(await run(page), /^\d+ rows? in/, "the store answers, with the token");
   await page.selectOption("#sparql-examples", "named:count_papers");
   assert.match(await run(page), /^1 row in/);
   assert.equal(await page.evaluate(() => localStorage.length), 0);
