@@ -15,11 +15,10 @@ use hypatia::embed::Embedder;
 use hypatia::research::novelty::{novelty, NoveltyRequest};
 use hypatia::research::{self, Actor, HypothesisStatus, NewHypothesis, StatusUpdate};
 use hypatia::retrieval::search::{self, Hit, Mode, SearchRequest};
-use hypatia::serve::http::{spawn, Access, AppState};
 use hypatia::store::queries::lexical;
 use hypatia::store::Store;
 
-use super::common::{client, fixtures, hash_embedder, ingest, temp_store};
+use super::common::{client, fixtures, hash_embedder, ingest, open_server, temp_store};
 
 const PAPER: &str = "https://pubmed.ncbi.nlm.nih.gov/11543891";
 const NOTICE: &str = "https://pubmed.ncbi.nlm.nih.gov/11600210";
@@ -206,17 +205,7 @@ fn reads_as_of_a_moment_see_the_store_as_it_stood_then() {
         .contains(&store.base().nanopub_graph(&hypothesis.key, "pubinfo")));
 
     // Over HTTP: the same answers, and a bad moment is refused naming the parameter.
-    let srv = spawn(
-        AppState {
-            store: store.clone(),
-            embedder: None,
-            backup_dir: None,
-            access: Arc::new(Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = open_server(store.clone(), None, false);
     let get = |path: &str, query: &[(&str, &str)]| {
         client()
             .get(format!("http://{}{path}", srv.addr()))

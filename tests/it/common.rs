@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use hypatia::embed::{Embedder, FastEmbedder, HashEmbedder, ModelIdentity, ModelLocation};
 use hypatia::ingest::pipeline::{self, IngestOptions, IngestReport};
+use hypatia::serve::http::{spawn, Access, AppState, RunningServer};
 use hypatia::store::{Store, StoreOptions};
 
 pub fn fixtures() -> PathBuf {
@@ -138,4 +139,20 @@ pub fn client() -> reqwest::blocking::Client {
         .timeout(std::time::Duration::from_secs(120))
         .build()
         .unwrap()
+}
+
+/// A server on a free loopback port over `store`, without tokens (anyone reads; anyone writes
+/// when `writes`), embedding with `embedder` when given; it stops when dropped.
+pub fn open_server(store: Arc<Store>, embedder: Option<Arc<dyn Embedder>>, writes: bool) -> RunningServer {
+    spawn(
+        AppState {
+            store,
+            embedder,
+            backup_dir: None,
+            access: Arc::new(Access::open(writes)),
+            limits: Default::default(),
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap()
 }

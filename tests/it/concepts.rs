@@ -8,13 +8,12 @@ use std::sync::{Arc, OnceLock};
 
 use hypatia::embed::Embedder;
 use hypatia::research::concepts::{self, key_of};
-use hypatia::serve::http::{spawn, Access, AppState};
 use hypatia::store::queries;
 use hypatia::store::Store;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 
-use super::common::{client, fixtures, hash_embedder, ingest, static_store};
+use super::common::{client, fixtures, hash_embedder, ingest, open_server, static_store};
 
 fn sample() -> &'static Arc<Store> {
     static S: OnceLock<(tempfile::TempDir, Arc<Store>)> = OnceLock::new();
@@ -134,17 +133,7 @@ fn concepts_are_found_by_a_part_of_a_label() {
 #[test]
 fn concepts_over_http() {
     let store = sample();
-    let srv = spawn(
-        AppState {
-            store: store.clone(),
-            embedder: Some(Arc::new(hash_embedder())),
-            backup_dir: None,
-            access: Arc::new(Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = open_server(store.clone(), Some(Arc::new(hash_embedder())), false);
     let base = format!("http://{}", srv.addr());
     let c = client();
     let iri = spanning_concept(store);

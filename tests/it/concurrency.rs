@@ -7,25 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use hypatia::embed::Embedder;
-use hypatia::serve::http::{spawn, AppState, RunningServer};
+use hypatia::serve::http::RunningServer;
 
-use super::common::{client, fixtures, hash_embedder, temp_store};
+use super::common::{client, fixtures, hash_embedder, open_server, temp_store};
 
 const COUNT: &str = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <http://schema.org/ScholarlyArticle> }";
 
 /// A server with writes on over `store`, embedding with `e`.
 fn served(store: &Arc<hypatia::store::Store>, e: &Arc<dyn Embedder>, writes: bool) -> RunningServer {
-    spawn(
-        AppState {
-            store: store.clone(),
-            embedder: Some(e.clone()),
-            backup_dir: None,
-            access: Arc::new(hypatia::serve::http::Access::open(writes)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap()
+    open_server(store.clone(), Some(e.clone()), writes)
 }
 
 #[test]

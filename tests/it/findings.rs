@@ -6,9 +6,8 @@ use hypatia::answers::evidence;
 use hypatia::answers::findings::{self, FindingsRequest};
 use hypatia::answers::stance::Stance;
 use hypatia::common::passages::verify_quote;
-use hypatia::serve::http::{spawn, AppState};
 
-use super::common::{fixtures, model, scifact};
+use super::common::{fixtures, model, open_server, scifact};
 
 /// Questions: the sample's training claims, and the titles of its first abstracts reworded as
 /// topics (many queries, so that many passages and claims pass through the checks).
@@ -120,17 +119,7 @@ fn every_quote_in_every_pack_is_byte_exact_at_its_offsets() {
 #[test]
 fn findings_over_http_in_json_jsonld_and_markdown() {
     let s = scifact();
-    let srv = spawn(
-        AppState {
-            store: s.store.clone(),
-            embedder: Some(model()),
-            backup_dir: None,
-            access: std::sync::Arc::new(hypatia::serve::http::Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = open_server(s.store.clone(), Some(model()), false);
     let url = format!("http://{}/findings", srv.addr());
     let client = reqwest::blocking::Client::new();
     let q = [("q", "DNA methylation in blood cells"), ("papers", "3")];

@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use hypatia::research::gate::{gate, Decision, GateRequest};
 use hypatia::research::{self, Actor, NewExperiment, RunStatus};
-use hypatia::serve::http::{spawn, Access, AppState};
 
-use super::common::{client, fixtures, model, temp_store};
+use super::common::{client, fixtures, model, open_server, temp_store};
 
 struct Pair {
     repeat: bool,
@@ -166,17 +165,7 @@ fn the_gate_refuses_repeats_of_dead_ends_and_lets_new_changes_through() {
     assert!(bad.unwrap_err().to_string().contains("refuse_at"));
 
     // Over HTTP.
-    let srv = spawn(
-        AppState {
-            store: store.clone(),
-            embedder: Some(e.clone()),
-            backup_dir: None,
-            access: Arc::new(Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = open_server(store.clone(), Some(e.clone()), false);
     let r = client()
         .post(format!("http://{}/gate", srv.addr()))
         .json(&serde_json::json!({ "change": "raise the learning rate to 0.04", "k": 3 }))

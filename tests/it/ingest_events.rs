@@ -5,23 +5,13 @@ use std::io::{BufRead, BufReader};
 use std::sync::Arc;
 
 use hypatia::embed::Embedder;
-use hypatia::serve::http::{spawn, AppState, RunningServer};
+use hypatia::serve::http::RunningServer;
 use serde_json::Value;
 
-use super::common::{client, fixtures, hash_embedder, temp_store};
+use super::common::{client, fixtures, hash_embedder, open_server, temp_store};
 
 fn served(store: &Arc<hypatia::store::Store>, e: &Arc<dyn Embedder>) -> RunningServer {
-    spawn(
-        AppState {
-            store: store.clone(),
-            embedder: Some(e.clone()),
-            backup_dir: None,
-            access: Arc::new(hypatia::serve::http::Access::open(true)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap()
+    open_server(store.clone(), Some(e.clone()), true)
 }
 
 /// Reads a server-sent event stream to its end: (event, data as JSON), in arrival order.

@@ -10,11 +10,11 @@ use hypatia::research::{
     self, Actor, DerivationArg, DerivationRelation, HypothesisFilter, HypothesisSort, Metric, MetricDirection,
     NewComparison, NewExperiment, NewHypothesis, PlateauQuery, RunStatus, SortOrder,
 };
-use hypatia::serve::http::{spawn, AppState, RunningServer};
+use hypatia::serve::http::RunningServer;
 use hypatia::store::Store;
 use serde_json::{json, Value};
 
-use super::common::{client, hash_embedder, reopen, temp_store};
+use super::common::{client, hash_embedder, open_server, reopen, temp_store};
 
 fn propose(store: &Store, e: &HashEmbedder, statement: &str, derived_from: &[(&str, DerivationRelation)]) -> String {
     research::propose(store, e, &Actor::local(), &new(statement, derived_from))
@@ -406,17 +406,7 @@ fn runs_that_stop_improving_plateau_and_evidence_sorts() {
 }
 
 fn server(store: Arc<Store>, e: HashEmbedder) -> RunningServer {
-    spawn(
-        AppState {
-            store,
-            embedder: Some(Arc::new(e)),
-            backup_dir: None,
-            access: Arc::new(hypatia::serve::http::Access::open(true)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap()
+    open_server(store, Some(Arc::new(e)), true)
 }
 
 #[test]

@@ -6,25 +6,14 @@
 use hypatia::embed::Embedder;
 use std::sync::Arc;
 
-use hypatia::serve::http::{spawn, Access, AppState};
 use serde_json::Value;
 
-use super::common::{hash_embedder, temp_store};
+use super::common::{hash_embedder, open_server, temp_store};
 
 #[test]
 fn openapi_json_is_openapi_3_1_and_names_served_routes() {
     let (_dir, store) = temp_store(hash_embedder().identity());
-    let srv = spawn(
-        AppState {
-            store: Arc::new(store),
-            embedder: Some(Arc::new(hash_embedder())),
-            backup_dir: None,
-            access: Arc::new(Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = open_server(Arc::new(store), Some(Arc::new(hash_embedder())), false);
     let base = format!("http://{}", srv.addr());
     let c = reqwest::blocking::Client::new();
     let r = c.get(format!("{base}/openapi.json")).send().unwrap();

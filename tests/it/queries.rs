@@ -4,8 +4,7 @@ use hypatia::embed::Embedder;
 use hypatia::store::queries;
 use hypatia::store::queries::lexical;
 
-use super::common::{client, fixtures, hash_embedder, ingest, temp_store};
-use hypatia::serve::http::{spawn, Access, AppState};
+use super::common::{client, fixtures, hash_embedder, ingest, open_server, temp_store};
 use std::sync::Arc;
 
 /// The queries this file has a case for; a query file without one fails the test.
@@ -154,17 +153,7 @@ fn the_server_lists_its_named_queries_and_each_runs_over_sparql() {
     let e = hash_embedder();
     let (_dir, store) = temp_store(e.identity());
     ingest(&store, &e, &[fixtures().join("papers/arxiv")]);
-    let srv = spawn(
-        AppState {
-            store: Arc::new(store),
-            embedder: None,
-            backup_dir: None,
-            access: Arc::new(Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = open_server(Arc::new(store), None, false);
     let base = format!("http://{}", srv.addr());
     let c = client();
     let r = c.get(format!("{base}/queries")).send().unwrap();

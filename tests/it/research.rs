@@ -5,11 +5,11 @@ use std::sync::{Arc, OnceLock};
 
 use hypatia::embed::Embedder;
 use hypatia::research::{self, HypothesisStatus, NewExperiment, NewHypothesis, RunStatus, StatusUpdate};
-use hypatia::serve::http::{spawn, AppState, RunningServer};
+use hypatia::serve::http::RunningServer;
 use hypatia::store::Store;
 use serde_json::{json, Value};
 
-use super::common::{client, fixtures, hash_embedder, ingest, model, static_store, temp_store};
+use super::common::{client, fixtures, hash_embedder, ingest, model, open_server, static_store, temp_store};
 
 /// The ACL Anthology sample (1989 and 2020 volumes), ingested with the real model and extracted.
 fn acl() -> &'static Arc<Store> {
@@ -26,17 +26,7 @@ fn acl() -> &'static Arc<Store> {
 }
 
 fn server(store: Arc<Store>, writes: bool) -> RunningServer {
-    spawn(
-        AppState {
-            store,
-            embedder: Some(model()),
-            backup_dir: None,
-            access: Arc::new(hypatia::serve::http::Access::open(writes)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap()
+    open_server(store, Some(model()), writes)
 }
 
 /// A SPARQL query's JSON results (also for other test modules).

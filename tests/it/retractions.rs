@@ -17,11 +17,10 @@ use hypatia::research::{
     self, Actor, EvidenceArg, ExperimentFilter, HypothesisFilter, NewExperiment, NewHypothesis, RecordFlag, RunStatus,
 };
 use hypatia::retrieval::search::{self, Hit, Mode, SearchRequest};
-use hypatia::serve::http::{spawn, Access, AppState};
 use hypatia::store::standing::NoticeRef;
 use hypatia::store::Store;
 
-use super::common::{client, fixtures, hash_embedder, ingest, temp_store};
+use super::common::{client, fixtures, hash_embedder, ingest, open_server, temp_store};
 use super::mcp::post;
 
 const PAPER: &str = "https://pubmed.ncbi.nlm.nih.gov/11543891";
@@ -231,17 +230,7 @@ fn a_later_retraction_notice_propagates_without_reingesting_the_paper() {
     // (These fifteen abstracts make no gap; `gaps_ignore_retracted_papers` checks gaps.)
 
     // Over HTTP: the same answers.
-    let srv = spawn(
-        AppState {
-            store: store.clone(),
-            embedder: None,
-            backup_dir: None,
-            access: Arc::new(Access::open(false)),
-            limits: Default::default(),
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let srv = open_server(store.clone(), None, false);
     let get = |path: &str, query: &[(&str, &str)]| -> serde_json::Value {
         let r = client()
             .get(format!("http://{}{path}", srv.addr()))
