@@ -17,12 +17,14 @@ export function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** About `count` round tick values covering [lo, hi]. */
-export function ticks(lo, hi, count = 5) {
+/**
+ * About `count` round tick values covering [lo, hi], `steps` apart (each times a power of ten).
+ */
+export function ticks(lo, hi, count = 5, steps = [1, 2, 2.5, 5, 10]) {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((st) => st >= raw) || 10 * mag;
+  const step = steps.map((m) => m * mag).find((st) => st >= raw) || 10 * mag;
   const out = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;

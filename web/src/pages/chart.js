@@ -2,9 +2,9 @@
 // a numeric column as bars or a line against a label column. Colours come from the page's CSS
 // variables (sparql.css), so the chart follows the light or dark scheme.
 
+import { s, ticks } from "../chart.js";
 import { h } from "../dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const XSD = "http://www.w3.org/2001/XMLSchema#";
 const NUMERIC = new Set(
   ["integer", "decimal", "float", "double", "int", "long", "short", "byte", "nonNegativeInteger",
@@ -13,14 +13,6 @@ const NUMERIC = new Set(
 );
 /** Most bars or points drawn; the rest of the rows are left out (the chart says so). */
 export const MAX_MARKS = 200;
-
-/** An SVG element with attributes (never a `style` attribute: the page's CSP forbids them). */
-function s(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
 
 /** The number a binding holds, or null when it is not a number. */
 export function numberOf(b) {
@@ -49,15 +41,7 @@ function labelOf(b, prefixes) {
 }
 
 /** Round steps for an axis from `lo` to `hi`: about five ticks at 1, 2 or 5 × 10^k. */
-export function ticks(lo, hi) {
-  if (lo === hi) return [lo];
-  const raw = (hi - lo) / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => st >= raw) || 10 * mag;
-  const out = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
-  return out;
-}
+const axisTicks = (lo, hi) => ticks(lo, hi, 5, [1, 2, 5, 10]);
 
 const fmt = (n) => (Math.abs(n) >= 1e5 || (Math.abs(n) < 1e-3 && n !== 0) ? n.toExponential(2) : String(Number(n.toPrecision(6))));
 
@@ -85,7 +69,7 @@ export function chartSvg(rows, kind, title) {
     preserveAspectRatio: "xMidYMid meet",
   }, s("title", {}, title));
   const grid = s("g", { class: "grid" });
-  for (const t of ticks(lo, hi)) {
+  for (const t of axisTicks(lo, hi)) {
     grid.append(
       s("line", { x1: m.left, x2: width - m.right, y1: y(t), y2: y(t) }),
       s("text", { x: m.left - 6, y: y(t), "text-anchor": "end", "dominant-baseline": "middle", class: "tick" }, fmt(t)),
