@@ -76,16 +76,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, code) = self.status_code_pair();
-        let message = match &self.0 {
-            // Internal details go to the log, not to clients. A caller's 503 (busy, timed out,
-            // the model not loaded) says what to do about it.
-            Error::Internal(_) => {
-                tracing::error!(error = %self.0, "request failed");
-                "internal error; see the server log".to_string()
-            }
-            Error::User(_) => self.0.to_string(),
-        };
+        let status = self.status_code_pair().0;
         let mut res = HttpResponse::build(status);
         if status == StatusCode::UNAUTHORIZED {
             res.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer realm=\"hypatia\""));
@@ -93,6 +84,23 @@ impl ResponseError for ApiError {
         if matches!(self.0, Error::User(UserError::Busy(_))) {
             res.insert_header((actix_web::http::header::RETRY_AFTER, "10"));
         }
-        res.json(ErrorBody { code, message })
+        res.json(self.body())
+    }
+}
+
+impl ApiError {
+    /// What a client is told: the stable code and a message (internal details go to the log,
+    /// not to clients; a caller's 503 (busy, timed out, the model not loaded) says what to do
+    /// about it).
+    pub(super) fn body(&self) -> ErrorBody {
+        let code = self.status_code_pair().1;
+        let message = match &self.0 {
+            Error::Internal(_) => {
+                tracing::error!(error = %self.0, "request failed");
+                "internal error; see the server log".to_string()
+            }
+            Error::User(_) => self.0.to_string(),
+        };
+        ErrorBody { code, message }
     }
 }

@@ -188,12 +188,7 @@ pub(super) async fn ingest_handler(
                 metrics::ingested(report.papers);
                 sse("report", &report)
             }
-            Err(e) => {
-                let res = actix_web::ResponseError::error_response(&ApiError(e));
-                let body = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
-                let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                sse("error", &body)
-            }
+            Err(e) => sse("error", &ApiError(e).body()),
         };
         let _ = tx.send(last);
     });
