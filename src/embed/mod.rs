@@ -227,7 +227,13 @@ pub struct FastEmbedder {
     dim: usize,
     name: String,
     identity: ModelIdentity,
+    /// The model's tokenizer (a copy of the worker's, truncation included), for counting tokens
+    /// without a trip to the worker.
+    count: TokenCounter,
 }
+
+/// Counts the tokens each text becomes, special tokens included, after truncation.
+type TokenCounter = Box<dyn Fn(&[&str]) -> Result<Vec<usize>> + Send + Sync>;
 
 impl FastEmbedder {
     /// Loads the model described by `loc`.
@@ -262,6 +268,13 @@ impl FastEmbedder {
             .map_err(|e| Error::from(InternalError::Embedding(e.to_string())))?
             .first()
             .map_or(0, Vec::len);
+        let tokenizer = te.tokenizer.clone();
+        let count: TokenCounter = Box::new(move |texts: &[&str]| {
+            tokenizer
+                .encode_batch(texts.to_vec(), true)
+                .map(|encodings| encodings.iter().map(|e| e.len()).collect())
+                .map_err(|e| Error::from(InternalError::Embedding(format!("tokenizer: {e}"))))
+        });
         let (urgent, urgent_rx) = crossbeam_channel::unbounded::<Job>();
         let (bulk, bulk_rx) = crossbeam_channel::unbounded::<Job>();
         std::thread::Builder::new()
@@ -283,7 +296,14 @@ impl FastEmbedder {
             },
             dim,
             name,
+            count,
         })
+    }
+
+    /// How many tokens each text becomes (special tokens included, after truncation): what the
+    /// model computes on, for throughput figures.
+    pub fn count_tokens(&self, texts: &[&str]) -> Result<Vec<usize>> {
+        (self.count)(texts)
     }
 }
 
