@@ -11,18 +11,14 @@ use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
 use hypatia::ingest::pipeline::{self, IngestOptions};
 use hypatia::store::{Store, StoreOptions};
 
+#[path = "support/scifact.rs"]
+mod scifact;
+
 fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return Ok(());
     }
-    let dataset = std::env::var("HYPATIA_SCIFACT")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/scifact").into());
-    let limit: usize = std::env::var("HYPATIA_BENCH_LIMIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(usize::MAX);
-    let corpus = std::fs::read_to_string(format!("{dataset}/corpus.jsonl"))?;
-    let lines: Vec<&str> = corpus.lines().filter(|l| !l.trim().is_empty()).take(limit).collect();
+    let lines = scifact::corpus_lines(usize::MAX)?;
     let tmp = tempfile::tempdir()?;
     let input = tmp.path().join("scifact/corpus.jsonl");
     std::fs::create_dir_all(input.parent().unwrap())?;
@@ -39,28 +35,7 @@ fn main() -> anyhow::Result<()> {
     )?;
 
     // Baseline: embedding alone, same passages, same batches.
-    let mut batches: Vec<Vec<String>> = vec![Vec::new()];
-    for rec in hypatia_ingest::parse(
-        hypatia_ingest::Format::BeirJsonl,
-        "scifact/corpus.jsonl",
-        lines.join("\n").as_bytes(),
-    ) {
-        let paper = rec?.paper;
-        let identity = pipeline::Identity::of(store.base(), &paper);
-        let texts = pipeline::prepare(
-            &store,
-            &paper,
-            hypatia_ingest::Format::BeirJsonl,
-            &opts.chunk,
-            &identity,
-            &hypatia_extract::Lexicon::empty(),
-        )
-        .texts;
-        if batches.last().is_some_and(|b| b.len() >= 256) {
-            batches.push(Vec::new());
-        }
-        batches.last_mut().unwrap().extend(texts);
-    }
+    let batches = scifact::passage_batches(&store, &lines, &opts, 256)?;
     let n_passages: usize = batches.iter().map(Vec::len).sum();
     let t = Instant::now();
     for b in &batches {
