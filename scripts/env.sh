@@ -36,3 +36,9 @@ if [ "$(_hypatia_free_gb)" -lt 6 ]; then
   echo "env: only $(_hypatia_free_gb) GB free on the disk of $CARGO_TARGET_DIR; a build and test run needs about 10 GB" >&2
   return 1 2>/dev/null || exit 1
 fi
+
+# Say what the first build costs before it starts: RocksDB's C++ (oxrocksdb-sys) compiles once
+# per target directory, and check builds (clippy) reuse its build script's output.
+if ! ls "$CARGO_TARGET_DIR"/debug/deps/liboxrocksdb_sys-*.rlib >/dev/null 2>&1; then
+  echo "env: first build in $CARGO_TARGET_DIR: RocksDB's C++ compiles once, about 30 minutes on 2 cores; later builds take a minute or two" >&2
+fi
