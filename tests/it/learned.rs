@@ -139,3 +139,58 @@ fn an_ingested_abstract_holds_typed_learned_concepts() {
     );
     assert!(relations[0]["n"].parse::<usize>().unwrap() > 20, "{relations:?}");
 }
+
+/// The variants of the model the heads also serve (extract/models/scierc-heads-models.json)
+/// give the figures listed for them, as the trained-on model gives the trainer's.
+#[test]
+fn the_listed_model_variants_reproduce_their_dev_figures() {
+    let heads = Heads::bundled();
+    let dev = std::fs::read_to_string(fixtures().join("scierc/dev.json")).unwrap();
+    let default_dir = hypatia::embed::ModelLocation::default().resolve_model_dir().unwrap();
+    let list: serde_json::Value = serde_json::from_str(hypatia_extract::learned::BUNDLED_MODELS).unwrap();
+    for m in list["models"].as_array().unwrap() {
+        let name = m["name"].as_str().unwrap();
+        let dir = default_dir.with_file_name(name);
+        if !dir.join("model.onnx").is_file() {
+            assert_eq!(
+                std::env::var("HYPATIA_MODEL_VARIANTS").as_deref(),
+                Ok("0"),
+                "{} is missing: run `bash scripts/setup.sh`",
+                dir.display()
+            );
+            continue;
+        }
+        let model = hypatia::embed::FastEmbedder::load(&hypatia::embed::ModelLocation {
+            model_dir: Some(dir),
+            threads: Some(2),
+            ..Default::default()
+        })
+        .unwrap();
+        use hypatia::embed::Embedder;
+        let sha = model.identity().weights_sha256;
+        assert!(
+            heads.fits_model(&sha),
+            "{name}: its model.onnx ({sha}) is not the one listed"
+        );
+        let listed = heads.listed_model(&sha).unwrap();
+        let run = hypatia_extract::eval::scierc_learned("", &dev, heads, &mut |t| {
+            model
+                .embed_with_states(t)
+                .map(|v| v.into_iter().map(|(_, s)| s).collect())
+                .map_err(|e| e.to_string())
+        })
+        .unwrap();
+        let entity = 100.0 * run.entities.exact_typed.f1;
+        let relation = 100.0 * run.relations.strict.f1;
+        assert!(
+            (entity - listed.heads_entity_f1).abs() <= 0.5,
+            "{name}: entity F1 {entity:.2}, listed {}",
+            listed.heads_entity_f1
+        );
+        assert!(
+            (relation - listed.heads_relation_f1).abs() <= 1.0,
+            "{name}: relation F1 {relation:.2}, listed {}",
+            listed.heads_relation_f1
+        );
+    }
+}

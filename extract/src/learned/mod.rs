@@ -26,6 +26,33 @@ pub use weights::WeightsError;
 /// The trained heads shipped with this crate (`models/scierc-heads.bin`).
 pub const BUNDLED: &[u8] = include_bytes!("../../models/scierc-heads.bin");
 
+/// The other models (variants of the trained-on one) whose token states the bundled heads were
+/// measured on, with their SciERC dev figures: see the file's `about`.
+pub const BUNDLED_MODELS: &str = include_str!("../../models/scierc-heads-models.json");
+
+/// A model the heads also read, as [`BUNDLED_MODELS`] lists it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ListedModel {
+    /// The model folder's name when it was measured.
+    pub name: String,
+    /// SHA-256 of its `model.onnx`.
+    pub model_sha256: String,
+    /// SciERC dev, the heads alone, typed exact entity F1.
+    pub heads_entity_f1: f64,
+    /// SciERC dev, the heads alone, strict end-to-end relation F1.
+    pub heads_relation_f1: f64,
+    /// SciERC dev, learned + rules, typed exact entity F1.
+    pub dev_entity_f1: f64,
+    /// SciERC dev, learned + rules, strict end-to-end relation F1.
+    pub dev_relation_f1: f64,
+}
+
+#[derive(serde::Deserialize)]
+struct ModelList {
+    heads: String,
+    models: Vec<ListedModel>,
+}
+
 /// The token states of one text from the embedding model's forward pass: one row of `dim`
 /// floats per word piece (special tokens and padding left out), with the byte range of the text
 /// each piece came from.
@@ -205,6 +232,8 @@ pub struct LearnedExtraction {
 pub struct Heads {
     version: String,
     model_sha256: Option<String>,
+    /// Other models measured with these heads (empty unless the list names this version).
+    also: Vec<ListedModel>,
     params: std::collections::BTreeMap<String, f64>,
     dim: usize,
     /// Each state dimension is standardised first: `(x - shift) * scale` (train statistics).
@@ -265,7 +294,14 @@ impl Heads {
     /// The heads shipped with the crate.
     pub fn bundled() -> &'static Heads {
         static HEADS: std::sync::OnceLock<Heads> = std::sync::OnceLock::new();
-        HEADS.get_or_init(|| Heads::from_bytes(BUNDLED).expect("the bundled heads are well formed"))
+        HEADS.get_or_init(|| {
+            let mut heads = Heads::from_bytes(BUNDLED).expect("the bundled heads are well formed");
+            let list: ModelList = serde_json::from_str(BUNDLED_MODELS).expect("the bundled model list is well formed");
+            if list.heads == heads.version {
+                heads.also = list.models;
+            }
+            heads
+        })
     }
 
     /// Reads heads written by `scripts/train_extractor.py`.
@@ -302,6 +338,7 @@ impl Heads {
         Ok(Heads {
             version,
             model_sha256: w.model_sha256().map(str::to_string),
+            also: Vec::new(),
             params: w.params().clone(),
             dim,
             shift: w.vector("norm.shift", dim)?,
@@ -317,10 +354,16 @@ impl Heads {
         &self.version
     }
 
-    /// Whether the heads were trained on the token states of the model whose ONNX file has this
-    /// SHA-256: another model's states (even of the same width) mean nothing to them.
+    /// Whether the heads read the token states of the model whose ONNX file has this SHA-256:
+    /// the model they were trained on, or a variant of it they were measured on (see
+    /// [`BUNDLED_MODELS`]). Another model's states (even of the same width) mean nothing to them.
     pub fn fits_model(&self, weights_sha256: &str) -> bool {
-        self.model_sha256.as_deref() == Some(weights_sha256)
+        self.model_sha256.as_deref() == Some(weights_sha256) || self.listed_model(weights_sha256).is_some()
+    }
+
+    /// The listed variant with this ONNX SHA-256, with the figures measured on it.
+    pub fn listed_model(&self, weights_sha256: &str) -> Option<&ListedModel> {
+        self.also.iter().find(|m| m.model_sha256 == weights_sha256)
     }
 
     /// A number the trainer recorded in the file (`dev_entity_f1`, `dev_relation_f1`, `seed`, ...).
@@ -786,6 +829,22 @@ mod tests {
         let h = Heads::bundled();
         assert_eq!(h.dim(), 384);
         assert!(h.version().starts_with("scierc-heads"));
+    }
+
+    #[test]
+    fn the_model_list_names_the_bundled_heads() {
+        // A retrained file without a re-measured list would silently drop the variants.
+        let h = Heads::bundled();
+        assert!(
+            !h.also.is_empty(),
+            "scierc-heads-models.json names other heads than {}",
+            h.version()
+        );
+        for m in &h.also {
+            assert!(h.fits_model(&m.model_sha256));
+            assert_eq!(m.model_sha256.len(), 64);
+        }
+        assert!(!h.fits_model(&"0".repeat(64)));
     }
 
     #[test]
