@@ -147,6 +147,58 @@ fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
     assert_eq!(count(&store, extracted), 0);
 }
 
+/// A replaced extraction graph holds exactly the new triples: the store writes only the
+/// difference (stale triples removed, new ones added, common ones kept), and skips papers that
+/// are not stored.
+#[test]
+fn replacing_an_extraction_graph_leaves_exactly_the_new_triples() {
+    let e = hash_embedder();
+    let (_d, store) = temp_store(e.identity());
+    ingest(&store, &e, &[fixtures().join("papers/tei")]);
+    let key = store.graph_paper_keys().unwrap().into_iter().next().unwrap();
+    let graph = store.base().extraction_graph(&key);
+    let triples = |store: &Store| -> std::collections::BTreeSet<String> {
+        rows(
+            store,
+            &format!("SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"),
+            &[],
+        )
+        .into_iter()
+        .map(|r| format!("{} {} {}", r["s"], r["p"], r["o"]))
+        .collect()
+    };
+    let t = |s: &str, o: &str| format!("<https://example.org/{s}> <https://example.org/p> \"{o}\" .\n");
+    let first = [t("a", "1"), t("b", "2"), t("c", "3")].concat();
+    store.put_extractions(vec![(key.clone(), first)]).unwrap();
+    let want = |pairs: &[(&str, &str)]| -> std::collections::BTreeSet<String> {
+        pairs
+            .iter()
+            .map(|(s, o)| format!("https://example.org/{s} https://example.org/p {o}"))
+            .collect()
+    };
+    assert_eq!(triples(&store), want(&[("a", "1"), ("b", "2"), ("c", "3")]));
+    // b stays, a and c go, d and e arrive.
+    let second = [t("b", "2"), t("d", "4"), t("e", "5")].concat();
+    store.put_extractions(vec![(key.clone(), second.clone())]).unwrap();
+    assert_eq!(triples(&store), want(&[("b", "2"), ("d", "4"), ("e", "5")]));
+    // The same again changes nothing; an empty extraction empties the graph.
+    store.put_extractions(vec![(key.clone(), second)]).unwrap();
+    assert_eq!(triples(&store), want(&[("b", "2"), ("d", "4"), ("e", "5")]));
+    store.put_extractions(vec![(key.clone(), String::new())]).unwrap();
+    assert!(triples(&store).is_empty());
+    // A paper that is not stored gets no extraction graph.
+    let ghost = "not-a-stored-paper".to_string();
+    store.put_extractions(vec![(ghost.clone(), t("x", "9"))]).unwrap();
+    let ghost_graph = store.base().extraction_graph(&ghost);
+    assert_eq!(
+        count(
+            &store,
+            &format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ghost_graph}> {{ ?s ?p ?o }} }}")
+        ),
+        0
+    );
+}
+
 fn concept(store: &Store, label: &str) -> NamedNode {
     let r = rows(
         store,
