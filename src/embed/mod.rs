@@ -272,7 +272,13 @@ impl FastEmbedder {
         let count: TokenCounter = Box::new(move |texts: &[&str]| {
             tokenizer
                 .encode_batch(texts.to_vec(), true)
-                .map(|encodings| encodings.iter().map(|e| e.len()).collect())
+                // A batch is padded to its longest text: count the tokens the mask keeps.
+                .map(|encodings| {
+                    encodings
+                        .iter()
+                        .map(|e| e.get_attention_mask().iter().filter(|&&m| m != 0).count())
+                        .collect()
+                })
                 .map_err(|e| Error::from(InternalError::Embedding(format!("tokenizer: {e}"))))
         });
         let (urgent, urgent_rx) = crossbeam_channel::unbounded::<Job>();
