@@ -70,15 +70,27 @@ def flat_text(el):
     return " ".join("".join(el.itertext()).split())
 
 
+def caption(float_el):
+    """A figure's or table's label and caption as one paragraph ("Fig 1. Caption..."), or ""."""
+    cap = float_el.find("caption")
+    if cap is None or not flat_text(cap):
+        return ""
+    label = float_el.find("label")
+    label = flat_text(label) if label is not None else ""
+    return f"{label}. {flat_text(cap)}" if label else flat_text(cap)
+
+
 def section_paragraphs(sec):
-    """The <p> elements that belong to `sec` itself: not those of nested sections, figures or
-    tables, which are their own sections or not body text."""
+    """The paragraphs that belong to `sec` itself (not to nested sections), figure and table
+    captions included where they stand; the tables' cells are left out."""
     out = []
     for child in sec:
         name = local(child.tag)
         if name == "p":
             out.append(flat_text(child))
-        elif name in ("sec", "fig", "table-wrap", "title", "label", "ref-list", "fn-group"):
+        elif name in ("fig", "table-wrap"):
+            out.append(caption(child))
+        elif name in ("sec", "title", "label", "ref-list", "fn-group", "disp-formula"):
             continue
         else:
             out.extend(section_paragraphs(child))
