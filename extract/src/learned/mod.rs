@@ -13,6 +13,7 @@
 //! on `char` boundaries, built from the tokenizer's own offsets: `&text[span.start..span.end]`
 //! is exactly the words of the span.
 
+mod models;
 mod weights;
 
 use ndarray::{Array2, ArrayView2, Axis, Slice};
@@ -26,32 +27,7 @@ pub use weights::WeightsError;
 /// The trained heads shipped with this crate (`models/scierc-heads.bin`).
 pub const BUNDLED: &[u8] = include_bytes!("../../models/scierc-heads.bin");
 
-/// The other models (variants of the trained-on one) whose token states the bundled heads were
-/// measured on, with their SciERC dev figures: see the file's `about`.
-pub const BUNDLED_MODELS: &str = include_str!("../../models/scierc-heads-models.json");
-
-/// A model the heads also read, as [`BUNDLED_MODELS`] lists it.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct ListedModel {
-    /// The model folder's name when it was measured.
-    pub name: String,
-    /// SHA-256 of its `model.onnx`.
-    pub model_sha256: String,
-    /// SciERC dev, the heads alone, typed exact entity F1.
-    pub heads_entity_f1: f64,
-    /// SciERC dev, the heads alone, strict end-to-end relation F1.
-    pub heads_relation_f1: f64,
-    /// SciERC dev, learned + rules, typed exact entity F1.
-    pub dev_entity_f1: f64,
-    /// SciERC dev, learned + rules, strict end-to-end relation F1.
-    pub dev_relation_f1: f64,
-}
-
-#[derive(serde::Deserialize)]
-struct ModelList {
-    heads: String,
-    models: Vec<ListedModel>,
-}
+pub use models::{ListedModel, BUNDLED_MODELS};
 
 /// The token states of one text from the embedding model's forward pass: one row of `dim`
 /// floats per word piece (special tokens and padding left out), with the byte range of the text
@@ -296,10 +272,7 @@ impl Heads {
         static HEADS: std::sync::OnceLock<Heads> = std::sync::OnceLock::new();
         HEADS.get_or_init(|| {
             let mut heads = Heads::from_bytes(BUNDLED).expect("the bundled heads are well formed");
-            let list: ModelList = serde_json::from_str(BUNDLED_MODELS).expect("the bundled model list is well formed");
-            if list.heads == heads.version {
-                heads.also = list.models;
-            }
+            heads.also = models::listed_for(&heads.version);
             heads
         })
     }
