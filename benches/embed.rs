@@ -19,7 +19,6 @@ use std::time::Instant;
 
 use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
 use hypatia::ingest::pipeline::IngestOptions;
-use hypatia::store::{Store, StoreOptions};
 
 #[path = "support/scifact.rs"]
 mod scifact;
@@ -70,13 +69,7 @@ fn main() -> anyhow::Result<()> {
     let default_dir = ModelLocation::default().resolve_model_dir()?;
     let model = FastEmbedder::load(&ModelLocation::default())?;
     let tmp = tempfile::tempdir()?;
-    let store = Store::open(
-        &tmp.path().join("data"),
-        &StoreOptions {
-            model: Some(model.identity()),
-            ..Default::default()
-        },
-    )?;
+    let store = scifact::open_store(&tmp.path().join("data"), &model)?;
     let batches = scifact::passage_batches(&store, &lines, &IngestOptions::default(), 256)?;
     let texts: Vec<&str> = batches.iter().flatten().map(String::as_str).collect();
     let tokens = model.count_tokens(&texts)?;

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use hypatia::embed::{Embedder, FastEmbedder, ModelLocation};
 use hypatia::ingest::pipeline::{self, IngestOptions};
-use hypatia::store::{Store, StoreOptions};
 
 #[path = "support/scifact.rs"]
 mod scifact;
@@ -26,13 +25,7 @@ fn main() -> anyhow::Result<()> {
 
     let model = FastEmbedder::load(&ModelLocation::default())?;
     let opts = IngestOptions::default();
-    let store = Store::open(
-        &tmp.path().join("data"),
-        &StoreOptions {
-            model: Some(model.identity()),
-            ..Default::default()
-        },
-    )?;
+    let store = scifact::open_store(&tmp.path().join("data"), &model)?;
 
     // Baseline: embedding alone, same passages, same batches.
     let batches = scifact::passage_batches(&store, &lines, &opts, 256)?;
@@ -44,13 +37,7 @@ fn main() -> anyhow::Result<()> {
     let embed_only = t.elapsed().as_secs_f64();
 
     // The rules alone (no token states, no heads), into a store of its own.
-    let rules_store = Store::open(
-        &tmp.path().join("rules"),
-        &StoreOptions {
-            model: Some(model.identity()),
-            ..Default::default()
-        },
-    )?;
+    let rules_store = scifact::open_store(&tmp.path().join("rules"), &model)?;
     let rules_opts = IngestOptions {
         learned: false,
         ..IngestOptions::default()

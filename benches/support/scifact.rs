@@ -1,8 +1,9 @@
 //! SciFact as the ingest and embedding benches read it: the corpus lines, and the passages
 //! ingest would embed, in ingest's order and batches.
 
+use hypatia::embed::Embedder;
 use hypatia::ingest::pipeline::{self, IngestOptions};
-use hypatia::store::Store;
+use hypatia::store::{Store, StoreOptions};
 
 /// The BEIR folder (`HYPATIA_SCIFACT`, default ../shared/data/scifact).
 pub fn dataset() -> String {
@@ -57,4 +58,15 @@ pub fn passage_batches(
         batches.last_mut().unwrap().extend(texts);
     }
     Ok(batches)
+}
+
+/// A fresh store in `dir` for `model`'s vectors.
+pub fn open_store(dir: &std::path::Path, model: &dyn Embedder) -> anyhow::Result<Store> {
+    Ok(Store::open(
+        dir,
+        &StoreOptions {
+            model: Some(model.identity()),
+            ..Default::default()
+        },
+    )?)
 }

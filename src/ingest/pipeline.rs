@@ -207,8 +207,10 @@ struct Counters {
 }
 
 impl Counters {
-    fn failed(&self, f: &Failure) {
+    /// Records a failure in the reader's report and for the next progress report.
+    fn failed(&self, failures: &mut Vec<Failure>, f: Failure) {
         self.failures.lock().0.push(f.clone());
+        failures.push(f);
     }
 
     /// Reports progress with the failures found since the last report.
@@ -377,9 +379,7 @@ pub fn ingest_upload(
         })
     };
     let mut report = ingest_paths(store, embedder, std::slice::from_ref(&named), &opts, &named_progress)?;
-    for f in &mut report.failures {
-        f.source = f.source.replace(&private, name);
-    }
+    report.failures = report.failures.iter().map(public).collect();
     for s in &mut report.skipped_files {
         *s = s.replace(&private, name);
     }
@@ -513,9 +513,7 @@ fn read_and_prepare(
                     return ControlFlow::Continue(());
                 }
                 Event::Failed(e) => {
-                    let f = Failure::from(e);
-                    counters.failed(&f);
-                    report.failures.push(f);
+                    counters.failed(&mut report.failures, Failure::from(e));
                     return ControlFlow::Continue(());
                 }
             };
@@ -551,22 +549,17 @@ fn read_and_prepare(
                             batch.additions.push((key, ntriples));
                         }
                         Ok(Resolved::Unchanged) => report.unchanged += 1,
-                        Err(e) => {
-                            let f = Failure {
+                        Err(e) => counters.failed(
+                            &mut report.failures,
+                            Failure {
                                 source: unit.name.to_string(),
                                 location: r.location,
                                 field: None,
                                 reason: format!("identity lookup failed: {e}"),
-                            };
-                            counters.failed(&f);
-                            report.failures.push(f);
-                        }
+                            },
+                        ),
                     },
-                    Err(e) => {
-                        let f = Failure::from(e);
-                        counters.failed(&f);
-                        report.failures.push(f);
-                    }
+                    Err(e) => counters.failed(&mut report.failures, Failure::from(e)),
                 }
                 if batch.docs.len() + batch.additions.len() >= opts.batch_papers
                     || batch.passages >= opts.batch_passages
