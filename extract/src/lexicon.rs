@@ -105,10 +105,20 @@ struct Stat {
     words: u8,
     /// first surface form seen, to enumerate sub-phrases at build time
     surface: String,
+    /// every surface form seen, and how often (the labels are the most frequent, at build time)
     forms: HashMap<String, u32>,
-    /// type evidence from contexts: sum of confidences per type, and number of contexts
-    votes: [f32; 6],
+    /// type evidence from contexts: sum of confidences per type in hundredths (integers, so that
+    /// the sums do not depend on the order texts are added or merged in), and number of contexts
+    votes: [u32; 6],
     contexts: u32,
+}
+
+/// Labels a term keeps: its most frequent surface forms.
+const MAX_FORMS: usize = 8;
+
+/// A context's confidence in a type, in the hundredths [`Stat::votes`] sums.
+fn vote(confidence: f32) -> u32 {
+    (confidence * 100.0).round() as u32
 }
 
 /// Collects corpus statistics: feed every text (titles, abstracts, bodies), then [`build`](Self::build).
@@ -176,19 +186,53 @@ impl LexiconBuilder {
                             st.surface = surface.to_string();
                             st.words = (j - i) as u8;
                         }
-                        if st.forms.len() < 8 || st.forms.contains_key(surface) {
-                            *st.forms.entry(surface.to_string()).or_default() += 1;
-                        }
+                        *st.forms.entry(surface.to_string()).or_default() += 1;
                         if i == c.first && j == c.last {
                             let (left, right) = context_words(&lowers, &sentence, c);
                             if let Some((t, conf)) = typing::context_type(&left, &right) {
-                                st.votes[t.index()] += conf;
+                                st.votes[t.index()] += vote(conf);
                             }
                             st.contexts += 1;
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Adds the statistics of `later`, a builder fed the texts that come after this one's: the
+    /// result is what one builder fed all of them in that order holds, so that texts can be
+    /// counted in parallel, in order-preserving parts, and merged.
+    pub fn merge(&mut self, later: LexiconBuilder) {
+        for (key, st) in later.stats {
+            match self.stats.entry(key) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(st);
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let mine = e.get_mut();
+                    mine.freq += st.freq;
+                    // the first surface seen: this builder's, unless it only saw the key as an
+                    // acronym's expansion
+                    if mine.surface.is_empty() {
+                        mine.surface = st.surface;
+                        mine.words = st.words;
+                    }
+                    for (form, n) in st.forms {
+                        *mine.forms.entry(form).or_default() += n;
+                    }
+                    for (v, w) in mine.votes.iter_mut().zip(st.votes) {
+                        *v += w;
+                    }
+                    mine.contexts += st.contexts;
+                }
+            }
+        }
+        for (k, n) in later.acronyms {
+            *self.acronyms.entry(k).or_default() += n;
+        }
+        for (k, n) in later.acronym_uses {
+            *self.acronym_uses.entry(k).or_default() += n;
         }
     }
 
@@ -273,7 +317,7 @@ impl LexiconBuilder {
             let mut forms: Vec<(&String, &u32)> = st.forms.iter().collect();
             forms.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
             let pref_label = forms.first().map(|f| f.0.clone()).unwrap_or_else(|| st.surface.clone());
-            let mut alt_labels: Vec<String> = forms.iter().skip(1).map(|f| f.0.clone()).collect();
+            let mut alt_labels: Vec<String> = forms.iter().take(MAX_FORMS).skip(1).map(|f| f.0.clone()).collect();
             if let Some(a) = &acronym {
                 alt_labels.push(a.clone());
             }
@@ -282,7 +326,7 @@ impl LexiconBuilder {
             // among many plain mentions does not make Twitter a method), from two contexts at least
             if st.contexts > 0 {
                 for t in ConceptType::ALL {
-                    let v = st.votes[t.index()];
+                    let v = st.votes[t.index()] as f32 / 100.0;
                     let share = v / st.contexts as f32;
                     if v >= 0.8 && share >= 0.2 {
                         evidence.push(Some((t, share.min(0.9))));

@@ -739,3 +739,34 @@ fn semeval_sample_evaluation_is_sane() {
     }
     assert!(eval::semeval2018(SEMEVAL_XML, "USAGE(X-1.1,X-1.2)").is_err());
 }
+
+/// Texts counted in parts (as `hypatia extract` does on several threads) and merged in order give
+/// the lexicon one builder gives, wherever the parts are cut.
+#[test]
+fn a_lexicon_built_in_merged_parts_equals_one_built_whole() {
+    let texts = scifact_texts();
+    let build = |parts: &[&[String]]| {
+        let mut builders = parts.iter().map(|part| {
+            let mut b = LexiconBuilder::new();
+            for t in part.iter() {
+                b.add_text(t);
+            }
+            b
+        });
+        let mut whole = builders.next().unwrap_or_default();
+        for b in builders {
+            whole.merge(b);
+        }
+        whole.build(2.0)
+    };
+    let one = build(&[&texts]);
+    assert!(one.len() > 100, "{} terms", one.len());
+    let n = texts.len();
+    for parts in [
+        vec![&texts[..n / 2], &texts[n / 2..]],
+        vec![&texts[..1], &texts[1..n / 3], &texts[n / 3..n - 1], &texts[n - 1..]],
+        vec![&texts[..0], &texts[..]],
+    ] {
+        assert!(build(&parts) == one, "cut into {} parts", parts.len());
+    }
+}
