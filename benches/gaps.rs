@@ -45,8 +45,11 @@ fn main() -> anyhow::Result<()> {
         let r = pipeline::ingest_paths(&store, &e, &paths, &IngestOptions::default(), &|_| {})?;
         eprintln!("ingested {} papers in {:?}", r.papers, t.elapsed());
         let t = Instant::now();
-        let x =
-            hypatia::ingest::extraction::reextract(&store, 256, hypatia::ingest::extraction::LEXICON_MIN_SCORE, None)?;
+        let x = hypatia::ingest::extraction::reextract(
+            &store,
+            &hypatia::ingest::extraction::ExtractOptions::default(),
+            None,
+        )?;
         eprintln!(
             "re-extracted with a corpus lexicon of {} terms in {:?}",
             x.lexicon_terms,

@@ -189,6 +189,9 @@ pub enum Command {
         /// Run the rules only (no model; the learned heads' findings are dropped).
         #[arg(long)]
         rules_only: bool,
+        /// Threads reading and extracting while the main thread writes (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Research gaps in the stored literature: missing links, untested combinations, open
     /// questions, contested claims (JSON).

@@ -39,6 +39,7 @@ pub(super) fn load_model(g: &Global) -> anyhow::Result<Arc<dyn Embedder>> {
         model_dir: g.model_dir.clone(),
         ort_library: g.ort_library.clone(),
         threads: g.embed_threads,
+        ..Default::default()
     };
     Ok(Arc::new(FastEmbedder::load(&loc)?))
 }

@@ -224,19 +224,30 @@ pub fn main() -> anyhow::Result<()> {
             batch,
             min_score,
             rules_only,
+            threads,
         } => {
             let store = open(g, None)?;
             let model = if rules_only { None } else { Some(load_model(g)?) };
-            let r = hypatia::ingest::extraction::reextract(&store, batch, min_score, model.as_deref())?;
+            let defaults = hypatia::ingest::extraction::ExtractOptions::default();
+            let options = hypatia::ingest::extraction::ExtractOptions {
+                batch,
+                min_score,
+                threads: threads.unwrap_or(defaults.threads),
+            };
+            let r = hypatia::ingest::extraction::reextract(&store, &options, model.as_deref())?;
             println!(
-                "re-extracted {} papers in {:.1}s: lexicon of {} terms ({:.1}s), {} mentions/claims/results/relations ({:.1}s extracting, {:.0} papers/s), {} triples",
+                "re-extracted {} papers in {:.1}s on {} threads: lexicon of {} terms ({:.1}s), {} mentions/claims/results/relations; thread time {:.1}s reading, {:.1}s embedding, {:.1}s extracting ({:.0} papers/s per thread); {:.1}s writing {} triples",
                 r.papers,
                 r.elapsed.as_secs_f64(),
+                r.threads,
                 r.lexicon_terms,
                 r.lexicon_time.as_secs_f64(),
                 r.items,
+                r.read_time.as_secs_f64(),
+                r.embed_time.as_secs_f64(),
                 r.extract_time.as_secs_f64(),
                 r.papers as f64 / r.extract_time.as_secs_f64().max(1e-9),
+                r.write_time.as_secs_f64(),
                 r.triples
             );
             Ok(())

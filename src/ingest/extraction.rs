@@ -455,105 +455,242 @@ pub struct ExtractReport {
     pub items: usize,
     /// Triples written to extraction graphs.
     pub triples: usize,
-    /// Time building the lexicon.
+    /// Wall time building the lexicon (reading every text included).
     pub lexicon_time: std::time::Duration,
-    /// Time extracting (writes excluded).
+    /// Time reading texts and passages for extraction, summed over the threads.
+    pub read_time: std::time::Duration,
+    /// Time extracting, summed over the threads (reads, embedding and writes excluded).
     pub extract_time: std::time::Duration,
-    /// Time in the embedding model for token states (learned extraction only).
+    /// Time in the embedding model for token states (learned extraction only), summed over the
+    /// threads.
     pub embed_time: std::time::Duration,
+    /// Wall time writing extraction graphs (journal and graph store).
+    pub write_time: std::time::Duration,
+    /// Threads that read and extracted.
+    pub threads: usize,
     /// Wall time.
     pub elapsed: std::time::Duration,
 }
 
+/// How [`reextract`] runs.
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Papers per journaled write (and per unit of work of a thread).
+    pub batch: usize,
+    /// Minimum C-value score of a lexicon term.
+    pub min_score: f64,
+    /// Threads reading and extracting (at least one); the calling thread writes meanwhile.
+    pub threads: usize,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            batch: 256,
+            min_score: LEXICON_MIN_SCORE,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
+/// One batch's extraction graphs, ready to write, and what finding them took.
+struct ExtractedBatch {
+    pending: Vec<(String, String)>,
+    report: ExtractReport,
+}
+
 /// Rebuilds the corpus lexicon over every stored paper, saves it, and replaces every paper's
-/// extraction graph with what the current extractor finds, in journaled batches of `batch`.
-/// With `model`, each batch's passages go through the embedding model again for their token
-/// states, and the learned heads' findings are combined with the rules' (as at ingest); without
-/// it, the graphs hold the rules' findings only. Papers ingested or deleted meanwhile are handled
-/// by the store (a deleted paper's extraction is skipped).
+/// extraction graph with what the current extractor finds, in journaled batches of
+/// `options.batch`. Batches are read and extracted on `options.threads` threads while the calling
+/// thread writes finished ones (graph writes are serial in the store); the graphs do not depend
+/// on the thread count. With `model`, each batch's passages go through the embedding model again
+/// for their token states, and the learned heads' findings are combined with the rules' (as at
+/// ingest); without it, the graphs hold the rules' findings only. Papers ingested or deleted
+/// meanwhile are handled by the store (a deleted paper's extraction is skipped). On an error the
+/// batches already written stay written, and a re-run finishes the job.
 pub fn reextract(
     store: &crate::store::Store,
-    batch: usize,
-    min_score: f64,
+    options: &ExtractOptions,
     model: Option<&dyn crate::embed::Embedder>,
 ) -> Result<ExtractReport> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::time::Instant;
     let started = Instant::now();
     let keys: Vec<String> = store.graph_paper_keys()?.into_iter().collect();
-    let mut report = ExtractReport::default();
+    let threads = options.threads.max(1);
+    let mut report = ExtractReport {
+        threads,
+        ..Default::default()
+    };
     let t = Instant::now();
-    let mut builder = hypatia_extract::LexiconBuilder::new();
-    for key in &keys {
-        if let Some((_, text)) = store.canonical_text(key)? {
-            builder.add_text(&text);
-        }
-    }
-    let lexicon = builder.build(min_score);
+    let lexicon = corpus_lexicon(store, &keys, threads)?.build(options.min_score);
     report.lexicon_terms = lexicon.len();
     report.lexicon_time = t.elapsed();
     save_lexicon(store.dir(), &lexicon)?;
     let heads = Heads::bundled();
-    for chunk in keys.chunks(batch.max(1)) {
-        let mut papers = Vec::with_capacity(chunk.len());
-        for key in chunk {
-            let Some((iri, text)) = store.canonical_text(key)? else {
+    let model = model.filter(|m| heads.fits_model(&m.identity().weights_sha256));
+    let batches: Vec<&[String]> = keys.chunks(options.batch.max(1)).collect();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = crossbeam_channel::bounded::<Result<ExtractedBatch>>(threads);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (batches, next, stop, lexicon) = (&batches, &next, &stop, &lexicon);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    if tx.send(extract_batch(store, batch, lexicon, heads, model)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut failed = None;
+        for done in rx {
+            if failed.is_some() {
                 continue;
-            };
-            let passages = store
-                .text()
-                .passages_of(key)?
-                .into_iter()
-                .map(|p| p.into_passage())
-                .collect::<Vec<_>>();
-            let title = passages
-                .iter()
-                .find(|p| p.section == crate::common::passages::TITLE)
-                .map(|p| p.text.clone())
-                .unwrap_or_default();
-            papers.push((key, iri, text, passages, title));
+            }
+            let written = done.and_then(|b| {
+                let t = Instant::now();
+                store.put_extractions(b.pending)?;
+                report.write_time += t.elapsed();
+                report.add(&b.report);
+                Ok(())
+            });
+            if let Err(e) = written {
+                stop.store(true, Ordering::Relaxed);
+                failed = Some(e);
+            }
         }
-        let mut states: Vec<TokenStates> = Vec::new();
-        if let Some(model) = model.filter(|m| heads.fits_model(&m.identity().weights_sha256)) {
-            let t = Instant::now();
-            let texts: Vec<String> = papers
-                .iter()
-                .flat_map(|(_, _, _, passages, title)| {
-                    passages
-                        .iter()
-                        .map(|p| crate::common::passages::embedding_text(title, p))
-                })
-                .collect();
-            states = model.embed_with_states(&texts)?.into_iter().map(|(_, s)| s).collect();
-            report.embed_time += t.elapsed();
-        }
-        let learned = states.iter().any(|s| s.dim == heads.dim());
-        let mut states = states.into_iter();
-        let mut pending = Vec::with_capacity(papers.len());
-        for (key, iri, text, passages, title) in &papers {
-            let t = Instant::now();
-            let rules = hypatia_extract::extract(text, &lexicon);
-            let found = if learned {
-                let st: Vec<TokenStates> = states.by_ref().take(passages.len()).collect();
-                let l = learned_of_passages(heads, text, title, passages, &st);
-                hypatia_extract::learned::combine(text, &rules, &l)
-            } else {
-                rules
-            };
-            let version = learned.then(|| heads.version());
-            let found = render_paper(store.base(), iri, text, passages, &lexicon, &found, version);
-            report.extract_time += t.elapsed();
-            report.items += found.items;
-            report.triples += found.triples.len();
-            report.papers += 1;
-            pending.push((
-                (*key).clone(),
-                found.triples.iter().map(|t| format!("{t} .\n")).collect::<String>(),
-            ));
-        }
-        store.put_extractions(pending)?;
-    }
+        failed.map_or(Ok(()), Err)
+    })?;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// The corpus statistics of these papers' texts, counted on `threads` threads (each reads and
+/// counts a contiguous part of `keys`) and merged in order: the same as counting them in order on
+/// one thread.
+fn corpus_lexicon(
+    store: &crate::store::Store,
+    keys: &[String],
+    threads: usize,
+) -> Result<hypatia_extract::LexiconBuilder> {
+    let part = keys.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<Result<hypatia_extract::LexiconBuilder>> = std::thread::scope(|scope| {
+        let counting: Vec<_> = keys
+            .chunks(part)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut b = hypatia_extract::LexiconBuilder::new();
+                    for key in part {
+                        if let Some((_, text)) = store.canonical_text(key)? {
+                            b.add_text(&text);
+                        }
+                    }
+                    Ok(b)
+                })
+            })
+            .collect();
+        counting
+            .into_iter()
+            .map(|c| c.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut whole = parts.next().transpose()?.unwrap_or_default();
+    for p in parts {
+        whole.merge(p?);
+    }
+    Ok(whole)
+}
+
+impl ExtractReport {
+    /// Adds a batch's counts and per-thread times.
+    fn add(&mut self, b: &ExtractReport) {
+        self.papers += b.papers;
+        self.items += b.items;
+        self.triples += b.triples;
+        self.read_time += b.read_time;
+        self.extract_time += b.extract_time;
+        self.embed_time += b.embed_time;
+    }
+}
+
+/// Reads one batch of papers and renders their extraction graphs (rules, and the learned heads
+/// when `model` is given).
+fn extract_batch(
+    store: &crate::store::Store,
+    keys: &[String],
+    lexicon: &Lexicon,
+    heads: &Heads,
+    model: Option<&dyn crate::embed::Embedder>,
+) -> Result<ExtractedBatch> {
+    use std::time::Instant;
+    let mut report = ExtractReport::default();
+    let t = Instant::now();
+    let mut papers = Vec::with_capacity(keys.len());
+    for key in keys {
+        let Some((iri, text)) = store.canonical_text(key)? else {
+            continue;
+        };
+        let passages = store
+            .text()
+            .passages_of(key)?
+            .into_iter()
+            .map(|p| p.into_passage())
+            .collect::<Vec<_>>();
+        let title = passages
+            .iter()
+            .find(|p| p.section == crate::common::passages::TITLE)
+            .map(|p| p.text.clone())
+            .unwrap_or_default();
+        papers.push((key, iri, text, passages, title));
+    }
+    report.read_time = t.elapsed();
+    let mut states: Vec<TokenStates> = Vec::new();
+    if let Some(model) = model {
+        let t = Instant::now();
+        let texts: Vec<String> = papers
+            .iter()
+            .flat_map(|(_, _, _, passages, title)| {
+                passages
+                    .iter()
+                    .map(|p| crate::common::passages::embedding_text(title, p))
+            })
+            .collect();
+        states = model.embed_with_states(&texts)?.into_iter().map(|(_, s)| s).collect();
+        report.embed_time = t.elapsed();
+    }
+    let learned = states.iter().any(|s| s.dim == heads.dim());
+    let mut states = states.into_iter();
+    let mut pending = Vec::with_capacity(papers.len());
+    let t = Instant::now();
+    for (key, iri, text, passages, title) in &papers {
+        let rules = hypatia_extract::extract(text, lexicon);
+        let found = if learned {
+            let st: Vec<TokenStates> = states.by_ref().take(passages.len()).collect();
+            let l = learned_of_passages(heads, text, title, passages, &st);
+            hypatia_extract::learned::combine(text, &rules, &l)
+        } else {
+            rules
+        };
+        let version = learned.then(|| heads.version());
+        let found = render_paper(store.base(), iri, text, passages, lexicon, &found, version);
+        report.items += found.items;
+        report.triples += found.triples.len();
+        report.papers += 1;
+        pending.push((
+            (*key).clone(),
+            found.triples.iter().map(|t| format!("{t} .\n")).collect::<String>(),
+        ));
+    }
+    report.extract_time = t.elapsed();
+    Ok(ExtractedBatch { pending, report })
 }
 
 #[cfg(test)]

@@ -27,7 +27,15 @@ pub fn sample() -> &'static Store {
                 fixtures().join("papers/jats"),
             ],
         );
-        let r = hypatia::ingest::extraction::reextract(&store, 64, 2.0, None).unwrap();
+        let r = hypatia::ingest::extraction::reextract(
+            &store,
+            &hypatia::ingest::extraction::ExtractOptions {
+                batch: 64,
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
         assert!(r.papers > 100 && r.lexicon_terms > 100, "{r:?}");
         (dir, store)
     })
@@ -131,11 +139,27 @@ fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/extraction/\")) }";
     let (paper0, ex0) = (count(&store, source_facts), count(&store, extracted));
     assert!(ex0 > 0, "ingest extracts without a lexicon already");
-    hypatia::ingest::extraction::reextract(&store, 16, 2.0, None).unwrap();
+    hypatia::ingest::extraction::reextract(
+        &store,
+        &hypatia::ingest::extraction::ExtractOptions {
+            batch: 16,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
     let (paper1, ex1) = (count(&store, source_facts), count(&store, extracted));
     assert_eq!(paper1, paper0, "the source facts are untouched");
     assert_ne!(ex1, ex0, "the corpus lexicon changes what is found");
-    hypatia::ingest::extraction::reextract(&store, 16, 2.0, None).unwrap();
+    hypatia::ingest::extraction::reextract(
+        &store,
+        &hypatia::ingest::extraction::ExtractOptions {
+            batch: 16,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
     assert_eq!(
         (count(&store, source_facts), count(&store, extracted)),
         (paper1, ex1),
@@ -145,6 +169,135 @@ fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
     let keys: Vec<String> = store.graph_paper_keys().unwrap().into_iter().collect();
     store.delete_papers(&keys).unwrap();
     assert_eq!(count(&store, extracted), 0);
+}
+
+/// Re-extraction on several threads writes the same graphs as on one, batch boundaries and
+/// thread scheduling notwithstanding, and reports every paper once.
+#[test]
+fn re_extraction_on_many_threads_writes_what_one_thread_writes() {
+    use hypatia::ingest::extraction::{reextract, ExtractOptions};
+    let e = hash_embedder();
+    let graphs = |threads: usize, batch: usize| {
+        let (_d, store) = temp_store(e.identity());
+        ingest(
+            &store,
+            &e,
+            &[fixtures().join("papers/acl"), fixtures().join("papers/tei")],
+        );
+        let r = reextract(
+            &store,
+            &ExtractOptions {
+                batch,
+                threads,
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.threads, r.papers),
+            (threads, store.graph_paper_keys().unwrap().len())
+        );
+        let quads: std::collections::BTreeSet<String> = rows(
+            &store,
+            "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/extraction/\")) }",
+            &[],
+        )
+        .into_iter()
+        .map(|r| format!("{} {} {} {}", r["g"], r["s"], r["p"], r["o"]))
+        .collect();
+        let lexicon = std::fs::read(store.dir().join(hypatia::ingest::extraction::LEXICON_FILE)).unwrap();
+        (
+            quads,
+            serde_json::from_slice::<serde_json::Value>(&lexicon).unwrap(),
+            r.triples,
+        )
+    };
+    let one = graphs(1, 64);
+    assert!(one.0.len() > 1000, "{} extracted quads", one.0.len());
+    let many = graphs(3, 7);
+    assert!(one.1 == many.1, "the lexicon does not depend on the threads");
+    assert!(
+        one.0 == many.0,
+        "{} quads on one thread, {} on three",
+        one.0.len(),
+        many.0.len()
+    );
+}
+
+/// A write with many new extraction quads (a re-extraction after a lexicon change) goes through
+/// the bulk loader; the graphs still hold exactly the new triples afterwards (offsets typed
+/// `xsd:nonNegativeInteger`, which the store keeps as `xsd:integer`, included), are listed as
+/// named graphs, and a smaller write of the same papers goes on from there.
+#[test]
+fn a_bulk_loaded_extraction_write_leaves_exactly_the_new_triples() {
+    let e = hash_embedder();
+    let (_d, store) = temp_store(e.identity());
+    ingest(&store, &e, &[fixtures().join("papers/tei")]);
+    let keys: Vec<String> = store.graph_paper_keys().unwrap().into_iter().take(2).collect();
+    let n = hypatia::store::graph::BULK_LOAD_MIN_QUADS;
+    // Per subject a plain literal and an offset, as extraction writes them.
+    let nt = |range: std::ops::Range<usize>, tag: &str| {
+        range
+            .map(|i| {
+                format!(
+                    "<https://example.org/s{i}> <https://example.org/p> \"{tag}\" .\n\
+                     <https://example.org/s{i}> <https://example.org/start> \"{}\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .\n",
+                    i % 7
+                )
+            })
+            .collect::<String>()
+    };
+    let held = |store: &Store, key: &str| -> std::collections::BTreeSet<String> {
+        let graph = store.base().extraction_graph(key);
+        rows(
+            store,
+            &format!("SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"),
+            &[],
+        )
+        .into_iter()
+        .map(|r| format!("{} {} {}", r["s"], r["p"], r["o"]))
+        .collect()
+    };
+    let want = |range: std::ops::Range<usize>, tag: &str| -> std::collections::BTreeSet<String> {
+        range
+            .flat_map(|i| {
+                [
+                    format!("https://example.org/s{i} https://example.org/p {tag}"),
+                    format!("https://example.org/s{i} https://example.org/start {}", i % 7),
+                ]
+            })
+            .collect()
+    };
+    // Bulk: 2n new quads for the first paper, a few for the second.
+    store
+        .put_extractions(vec![(keys[0].clone(), nt(0..n, "a")), (keys[1].clone(), nt(0..5, "b"))])
+        .unwrap();
+    assert_eq!(held(&store, &keys[0]), want(0..n, "a"));
+    assert_eq!(held(&store, &keys[1]), want(0..5, "b"));
+    // Bulk again: the first paper's quads of s0…s(n/2 - 1) go, those of s(n/2)… stay, and for
+    // the subjects from n on, 2n new quads come; the second paper's plain literal changes and its
+    // offset stays.
+    store
+        .put_extractions(vec![
+            (keys[0].clone(), nt(n / 2..2 * n, "a")),
+            (keys[1].clone(), nt(3..4, "c")),
+        ])
+        .unwrap();
+    assert_eq!(held(&store, &keys[0]), want(n / 2..2 * n, "a"));
+    assert_eq!(held(&store, &keys[1]), want(3..4, "c"));
+    // The same write again changes nothing; then a transaction-sized write.
+    store
+        .put_extractions(vec![(keys[0].clone(), nt(n / 2..2 * n, "a"))])
+        .unwrap();
+    assert_eq!(held(&store, &keys[0]), want(n / 2..2 * n, "a"));
+    store.put_extractions(vec![(keys[0].clone(), nt(0..3, "c"))]).unwrap();
+    assert_eq!(held(&store, &keys[0]), want(0..3, "c"));
+    let graphs = rows(&store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", &[]);
+    for key in &keys {
+        let g = store.base().extraction_graph(key);
+        assert!(graphs.iter().any(|r| r["g"] == g), "{g} is listed");
+    }
 }
 
 /// A replaced extraction graph holds exactly the new triples: the store writes only the

@@ -30,7 +30,15 @@ fn sample() -> &'static Store {
             ],
         );
         assert!(report.failures.is_empty(), "{:?}", report.failures);
-        let r = hypatia::ingest::extraction::reextract(&store, 64, 2.0, None).unwrap();
+        let r = hypatia::ingest::extraction::reextract(
+            &store,
+            &hypatia::ingest::extraction::ExtractOptions {
+                batch: 64,
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
         assert!(r.papers > 200, "{r:?}");
         (dir, store)
     })
@@ -613,7 +621,15 @@ fn toy_store(papers: &[(&str, i32, &str)]) -> (tempfile::TempDir, Store) {
     let report = ingest(&store, &e, &[src]);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(report.papers, papers.len());
-    hypatia::ingest::extraction::reextract(&store, 64, hypatia::ingest::extraction::LEXICON_MIN_SCORE, None).unwrap();
+    hypatia::ingest::extraction::reextract(
+        &store,
+        &hypatia::ingest::extraction::ExtractOptions {
+            batch: 64,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
     (dir, store)
 }
 

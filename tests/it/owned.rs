@@ -76,7 +76,15 @@ fn facts_users_write_change_nothing_the_store_answers() {
     let (_d, store) = temp_store(e.identity());
     let report = ingest(&store, &e, &[fixtures().join("papers/acl")]);
     assert!(report.papers > 10, "{report:?}");
-    hypatia::ingest::extraction::reextract(&store, 64, 2.0, None).unwrap();
+    hypatia::ingest::extraction::reextract(
+        &store,
+        &hypatia::ingest::extraction::ExtractOptions {
+            batch: 64,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
     let h = research::propose(
         &store,
         &e,

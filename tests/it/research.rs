@@ -19,7 +19,15 @@ fn acl() -> &'static Arc<Store> {
         let (dir, store) = static_store(m.identity());
         let report = ingest(&store, m.as_ref(), &[fixtures().join("papers/acl")]);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
-        hypatia::ingest::extraction::reextract(&store, 64, 2.0, None).unwrap();
+        hypatia::ingest::extraction::reextract(
+            &store,
+            &hypatia::ingest::extraction::ExtractOptions {
+                batch: 64,
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
         (dir, Arc::new(store))
     })
     .1

@@ -374,7 +374,16 @@ fn gaps_ignore_retracted_papers() {
     let report = ingest(&store, &e, &[src]);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     let lexicon = hypatia::ingest::extraction::LEXICON_MIN_SCORE;
-    hypatia::ingest::extraction::reextract(&store, 64, lexicon, None).unwrap();
+    hypatia::ingest::extraction::reextract(
+        &store,
+        &hypatia::ingest::extraction::ExtractOptions {
+            batch: 64,
+            min_score: lexicon,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
     let open_as_of = |store: &Store, as_of: Option<i32>| {
         let q = GapQuery {
             kind: Some(GapKind::OpenQuestion),
