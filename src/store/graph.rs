@@ -57,6 +57,18 @@ fn stored_form(term: Term) -> Term {
     term
 }
 
+/// Quads to remove and to add, and the graphs they are in.
+struct Difference<'a> {
+    stale: Vec<Quad>,
+    added: Vec<Quad>,
+    graphs: Vec<&'a NamedNode>,
+}
+
+/// Sets of quads compared by the thousand: rustc's hash is several times faster than SipHash on
+/// their strings, and nothing here is keyed by outside input an attacker could collide (the
+/// stored graph and the extractor's own output).
+type FxHashSet<T> = rustc_hash::FxHashSet<T>;
+
 /// The graph store.
 pub struct GraphStore {
     store: Store,
@@ -229,27 +241,26 @@ impl GraphStore {
     /// without their new facts. A crash in between is finished from the journal (the difference
     /// is taken again, against what was written).
     pub(crate) fn put_extraction(&self, items: &[(NamedNode, NamedNode, &str)]) -> Result<()> {
-        let mut stale: Vec<Quad> = Vec::new();
-        let mut added: Vec<Quad> = Vec::new();
-        let mut graphs: Vec<&NamedNode> = Vec::with_capacity(items.len());
-        for (paper_graph, graph, ntriples) in items {
-            if !self.store.contains_named_graph(paper_graph.as_ref())? {
-                continue;
-            }
-            let mut old: HashSet<Quad> = HashSet::new();
-            for q in self
-                .store
-                .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
-            {
-                old.insert(q?);
-            }
-            let new: HashSet<Quad> = parse_ntriples(ntriples)?
-                .into_iter()
-                .map(|tr| Quad::new(tr.subject, tr.predicate, stored_form(tr.object), graph.clone()))
+        // The reads and comparisons run on every core (the writer holds the write lock, so the
+        // threads that extract wait meanwhile).
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let part = items.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<Difference<'_>>> = std::thread::scope(|scope| {
+            let diffing: Vec<_> = items
+                .chunks(part)
+                .map(|part| scope.spawn(move || self.extraction_difference(part)))
                 .collect();
-            stale.extend(old.iter().filter(|q| !new.contains(*q)).cloned());
-            added.extend(new.into_iter().filter(|q| !old.contains(q)));
-            graphs.push(graph);
+            diffing
+                .into_iter()
+                .map(|d| d.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+        let (mut stale, mut added, mut graphs) = (Vec::new(), Vec::new(), Vec::new());
+        for p in parts {
+            let p = p?;
+            stale.extend(p.stale);
+            added.extend(p.added);
+            graphs.extend(p.graphs);
         }
         // Removals first: a stale quad may be stored under the same key as a new one (two
         // literals the store encodes alike), which must end up present.
@@ -272,6 +283,36 @@ impl GraphStore {
             loader.commit()?;
         }
         Ok(())
+    }
+
+    /// What writing these extraction graphs changes, read on the committed store: papers not
+    /// stored are left out.
+    fn extraction_difference<'a>(&self, items: &'a [(NamedNode, NamedNode, &str)]) -> Result<Difference<'a>> {
+        let mut d = Difference {
+            stale: Vec::new(),
+            added: Vec::new(),
+            graphs: Vec::with_capacity(items.len()),
+        };
+        for (paper_graph, graph, ntriples) in items {
+            if !self.store.contains_named_graph(paper_graph.as_ref())? {
+                continue;
+            }
+            let mut old: FxHashSet<Quad> = FxHashSet::default();
+            for q in self
+                .store
+                .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
+            {
+                old.insert(q?);
+            }
+            let new: FxHashSet<Quad> = parse_ntriples(ntriples)?
+                .into_iter()
+                .map(|tr| Quad::new(tr.subject, tr.predicate, stored_form(tr.object), graph.clone()))
+                .collect();
+            d.stale.extend(old.iter().filter(|q| !new.contains(*q)).cloned());
+            d.added.extend(new.into_iter().filter(|q| !old.contains(q)));
+            d.graphs.push(graph);
+        }
+        Ok(d)
     }
 
     /// Removes the named graphs of these papers in one transaction, and the citation links other
