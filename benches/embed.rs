@@ -12,6 +12,7 @@
 //!   the abstract): each batch pads to its longest text.
 //! - `length-bucketed`: what ingest does, one call per ingest batch (~256 passages), sorted by
 //!   length inside the call so that each batch of 8 holds texts of similar length.
+//! - the same with ONNX Runtime's threads not spinning between operators, and on one thread.
 //! - the same with the fp32 and int8 variants made by `scripts/setup.sh`, when present.
 
 use std::path::{Path, PathBuf};
@@ -116,6 +117,23 @@ fn main() -> anyhow::Result<()> {
         seconds: bucketed(&model, &batches)?,
     });
     drop(model);
+    // ONNX Runtime session options on the served path (the graph is optimised at the highest
+    // level, ORT_ENABLE_ALL, in every row: fastembed sets it).
+    for (name, threads, spinning) in [
+        ("default model, length-bucketed, no spinning", None, false),
+        ("default model, length-bucketed, 1 thread", Some(1), true),
+    ] {
+        let m = FastEmbedder::load(&ModelLocation {
+            threads,
+            spinning: Some(spinning),
+            ..Default::default()
+        })?;
+        m.embed(&batches[0])?;
+        rows.push(Row {
+            name: name.into(),
+            seconds: bucketed(&m, &batches)?,
+        });
+    }
     for variant in ["fp32", "int8"] {
         let dir = variant_dir(&default_dir, variant);
         if !dir.join("model.onnx").is_file() {

@@ -3,7 +3,8 @@
 //! learned extractor's cost: the same ingest with and without it (goal: ratio <= 1.10).
 //!
 //! `cargo bench --bench ingest_scifact` (env: HYPATIA_SCIFACT = BEIR folder, default
-//! ../shared/data/scifact; HYPATIA_BENCH_LIMIT = first N abstracts).
+//! ../shared/data/scifact; HYPATIA_BENCH_LIMIT = first N abstracts; HYPATIA_ORT_SPINNING = 0 or
+//! 1, whether ONNX Runtime's threads spin, default `hypatia::embed::DEFAULT_SPINNING`).
 
 use std::time::Instant;
 
@@ -23,7 +24,16 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(input.parent().unwrap())?;
     std::fs::write(&input, lines.join("\n"))?;
 
-    let model = FastEmbedder::load(&ModelLocation::default())?;
+    // HYPATIA_ORT_SPINNING=0|1 overrides whether ONNX Runtime's threads spin (to measure it).
+    let spinning = match std::env::var("HYPATIA_ORT_SPINNING").as_deref() {
+        Ok("0") => Some(false),
+        Ok("1") => Some(true),
+        _ => None,
+    };
+    let model = FastEmbedder::load(&ModelLocation {
+        spinning,
+        ..Default::default()
+    })?;
     let opts = IngestOptions::default();
     let store = scifact::open_store(&tmp.path().join("data"), &model)?;
 

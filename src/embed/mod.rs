@@ -101,7 +101,16 @@ pub struct ModelLocation {
     pub ort_library: Option<PathBuf>,
     /// Threads ONNX Runtime may use for one batch; default all cores.
     pub threads: Option<usize>,
+    /// Whether ONNX Runtime's threads spin while they wait for work between operators
+    /// (`session.intra_op.allow_spinning`); default [`DEFAULT_SPINNING`].
+    pub spinning: Option<bool>,
 }
+
+/// Whether ONNX Runtime's threads spin between operators unless told otherwise. Spinning keeps a
+/// core busy while the embedding worker waits (for the next batch, or between operators of a
+/// batch), which takes it from the threads that parse and write during ingest; see
+/// `benches/embed.rs` for the measurement behind the choice.
+pub const DEFAULT_SPINNING: bool = true;
 
 const SETUP_HINT: &str = "run `bash scripts/setup.sh` in the Hypatia checkout, or pass --model-dir / --ort-library";
 const MODEL_FILES: [&str; 5] = [
@@ -258,9 +267,16 @@ impl FastEmbedder {
         let threads = loc
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let spinning = if loc.spinning.unwrap_or(DEFAULT_SPINNING) {
+            "1"
+        } else {
+            "0"
+        };
         let options = fastembed::InitOptionsUserDefined::new()
             .with_max_length(256)
-            .with_intra_threads(threads);
+            .with_intra_threads(threads)
+            .with_session_config("session.intra_op.allow_spinning", spinning)
+            .with_session_config("session.inter_op.allow_spinning", spinning);
         let mut te = fastembed::TextEmbedding::try_new_from_user_defined(model, options)
             .map_err(|e| setup_error(format!("cannot load the model in {}: {e}", dir.display())))?;
         let dim = te
