@@ -488,7 +488,7 @@ impl Default for ExtractOptions {
         ExtractOptions {
             batch: 256,
             min_score: LEXICON_MIN_SCORE,
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: crate::common::parallel::cores(),
         }
     }
 }
@@ -580,26 +580,14 @@ fn corpus_lexicon(
     keys: &[String],
     threads: usize,
 ) -> Result<hypatia_extract::LexiconBuilder> {
-    let part = keys.len().div_ceil(threads.max(1)).max(1);
-    let parts: Vec<Result<hypatia_extract::LexiconBuilder>> = std::thread::scope(|scope| {
-        let counting: Vec<_> = keys
-            .chunks(part)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut b = hypatia_extract::LexiconBuilder::new();
-                    for key in part {
-                        if let Some((_, text)) = store.canonical_text(key)? {
-                            b.add_text(&text);
-                        }
-                    }
-                    Ok(b)
-                })
-            })
-            .collect();
-        counting
-            .into_iter()
-            .map(|c| c.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
+    let parts = crate::common::parallel::map_parts(keys, threads, |part| -> Result<_> {
+        let mut b = hypatia_extract::LexiconBuilder::new();
+        for key in part {
+            if let Some((_, text)) = store.canonical_text(key)? {
+                b.add_text(&text);
+            }
+        }
+        Ok(b)
     });
     let mut parts = parts.into_iter();
     let mut whole = parts.next().transpose()?.unwrap_or_default();

@@ -243,17 +243,8 @@ impl GraphStore {
     pub(crate) fn put_extraction(&self, items: &[(NamedNode, NamedNode, &str)]) -> Result<()> {
         // The reads and comparisons run on every core (the writer holds the write lock, so the
         // threads that extract wait meanwhile).
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let part = items.len().div_ceil(threads).max(1);
-        let parts: Vec<Result<Difference<'_>>> = std::thread::scope(|scope| {
-            let diffing: Vec<_> = items
-                .chunks(part)
-                .map(|part| scope.spawn(move || self.extraction_difference(part)))
-                .collect();
-            diffing
-                .into_iter()
-                .map(|d| d.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
+        let parts = crate::common::parallel::map_parts(items, crate::common::parallel::cores(), |part| {
+            self.extraction_difference(part)
         });
         let (mut stale, mut added, mut graphs) = (Vec::new(), Vec::new(), Vec::new());
         for p in parts {
