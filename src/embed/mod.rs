@@ -106,10 +106,10 @@ pub struct ModelLocation {
     pub spinning: Option<bool>,
 }
 
-/// Whether ONNX Runtime's threads spin between operators unless told otherwise. Spinning keeps a
-/// core busy while the embedding worker waits (for the next batch, or between operators of a
-/// batch), which takes it from the threads that parse and write during ingest; see
-/// `benches/embed.rs` for the measurement behind the choice.
+/// Whether ONNX Runtime's threads spin between operators unless told otherwise: ONNX Runtime's
+/// own default. Spinning could take cores from the threads that parse and write during ingest,
+/// but turning it off made no difference `benches/ingest_scifact.rs` could separate from run
+/// order (`HYPATIA_ORT_SPINNING`); `benches/embed.rs` measures it alone.
 pub const DEFAULT_SPINNING: bool = true;
 
 const SETUP_HINT: &str = "run `bash scripts/setup.sh` in the Hypatia checkout, or pass --model-dir / --ort-library";
@@ -264,9 +264,7 @@ impl FastEmbedder {
             _ => "mean",
         };
         let model = fastembed::UserDefinedEmbeddingModel::new(weights, tokenizer).with_pooling(pooling.clone());
-        let threads = loc
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let threads = loc.threads.unwrap_or_else(crate::common::parallel::cores);
         let spinning = if loc.spinning.unwrap_or(DEFAULT_SPINNING) {
             "1"
         } else {
