@@ -110,6 +110,16 @@ pub fn ingest(store: &Store, embedder: &dyn Embedder, paths: &[PathBuf]) -> Inge
     pipeline::ingest_paths(store, embedder, paths, &IngestOptions::default(), &|_| {}).unwrap()
 }
 
+/// `hypatia extract --rules-only --batch BATCH`: the corpus lexicon, then every paper's
+/// extraction graph again, the other options at their defaults.
+pub fn reextract(store: &Store, batch: usize) -> hypatia::ingest::extraction::ExtractReport {
+    let options = hypatia::ingest::extraction::ExtractOptions {
+        batch,
+        ..Default::default()
+    };
+    hypatia::ingest::extraction::reextract(store, &options, None).unwrap()
+}
+
 /// The 150-abstract SciFact sample, ingested once with the real model and shared read-only.
 pub struct Scifact {
     pub _dir: tempfile::TempDir,

@@ -9,7 +9,7 @@ use hypatia::store::queries;
 use hypatia::store::Store;
 use oxigraph::model::{NamedNode, Term};
 
-use super::common::{fixtures, hash_embedder, ingest, static_store, temp_store};
+use super::common::{fixtures, hash_embedder, ingest, reextract, static_store, temp_store};
 
 /// ACL Anthology abstracts, GROBID full texts (SPECTER, N18-3011) and PLOS/PMC JATS full texts,
 /// ingested and re-extracted once.
@@ -27,15 +27,7 @@ pub fn sample() -> &'static Store {
                 fixtures().join("papers/jats"),
             ],
         );
-        let r = hypatia::ingest::extraction::reextract(
-            &store,
-            &hypatia::ingest::extraction::ExtractOptions {
-                batch: 64,
-                ..Default::default()
-            },
-            None,
-        )
-        .unwrap();
+        let r = reextract(&store, 64);
         assert!(r.papers > 100 && r.lexicon_terms > 100, "{r:?}");
         (dir, store)
     })
@@ -139,27 +131,11 @@ fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), \"/graph/extraction/\")) }";
     let (paper0, ex0) = (count(&store, source_facts), count(&store, extracted));
     assert!(ex0 > 0, "ingest extracts without a lexicon already");
-    hypatia::ingest::extraction::reextract(
-        &store,
-        &hypatia::ingest::extraction::ExtractOptions {
-            batch: 16,
-            ..Default::default()
-        },
-        None,
-    )
-    .unwrap();
+    reextract(&store, 16);
     let (paper1, ex1) = (count(&store, source_facts), count(&store, extracted));
     assert_eq!(paper1, paper0, "the source facts are untouched");
     assert_ne!(ex1, ex0, "the corpus lexicon changes what is found");
-    hypatia::ingest::extraction::reextract(
-        &store,
-        &hypatia::ingest::extraction::ExtractOptions {
-            batch: 16,
-            ..Default::default()
-        },
-        None,
-    )
-    .unwrap();
+    reextract(&store, 16);
     assert_eq!(
         (count(&store, source_facts), count(&store, extracted)),
         (paper1, ex1),
@@ -175,7 +151,7 @@ fn a_re_run_of_the_extractor_replaces_exactly_its_own_facts() {
 /// thread scheduling notwithstanding, and reports every paper once.
 #[test]
 fn re_extraction_on_many_threads_writes_what_one_thread_writes() {
-    use hypatia::ingest::extraction::{reextract, ExtractOptions};
+    use hypatia::ingest::extraction::ExtractOptions;
     let e = hash_embedder();
     let graphs = |threads: usize, batch: usize| {
         let (_d, store) = temp_store(e.identity());
@@ -184,7 +160,7 @@ fn re_extraction_on_many_threads_writes_what_one_thread_writes() {
             &e,
             &[fixtures().join("papers/acl"), fixtures().join("papers/tei")],
         );
-        let r = reextract(
+        let r = hypatia::ingest::extraction::reextract(
             &store,
             &ExtractOptions {
                 batch,

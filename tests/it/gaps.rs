@@ -12,7 +12,7 @@ use hypatia::store::Store;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 
-use super::common::{fixtures, hash_embedder, ingest, static_store, temp_store};
+use super::common::{fixtures, hash_embedder, ingest, reextract, static_store, temp_store};
 
 fn sample() -> &'static Store {
     static S: OnceLock<(tempfile::TempDir, Store)> = OnceLock::new();
@@ -30,15 +30,7 @@ fn sample() -> &'static Store {
             ],
         );
         assert!(report.failures.is_empty(), "{:?}", report.failures);
-        let r = hypatia::ingest::extraction::reextract(
-            &store,
-            &hypatia::ingest::extraction::ExtractOptions {
-                batch: 64,
-                ..Default::default()
-            },
-            None,
-        )
-        .unwrap();
+        let r = reextract(&store, 64);
         assert!(r.papers > 200, "{r:?}");
         (dir, store)
     })
@@ -621,15 +613,7 @@ fn toy_store(papers: &[(&str, i32, &str)]) -> (tempfile::TempDir, Store) {
     let report = ingest(&store, &e, &[src]);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     assert_eq!(report.papers, papers.len());
-    hypatia::ingest::extraction::reextract(
-        &store,
-        &hypatia::ingest::extraction::ExtractOptions {
-            batch: 64,
-            ..Default::default()
-        },
-        None,
-    )
-    .unwrap();
+    reextract(&store, 64);
     (dir, store)
 }
 

@@ -10,7 +10,7 @@ use hypatia::retrieval::search::{self, Mode, SearchRequest};
 use hypatia::store::writes::UpdateRequest;
 use hypatia::store::Store;
 
-use super::common::{fixtures, hash_embedder, ingest, temp_store};
+use super::common::{fixtures, hash_embedder, ingest, reextract, temp_store};
 
 const HYP: &str = "https://w3id.org/hypatia/ns#";
 const MINE: &str = "http://example.org/users/mine";
@@ -76,15 +76,7 @@ fn facts_users_write_change_nothing_the_store_answers() {
     let (_d, store) = temp_store(e.identity());
     let report = ingest(&store, &e, &[fixtures().join("papers/acl")]);
     assert!(report.papers > 10, "{report:?}");
-    hypatia::ingest::extraction::reextract(
-        &store,
-        &hypatia::ingest::extraction::ExtractOptions {
-            batch: 64,
-            ..Default::default()
-        },
-        None,
-    )
-    .unwrap();
+    reextract(&store, 64);
     let h = research::propose(
         &store,
         &e,

@@ -9,7 +9,7 @@ use hypatia::serve::http::RunningServer;
 use hypatia::store::Store;
 use serde_json::{json, Value};
 
-use super::common::{client, fixtures, hash_embedder, ingest, model, open_server, static_store, temp_store};
+use super::common::{client, fixtures, hash_embedder, ingest, model, open_server, reextract, static_store, temp_store};
 
 /// The ACL Anthology sample (1989 and 2020 volumes), ingested with the real model and extracted.
 fn acl() -> &'static Arc<Store> {
@@ -19,15 +19,7 @@ fn acl() -> &'static Arc<Store> {
         let (dir, store) = static_store(m.identity());
         let report = ingest(&store, m.as_ref(), &[fixtures().join("papers/acl")]);
         assert!(report.failures.is_empty(), "{:?}", report.failures);
-        hypatia::ingest::extraction::reextract(
-            &store,
-            &hypatia::ingest::extraction::ExtractOptions {
-                batch: 64,
-                ..Default::default()
-            },
-            None,
-        )
-        .unwrap();
+        reextract(&store, 64);
         (dir, Arc::new(store))
     })
     .1
