@@ -17,12 +17,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 st_version=4.32.5
 venv="$HOME/.cache/hypatia/schemathesis-$st_version"
-if [ ! -x "$venv/bin/st" ]; then
-  echo "openapi_fuzz: installing schemathesis $st_version into $venv" >&2
-  source scripts/venv.sh
-  new_venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$st_version"
-fi
+source scripts/venv.sh
+venv_with "$venv" "$st_version" "schemathesis==$st_version"
 
 work=$(mktemp -d)
 server=""

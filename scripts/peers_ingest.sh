@@ -25,13 +25,8 @@ cd "$root"
 venv="$HOME/.cache/hypatia/peers-venv"
 packages=(onnxruntime==1.24.4 tokenizers numpy tantivy hnswlib pyoxigraph)
 key=$(printf '%s\n' "${packages[@]}" | sha256sum | cut -c1-16)
-if [ ! -f "$venv/.packages-$key" ] || [ ! -x "$venv/bin/python" ]; then
-  echo "== peers_ingest: creating $venv (hnswlib compiles from source: about a minute)" >&2
-  source scripts/venv.sh
-  new_venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "${packages[@]}"
-  touch "$venv/.packages-$key"
-fi
+source scripts/venv.sh
+venv_with "$venv" "$key" "${packages[@]}" # hnswlib compiles from source: about a minute
 
 source scripts/serve.sh
 tmp=$(mktemp -d)

@@ -20,13 +20,8 @@ pkg="$root/clients/python"
 
 venv="$HOME/.cache/hypatia/py-client-venv"
 key=$(sha256sum "$pkg/pyproject.toml" | cut -c1-16)
-if [ ! -f "$venv/.pyproject-$key" ] || [ ! -x "$venv/bin/python" ]; then
-  echo "== python_client: creating $venv for pyproject $key" >&2
-  source scripts/venv.sh
-  new_venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "$pkg[pandas,langchain,llamaindex,test]"
-  touch "$venv/.pyproject-$key"
-fi
+source scripts/venv.sh
+venv_with "$venv" "$key" "$pkg[pandas,langchain,llamaindex,test]"
 # The package's code changes without its pyproject: install this checkout's, not an old build.
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$pkg"
 

@@ -14,3 +14,17 @@ new_venv() {
   fi
   "$dir/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
 }
+
+# `venv_with DIR KEY PIP_ARGS...` makes DIR a venv holding `pip install PIP_ARGS`, unless it was
+# made already for KEY (a digest or version of what it should hold; the marker DIR/.installed-KEY).
+venv_with() {
+  local dir=$1 key=$2
+  shift 2
+  if [ -f "$dir/.installed-$key" ] && [ -x "$dir/bin/python" ]; then
+    return 0
+  fi
+  echo "== creating $dir ($key)" >&2
+  new_venv "$dir"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+  touch "$dir/.installed-$key"
+}
