@@ -144,6 +144,30 @@ pub enum Command {
         #[arg(long, default_value = "text/tab-separated-values")]
         accept: String,
     },
+    /// Bulk-load RDF files into the graphs users write (ontologies, vocabularies, dumps of other
+    /// stores; the papers' graphs are ingest's). Each file is loaded whole or not at all, and a
+    /// failed file does not stop the others. Stop `serve` first: RocksDB admits one process (a
+    /// running server takes N-Quads or TriG by `POST /store`).
+    Load {
+        /// RDF files: N-Quads, TriG, N-Triples, Turtle, RDF/XML, JSON-LD or N3 by extension, each
+        /// maybe gzip-compressed (`.nq.gz`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The format of every file (an extension such as `nq` or a media type), instead of
+        /// each file's extension.
+        #[arg(long)]
+        format: Option<String>,
+        /// The graph (an IRI) of the triples outside any named graph; without it they go to
+        /// the default graph.
+        #[arg(long)]
+        graph: Option<String>,
+        /// The IRI relative IRIs resolve against.
+        #[arg(long)]
+        base: Option<String>,
+        /// About how much memory the loader's buffers may take, in MB (default: 2 GB per core).
+        #[arg(long)]
+        memory_mb: Option<usize>,
+    },
     /// Show what the store holds, and whether the three indexes agree.
     Stats,
     /// Delete papers by key or IRI.

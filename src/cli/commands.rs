@@ -53,6 +53,86 @@ pub(super) fn open(g: &Global, model: Option<hypatia::embed::ModelIdentity>) -> 
     Store::open(&g.data_dir, &opts).with_context(|| format!("opening the store in {}", g.data_dir.display()))
 }
 
+/// The flags of `hypatia load`.
+pub(super) struct LoadFlags {
+    pub format: Option<String>,
+    pub graph: Option<String>,
+    pub base: Option<String>,
+    pub memory_mb: Option<usize>,
+}
+
+/// `hypatia load`: each file bulk-loaded whole or not at all; a failure is reported and the
+/// next file goes on, and the command fails at the end if any file did.
+pub(super) fn load(g: &Global, files: &[std::path::PathBuf], flags: LoadFlags) -> anyhow::Result<()> {
+    use hypatia::store::writes::LoadOptions;
+    use oxigraph::io::RdfFormat;
+    let LoadFlags {
+        format,
+        graph,
+        base,
+        memory_mb,
+    } = flags;
+    let format = match format {
+        Some(f) => Some(
+            RdfFormat::from_extension(&f)
+                .or_else(|| RdfFormat::from_media_type(&f))
+                .with_context(|| {
+                    format!("--format `{f}` is not an RDF format (nq, trig, nt, ttl, rdf, jsonld, n3 or a media type)")
+                })?,
+        ),
+        None => None,
+    };
+    let graph = match graph {
+        Some(iri) => {
+            Some(oxigraph::model::NamedNode::new(&iri).with_context(|| format!("--graph `{iri}` is not an IRI"))?)
+        }
+        None => None,
+    };
+    let options = LoadOptions {
+        format,
+        graph,
+        base,
+        memory_mb,
+    };
+    let store = match open(g, None) {
+        Ok(store) => store,
+        // A new store records the model its vectors will be made with.
+        Err(e)
+            if matches!(
+                e.downcast_ref::<hypatia::Error>(),
+                Some(hypatia::Error::User(hypatia::common::error::UserError::NotFound(_)))
+            ) =>
+        {
+            open(g, Some(load_model(g)?.identity()))?
+        }
+        Err(e) => return Err(e),
+    };
+    let mut failed = 0;
+    for f in files {
+        let started = std::time::Instant::now();
+        match store.load_file(f, &options) {
+            Ok(n) => {
+                let s = started.elapsed().as_secs_f64();
+                println!(
+                    "loaded {n} quads from {} in {s:.2}s ({:.0} quads/s)",
+                    f.display(),
+                    n as f64 / s.max(1e-9)
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} of {} files failed; nothing of them was loaded",
+        files.len()
+    );
+    Ok(())
+}
+
 pub(super) fn reembed(g: &Global, batch: usize, abort: bool) -> anyhow::Result<()> {
     if abort {
         let had = hypatia::store::reembed::abort(&g.data_dir)?;

@@ -485,3 +485,207 @@ fn the_graph_store_protocol_refuses_owned_graphs_and_bad_requests() {
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_string()
 }
+
+#[test]
+fn a_dataset_posted_to_the_store_loads_in_bulk_whole_or_not_at_all() {
+    let f = served(true);
+    let client = Client::new();
+    let post = |ct: &str, body: String| {
+        client
+            .post(f.url("/store"))
+            .header("Content-Type", ct)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let nquads = "<urn:s> <urn:p> \"in a\" <urn:g:a> .\n\
+                  <urn:s> <urn:p> \"in b\" <urn:g:b> .\n\
+                  <urn:s> <urn:p> \"in the default graph\" .\n\
+                  _:x <urn:p> <urn:o> <urn:g:b> .\n";
+    let r = post("application/n-quads", nquads.to_string());
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<serde_json::Value>().unwrap()["quads"], 4);
+    assert!(f.ask("ASK { GRAPH <urn:g:a> { <urn:s> <urn:p> \"in a\" } }"));
+    assert!(f.ask("ASK { GRAPH <urn:g:b> { <urn:s> <urn:p> \"in b\" . ?x <urn:p> <urn:o> FILTER isBlank(?x) } }"));
+    assert!(f.ask("ASK { <urn:s> <urn:p> \"in the default graph\" }"));
+    // TriG, relative IRIs resolved against the request's URL.
+    let trig = "<rel> { <urn:s> <urn:p> <other> }";
+    assert_eq!(post("application/trig", trig.to_string()).status(), 200);
+    let base = f.url("/");
+    assert!(f.ask(&format!(
+        "ASK {{ GRAPH <{base}rel> {{ <urn:s> <urn:p> <{base}other> }} }}"
+    )));
+    // A quad in a graph the store owns, after good ones: refused, nothing written.
+    let before = f.store.graph().len().unwrap();
+    let (paper, _) = f.owned_graphs();
+    let body = format!("<urn:s> <urn:p> \"fine\" <urn:g:c> .\n<urn:s> <urn:p> <urn:o> <{paper}> .\n");
+    let (code, message) = error(post("application/n-quads", body), 403);
+    assert_eq!(code, "protected_graph");
+    assert!(message.contains("quad 2") && message.contains(&paper), "{message}");
+    // A syntax error on line 3: said where, nothing written.
+    let body = "<urn:s> <urn:p> \"fine\" <urn:g:c> .\n<urn:s> <urn:p> \"fine too\" <urn:g:c> .\n<urn:s> <urn:p> .\n";
+    let (code, message) = error(post("application/n-quads", body.to_string()), 400);
+    assert_eq!(code, "invalid_parameter");
+    assert!(message.contains("line 3"), "{message}");
+    assert_eq!(f.store.graph().len().unwrap(), before, "nothing was written");
+    assert!(!f.ask("ASK { GRAPH <urn:g:c> { ?s ?p ?o } }"));
+}
+
+#[test]
+fn a_bulk_load_of_files_is_whole_or_nothing_and_refuses_owned_graphs() {
+    use hypatia::store::writes::{rdf_format_of, LoadOptions};
+    use std::io::Write;
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.identity());
+    ingest(&store, &e, &[fixtures().join("papers/jats")]);
+    let files = tempfile::tempdir().unwrap();
+    // 3,000 quads in three graphs, gzip-compressed; with a 1 MB budget the loader builds them
+    // in several batches of sorted files before it adds any to the store.
+    let lines: String = (0..3000)
+        .map(|i| format!("<urn:s{i}> <urn:p> \"{i}\" <urn:g:{}> .\n", i % 3))
+        .collect();
+    let gz = files.path().join("dump.nq.gz");
+    let mut w = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    w.write_all(lines.as_bytes()).unwrap();
+    w.finish().unwrap();
+    assert_eq!(rdf_format_of(&gz), Some(oxigraph::io::RdfFormat::NQuads));
+    let small = LoadOptions {
+        memory_mb: Some(1),
+        ..Default::default()
+    };
+    let before = store.graph().len().unwrap();
+    assert_eq!(store.load_file(&gz, &small).unwrap(), 3000);
+    assert_eq!(store.graph().len().unwrap(), before + 3000);
+    // Loading it again stores nothing new (no blank nodes in it).
+    assert_eq!(store.load_file(&gz, &small).unwrap(), 3000);
+    assert_eq!(store.graph().len().unwrap(), before + 3000);
+
+    // A file whose last quad is in a paper's graph: nothing of it is stored, though the
+    // batches before that quad were already built.
+    let paper = store
+        .graph()
+        .graph_names()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.starts_with(&format!("{BASE}graph/paper/")))
+        .unwrap();
+    let bad = files.path().join("bad.nq");
+    let more: String = (0..2500)
+        .map(|i| format!("<urn:t{i}> <urn:p> \"{i}\" <urn:g:new> .\n"))
+        .collect();
+    std::fs::write(&bad, format!("{more}<urn:s> <urn:p> <urn:o> <{paper}> .\n")).unwrap();
+    let err = store.load_file(&bad, &small).unwrap_err().to_string();
+    assert!(err.contains("bad.nq (quad 2501)") && err.contains(&paper), "{err}");
+    assert_eq!(
+        store.graph().len().unwrap(),
+        before + 3000,
+        "nothing of bad.nq was stored"
+    );
+    assert!(!store
+        .graph()
+        .has_graph(oxigraph::model::NamedNodeRef::new("urn:g:new").unwrap())
+        .unwrap());
+
+    // Triples into a named graph; blank nodes are the document's own in each load.
+    let ttl = files.path().join("vocab.ttl");
+    std::fs::write(&ttl, "_:b <urn:p> <urn:o> .\n<urn:c> <urn:label> \"a concept\" .\n").unwrap();
+    let into = LoadOptions {
+        graph: Some(oxigraph::model::NamedNode::new("urn:vocab").unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(store.load_file(&ttl, &into).unwrap(), 2);
+    assert_eq!(store.load_file(&ttl, &into).unwrap(), 2);
+    let n = match store
+        .graph()
+        .query(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:vocab> { ?s ?p ?o } }",
+            &[],
+            &[],
+        )
+        .unwrap()
+    {
+        // The solutions hold the store open: read them here.
+        oxigraph::sparql::QueryResults::Solutions(mut s) => s.next().unwrap().unwrap().get("n").unwrap().to_string(),
+        _ => panic!("a SELECT gives solutions"),
+    };
+    assert!(
+        n.starts_with("\"3\""),
+        "two loads of one blank node and one IRI triple: {n}"
+    );
+    // Into a paper's graph by option: refused before anything is written.
+    let owned = LoadOptions {
+        graph: Some(oxigraph::model::NamedNode::new(paper.as_str()).unwrap()),
+        ..Default::default()
+    };
+    let err = store.load_file(&ttl, &owned).unwrap_err().to_string();
+    assert!(err.contains("protected graph"), "{err}");
+    // A name that says no format, a relative IRI without a base, a missing file.
+    let txt = files.path().join("notes.csv");
+    std::fs::write(&txt, "<urn:s> <urn:p> <urn:o> .").unwrap();
+    assert!(store
+        .load_file(&txt, &LoadOptions::default())
+        .unwrap_err()
+        .to_string()
+        .contains("notes.csv"));
+    let rel = files.path().join("rel.ttl");
+    std::fs::write(&rel, "<a> <urn:p> <urn:o> .").unwrap();
+    let err = store.load_file(&rel, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("rel.ttl") && err.contains("line 1"), "{err}");
+    let based = LoadOptions {
+        base: Some("http://example.org/".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.load_file(&rel, &based).unwrap(), 1);
+    assert!(store
+        .load_file(&files.path().join("missing.nq"), &LoadOptions::default())
+        .is_err());
+    drop(store);
+    // The store opens again, consistent, with what was loaded.
+    let store = reopen(&dir, e.identity());
+    assert!(store.check_consistency().unwrap().is_consistent());
+    assert!(store
+        .graph()
+        .has_graph(oxigraph::model::NamedNodeRef::new("urn:g:2").unwrap())
+        .unwrap());
+}
+
+#[test]
+fn hypatia_load_reports_each_file_and_goes_on_after_a_failure() {
+    let (data, store) = temp_store(hash_embedder().identity());
+    drop(store);
+    let files = tempfile::tempdir().unwrap();
+    let good = files.path().join("good.nt");
+    std::fs::write(&good, "<urn:s> <urn:p> <urn:o> .\n<urn:s> <urn:p> <urn:o2> .\n").unwrap();
+    let bad = files.path().join("bad.ttl");
+    std::fs::write(&bad, "<urn:s> <urn:p> .\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypatia"))
+        .env("HYPATIA_LOG", "warn")
+        .args(["--data-dir"])
+        .arg(data.path().join("data"))
+        .arg("load")
+        .arg(&bad)
+        .arg(&good)
+        .args(["--graph", "urn:loaded"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "one file failed");
+    assert!(stderr.contains("bad.ttl") && stderr.contains("line 1"), "{stderr}");
+    assert!(stderr.contains("1 of 2 files failed"), "{stderr}");
+    assert!(
+        stdout.contains("loaded 2 quads from") && stdout.contains("good.nt"),
+        "{stdout}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hypatia"))
+        .env("HYPATIA_LOG", "warn")
+        .args(["--data-dir"])
+        .arg(data.path().join("data"))
+        .args([
+            "sparql",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:loaded> { ?s ?p ?o } }",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "?n\n2\n", "{out:?}");
+}

@@ -2,14 +2,15 @@
 //! (indirect identification), or by their own URL under `/store/` (direct identification: the
 //! graph `http://host/store/people/1` is served at that URL; its IRI follows the `Host` the client
 //! used). GET and HEAD read any graph; PUT (replace), POST (merge) and DELETE write
-//! graphs the store does not own (see [`crate::store::writes`]), only with write scope. POST to
-//! `/store` itself creates a new graph and answers 201 with its IRI in `Location`. Bodies come in
+//! graphs the store does not own (see [`crate::store::writes`]), only with write scope. POST of
+//! triples to `/store` itself creates a new graph and answers 201 with its IRI in `Location`;
+//! POST of a dataset (N-Quads, TriG) there loads each quad into its own graph in bulk. Bodies come in
 //! every RDF format oxigraph reads, or as `multipart/form-data` with one RDF document per part
 //! (merged); responses in every format it writes.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::NamedNode;
 
 use super::access::require;
@@ -19,8 +20,11 @@ use crate::common::error::{Error, Result, UserError};
 use crate::service::Scope;
 use crate::store::writes::{parse_graph, GraphRef};
 
-/// Largest body PUT and POST accept.
+/// Largest body PUT and POST of a graph accept.
 pub const MAX_BODY: usize = 64 << 20;
+
+/// Largest dataset a POST to the store itself accepts (streamed to a file, not held in memory).
+pub const MAX_DATASET: usize = 1 << 30;
 
 /// The `/store` resources: the graph store itself (graphs named by `?default` or `?graph=IRI`,
 /// indirect identification), and `/store/{path}`, a graph whose IRI is that URL (direct
@@ -179,9 +183,18 @@ async fn write(
     merge: bool,
 ) -> Result<HttpResponse, ApiError> {
     require(&state, &req, Scope::Write)?;
-    // A POST to the store itself makes a new graph, whose IRI is also the body's base and is
-    // given back in `Location`.
-    let (graph, location) = match if merge { target(&req)? } else { Some(one_graph(&req)?) } {
+    let target = if merge { target(&req)? } else { Some(one_graph(&req)?) };
+    if target.is_none() {
+        let media = body::media_type(&req);
+        if let Some(format) =
+            RdfFormat::from_media_type(&media).filter(|f| matches!(f, RdfFormat::NQuads | RdfFormat::TriG))
+        {
+            return load_dataset(state, req, payload, format).await;
+        }
+    }
+    // A POST of triples to the store itself makes a new graph, whose IRI is also the body's base
+    // and is given back in `Location`.
+    let (graph, location) = match target {
         Some(g) => (g, None),
         None => {
             let store = state.store.clone();
@@ -206,6 +219,35 @@ async fn write(
         (true, None) => HttpResponse::Created().finish(),
         (false, None) => HttpResponse::NoContent().finish(),
     })
+}
+
+/// `POST /store` of a dataset (N-Quads, TriG): every quad into its own graph, through the bulk
+/// loader ([`crate::store::Store::bulk_load`]): whole or nothing, refused if a quad is in
+/// a graph the store owns (403). The body streams to a file first (at most [`MAX_DATASET`] bytes);
+/// relative IRIs resolve against the request's URL. 200 with `{"quads": N}`, the quads read.
+async fn load_dataset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    format: RdfFormat,
+) -> Result<HttpResponse, ApiError> {
+    let upload = body::to_file(payload, &state.store.dir().join("uploads"), MAX_DATASET, "a dataset").await?;
+    let base = endpoint_iri(&req);
+    let store = state.store.clone();
+    let quads = blocking(move || {
+        let parser = RdfParser::from_format(format)
+            .with_base_iri(&base)
+            .map_err(|e| Error::invalid("base", format!("`{base}`: {e}")))?;
+        let file = upload.file.reopen().map_err(|e| Error::io(upload.file.path(), e))?;
+        store.bulk_load(
+            std::io::BufReader::with_capacity(1 << 20, file),
+            parser,
+            "the body",
+            None,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "quads": quads })))
 }
 
 /// `DELETE`: removes a named graph (404 if it does not exist) or empties the default graph.
