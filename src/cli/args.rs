@@ -164,7 +164,8 @@ pub enum Command {
         /// The IRI relative IRIs resolve against.
         #[arg(long)]
         base: Option<String>,
-        /// About how much memory the loader's buffers may take, in MB (default: 2 GB per core).
+        /// About how much memory the loader's buffers may take, in MB (default: 250 per core,
+        /// batches of 250,000 quads a thread).
         #[arg(long)]
         memory_mb: Option<usize>,
     },

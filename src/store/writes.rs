@@ -399,7 +399,7 @@ impl Store {
     /// number). Blank nodes are the document's own: fresh ones, whatever their labels, so two
     /// loads never share one (and loading a document twice doubles its blank-node triples, while
     /// every other quad is stored once). `memory_mb`: about how much memory the loader's buffers
-    /// may take (oxigraph's default: 2 GB per core). Returns the quads read.
+    /// may take (default: batches of [`BULK_BATCH_QUADS`]). Returns the quads read.
     pub fn bulk_load(
         &self,
         reader: impl Read,
@@ -431,9 +431,9 @@ impl Store {
             .oxigraph()
             .bulk_loader()
             .on_progress(|n| tracing::info!(quads = n, "bulk load"));
-        if let Some(mb) = memory_mb {
-            loader = loader.with_max_memory_size_in_megabytes(mb.max(1));
-        }
+        // oxigraph sizes a loader thread's batch as 1,000 quads per MB over the threads.
+        let mb = memory_mb.unwrap_or(BULK_BATCH_QUADS / 1000 * crate::common::parallel::cores());
+        loader = loader.with_max_memory_size_in_megabytes(mb.max(1));
         // On an error the loader is dropped uncommitted, and removes the files it built.
         loader.load_ok_quads::<Error, Error>(quads)?;
         loader.commit()?;
@@ -484,6 +484,13 @@ impl Store {
         self.graph.flush()
     }
 }
+
+/// Quads a bulk-loader thread sorts and writes at a time, unless the caller sets the memory: small
+/// enough that the parser and the threads that build files overlap (oxigraph's default, a million
+/// a thread, left a 0.74 M-quad file to one thread after the whole parse), large enough to make
+/// few files. On 2 cores `hypatia load` of the SciFact and JATS peers' N-Quads (0.38 M and
+/// 0.74 M quads) took 2.7 s and 4.9 s with this against 3.6–4.6 s and 7.0–9.2 s with oxigraph's.
+pub const BULK_BATCH_QUADS: usize = 250_000;
 
 /// How [`Store::load_file`] reads a file.
 #[derive(Debug, Clone, Default)]
