@@ -276,8 +276,19 @@ pub fn ingest_paths(
     let mut report = std::thread::scope(|scope| -> Result<IngestReport> {
         let counters = &counters;
         let lexicon = &lexicon;
-        let reader = scope.spawn(move || read_and_prepare(store, &files, opts, lexicon, counters, prep_tx));
-        let writer = scope.spawn(move || write_batches(store, lexicon, write_rx, counters, progress));
+        // Named, so that a profile (and `ps -L`) tells the stages apart.
+        let reader = std::thread::Builder::new()
+            .name("ingest-read".into())
+            .spawn_scoped(scope, move || {
+                read_and_prepare(store, &files, opts, lexicon, counters, prep_tx)
+            })
+            .map_err(|e| Error::io("ingest reader thread", e))?;
+        let writer = std::thread::Builder::new()
+            .name("ingest-write".into())
+            .spawn_scoped(scope, move || {
+                write_batches(store, lexicon, write_rx, counters, progress)
+            })
+            .map_err(|e| Error::io("ingest writer thread", e))?;
         let mut embed_time = Duration::ZERO;
         let mut embed_error = None;
         for mut batch in prep_rx {
