@@ -1,5 +1,5 @@
 //! Ingest benchmark on SciFact: the whole pipeline against embedding alone, side by side in one
-//! process. Everything but the model should hide behind it (goal: ratio <= 1.15). And the
+//! process. Everything but the model should hide behind it (goal: ratio <= 1.10). And the
 //! learned extractor's cost: the same ingest with and without it (goal: ratio <= 1.10).
 //!
 //! `cargo bench --bench ingest_scifact` (env: HYPATIA_SCIFACT = BEIR folder, default
@@ -56,14 +56,21 @@ fn main() -> anyhow::Result<()> {
 
     let report = pipeline::ingest_paths(&store, &model, &[input], &opts, &|_| {})?;
     let total = report.elapsed.as_secs_f64();
+    // Embedding alone once more, after the ingests: the spread of the two is the noise.
+    let t = Instant::now();
+    for b in &batches {
+        model.embed(b)?;
+    }
+    let embed_again = t.elapsed().as_secs_f64();
+    let embed_only = (embed_only + embed_again) / 2.0;
     assert_eq!(report.passages, n_passages, "the baseline embeds the same passages");
     println!(
         "ingest_scifact: {} papers, {} passages, {} triples",
         report.papers, report.passages, report.triples
     );
     println!("  total ingest      {total:>8.2} s");
-    println!("  embedding only    {embed_only:>8.2} s   (same passages, batches of 256)");
-    println!("  ratio             {:>8.3}     (goal <= 1.15)", total / embed_only);
+    println!("  embedding only    {embed_only:>8.2} s   (same passages, batches of 256; mean of a run before the ingests and one after, {embed_again:.2} s)");
+    println!("  ratio             {:>8.3}     (goal <= 1.10)", total / embed_only);
     println!(
         "  stages            prepare {:.2} s, embed {:.2} s, write {:.2} s (overlapping)",
         report.stages.prepare.as_secs_f64(),
