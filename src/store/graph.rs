@@ -86,8 +86,22 @@ impl GraphStore {
     /// Opens or creates the RocksDB store in `dir`, for a store whose local resources live
     /// under `base`.
     pub fn open(dir: &Path, base: &Base) -> Result<Self> {
+        let store = Store::open(dir).map_err(|e| {
+            let text = e.to_string();
+            // RocksDB admits one process per database and one open per process.
+            if text.contains("lock file") || text.contains("lock hold") {
+                Error::from(UserError::Conflict(format!(
+                    "the store's RDF database {} is already open, by another process (a running \
+                     `hypatia serve`, ingest or load?) or earlier in this one; RocksDB admits one: stop \
+                     that process first, or send the work to the server's API ({text})",
+                    dir.display()
+                )))
+            } else {
+                Error::from(e)
+            }
+        })?;
         Ok(GraphStore {
-            store: Store::open(dir)?,
+            store,
             owned: base.owned_graph_prefixes().to_vec(),
             papers: base.paper_graph(""),
             base: base.clone(),

@@ -689,3 +689,19 @@ fn hypatia_load_reports_each_file_and_goes_on_after_a_failure() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "?n\n2\n", "{out:?}");
 }
+
+#[test]
+fn a_store_already_open_is_refused_with_an_error_that_says_so() {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.identity());
+    let again = hypatia::store::Store::open(
+        &dir.path().join("data"),
+        &hypatia::store::StoreOptions {
+            model: Some(e.identity()),
+            ..Default::default()
+        },
+    );
+    let err = again.err().expect("RocksDB admits one open").to_string();
+    assert!(err.contains("already open") && err.contains("hypatia serve"), "{err}");
+    drop(store);
+}
