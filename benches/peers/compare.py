@@ -67,17 +67,30 @@ def hypatia_cmd(args, data_dir, *rest):
 INGESTED = re.compile(r"ingested (\d+) papers.*?, (\d+) passages, (\d+) triples .*? in ([\d.]+)s")
 
 
+def run_hypatia(args, data, log, pattern, what, *rest):
+    """`hypatia` with the arguments `rest` on the store `data`, as a child process with its output
+    in `log`: (wall s, peak RSS MB, the match of `pattern` in the output). Exits naming `what`
+    when the command fails or prints no match."""
+    wall, rss, code = run_child(hypatia_cmd(args, data, *rest), log)
+    text = log.read_text(errors="replace")
+    m = pattern.search(text)
+    if code != 0 or not m:
+        sys.exit(f"peers: {what} failed (exit {code}):\n{text[-3000:]}")
+    return wall, rss, m
+
+
+def stored_quads(args, data):
+    """The quads in the named graphs of a closed store."""
+    return int(sparql_cli(args, data, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").split()[1])
+
+
 def hypatia_ingest(args, name, input_path, work):
     """`hypatia ingest` of one dataset into a fresh store; its measurements."""
     data = work / f"hypatia-{name}"
     log = work / f"hypatia-{name}.log"
-    wall, rss, code = run_child(hypatia_cmd(args, data, "ingest", str(input_path)), log)
-    text = log.read_text(errors="replace")
-    m = INGESTED.search(text)
-    if code != 0 or not m:
-        sys.exit(f"peers: hypatia ingest of {name} failed (exit {code}):\n{text[-3000:]}")
+    wall, rss, m = run_hypatia(args, data, log, INGESTED, f"hypatia ingest of {name}", "ingest", str(input_path))
     papers, passages, triples, own = int(m[1]), int(m[2]), int(m[3]), float(m[4])
-    quads = int(sparql_cli(args, data, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").split()[1])
+    quads = stored_quads(args, data)
     return {
         "data": data,
         "papers": papers,
@@ -225,13 +238,8 @@ def hypatia_bulk_load(args, quads, work, name):
     nq.write_bytes(ox.serialize(renamed, format=ox.RdfFormat.N_QUADS))
     data = work / f"bulkload-{name}"
     log = work / f"bulkload-{name}.log"
-    wall, _, code = run_child(hypatia_cmd(args, data, "load", str(nq)), log)
-    text = log.read_text(errors="replace")
-    m = LOADED.search(text)
-    if code != 0 or not m:
-        sys.exit(f"peers: hypatia load of {name} failed (exit {code}):\n{text[-3000:]}")
-    stored = int(sparql_cli(args, data, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").split()[1])
-    return float(m[2]), stored, wall
+    wall, _, m = run_hypatia(args, data, log, LOADED, f"hypatia load of {name}", "load", str(nq))
+    return float(m[2]), stored_quads(args, data), wall
 
 
 def hypatia_load(args, bodies, data_dir, log_path, target, content_type):

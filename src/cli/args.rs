@@ -148,27 +148,7 @@ pub enum Command {
     /// stores; the papers' graphs are ingest's). Each file is loaded whole or not at all, and a
     /// failed file does not stop the others. Stop `serve` first: RocksDB admits one process (a
     /// running server takes N-Quads or TriG by `POST /store`).
-    Load {
-        /// RDF files: N-Quads, TriG, N-Triples, Turtle, RDF/XML, JSON-LD or N3 by extension, each
-        /// maybe gzip-compressed (`.nq.gz`).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// The format of every file (an extension such as `nq` or a media type), instead of
-        /// each file's extension.
-        #[arg(long)]
-        format: Option<String>,
-        /// The graph (an IRI) of the triples outside any named graph; without it they go to
-        /// the default graph.
-        #[arg(long)]
-        graph: Option<String>,
-        /// The IRI relative IRIs resolve against.
-        #[arg(long)]
-        base: Option<String>,
-        /// About how much memory the loader's buffers may take, in MB (default: 250 per core,
-        /// batches of 250,000 quads a thread).
-        #[arg(long)]
-        memory_mb: Option<usize>,
-    },
+    Load(LoadArgs),
     /// Show what the store holds, and whether the three indexes agree.
     Stats,
     /// Delete papers by key or IRI.
@@ -272,6 +252,30 @@ pub struct IngestArgs {
     /// Print `ack <paper key>` on stdout for every paper as soon as its batch is durable.
     #[arg(long)]
     pub ack_log: bool,
+}
+
+/// Arguments of `hypatia load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// RDF files: N-Quads, TriG, N-Triples, Turtle, RDF/XML, JSON-LD or N3 by extension, each
+    /// maybe gzip-compressed (`.nq.gz`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The format of every file (an extension such as `nq` or a media type), instead of
+    /// each file's extension.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// The graph (an IRI) of the triples outside any named graph; without it they go to
+    /// the default graph.
+    #[arg(long)]
+    pub graph: Option<String>,
+    /// The IRI relative IRIs resolve against.
+    #[arg(long)]
+    pub base: Option<String>,
+    /// About how much memory the loader's buffers may take, in MB (default: 250 per core,
+    /// batches of 250,000 quads a thread).
+    #[arg(long)]
+    pub memory_mb: Option<usize>,
 }
 
 /// `hypatia hypotheses ...`

@@ -9,7 +9,7 @@ use hypatia::ingest::pipeline::{self, IngestOptions, Progress};
 use hypatia::store::{Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::args::{Global, IngestArgs};
+use super::args::{Global, IngestArgs, LoadArgs};
 
 /// `--config PATH`, `--config=PATH` or `HYPATIA_CONFIG`, looked up before clap parses.
 pub(super) fn config_path() -> Option<std::path::PathBuf> {
@@ -53,25 +53,18 @@ pub(super) fn open(g: &Global, model: Option<hypatia::embed::ModelIdentity>) -> 
     Store::open(&g.data_dir, &opts).with_context(|| format!("opening the store in {}", g.data_dir.display()))
 }
 
-/// The flags of `hypatia load`.
-pub(super) struct LoadFlags {
-    pub format: Option<String>,
-    pub graph: Option<String>,
-    pub base: Option<String>,
-    pub memory_mb: Option<usize>,
-}
-
 /// `hypatia load`: each file bulk-loaded whole or not at all; a failure is reported and the
 /// next file goes on, and the command fails at the end if any file did.
-pub(super) fn load(g: &Global, files: &[std::path::PathBuf], flags: LoadFlags) -> anyhow::Result<()> {
+pub(super) fn load(g: &Global, args: LoadArgs) -> anyhow::Result<()> {
     use hypatia::store::writes::LoadOptions;
     use oxigraph::io::RdfFormat;
-    let LoadFlags {
+    let LoadArgs {
+        files,
         format,
         graph,
         base,
         memory_mb,
-    } = flags;
+    } = args;
     let format = match format {
         Some(f) => Some(
             RdfFormat::from_extension(&f)
@@ -108,7 +101,7 @@ pub(super) fn load(g: &Global, files: &[std::path::PathBuf], flags: LoadFlags) -
         Err(e) => return Err(e),
     };
     let mut failed = 0;
-    for f in files {
+    for f in &files {
         let started = std::time::Instant::now();
         match store.load_file(f, &options) {
             Ok(n) => {

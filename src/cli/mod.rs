@@ -200,22 +200,7 @@ pub fn main() -> anyhow::Result<()> {
             std::io::stdout().write_all(&bytes)?;
             Ok(())
         }
-        Command::Load {
-            files,
-            format,
-            graph,
-            base,
-            memory_mb,
-        } => load(
-            g,
-            &files,
-            LoadFlags {
-                format,
-                graph,
-                base,
-                memory_mb,
-            },
-        ),
+        Command::Load(args) => load(g, args),
         Command::Reembed { batch, abort } => reembed(g, batch, abort),
         Command::Stats => {
             let store = open(g, None)?;

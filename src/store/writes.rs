@@ -414,7 +414,7 @@ impl Store {
         let mut allowed: Option<NamedNode> = None;
         let quads = parser.rename_blank_nodes().for_reader(reader).map(|q| -> Result<Quad> {
             let q = q.map_err(|e| match e {
-                RdfParseError::Syntax(e) => Error::invalid("body", format!("{source}: {e}; nothing was loaded")),
+                RdfParseError::Syntax(e) => Error::invalid("document", format!("{source}: {e}; nothing was loaded")),
                 RdfParseError::Io(e) => Error::io(source, e),
             })?;
             read += 1;
@@ -488,8 +488,10 @@ impl Store {
 /// Quads a bulk-loader thread sorts and writes at a time, unless the caller sets the memory: small
 /// enough that the parser and the threads that build files overlap (oxigraph's default, a million
 /// a thread, left a 0.74 M-quad file to one thread after the whole parse), large enough to make
-/// few files. On 2 cores `hypatia load` of the SciFact and JATS peers' N-Quads (0.38 M and
-/// 0.74 M quads) took 2.7 s and 4.9 s with this against 3.6–4.6 s and 7.0–9.2 s with oxigraph's.
+/// few files. Chosen on the SciFact and JATS peers' N-Quads (0.38 M and 0.74 M quads, 2 cores:
+/// 2.3–3.1 s and 4.6–5.5 s with this, 3.6–4.6 s and 7.0–9.2 s with oxigraph's); on a file not
+/// used to choose it (the quads of ACL 2020's ACL, EMNLP and COLING papers, 0.83 M) 4.7–4.8 s
+/// against 8.2 s.
 pub const BULK_BATCH_QUADS: usize = 250_000;
 
 /// How [`Store::load_file`] reads a file.
