@@ -15,7 +15,8 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use hypatia::embed::{Embedder, HashEmbedder};
 use hypatia::ingest::pipeline::{self, IngestOptions};
-use hypatia::research::gaps::{self, find_gaps, GapKind, GapQuery, LinkEvalConfig};
+use hypatia::common::work::{Cancel, Watch};
+use hypatia::research::gaps::{self, find_gaps, find_gaps_watched, GapKind, GapQuery, LinkEvalConfig, Step};
 use hypatia::store::{Store, StoreOptions};
 
 fn main() -> anyhow::Result<()> {
@@ -61,12 +62,17 @@ fn main() -> anyhow::Result<()> {
     // write. Per as_of, the first call builds that year's co-occurrence graph: "first" times
     // it, "p50" is the median of the next HYPATIA_GAPS_REPEATS (default 5).
     let t = Instant::now();
-    let found = find_gaps(
+    let mut last = Instant::now();
+    let found = find_gaps_watched(
         &store,
         &GapQuery {
             limit: 20,
             ..Default::default()
         },
+        &mut Watch::new(Cancel::new(), |s: Step| {
+            println!("  stage {}/{}: {} in {:.3}s", s.done, s.total, s.what, last.elapsed().as_secs_f64());
+            last = Instant::now();
+        }),
     )?;
     println!(
         "find_gaps, every kind, cold (loads the corpus): {} gaps in {:?}",

@@ -38,6 +38,10 @@ pub(super) struct Kept {
     found: Mutex<Found>,
 }
 
+/// Most papers mentioning two concepts whose mentions [`Ctx::cooccurrence`] reads for the
+/// nearest pair.
+const COOCCURRENCE_PAPERS: usize = 8;
+
 /// Most stores whose corpus is kept at a time (a server has one; tests open many).
 const KEPT_STORES: usize = 4;
 
@@ -179,84 +183,73 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Mentions of a concept (`by` = "concept") or in a paper (`by` = "paper"), of counted
-    /// papers only. Indexed quad lookups, O(mentions found): oxigraph plans a SPARQL query
-    /// before it sees bound values, so a bound query here would scan every mention.
-    pub(super) fn mentions(&mut self, by: &str, iri: &str) -> Result<std::rc::Rc<Vec<Mention>>> {
+    /// The concept mentions in a paper's extraction graph (none when the paper does not count
+    /// as of this call's year), in (start, concept) order: four indexed scans of the graph, one
+    /// per predicate a mention has (its concept, offsets and passage), O(mentions found), rather
+    /// than a lookup per mention and predicate.
+    pub(super) fn mentions(&mut self, paper: &str) -> Result<std::rc::Rc<Vec<Mention>>> {
+        use crate::common::vocab::{hyp, prov};
         use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNode};
-        let key = format!("{by} {iri}");
-        if let Some(m) = self.mentions.get(&key) {
+        if let Some(m) = self.mentions.get(paper) {
             return Ok(m.clone());
         }
-        let ox = self.store.graph().oxigraph();
-        let concept_p = NamedNodeRef::new_unchecked(crate::common::vocab::hyp::CONCEPT);
-        let node = NamedNode::new(iri).map_err(Error::graph)?;
-        let quads: Vec<oxigraph::model::Quad> = if by == "paper" {
-            let g = NamedNode::new(self.store.base().extraction_graph(&crate::common::ids::paper_key(iri)))
-                .map_err(Error::graph)?;
-            ox.quads_for_pattern(None, Some(concept_p), None, Some(GraphNameRef::NamedNode(g.as_ref())))
-                .collect::<std::result::Result<_, _>>()?
-        } else {
-            self.store
-                .graph()
-                .owned_quads(None, Some(concept_p), Some(node.as_ref().into()))
-                .collect::<std::result::Result<_, _>>()?
-        };
-        let one = |s: &NamedOrBlankNode, p: &str, g: &oxigraph::model::GraphName| -> Result<Option<String>> {
-            let p = NamedNodeRef::new_unchecked(p);
-            Ok(ox
-                .quads_for_pattern(Some(s.as_ref()), Some(p), None, Some(g.as_ref()))
-                .next()
-                .transpose()?
-                .map(|q| lexical(&q.object)))
-        };
-        let mut list = Vec::new();
-        let mut paper_of: HashMap<String, Option<String>> = HashMap::new();
-        for q in quads {
-            let (Some(start), Some(end), Some(passage)) = (
-                one(&q.subject, crate::common::vocab::hyp::START, &q.graph_name)?.and_then(|v| v.parse().ok()),
-                one(&q.subject, crate::common::vocab::hyp::END, &q.graph_name)?.and_then(|v| v.parse().ok()),
-                one(&q.subject, crate::common::vocab::prov::WAS_DERIVED_FROM, &q.graph_name)?,
-            ) else {
-                continue;
-            };
-            let paper = match paper_of.get(&passage) {
-                Some(p) => p.clone(),
-                None => {
-                    let p = NamedNode::new(passage.as_str()).map_err(Error::graph)?;
-                    let found = self
-                        .store
-                        .graph()
-                        .owned_quads(
-                            Some(p.as_ref().into()),
-                            Some(NamedNodeRef::new_unchecked(crate::common::vocab::hyp::PASSAGE_OF)),
-                            None,
-                        )
-                        .next()
-                        .transpose()?
-                        .map(|q| lexical(&q.object));
-                    paper_of.insert(passage.clone(), found.clone());
-                    found
-                }
-            };
-            let Some(paper) = paper else { continue };
-            if !self.counts_paper(&paper) {
-                continue;
-            }
-            list.push(Mention {
-                concept: lexical(&q.object),
-                paper,
-                passage,
-                start,
-                end,
-            });
+        #[derive(Default)]
+        struct Parts {
+            concept: Option<String>,
+            start: Option<usize>,
+            end: Option<usize>,
+            passage: Option<String>,
         }
-        list.sort_by(|a, b| {
-            (&a.paper, a.start, &a.concept, &a.passage).cmp(&(&b.paper, b.start, &b.concept, &b.passage))
-        });
-        list.dedup_by(|a, b| (&a.paper, a.start, &a.concept) == (&b.paper, b.start, &b.concept));
+        let mut parts: HashMap<NamedOrBlankNode, Parts> = HashMap::new();
+        if self.counts_paper(paper) {
+            let g = NamedNode::new(self.store.base().extraction_graph(&crate::common::ids::paper_key(paper)))
+                .map_err(Error::graph)?;
+            let ox = self.store.graph().oxigraph();
+            for p in [hyp::CONCEPT, hyp::START, hyp::END, prov::WAS_DERIVED_FROM] {
+                let pattern = ox.quads_for_pattern(
+                    None,
+                    Some(NamedNodeRef::new_unchecked(p)),
+                    None,
+                    Some(GraphNameRef::NamedNode(g.as_ref())),
+                );
+                for q in pattern {
+                    let q = q?;
+                    // Only subjects with a concept are mentions (claims have offsets too).
+                    let part = match parts.get_mut(&q.subject) {
+                        Some(part) => part,
+                        None if p == hyp::CONCEPT => parts.entry(q.subject.clone()).or_default(),
+                        None => continue,
+                    };
+                    let value = lexical(&q.object);
+                    match p {
+                        hyp::CONCEPT => {
+                            part.concept.get_or_insert(value);
+                        }
+                        hyp::START => part.start = part.start.or(value.parse().ok()),
+                        hyp::END => part.end = part.end.or(value.parse().ok()),
+                        _ => {
+                            part.passage.get_or_insert(value);
+                        }
+                    }
+                }
+            }
+        }
+        let mut list: Vec<Mention> = parts
+            .into_iter()
+            .filter_map(|(_, p)| {
+                Some(Mention {
+                    concept: p.concept?,
+                    paper: paper.to_string(),
+                    passage: p.passage?,
+                    start: p.start?,
+                    end: p.end?,
+                })
+            })
+            .collect();
+        list.sort_by(|a, b| (a.start, &a.concept, &a.passage).cmp(&(b.start, &b.concept, &b.passage)));
+        list.dedup_by(|a, b| (a.start, &a.concept) == (b.start, &b.concept));
         let list = std::rc::Rc::new(list);
-        self.mentions.insert(key, list.clone());
+        self.mentions.insert(paper.to_string(), list.clone());
         Ok(list)
     }
 
@@ -407,28 +400,55 @@ impl<'a> Ctx<'a> {
     }
 
     /// A passage where concepts `a` and `b` are both mentioned, quoted as the sentence(s)
-    /// holding the nearest pair of their mentions; failing that, the sentence of `b`'s mention in
-    /// a paper that mentions both.
+    /// holding the nearest pair of their mentions in the first [`COOCCURRENCE_PAPERS`] counted
+    /// papers that mention both (in IRI order; the corpus says which without reading
+    /// mentions); failing that, the sentence of `b`'s mention in the first of those papers.
     pub(super) fn cooccurrence(&mut self, a: u32, b: u32, role: &str) -> Result<Option<Evidence>> {
         let (ia, ib) = (
             self.corpus.concepts[a as usize].iri.clone(),
             self.corpus.concepts[b as usize].iri.clone(),
         );
-        let (ma, mb) = (self.mentions("concept", &ia)?, self.mentions("concept", &ib)?);
-        let mut best: Option<(&Mention, &Mention, usize)> = None;
-        let mut by_passage: HashMap<&str, Vec<&Mention>> = HashMap::new();
-        for m in mb.iter() {
-            by_passage.entry(m.passage.as_str()).or_default().push(m);
-        }
-        for x in ma.iter() {
-            for y in by_passage.get(x.passage.as_str()).into_iter().flatten() {
-                let dist = x.start.abs_diff(y.start);
-                if best.is_none_or(|(_, _, d)| dist < d) {
-                    best = Some((x, y, dist));
+        let papers: Vec<String> = self
+            .corpus
+            .common_papers(a, b)
+            .into_iter()
+            .map(|p| &self.corpus.papers[p as usize].iri)
+            .filter(|p| self.counts_paper(p))
+            .take(COOCCURRENCE_PAPERS)
+            .cloned()
+            .collect();
+        let mut best: Option<(std::rc::Rc<Vec<Mention>>, usize, usize, usize)> = None;
+        let mut fallback: Option<(std::rc::Rc<Vec<Mention>>, usize)> = None;
+        for paper in &papers {
+            let ms = self.mentions(paper)?;
+            let mut by_passage: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (j, m) in ms.iter().enumerate() {
+                if m.concept == ib {
+                    by_passage.entry(m.passage.as_str()).or_default().push(j);
+                }
+            }
+            let mut here: Option<(usize, usize, usize)> = None;
+            for (i, x) in ms.iter().enumerate().filter(|(_, m)| m.concept == ia) {
+                for &j in by_passage.get(x.passage.as_str()).into_iter().flatten() {
+                    let dist = x.start.abs_diff(ms[j].start);
+                    if here.is_none_or(|(_, _, d)| dist < d) {
+                        here = Some((i, j, dist));
+                    }
+                }
+            }
+            if let Some((i, j, dist)) = here {
+                if best.as_ref().is_none_or(|b| dist < b.3) {
+                    best = Some((ms.clone(), i, j, dist));
+                }
+            }
+            if fallback.is_none() {
+                if let Some(j) = ms.iter().position(|m| m.concept == ib) {
+                    fallback = Some((ms.clone(), j));
                 }
             }
         }
-        if let Some((x, y, _)) = best {
+        if let Some((ms, i, j, _)) = best {
+            let (x, y) = (&ms[i], &ms[j]);
             let Some(text) = self.text(&x.paper)? else {
                 return Ok(None);
             };
@@ -439,11 +459,10 @@ impl<'a> Ctx<'a> {
             } else {
                 (s2, e2)
             };
-            let (paper, passage) = (x.paper.clone(), x.passage.clone());
-            return self.evidence(&paper, &passage, span, role);
+            return self.evidence(&x.paper, &x.passage, span, role);
         }
-        let papers_a: HashSet<&str> = ma.iter().map(|m| m.paper.as_str()).collect();
-        if let Some(y) = mb.iter().find(|m| papers_a.contains(m.paper.as_str())) {
+        if let Some((ms, j)) = fallback {
+            let y = &ms[j];
             let Some(text) = self.text(&y.paper)? else {
                 return Ok(None);
             };

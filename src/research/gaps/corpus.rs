@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use oxigraph::model::{NamedNode, Term};
+use rustc_hash::FxHashMap;
 
 use super::ConceptRef;
 use crate::common::error::{Error, Result};
@@ -45,6 +46,7 @@ pub(super) struct Concept {
 }
 
 pub(super) struct PaperRow {
+    pub(super) iri: String,
     pub(super) year: Option<i32>,
     /// When it was retracted: `Some(None)` when no notice dates the retraction.
     pub(super) retracted: Option<Option<i32>>,
@@ -58,13 +60,15 @@ pub(super) struct CorpusData {
     /// call names a few hundred).
     labels: Mutex<HashMap<u32, String>>,
     pub(super) concepts: Vec<Concept>,
-    pub(super) by_iri: HashMap<String, u32>,
+    pub(super) by_iri: FxHashMap<String, u32>,
     pub(super) papers: Vec<PaperRow>,
-    years: HashMap<String, Option<i32>>,
+    /// Each concept's papers (indices into `papers`, ascending).
+    postings: Vec<Vec<u32>>,
+    years: FxHashMap<String, Option<i32>>,
     /// Keys of the retracted papers with the year of their retraction (`None`: undated): left
     /// out of the co-occurrence graph ([`PaperRow::retracted`]) and of every kind's evidence
     /// through [`CorpusData::counts`], as of any year from their retraction on.
-    retracted: HashMap<String, Option<i32>>,
+    retracted: FxHashMap<String, Option<i32>>,
 }
 
 /// A corpus and the store it describes.
@@ -97,15 +101,17 @@ impl<'s> Corpus<'s> {
     }
 
     /// Loads every paper's concept set (only of the papers read from one source format,
-    /// `hyp:sourceFormat`, e.g. "acl", when `format` is given): `hyp:mentionsConcept` pairs
-    /// from the named query, then each paper's year by indexed lookups. Each concept's type (a
-    /// vote over the extraction graphs that describe it: no `hyp:conceptType` in a graph is a
-    /// vote for OtherConcept) and label are looked up when first asked for.
+    /// `hyp:sourceFormat`, e.g. "acl", when `format` is given): one scan of the
+    /// `hyp:mentionsConcept` quads in the graphs the store owns (the pairs
+    /// `queries/gap_concept_sets.rq` lists), IRIs interned as they come, then each paper's year
+    /// by one scan of `hyp:year`. Each concept's type (a vote over the extraction graphs that
+    /// describe it: no `hyp:conceptType` in a graph is a vote for OtherConcept) and label are
+    /// looked up when first asked for.
     fn load_from(store: &'s Store, format: Option<&str>) -> Result<Corpus<'s>> {
         use crate::common::vocab::hyp;
         use oxigraph::model::NamedNodeRef;
         let only = format.map(|f| papers_of_format(store, f)).transpose()?;
-        let retracted: HashMap<String, Option<i32>> =
+        let retracted: FxHashMap<String, Option<i32>> =
             store.standing()?.retracted().map(|(k, y)| (k.to_string(), y)).collect();
         let retracted_in = |paper: &str| {
             if retracted.is_empty() {
@@ -113,22 +119,44 @@ impl<'s> Corpus<'s> {
             }
             retracted.get(&ids::paper_key(paper)).copied()
         };
-        let mut papers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut df: BTreeMap<String, u32> = BTreeMap::new();
-        for row in select(store, queries::GAP_CONCEPT_SETS, &[])? {
-            let (Some(paper), Some(concept)) = (row.get("paper"), row.get("concept")) else {
-                continue;
+        let mut paper_iris = Interned::default();
+        let mut concept_iris = Interned::default();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for q in store
+            .graph()
+            .owned_quads(None, Some(NamedNodeRef::new_unchecked(hyp::MENTIONS_CONCEPT)), None)
+        {
+            let q = q?;
+            let paper = match &q.subject {
+                oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str(),
+                _ => continue,
             };
             if only.as_ref().is_some_and(|o| !o.contains(paper)) {
                 continue;
             }
-            if papers.entry(paper.clone()).or_default().insert(concept.clone()) {
-                *df.entry(concept.clone()).or_default() += 1;
-            }
+            let concept = match &q.object {
+                Term::NamedNode(n) => n.as_str(),
+                _ => continue,
+            };
+            pairs.push((paper_iris.id(paper), concept_iris.id(concept)));
         }
-        let mut by_iri = HashMap::with_capacity(df.len());
-        let concepts: Vec<Concept> = df
+        // Number papers and concepts in IRI order.
+        let (paper_iris, paper_order) = paper_iris.sorted();
+        let (concept_iris, concept_order) = concept_iris.sorted();
+        for (p, c) in &mut pairs {
+            *p = paper_order[*p as usize];
+            *c = concept_order[*c as usize];
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut df = vec![0u32; concept_iris.len()];
+        for &(_, c) in &pairs {
+            df[c as usize] += 1;
+        }
+        let mut by_iri = FxHashMap::with_capacity_and_hasher(concept_iris.len(), Default::default());
+        let concepts: Vec<Concept> = concept_iris
             .into_iter()
+            .zip(df)
             .enumerate()
             .map(|(i, (iri, papers))| {
                 by_iri.insert(iri.clone(), i as u32);
@@ -139,34 +167,44 @@ impl<'s> Corpus<'s> {
                 }
             })
             .collect();
-        let mut years = HashMap::with_capacity(papers.len());
+        let paper_index: FxHashMap<&str, u32> = paper_iris
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i as u32))
+            .collect();
+        let mut year_of = vec![None; paper_iris.len()];
         for q in store
             .graph()
             .owned_quads(None, Some(NamedNodeRef::new_unchecked(hyp::YEAR)), None)
         {
             let q = q?;
-            let paper = lexical(&q.subject.into());
-            if papers.contains_key(&paper) {
+            let oxigraph::model::NamedOrBlankNode::NamedNode(n) = &q.subject else {
+                continue;
+            };
+            if let Some(&i) = paper_index.get(n.as_str()) {
                 if let Ok(y) = lexical(&q.object).parse::<i32>() {
-                    years.insert(paper, Some(y));
+                    year_of[i as usize] = Some(y);
                 }
             }
         }
-        let papers = papers
+        drop(paper_index);
+        let mut years = FxHashMap::with_capacity_and_hasher(paper_iris.len(), Default::default());
+        let mut papers: Vec<PaperRow> = paper_iris
             .into_iter()
-            .map(|(iri, cs)| {
-                let year = years.get(&iri).copied().flatten();
-                let retracted = retracted_in(&iri);
-                years.insert(iri, year);
-                let mut concepts: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
-                concepts.sort_unstable();
+            .zip(year_of)
+            .map(|(iri, year)| {
+                years.insert(iri.clone(), year);
                 PaperRow {
+                    retracted: retracted_in(&iri),
+                    iri,
                     year,
-                    retracted,
-                    concepts,
+                    concepts: Vec::new(),
                 }
             })
             .collect();
+        for (p, c) in pairs {
+            papers[p as usize].concepts.push(c);
+        }
         let mut data = CorpusData::new(concepts, by_iri, papers, years);
         data.retracted = retracted;
         Ok(Corpus {
@@ -184,7 +222,7 @@ impl<'s> Corpus<'s> {
         types: BTreeMap<String, ConceptType>,
     ) -> Corpus<'s> {
         sets.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut by_iri = HashMap::with_capacity(types.len());
+        let mut by_iri = FxHashMap::with_capacity_and_hasher(types.len(), Default::default());
         let mut concepts: Vec<Concept> = types
             .into_iter()
             .enumerate()
@@ -197,15 +235,16 @@ impl<'s> Corpus<'s> {
                 }
             })
             .collect();
-        let mut years = HashMap::with_capacity(sets.len());
+        let mut years = FxHashMap::with_capacity_and_hasher(sets.len(), Default::default());
         let mut papers = Vec::with_capacity(sets.len());
         for (iri, year, cs) in sets {
             let ids: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
             for &c in &ids {
                 concepts[c as usize].papers += 1;
             }
-            years.insert(iri, year);
+            years.insert(iri.clone(), year);
             papers.push(PaperRow {
+                iri,
                 year,
                 retracted: None,
                 concepts: ids,
@@ -312,18 +351,76 @@ impl<'s> Corpus<'s> {
 impl CorpusData {
     fn new(
         concepts: Vec<Concept>,
-        by_iri: HashMap<String, u32>,
+        by_iri: FxHashMap<String, u32>,
         papers: Vec<PaperRow>,
-        years: HashMap<String, Option<i32>>,
+        years: FxHashMap<String, Option<i32>>,
     ) -> CorpusData {
+        let mut postings = vec![Vec::new(); concepts.len()];
+        for (i, p) in papers.iter().enumerate() {
+            for &c in &p.concepts {
+                postings[c as usize].push(i as u32);
+            }
+        }
         CorpusData {
             labels: Default::default(),
             concepts,
             by_iri,
             papers,
+            postings,
             years,
-            retracted: HashMap::new(),
+            retracted: Default::default(),
         }
+    }
+
+    /// The papers that mention both concepts (indices into `papers`, ascending), of any year.
+    pub(super) fn common_papers(&self, a: u32, b: u32) -> Vec<u32> {
+        let (pa, pb) = (&self.postings[a as usize], &self.postings[b as usize]);
+        let (mut i, mut j, mut out) = (0, 0, Vec::new());
+        while i < pa.len() && j < pb.len() {
+            match pa[i].cmp(&pb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    out.push(pa[i]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Strings numbered in the order they are first seen.
+#[derive(Default)]
+struct Interned {
+    ids: FxHashMap<String, u32>,
+    list: Vec<String>,
+}
+
+impl Interned {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.ids.insert(s.to_string(), i);
+        self.list.push(s.to_string());
+        i
+    }
+
+    /// The strings in ascending order, and each first-seen number's place in it.
+    fn sorted(self) -> (Vec<String>, Vec<u32>) {
+        drop(self.ids);
+        let mut order: Vec<u32> = (0..self.list.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.list[a as usize].cmp(&self.list[b as usize]));
+        let mut place = vec![0u32; order.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            place[i as usize] = rank as u32;
+        }
+        let mut list: Vec<Option<String>> = self.list.into_iter().map(Some).collect();
+        let sorted = order.iter().map(|&i| list[i as usize].take().expect("each once")).collect();
+        (sorted, place)
     }
 }
 

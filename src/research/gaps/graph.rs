@@ -50,11 +50,12 @@ pub(super) struct CoGraph {
     recent: Vec<u32>,
     /// Neighbours, ascending.
     pub(super) adj: Vec<Vec<Edge>>,
+    /// Each node's growth ([`CoGraph::growth`]), computed once: missing links score millions
+    /// of pairs.
+    growth: Vec<f64>,
     /// Counted papers of each node (indices into the counted papers, ascending), for nodes in a
     /// paper whose concepts were capped; empty for the others, whose edges are complete.
     capped_papers: Vec<Vec<u32>>,
-    /// Reference year T (as_of, or the newest counted paper's year).
-    t: Option<i32>,
     /// A node mentioned by more papers than this is generic ([`generic_above`]).
     generic_above: u32,
 }
@@ -141,9 +142,9 @@ impl CoGraph {
             df,
             types,
             recent,
+            growth: growth_of(&adj, t),
             adj,
             capped_papers,
-            t,
             generic_above: generic_above(counted.len()),
         }
     }
@@ -199,18 +200,9 @@ impl CoGraph {
         }
     }
 
+    /// The share of a node's neighbours first linked to it in the recent window.
     pub(super) fn growth(&self, l: u32) -> f64 {
-        let (Some(t), list) = (self.t, &self.adj[l as usize]) else {
-            return 0.0;
-        };
-        if list.is_empty() {
-            return 0.0;
-        }
-        let new = list
-            .iter()
-            .filter(|e| e.first != i32::MIN && e.first > t - RECENT_YEARS)
-            .count();
-        new as f64 / list.len() as f64
+        self.growth[l as usize]
     }
 
     /// The served missing-link score of an unconnected pair ([`LinkScore::SERVED`]).
@@ -338,6 +330,23 @@ impl CoGraph {
             }
         }
     }
+}
+
+/// Each node's growth: the share of its neighbours first linked to it in the [`RECENT_YEARS`]
+/// up to T (0 without a T or a neighbour).
+fn growth_of(adj: &[Vec<Edge>], t: Option<i32>) -> Vec<f64> {
+    adj.iter()
+        .map(|list| {
+            let Some(t) = t.filter(|_| !list.is_empty()) else {
+                return 0.0;
+            };
+            let new = list
+                .iter()
+                .filter(|e| e.first != i32::MIN && e.first > t - RECENT_YEARS)
+                .count();
+            new as f64 / list.len() as f64
+        })
+        .collect()
 }
 
 pub(super) fn pair_key(a: u32, c: u32) -> u64 {
@@ -502,26 +511,27 @@ mod tests {
     #[test]
     fn candidate_enumeration_agrees_with_pairwise_scores() {
         let adj = graph();
+        let adj: Vec<Vec<Edge>> = adj
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .map(|&n| Edge {
+                        n,
+                        papers: 1,
+                        first: 2000,
+                    })
+                    .collect()
+            })
+            .collect();
         let g = CoGraph {
             ids: (0..6).collect(),
             local: (0..6).collect(),
             df: vec![2; 6],
             types: vec![ConceptType::Method; 6],
             recent: vec![2; 6],
-            adj: adj
-                .iter()
-                .map(|l| {
-                    l.iter()
-                        .map(|&n| Edge {
-                            n,
-                            papers: 1,
-                            first: 2000,
-                        })
-                        .collect()
-                })
-                .collect(),
+            growth: growth_of(&adj, Some(2001)),
+            adj,
             capped_papers: vec![Vec::new(); 6],
-            t: Some(2001),
             generic_above: 3,
         };
         let mut found = Vec::new();

@@ -129,7 +129,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         if found.is_empty() {
             continue;
         }
-        let mentions = ctx.mentions("paper", paper)?;
+        let mentions = ctx.mentions(paper)?;
         let year = corpus.year_of(paper);
         for (s, e, quote, cue) in found {
             // In order of first mention, typed concepts first.
