@@ -37,6 +37,18 @@ pub enum Op {
     Research(Box<ResearchWrite>),
 }
 
+impl Op {
+    /// The keys of the papers it writes (none for an agent's record).
+    pub fn paper_keys(&self) -> Vec<String> {
+        match self {
+            Op::Put(docs) => docs.iter().map(|d| d.key.clone()).collect(),
+            Op::Delete(keys) => keys.clone(),
+            Op::AddFacts(facts) | Op::PutExtraction(facts) => facts.iter().map(|(k, _)| k.clone()).collect(),
+            Op::Research(_) => Vec::new(),
+        }
+    }
+}
+
 /// Records since the record time: `MAGIC`, CRC-32 of the payload, postcard of `(millis, Op)`.
 const MAGIC: &[u8; 5] = b"HYPJ2";
 /// Records before it: the payload is the `Op` alone; the record time is taken when it is read.

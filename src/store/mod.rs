@@ -12,6 +12,7 @@
 //! **Invariant:** backend ids (tantivy doc addresses, HNSW data ids) never leave this module;
 //! everything outside speaks paper keys and passage keys (see [`crate::common::ids`]).
 
+mod changes;
 pub mod failpoints;
 mod files;
 pub mod graph;
@@ -60,6 +61,10 @@ pub struct Store {
     research: Mutex<()>,
     /// Writes finished (or attempted) since the store was opened: see [`Store::generation`].
     generation: std::sync::atomic::AtomicU64,
+    /// The papers each write changed, by generation: see [`Store::papers_written_since`].
+    changes: changes::Changes,
+    /// This open store among those the process opened: see [`Store::instance`].
+    instance: u64,
     /// What notices say about papers, as of a generation: see [`Store::standing`].
     standing: kept::PerGeneration<standing::Standing>,
     /// When each document became true and known, as of a generation: see [`Store::timeline`].
@@ -113,6 +118,11 @@ impl Store {
             write: Mutex::new(()),
             research: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
+            changes: Default::default(),
+            instance: {
+                static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
             standing: Default::default(),
             timeline: Default::default(),
         };
@@ -270,6 +280,21 @@ impl Store {
         self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// The keys of the papers that writes since a reader read `generation` put, replaced,
+    /// deleted, or added facts or an extraction to; `None` when this open store no longer
+    /// remembers that far back. A put also links stored papers that cite the new ones, and
+    /// a notice changes its paper's standing ([`Store::standing`]): neither is listed. Writes
+    /// to users' graphs change no paper.
+    pub fn papers_written_since(&self, generation: u64) -> Option<BTreeSet<String>> {
+        self.changes.since(generation)
+    }
+
+    /// A number that tells this open store from any other the process opened (reopening the
+    /// same folder gives a new one), for what readers keep per store.
+    pub fn instance(&self) -> u64 {
+        self.instance
+    }
+
     fn write_op(&self, op: Op) -> Result<()> {
         let _w = self.write_lock();
         self.write_op_locked(op)
@@ -311,6 +336,7 @@ impl Store {
 
     /// Applies `op`, learned `at` (its record time).
     fn apply(&self, op: &Op, at: Moment) -> Result<()> {
+        self.changes.note(self.generation(), op.paper_keys());
         match op {
             Op::Put(docs) => {
                 self.text.put(docs)?;
