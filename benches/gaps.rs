@@ -13,9 +13,9 @@
 use std::time::Instant;
 
 use anyhow::{bail, Context};
+use hypatia::common::work::{Cancel, Watch};
 use hypatia::embed::{Embedder, HashEmbedder};
 use hypatia::ingest::pipeline::{self, IngestOptions};
-use hypatia::common::work::{Cancel, Watch};
 use hypatia::research::gaps::{self, find_gaps, find_gaps_watched, GapKind, GapQuery, LinkEvalConfig, Step};
 use hypatia::store::{Store, StoreOptions};
 
@@ -70,7 +70,13 @@ fn main() -> anyhow::Result<()> {
             ..Default::default()
         },
         &mut Watch::new(Cancel::new(), |s: Step| {
-            println!("  stage {}/{}: {} in {:.3}s", s.done, s.total, s.what, last.elapsed().as_secs_f64());
+            println!(
+                "  stage {}/{}: {} in {:.3}s",
+                s.done,
+                s.total,
+                s.what,
+                last.elapsed().as_secs_f64()
+            );
             last = Instant::now();
         }),
     )?;
@@ -111,6 +117,58 @@ fn main() -> anyhow::Result<()> {
                 first.as_secs_f64(),
             );
         }
+    }
+    // After a write: a fact added to one paper each time (written once; the store's content
+    // stays as it was), then every kind, as of now and as of 2015. The corpus is brought up to
+    // date by difference; its stage time stands beside the cold load's above.
+    let papers: Vec<String> = hypatia::store::queries::select(
+        &store,
+        "PREFIX hyp: <https://w3id.org/hypatia/ns#> SELECT DISTINCT ?p WHERE { ?p hyp:mentionsConcept ?c } LIMIT 50",
+        &[],
+    )?
+    .iter()
+    .filter_map(|r| r.get("p").cloned())
+    .collect();
+    let mut after_write: Vec<(f64, f64)> = Vec::new();
+    for paper in papers.iter().take(repeats.max(1)) {
+        let key = hypatia::common::ids::paper_key(paper);
+        store.add_facts(vec![(
+            key,
+            format!("<{paper}> <https://w3id.org/hypatia/ns#benchNote> \"gaps bench\" .\n"),
+        )])?;
+        let mut loaded = 0.0;
+        let mut last = Instant::now();
+        let t = Instant::now();
+        for as_of in [None, Some(2015)] {
+            find_gaps_watched(
+                &store,
+                &GapQuery {
+                    as_of,
+                    limit: 20,
+                    ..Default::default()
+                },
+                &mut Watch::new(Cancel::new(), |s: Step| {
+                    if s.done == 1 && loaded == 0.0 {
+                        loaded = last.elapsed().as_secs_f64();
+                    }
+                    last = Instant::now();
+                }),
+            )?;
+        }
+        after_write.push((loaded, t.elapsed().as_secs_f64()));
+        println!(
+            "after a write to one paper: corpus up to date in {loaded:.3}s; every kind as of now and 2015 in {:.3}s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    after_write.sort_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some(m) = after_write.get(after_write.len() / 2) {
+        println!(
+            "after a write, p50 of {}: corpus {:.3}s, whole {:.3}s",
+            after_write.len(),
+            m.0,
+            m.1
+        );
     }
     if let Ok(cut) = std::env::var("HYPATIA_GAPS_CUT") {
         let cfg = LinkEvalConfig {

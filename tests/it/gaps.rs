@@ -892,3 +892,55 @@ fn a_write_makes_the_next_gap_search_see_it() {
     assert_eq!(store.delete_papers(&keys).unwrap(), 1);
     assert_eq!(pairs(&store), before);
 }
+
+/// After writes, the gap finder brings its kept corpus up to date from the keys the store says
+/// were written (puts, a re-extraction, deletes) instead of reading every mention again: its
+/// answers, every kind and as of two years, are the ones a fresh read of the same store gives
+/// (the store reopened, nothing kept).
+#[test]
+fn gaps_after_writes_are_those_of_the_store_read_afresh() {
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.identity());
+    let all = |store: &Store| -> Vec<Vec<Gap>> {
+        [None, Some(1990), Some(2020)]
+            .into_iter()
+            .map(|as_of| {
+                find_gaps(
+                    store,
+                    &GapQuery {
+                        as_of,
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .unwrap()
+            })
+            .collect()
+    };
+    let first = ingest(&store, &e, &[fixtures().join("papers/acl/W89.xml")]);
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
+    reextract(&store, 64);
+    let generation = store.generation();
+    let before = all(&store);
+    assert!(before[0].len() >= 10, "{}", before[0].len());
+    // Writes: more papers, every extraction again with the larger lexicon, two deletes.
+    let more = ingest(&store, &e, &[fixtures().join("papers/acl/2020.nlpcovid19.sample.xml")]);
+    assert!(more.failures.is_empty(), "{:?}", more.failures);
+    reextract(&store, 64);
+    let keys: Vec<String> = rows(
+        &store,
+        &format!("{P} SELECT ?p WHERE {{ ?p hyp:mentionsConcept ?c }} GROUP BY ?p ORDER BY ?p LIMIT 2"),
+        &[],
+    )
+    .iter()
+    .map(|r| hypatia::common::ids::paper_key(&r["p"]))
+    .collect();
+    assert_eq!(store.delete_papers(&keys).unwrap(), 2);
+    let written = store.papers_written_since(generation).expect("the log reaches back");
+    assert!(written.len() > more.papers, "{} written", written.len());
+    let updated = all(&store);
+    assert_ne!(updated, before);
+    drop(store);
+    let fresh = all(&super::common::reopen(&dir, e.identity()));
+    assert_eq!(updated, fresh);
+}

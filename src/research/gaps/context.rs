@@ -3,7 +3,6 @@
 //! what calls keep between them ([`Kept`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use oxigraph::model::NamedNode;
@@ -20,13 +19,16 @@ use crate::store::Store;
 /// Gaps found without a concept filter, by kind, `as_of` and limit.
 type Found = HashMap<(GapKind, Option<i32>, usize), Arc<Vec<Gap>>>;
 
-/// What gap searches on one store keep between calls, while the store's
+/// What gap searches on one open store keep between calls, while the store's
 /// [`Store::generation`] is the one read before loading it: loading the corpus is most of a
-/// search's cost on a large store (one query over every mention, then the types of tens of
-/// thousands of concepts), and so is building its co-occurrence graph.
+/// search's cost on a large store (a scan of every mention, then the types of tens of
+/// thousands of concepts), and so is building its co-occurrence graph. After writes the corpus
+/// is brought up to date by difference ([`CorpusData::updated`]) with the keys the store says
+/// were written; the graphs, rows, claims and gaps are derived again.
 pub(super) struct Kept {
     generation: u64,
-    dir: PathBuf,
+    /// The open store it describes ([`Store::instance`]).
+    instance: u64,
     pub(super) corpus: Arc<CorpusData>,
     /// Co-occurrence graphs by `as_of` (only those with no forced node).
     graphs: Mutex<HashMap<Option<i32>, Arc<CoGraph>>>,
@@ -55,14 +57,25 @@ impl Kept {
     pub(super) fn of(store: &Store) -> Result<Arc<Kept>> {
         static KEPT: Mutex<Vec<Arc<Kept>>> = Mutex::new(Vec::new());
         let generation = store.generation();
-        let dir = store.dir().to_path_buf();
-        if let Some(k) = lock(&KEPT).iter().find(|k| k.dir == dir && k.generation == generation) {
-            return Ok(k.clone());
+        let instance = store.instance();
+        let earlier = lock(&KEPT).iter().find(|k| k.instance == instance).cloned();
+        if let Some(k) = &earlier {
+            if k.generation == generation {
+                return Ok(k.clone());
+            }
         }
-        let corpus = Corpus::load(store)?.data().clone();
+        // After writes, the corpus by difference when the store remembers which papers they
+        // wrote; the rest is derived again as it is asked for.
+        let written = earlier
+            .as_ref()
+            .and_then(|k| Some((k, store.papers_written_since(k.generation)?)));
+        let corpus = match written {
+            Some((k, written)) => Arc::new(k.corpus.updated(store, &written)?),
+            None => Corpus::load(store)?.data().clone(),
+        };
         let kept = Arc::new(Kept {
             generation,
-            dir,
+            instance,
             corpus,
             graphs: Default::default(),
             claims: OnceLock::new(),
@@ -70,7 +83,7 @@ impl Kept {
             found: Default::default(),
         });
         let mut all = lock(&KEPT);
-        all.retain(|k| k.dir != kept.dir);
+        all.retain(|k| k.instance != instance);
         all.insert(0, kept.clone());
         all.truncate(KEPT_STORES);
         Ok(kept)
@@ -202,8 +215,12 @@ impl<'a> Ctx<'a> {
         }
         let mut parts: HashMap<NamedOrBlankNode, Parts> = HashMap::new();
         if self.counts_paper(paper) {
-            let g = NamedNode::new(self.store.base().extraction_graph(&crate::common::ids::paper_key(paper)))
-                .map_err(Error::graph)?;
+            let g = NamedNode::new(
+                self.store
+                    .base()
+                    .extraction_graph(&crate::common::ids::paper_key(paper)),
+            )
+            .map_err(Error::graph)?;
             let ox = self.store.graph().oxigraph();
             for p in [hyp::CONCEPT, hyp::START, hyp::END, prov::WAS_DERIVED_FROM] {
                 let pattern = ox.quads_for_pattern(
@@ -235,8 +252,8 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut list: Vec<Mention> = parts
-            .into_iter()
-            .filter_map(|(_, p)| {
+            .into_values()
+            .filter_map(|p| {
                 Some(Mention {
                     concept: p.concept?,
                     paper: paper.to_string(),

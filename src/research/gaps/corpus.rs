@@ -372,6 +372,194 @@ impl CorpusData {
         }
     }
 
+    /// This corpus brought up to date after writes to the papers with these keys, as
+    /// [`Corpus::load`] would read the store now: each written paper's concept set and year
+    /// read again from its own graphs (left out when it has no concept any more, e.g. deleted),
+    /// the others kept, papers and concepts numbered in IRI order again, and retractions as the
+    /// store now stands ([`Store::standing`]). The types and labels already looked up are kept
+    /// for the concepts that no written paper mentioned before or mentions now (a type is a
+    /// vote of the papers mentioning the concept).
+    pub(super) fn updated(&self, store: &Store, written: &BTreeSet<String>) -> Result<CorpusData> {
+        use crate::common::vocab::hyp;
+        use oxigraph::model::{GraphNameRef, NamedNodeRef};
+        let ox = store.graph().oxigraph();
+        let mentions_p = NamedNodeRef::new_unchecked(hyp::MENTIONS_CONCEPT);
+        // The written papers as they now are: (IRI, year, concept IRIs).
+        let mut fresh: Vec<(String, Option<i32>, BTreeSet<String>)> = Vec::new();
+        for key in written {
+            let mut iri: Option<String> = None;
+            let mut concepts = BTreeSet::new();
+            for g in [store.base().paper_graph(key), store.base().extraction_graph(key)] {
+                let g = NamedNode::new(g).map_err(Error::graph)?;
+                for q in ox.quads_for_pattern(None, Some(mentions_p), None, Some(GraphNameRef::NamedNode(g.as_ref()))) {
+                    let q = q?;
+                    if let (oxigraph::model::NamedOrBlankNode::NamedNode(p), Term::NamedNode(c)) =
+                        (&q.subject, &q.object)
+                    {
+                        iri.get_or_insert_with(|| p.as_str().to_string());
+                        concepts.insert(c.as_str().to_string());
+                    }
+                }
+            }
+            let Some(iri) = iri else { continue };
+            let node = NamedNode::new(iri.as_str()).map_err(Error::graph)?;
+            let mut year = None;
+            for q in store.graph().owned_quads(
+                Some(node.as_ref().into()),
+                Some(NamedNodeRef::new_unchecked(hyp::YEAR)),
+                None,
+            ) {
+                if let Ok(y) = lexical(&q?.object).parse::<i32>() {
+                    year = Some(y);
+                }
+            }
+            fresh.push((iri, year, concepts));
+        }
+        fresh.sort_by(|a, b| a.0.cmp(&b.0));
+        let kept_papers: Vec<&PaperRow> = self
+            .papers
+            .iter()
+            .filter(|p| !written.contains(&ids::paper_key(&p.iri)))
+            .collect();
+        // Concepts a written paper mentioned before or mentions now: typed and labelled again.
+        let mut touched = vec![false; self.concepts.len()];
+        for p in self.papers.iter().filter(|p| written.contains(&ids::paper_key(&p.iri))) {
+            for &c in &p.concepts {
+                touched[c as usize] = true;
+            }
+        }
+        // Every concept IRI, old and new, in order: old ids map into it.
+        let added: BTreeSet<&str> = fresh
+            .iter()
+            .flat_map(|f| f.2.iter())
+            .filter(|c| match self.by_iri.get(c.as_str()) {
+                Some(&i) => {
+                    touched[i as usize] = true;
+                    false
+                }
+                None => true,
+            })
+            .map(String::as_str)
+            .collect();
+        let mut all: Vec<(&str, Option<u32>)> = Vec::with_capacity(self.concepts.len() + added.len());
+        let (mut old, mut new) = (
+            self.concepts.iter().enumerate().peekable(),
+            added.into_iter().peekable(),
+        );
+        loop {
+            let take_old = match (old.peek(), new.peek()) {
+                (Some((_, o)), Some(n)) => o.iri.as_str() < *n,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_old {
+                let (i, o) = old.next().expect("peeked");
+                all.push((o.iri.as_str(), Some(i as u32)));
+            } else {
+                all.push((new.next().expect("peeked"), None));
+            }
+        }
+        let mut at_old = vec![0u32; self.concepts.len()];
+        let mut at_iri: FxHashMap<&str, u32> = FxHashMap::default();
+        for (i, (iri, was)) in all.iter().enumerate() {
+            match was {
+                Some(o) => at_old[*o as usize] = i as u32,
+                None => {
+                    at_iri.insert(iri, i as u32);
+                }
+            }
+        }
+        let id_of = |c: &str| match self.by_iri.get(c) {
+            Some(&o) => at_old[o as usize],
+            None => at_iri[c],
+        };
+        // Papers in IRI order, concepts in the merged numbering.
+        let mut rows: Vec<(String, Option<i32>, Vec<u32>)> = Vec::with_capacity(kept_papers.len() + fresh.len());
+        let (mut kept, mut fresh) = (kept_papers.into_iter().peekable(), fresh.iter().peekable());
+        loop {
+            let take_kept = match (kept.peek(), fresh.peek()) {
+                (Some(k), Some(f)) => k.iri < f.0,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_kept {
+                let p = kept.next().expect("peeked");
+                rows.push((
+                    p.iri.clone(),
+                    p.year,
+                    p.concepts.iter().map(|&c| at_old[c as usize]).collect(),
+                ));
+            } else {
+                let (iri, year, cs) = fresh.next().expect("peeked");
+                let mut cids: Vec<u32> = cs.iter().map(|c| id_of(c)).collect();
+                cids.sort_unstable();
+                rows.push((iri.clone(), *year, cids));
+            }
+        }
+        // Concepts no paper mentions any more leave; the others are numbered again.
+        let mut df = vec![0u32; all.len()];
+        for (_, _, cs) in &rows {
+            for &c in cs {
+                df[c as usize] += 1;
+            }
+        }
+        let mut final_id = vec![u32::MAX; all.len()];
+        let mut concepts = Vec::new();
+        let mut by_iri = FxHashMap::with_capacity_and_hasher(all.len(), Default::default());
+        let mut labels = HashMap::new();
+        {
+            let old_labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
+            for (i, (iri, was)) in all.iter().enumerate() {
+                if df[i] == 0 {
+                    continue;
+                }
+                let id = concepts.len() as u32;
+                final_id[i] = id;
+                by_iri.insert(iri.to_string(), id);
+                let ctype = OnceLock::new();
+                if let Some(o) = was.filter(|&o| !touched[o as usize]) {
+                    if let Some(&t) = self.concepts[o as usize].ctype.get() {
+                        let _ = ctype.set(t);
+                    }
+                    if let Some(l) = old_labels.get(&o) {
+                        labels.insert(id, l.clone());
+                    }
+                }
+                concepts.push(Concept {
+                    iri: iri.to_string(),
+                    papers: df[i],
+                    ctype,
+                });
+            }
+        }
+        let retracted: FxHashMap<String, Option<i32>> =
+            store.standing()?.retracted().map(|(k, y)| (k.to_string(), y)).collect();
+        let mut years = FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+        let papers = rows
+            .into_iter()
+            .map(|(iri, year, cs)| {
+                years.insert(iri.clone(), year);
+                let retracted = if retracted.is_empty() {
+                    None
+                } else {
+                    retracted.get(&ids::paper_key(&iri)).copied()
+                };
+                PaperRow {
+                    concepts: cs.into_iter().map(|c| final_id[c as usize]).collect(),
+                    iri,
+                    year,
+                    retracted,
+                }
+            })
+            .collect();
+        let mut data = CorpusData::new(concepts, by_iri, papers, years);
+        data.retracted = retracted;
+        *data.labels.get_mut().unwrap_or_else(|e| e.into_inner()) = labels;
+        Ok(data)
+    }
+
     /// The papers that mention both concepts (indices into `papers`, ascending), of any year.
     pub(super) fn common_papers(&self, a: u32, b: u32) -> Vec<u32> {
         let (pa, pb) = (&self.postings[a as usize], &self.postings[b as usize]);
@@ -419,7 +607,10 @@ impl Interned {
             place[i as usize] = rank as u32;
         }
         let mut list: Vec<Option<String>> = self.list.into_iter().map(Some).collect();
-        let sorted = order.iter().map(|&i| list[i as usize].take().expect("each once")).collect();
+        let sorted = order
+            .iter()
+            .map(|&i| list[i as usize].take().expect("each once"))
+            .collect();
         (sorted, place)
     }
 }

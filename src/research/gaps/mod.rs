@@ -20,9 +20,10 @@
 //! mention; a concept the caller filters on is a node whenever one paper mentions it. Each counted
 //! paper links every pair of its node concepts, keeping at most [`MAX_CONCEPTS_PER_PAPER`] of them
 //! (those most papers mention, ties by IRI) so that one long paper costs at most 40·39/2 edges.
-//! Edges carry the number of papers and the year of the first one. Loading is one SPARQL query
-//! (`queries/gap_concept_sets.rq`, O(papers × concepts)) plus indexed lookups of the types of
-//! the concepts at least two papers mention and of the labels of the concepts a gap names;
+//! Edges carry the number of papers and the year of the first one. Loading is one scan of the
+//! `hyp:mentionsConcept` quads (the pairs `queries/gap_concept_sets.rq` lists, O(papers ×
+//! concepts); after writes, only the written papers are read again) plus indexed lookups of the
+//! types of the concepts at least two papers mention and of the labels of the concepts a gap names;
 //! building is O(P·m²) for P papers of at most m node concepts. Mentions, claim quotes and
 //! labels are read by indexed quad lookups, not bound SPARQL: oxigraph plans a query before it
 //! sees the bound values and would scan.
