@@ -44,6 +44,10 @@ pub(super) struct Kept {
 /// nearest pair.
 const COOCCURRENCE_PAPERS: usize = 8;
 
+/// Writes to more than one paper in this many of the corpus's are followed by reading it
+/// again rather than by difference.
+const DELTA_SHARE: usize = 4;
+
 /// Most stores whose corpus is kept at a time (a server has one; tests open many).
 const KEPT_STORES: usize = 4;
 
@@ -69,7 +73,7 @@ impl Kept {
         let written = earlier
             .as_ref()
             .and_then(|k| Some((k, store.papers_written_since(k.generation)?)));
-        let corpus = match written {
+        let corpus = match written.filter(|(k, w)| w.len() <= k.corpus.papers.len() / DELTA_SHARE) {
             Some((k, written)) => Arc::new(k.corpus.updated(store, &written)?),
             None => Corpus::load(store)?.data().clone(),
         };
