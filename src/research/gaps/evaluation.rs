@@ -60,7 +60,7 @@ use crate::store::Store;
 use hypatia_extract::ConceptType;
 
 /// A score of a concept pair (two node ids and their neighbourhood statistics).
-type PairScore = dyn Fn(u32, u32, &LinkScores) -> f64;
+type PairScore = dyn Fn(u32, u32, &LinkScores) -> f64 + Sync;
 
 /// Most unconnected, never-linked pairs sampled for the AUC.
 pub const AUC_NEGATIVES: usize = 100_000;
@@ -442,7 +442,7 @@ fn evaluate_stratum(cut: &Cut, stratum: &Stratum, ks: &[usize], rng: &mut SplitM
     let unconnected = stratum.unconnected(g);
     let precision = |pairs: &[(u32, u32)]| precision_at(ks, pairs, &positives);
     // A ranker's top k within two hops, by the code that serves `/gaps`.
-    let top = |f: &dyn Fn(u32, u32, &LinkScores) -> f64| {
+    let top = |f: &(dyn Fn(u32, u32, &LinkScores) -> f64 + Sync + '_)| {
         best_pairs(g, None, k, &|| false, |a, c, s| {
             if keeps(a, c) {
                 f(a, c, s)

@@ -268,6 +268,23 @@ impl CoGraph {
         &self,
         focus: Option<&[u32]>,
         stop: &dyn Fn() -> bool,
+        f: impl FnMut(u32, u32, &LinkScores),
+    ) {
+        let sources: Vec<u32> = match focus {
+            Some(f) => f.to_vec(),
+            None => (0..self.len() as u32).collect(),
+        };
+        self.for_each_candidate_from(&sources, focus, stop, f);
+    }
+
+    /// [`for_each_candidate_until`](CoGraph::for_each_candidate_until) for the pairs whose
+    /// first concept is one of `sources` (all of the graph, or the focus, or a share of either
+    /// for one thread): the pairs of disjoint shares are disjoint.
+    pub(super) fn for_each_candidate_from(
+        &self,
+        sources: &[u32],
+        focus: Option<&[u32]>,
+        stop: &dyn Fn() -> bool,
         mut f: impl FnMut(u32, u32, &LinkScores),
     ) {
         let n = self.len();
@@ -277,11 +294,7 @@ impl CoGraph {
         let mut is_nbr = vec![false; n];
         let mut touched: Vec<u32> = Vec::new();
         let in_focus = |x: u32| focus.is_some_and(|f| f.binary_search(&x).is_ok());
-        let sources: Vec<u32> = match focus {
-            Some(f) => f.to_vec(),
-            None => (0..n as u32).collect(),
-        };
-        for a in sources {
+        for &a in sources {
             if stop() {
                 return;
             }
@@ -553,5 +566,67 @@ mod tests {
         let s = g.pair(0, 3);
         assert!((g.score_with(LinkScore::AaTrend, 0, 3, &s) - 3.0 * s.aa).abs() < 1e-12);
         assert_eq!(g.score(0, 3, &s), g.score_with(LinkScore::SERVED, 0, 3, &s));
+    }
+
+    /// The best pairs found by one thread a core (a graph with enough source concepts to
+    /// share them) are those one thread finds over all sources: same pairs, scores and order.
+    #[test]
+    fn best_pairs_on_threads_are_those_of_one() {
+        let n = 6000u32;
+        let mut state = 42u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        let mut adj: Vec<Vec<Edge>> = vec![Vec::new(); n as usize];
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..30_000 {
+            // Skewed ends, so that some concepts are hubs.
+            let (a, c) = (next() % n, (next() % n) * (next() % n) / n);
+            if a == c || !seen.insert(pair_key(a, c)) {
+                continue;
+            }
+            let first = 1990 + (next() % 30) as i32;
+            adj[a as usize].push(Edge {
+                n: c,
+                papers: 1 + next() % 3,
+                first,
+            });
+            adj[c as usize].push(Edge { n: a, papers: 1, first });
+        }
+        for l in &mut adj {
+            l.sort_unstable_by_key(|e| e.n);
+        }
+        let types = [ConceptType::Method, ConceptType::Task, ConceptType::Dataset];
+        let g = CoGraph {
+            ids: (0..n).collect(),
+            local: (0..n).collect(),
+            df: (0..n).map(|i| 2 + i % 7).collect(),
+            types: (0..n).map(|i| types[(i % 3) as usize]).collect(),
+            recent: (0..n).map(|i| i % 3).collect(),
+            growth: growth_of(&adj, Some(2019)),
+            adj,
+            capped_papers: vec![Vec::new(); n as usize],
+            generic_above: 1000,
+        };
+        let score = |a: u32, c: u32, s: &LinkScores| {
+            if g.actionable(a, c) {
+                g.score(a, c, s)
+            } else {
+                f64::NEG_INFINITY
+            }
+        };
+        let all: Vec<u32> = (0..n).collect();
+        for limit in [1, 20, 500] {
+            let threaded = super::super::missing_links::best_pairs(&g, None, limit, &|| false, score);
+            let one = super::super::missing_links::best_from(&g, &all, None, limit, &|| false, &score);
+            assert_eq!(threaded.len(), limit);
+            let key = |v: &[(f64, (u32, u32, LinkScores))]| -> Vec<(u64, u32, u32)> {
+                v.iter().map(|(s, (a, c, _))| (s.to_bits(), *a, *c)).collect()
+            };
+            assert_eq!(key(&threaded), key(&one), "limit {limit}");
+        }
     }
 }

@@ -20,8 +20,54 @@ pub(super) fn best_pairs(
     g: &CoGraph,
     focus: Option<&[u32]>,
     limit: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+    score: impl Fn(u32, u32, &LinkScores) -> f64 + Sync,
+) -> Vec<(f64, (u32, u32, LinkScores))> {
+    let sources: Vec<u32> = match focus {
+        Some(f) => f.to_vec(),
+        None => (0..g.len() as u32).collect(),
+    };
+    // The source concepts dealt round-robin to one thread a core (hubs spread evenly); each
+    // keeps its own best, and the union is cut once more. The same pairs, scores and ties as
+    // one thread: the cut is a total order.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS)
+        .min(sources.len() / MIN_SOURCES_PER_THREAD)
+        .max(1);
+    let best: Vec<(f64, (u32, u32, LinkScores))> = if threads == 1 {
+        best_from(g, &sources, focus, limit, stop, &score)
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let share: Vec<u32> = sources.iter().skip(t).step_by(threads).copied().collect();
+                    let score = &score;
+                    scope.spawn(move || best_from(g, &share, focus, limit, stop, score))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a best-pairs thread panicked"))
+                .collect()
+        })
+    };
+    top_k(best, limit, |a, b| (a.0, a.1).cmp(&(b.0, b.1)))
+}
+
+/// Threads [`best_pairs`] uses at most.
+const MAX_THREADS: usize = 4;
+/// Source concepts per thread below which [`best_pairs`] stays on one.
+const MIN_SOURCES_PER_THREAD: usize = 2048;
+
+/// The best `limit` pairs whose first concept is one of `sources` (see [`best_pairs`]).
+pub(super) fn best_from(
+    g: &CoGraph,
+    sources: &[u32],
+    focus: Option<&[u32]>,
+    limit: usize,
     stop: &dyn Fn() -> bool,
-    score: impl Fn(u32, u32, &LinkScores) -> f64,
+    score: &impl Fn(u32, u32, &LinkScores) -> f64,
 ) -> Vec<(f64, (u32, u32, LinkScores))> {
     let mut best: Vec<(f64, (u32, u32, LinkScores))> = Vec::new();
     let mut floor = f64::NEG_INFINITY;
@@ -32,7 +78,7 @@ pub(super) fn best_pairs(
         }
         *best = kept;
     };
-    g.for_each_candidate_until(focus, stop, |a, c, s| {
+    g.for_each_candidate_from(sources, focus, stop, |a, c, s| {
         let score = score(a, c, s);
         if !score.is_finite() || score < floor || g.co_mentioned(a, c) {
             return;
