@@ -54,7 +54,7 @@ pub const CLAIMS_ABOUT: &str = include_str!("../../queries/claims_about.rq");
 /// Claims standing in one passage (`?passage` bound).
 pub const CLAIMS_IN_PASSAGE: &str = include_str!("../../queries/claims_in_passage.rq");
 
-/// Every (paper, concept) pair of `hyp:mentionsConcept`, for the gap finder.
+/// Every (paper, concept) pair of `hyp:mentionsConcept` (the gap finder reads the same pairs by a quad scan).
 pub const GAP_CONCEPT_SETS: &str = include_str!("../../queries/gap_concept_sets.rq");
 /// Every statement that a method was evaluated on a dataset or task.
 pub const METHOD_EVALUATIONS: &str = include_str!("../../queries/method_evaluations.rq");
