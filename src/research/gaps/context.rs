@@ -23,8 +23,8 @@ type Found = HashMap<(GapKind, Option<i32>, usize), Arc<Vec<Gap>>>;
 /// [`Store::generation`] is the one read before loading it: loading the corpus is most of a
 /// search's cost on a large store (a scan of every mention, then the types of tens of
 /// thousands of concepts), and so is building its co-occurrence graph. After writes the corpus
-/// is brought up to date by difference ([`CorpusData::updated`]) with the keys the store says
-/// were written; the graphs, rows, claims and gaps are derived again.
+/// and the statement rows are brought up to date by difference ([`Kept::updated`]) with the keys
+/// the store says were written; the claims, graphs and gaps are derived again.
 pub(super) struct Kept {
     generation: u64,
     /// The open store it describes ([`Store::instance`]).
@@ -73,24 +73,65 @@ impl Kept {
         let written = earlier
             .as_ref()
             .and_then(|k| Some((k, store.papers_written_since(k.generation)?)));
-        let corpus = match written.filter(|(k, w)| w.len() <= k.corpus.papers.len() / DELTA_SHARE) {
-            Some((k, written)) => Arc::new(k.corpus.updated(store, &written)?),
-            None => Corpus::load(store)?.data().clone(),
+        let kept = match written.filter(|(k, w)| w.len() <= k.corpus.papers.len() / DELTA_SHARE) {
+            Some((k, written)) => Kept::updated(store, k, &written, generation)?,
+            None => Kept {
+                generation,
+                instance,
+                corpus: Corpus::load(store)?.data().clone(),
+                graphs: Default::default(),
+                claims: OnceLock::new(),
+                rows: Default::default(),
+                found: Default::default(),
+            },
         };
-        let kept = Arc::new(Kept {
-            generation,
-            instance,
-            corpus,
-            graphs: Default::default(),
-            claims: OnceLock::new(),
-            rows: Default::default(),
-            found: Default::default(),
-        });
+        let kept = Arc::new(kept);
         let mut all = lock(&KEPT);
         all.retain(|k| k.instance != instance);
         all.insert(0, kept.clone());
         all.truncate(KEPT_STORES);
         Ok(kept)
+    }
+
+    /// `earlier` brought up to date after writes to the papers with these keys: the corpus
+    /// ([`CorpusData::updated`]), and the statement rows `earlier` had read, without the
+    /// written papers' and with what each written paper's two graphs state now (the same named
+    /// query over them, [`GraphStore::query_in`](crate::store::graph::GraphStore::query_in):
+    /// these queries join nothing across papers). Claims, graphs and gaps are derived again
+    /// when asked for.
+    fn updated(store: &Store, earlier: &Kept, written: &BTreeSet<String>, generation: u64) -> Result<Kept> {
+        let corpus = Arc::new(earlier.corpus.updated(store, written)?);
+        let is_written = |paper: &str| written.contains(&crate::common::ids::paper_key(paper));
+        let graphs_of = |key: &str| -> Result<Vec<NamedNode>> {
+            [store.base().paper_graph(key), store.base().extraction_graph(key)]
+                .into_iter()
+                .map(|g| NamedNode::new(g).map_err(Error::graph))
+                .collect()
+        };
+        let mut rows = HashMap::new();
+        let earlier_rows: Vec<(&'static str, Arc<Vec<queries::Row>>)> =
+            lock(&earlier.rows).iter().map(|(q, r)| (*q, r.clone())).collect();
+        for (query, old) in earlier_rows {
+            let mut new: Vec<queries::Row> = old
+                .iter()
+                .filter(|r| r.get("paper").is_none_or(|p| !is_written(p)))
+                .cloned()
+                .collect();
+            for key in written {
+                new.extend(queries::rows(store.graph().query_in(query, &graphs_of(key)?)?)?);
+            }
+            sort_rows(query, &mut new);
+            rows.insert(query, Arc::new(new));
+        }
+        Ok(Kept {
+            generation,
+            instance: store.instance(),
+            corpus,
+            graphs: Default::default(),
+            claims: OnceLock::new(),
+            rows: Mutex::new(rows),
+            found: Default::default(),
+        })
     }
 
     /// Gaps an earlier call found without a concept filter.
@@ -307,12 +348,15 @@ impl<'a> Ctx<'a> {
         Ok(list)
     }
 
-    /// The rows of a named query that takes no binding, run once while the store is unchanged.
+    /// The rows of a named query that takes no binding, run once while the store is unchanged
+    /// (after writes, brought up to date by difference: [`Kept::of`]), in [`sort_rows`] order.
     pub(super) fn rows(&self, query: &'static str) -> Result<Arc<Vec<queries::Row>>> {
         if let Some(r) = lock(&self.kept.rows).get(query) {
             return Ok(r.clone());
         }
-        let rows = Arc::new(queries::select(self.store, query, &[])?);
+        let mut rows = queries::select(self.store, query, &[])?;
+        sort_rows(query, &mut rows);
+        let rows = Arc::new(rows);
         lock(&self.kept.rows).insert(query, rows.clone());
         Ok(rows)
     }
@@ -492,4 +536,37 @@ impl<'a> Ctx<'a> {
         }
         Ok(None)
     }
+}
+
+/// The variables a statement query orders its rows by (numeric ones compared as numbers),
+/// as its `ORDER BY` says.
+fn order_of(query: &str) -> &'static [(&'static str, bool)] {
+    if query == queries::METHOD_EVALUATIONS {
+        &[("method", false), ("dataset", false), ("paper", false), ("start", true)]
+    } else if query == queries::OPEN_QUESTION_PASSAGES {
+        &[("paper", false), ("start", true)]
+    } else {
+        &[]
+    }
+}
+
+/// Sorts a statement query's rows by its `ORDER BY`, then by every value (the order SPARQL
+/// leaves to the engine), so that rows read whole and rows brought up to date by difference
+/// come in one order.
+fn sort_rows(query: &str, rows: &mut [queries::Row]) {
+    let order = order_of(query);
+    rows.sort_by_cached_key(|r| {
+        let mut key: Vec<(i64, String)> = order
+            .iter()
+            .map(|(var, numeric)| {
+                let v = r.get(*var).cloned().unwrap_or_default();
+                let n = if *numeric { v.parse().unwrap_or(i64::MIN) } else { 0 };
+                (n, v)
+            })
+            .collect();
+        let mut rest: Vec<(&String, &String)> = r.iter().collect();
+        rest.sort();
+        key.extend(rest.into_iter().map(|(var, v)| (0, format!("{var}={v}"))));
+        key
+    });
 }
