@@ -1,7 +1,7 @@
 //! Open questions: future-work and limitation sentences, found by cue phrases, that no later
 //! paper answers with claims about the same concepts.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::context::Ctx;
 use super::rank::top_k;
@@ -89,6 +89,15 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
             claimed.entry(c.paper.as_str()).or_default().insert(k);
         }
     }
+    // The dated papers with claims, and for each concept the ones claiming about it, so that a
+    // candidate visits only the papers that share one of its concepts.
+    let claimers: Vec<(&str, i32)> = claimed.keys().filter_map(|p| Some((*p, corpus.year_of(p)?))).collect();
+    let mut claimed_by: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (i, (p, _)) in claimers.iter().enumerate() {
+        for &k in &claimed[p] {
+            claimed_by.entry(k).or_default().push(i as u32);
+        }
+    }
     let mut seen: HashSet<(String, usize, usize)> = HashSet::new();
     struct Cand {
         paper: String,
@@ -150,19 +159,21 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
             let mut touching = 0;
             let mut best: f64 = 0.0;
             if let Some(y) = year {
-                for (p, cs) in &claimed {
-                    if corpus.year_of(p).is_none_or(|py| py <= y) {
-                        continue;
+                // Later papers sharing a concept: how many of the candidate's concepts each claims about.
+                let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+                for c in &concepts {
+                    for &i in claimed_by.get(c).into_iter().flatten() {
+                        if claimers[i as usize].1 > y {
+                            *shared.entry(i).or_default() += 1;
+                        }
                     }
-                    let shared = concepts.iter().filter(|c| cs.contains(c)).count();
-                    if shared == 0 {
-                        continue;
-                    }
+                }
+                for (i, n) in shared {
                     touching += 1;
-                    let coverage = shared as f64 / concepts.len() as f64;
+                    let coverage = n as f64 / concepts.len() as f64;
                     best = best.max(coverage);
                     if coverage >= 0.5 {
-                        addressing.push((coverage, p.to_string()));
+                        addressing.push((coverage, claimers[i as usize].0.to_string()));
                     }
                 }
             }
