@@ -111,14 +111,6 @@ impl<'s> Corpus<'s> {
         use crate::common::vocab::hyp;
         use oxigraph::model::NamedNodeRef;
         let only = format.map(|f| papers_of_format(store, f)).transpose()?;
-        let retracted: FxHashMap<String, Option<i32>> =
-            store.standing()?.retracted().map(|(k, y)| (k.to_string(), y)).collect();
-        let retracted_in = |paper: &str| {
-            if retracted.is_empty() {
-                return None;
-            }
-            retracted.get(&ids::paper_key(paper)).copied()
-        };
         let mut paper_iris = Interned::default();
         let mut concept_iris = Interned::default();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -188,28 +180,22 @@ impl<'s> Corpus<'s> {
             }
         }
         drop(paper_index);
-        let mut years = FxHashMap::with_capacity_and_hasher(paper_iris.len(), Default::default());
         let mut papers: Vec<PaperRow> = paper_iris
             .into_iter()
             .zip(year_of)
-            .map(|(iri, year)| {
-                years.insert(iri.clone(), year);
-                PaperRow {
-                    retracted: retracted_in(&iri),
-                    iri,
-                    year,
-                    concepts: Vec::new(),
-                }
+            .map(|(iri, year)| PaperRow {
+                iri,
+                year,
+                retracted: None,
+                concepts: Vec::new(),
             })
             .collect();
         for (p, c) in pairs {
             papers[p as usize].concepts.push(c);
         }
-        let mut data = CorpusData::new(concepts, by_iri, papers, years);
-        data.retracted = retracted;
         Ok(Corpus {
             store,
-            data: Arc::new(data),
+            data: Arc::new(CorpusData::new(concepts, by_iri, papers, retractions(store)?)),
         })
     }
 
@@ -235,14 +221,12 @@ impl<'s> Corpus<'s> {
                 }
             })
             .collect();
-        let mut years = FxHashMap::with_capacity_and_hasher(sets.len(), Default::default());
         let mut papers = Vec::with_capacity(sets.len());
         for (iri, year, cs) in sets {
             let ids: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
             for &c in &ids {
                 concepts[c as usize].papers += 1;
             }
-            years.insert(iri.clone(), year);
             papers.push(PaperRow {
                 iri,
                 year,
@@ -252,7 +236,7 @@ impl<'s> Corpus<'s> {
         }
         Corpus {
             store,
-            data: Arc::new(CorpusData::new(concepts, by_iri, papers, years)),
+            data: Arc::new(CorpusData::new(concepts, by_iri, papers, FxHashMap::default())),
         }
     }
 
@@ -349,12 +333,21 @@ impl<'s> Corpus<'s> {
 }
 
 impl CorpusData {
+    /// The corpus of these concepts and papers (in IRI order), each paper marked with its
+    /// retraction from `retracted` (paper key to the year of the retraction).
     fn new(
         concepts: Vec<Concept>,
         by_iri: FxHashMap<String, u32>,
-        papers: Vec<PaperRow>,
-        years: FxHashMap<String, Option<i32>>,
+        mut papers: Vec<PaperRow>,
+        retracted: FxHashMap<String, Option<i32>>,
     ) -> CorpusData {
+        let mut years = FxHashMap::with_capacity_and_hasher(papers.len(), Default::default());
+        for p in &mut papers {
+            years.insert(p.iri.clone(), p.year);
+            if !retracted.is_empty() {
+                p.retracted = retracted.get(&ids::paper_key(&p.iri)).copied();
+            }
+        }
         let mut postings = vec![Vec::new(); concepts.len()];
         for (i, p) in papers.iter().enumerate() {
             for &c in &p.concepts {
@@ -368,7 +361,7 @@ impl CorpusData {
             papers,
             postings,
             years,
-            retracted: Default::default(),
+            retracted,
         }
     }
 
@@ -416,16 +409,16 @@ impl CorpusData {
             fresh.push((iri, year, concepts));
         }
         fresh.sort_by(|a, b| a.0.cmp(&b.0));
-        let kept_papers: Vec<&PaperRow> = self
-            .papers
-            .iter()
-            .filter(|p| !written.contains(&ids::paper_key(&p.iri)))
-            .collect();
         // Concepts a written paper mentioned before or mentions now: typed and labelled again.
         let mut touched = vec![false; self.concepts.len()];
-        for p in self.papers.iter().filter(|p| written.contains(&ids::paper_key(&p.iri))) {
-            for &c in &p.concepts {
-                touched[c as usize] = true;
+        let mut kept_papers: Vec<&PaperRow> = Vec::with_capacity(self.papers.len());
+        for p in &self.papers {
+            if written.contains(&ids::paper_key(&p.iri)) {
+                for &c in &p.concepts {
+                    touched[c as usize] = true;
+                }
+            } else {
+                kept_papers.push(p);
             }
         }
         // Every concept IRI, old and new, in order: old ids map into it.
@@ -441,25 +434,15 @@ impl CorpusData {
             })
             .map(String::as_str)
             .collect();
-        let mut all: Vec<(&str, Option<u32>)> = Vec::with_capacity(self.concepts.len() + added.len());
-        let (mut old, mut new) = (
-            self.concepts.iter().enumerate().peekable(),
-            added.into_iter().peekable(),
+        let all: Vec<(&str, Option<u32>)> = merge_sorted(
+            self.concepts
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.iri.as_str(), Some(i as u32)))
+                .collect(),
+            added.into_iter().map(|c| (c, None)).collect(),
+            |a, b| a.0 < b.0,
         );
-        loop {
-            let take_old = match (old.peek(), new.peek()) {
-                (Some((_, o)), Some(n)) => o.iri.as_str() < *n,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            if take_old {
-                let (i, o) = old.next().expect("peeked");
-                all.push((o.iri.as_str(), Some(i as u32)));
-            } else {
-                all.push((new.next().expect("peeked"), None));
-            }
-        }
         let mut at_old = vec![0u32; self.concepts.len()];
         let mut at_iri: FxHashMap<&str, u32> = FxHashMap::default();
         for (i, (iri, was)) in all.iter().enumerate() {
@@ -475,29 +458,24 @@ impl CorpusData {
             None => at_iri[c],
         };
         // Papers in IRI order, concepts in the merged numbering.
-        let mut rows: Vec<(String, Option<i32>, Vec<u32>)> = Vec::with_capacity(kept_papers.len() + fresh.len());
-        let (mut kept, mut fresh) = (kept_papers.into_iter().peekable(), fresh.iter().peekable());
-        loop {
-            let take_kept = match (kept.peek(), fresh.peek()) {
-                (Some(k), Some(f)) => k.iri < f.0,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            if take_kept {
-                let p = kept.next().expect("peeked");
-                rows.push((
-                    p.iri.clone(),
-                    p.year,
-                    p.concepts.iter().map(|&c| at_old[c as usize]).collect(),
-                ));
-            } else {
-                let (iri, year, cs) = fresh.next().expect("peeked");
-                let mut cids: Vec<u32> = cs.iter().map(|c| id_of(c)).collect();
-                cids.sort_unstable();
-                rows.push((iri.clone(), *year, cids));
-            }
-        }
+        let rows: Vec<(String, Option<i32>, Vec<u32>)> = merge_sorted(
+            kept_papers
+                .into_iter()
+                .map(|p| {
+                    let cs = p.concepts.iter().map(|&c| at_old[c as usize]).collect();
+                    (p.iri.clone(), p.year, cs)
+                })
+                .collect(),
+            fresh
+                .iter()
+                .map(|(iri, year, cs)| {
+                    let mut cids: Vec<u32> = cs.iter().map(|c| id_of(c)).collect();
+                    cids.sort_unstable();
+                    (iri.clone(), *year, cids)
+                })
+                .collect(),
+            |a, b| a.0 < b.0,
+        );
         // Concepts no paper mentions any more leave; the others are numbered again.
         let mut df = vec![0u32; all.len()];
         for (_, _, cs) in &rows {
@@ -534,28 +512,16 @@ impl CorpusData {
                 });
             }
         }
-        let retracted: FxHashMap<String, Option<i32>> =
-            store.standing()?.retracted().map(|(k, y)| (k.to_string(), y)).collect();
-        let mut years = FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
         let papers = rows
             .into_iter()
-            .map(|(iri, year, cs)| {
-                years.insert(iri.clone(), year);
-                let retracted = if retracted.is_empty() {
-                    None
-                } else {
-                    retracted.get(&ids::paper_key(&iri)).copied()
-                };
-                PaperRow {
-                    concepts: cs.into_iter().map(|c| final_id[c as usize]).collect(),
-                    iri,
-                    year,
-                    retracted,
-                }
+            .map(|(iri, year, cs)| PaperRow {
+                concepts: cs.into_iter().map(|c| final_id[c as usize]).collect(),
+                iri,
+                year,
+                retracted: None,
             })
             .collect();
-        let mut data = CorpusData::new(concepts, by_iri, papers, years);
-        data.retracted = retracted;
+        let mut data = CorpusData::new(concepts, by_iri, papers, retractions(store)?);
         *data.labels.get_mut().unwrap_or_else(|e| e.into_inner()) = labels;
         Ok(data)
     }
@@ -577,6 +543,25 @@ impl CorpusData {
         }
         out
     }
+}
+
+/// The keys of the retracted papers as the store now stands, with the year of each retraction.
+fn retractions(store: &Store) -> Result<FxHashMap<String, Option<i32>>> {
+    Ok(store.standing()?.retracted().map(|(k, y)| (k.to_string(), y)).collect())
+}
+
+/// Two ascending lists merged into one (`less`: whether an item of `a` goes before one of `b`;
+/// ties take `b`'s first).
+fn merge_sorted<T>(a: Vec<T>, b: Vec<T>, less: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let next = if less(x, y) { a.next() } else { b.next() };
+        out.extend(next);
+    }
+    out.extend(a);
+    out.extend(b);
+    out
 }
 
 /// Strings numbered in the order they are first seen.
