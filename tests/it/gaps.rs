@@ -44,6 +44,14 @@ fn rows(store: &Store, q: &str, bindings: &[(&str, Term)]) -> Vec<hypatia::store
     hypatia::store::queries::select(store, q, bindings).unwrap()
 }
 
+/// The keys of the papers a query's `?p` names.
+fn paper_keys(store: &Store, q: &str) -> Vec<String> {
+    rows(store, q, &[])
+        .iter()
+        .map(|r| hypatia::common::ids::paper_key(&r["p"]))
+        .collect()
+}
+
 fn ask(store: &Store, q: &str) -> bool {
     match store.graph().query(q, &[], &[]).unwrap() {
         QueryResults::Boolean(b) => b,
@@ -881,14 +889,10 @@ fn a_write_makes_the_next_gap_search_see_it() {
     assert!(store.generation() > generation);
     let after = pairs(&store);
     assert!(!after.contains(&hmm_svm), "{after:?}");
-    let keys: Vec<String> = rows(
+    let keys = paper_keys(
         &store,
         &format!("{P} PREFIX schema: <http://schema.org/> SELECT ?p WHERE {{ ?p schema:name \"Tenth report\" }}"),
-        &[],
-    )
-    .iter()
-    .map(|r| hypatia::common::ids::paper_key(&r["p"]))
-    .collect();
+    );
     assert_eq!(store.delete_papers(&keys).unwrap(), 1);
     assert_eq!(pairs(&store), before);
 }
@@ -933,14 +937,10 @@ fn gaps_after_writes_are_those_of_the_store_read_afresh() {
     )
     .unwrap();
     assert_eq!(ingest(&store, &e, &[src]).papers, 1);
-    let keys: Vec<String> = rows(
+    let keys = paper_keys(
         &store,
         &format!("{P} SELECT ?p WHERE {{ ?c hyp:polarity ?x ; <http://schema.org/isBasedOn> ?p }} GROUP BY ?p ORDER BY ?p LIMIT 2"),
-        &[],
-    )
-    .iter()
-    .map(|r| hypatia::common::ids::paper_key(&r["p"]))
-    .collect();
+    );
     assert_eq!(store.delete_papers(&keys).unwrap(), 2);
     let written = store.papers_written_since(generation).expect("the log reaches back");
     assert_eq!(written.len(), 3, "{written:?}");
