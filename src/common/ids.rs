@@ -168,6 +168,14 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// Every kind, in a fixed order (the order [`passage_key_numbers`] codes prefixes by).
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Hypothesis,
+        RecordKind::Experiment,
+        RecordKind::StatusChange,
+        RecordKind::Comparison,
+    ];
+
     /// The key prefix.
     pub fn prefix(self) -> &'static str {
         match self {
@@ -190,14 +198,7 @@ impl RecordKind {
 
     /// The kind of a record key, or `None` for a paper key (or anything else).
     pub fn of_key(key: &str) -> Option<RecordKind> {
-        [
-            RecordKind::Hypothesis,
-            RecordKind::Experiment,
-            RecordKind::StatusChange,
-            RecordKind::Comparison,
-        ]
-        .into_iter()
-        .find(|k| {
+        RecordKind::ALL.into_iter().find(|k| {
             key.strip_prefix(k.prefix())
                 .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
         })
@@ -221,6 +222,39 @@ impl RecordKind {
 /// The key of passage `ordinal` of the paper with key `paper_key`.
 pub fn passage_key(paper_key: &str, ordinal: usize) -> String {
     format!("{paper_key}-{ordinal}")
+}
+
+/// A passage key as two numbers, so that an index can keep it in numeric columns and read it
+/// per hit without a dictionary: the 64-bit number the paper's (or record's) 16 hex digits
+/// spell, and the ordinal in the low 32 bits of the second under the record prefix's code (0 for
+/// a paper, 1 + its place in [`RecordKind::ALL`]). `None` unless the key is exactly
+/// `[prefix]<16 lower-case hex digits>-<ordinal>` as [`passage_key`] writes it: a key either
+/// comes back unchanged from [`passage_key_of_numbers`] or is not encoded.
+pub fn passage_key_numbers(key: &str) -> Option<(u64, u64)> {
+    let (owner, ordinal) = key.rsplit_once('-')?;
+    let ordinal: u32 = ordinal.parse().ok()?;
+    let (code, hex) = match RecordKind::of_key(owner) {
+        Some(kind) => (
+            1 + RecordKind::ALL.iter().position(|k| *k == kind)? as u64,
+            &owner[kind.prefix().len()..],
+        ),
+        None => (0, owner),
+    };
+    if hex.len() != 16 {
+        return None;
+    }
+    let numbers = (u64::from_str_radix(hex, 16).ok()?, (code << 32) | u64::from(ordinal));
+    (passage_key_of_numbers(numbers).as_deref() == Some(key)).then_some(numbers)
+}
+
+/// The passage key [`passage_key_numbers`] made these numbers of (`None` for numbers it never
+/// makes).
+pub fn passage_key_of_numbers((owner, tail): (u64, u64)) -> Option<String> {
+    let prefix = match (tail >> 32) as usize {
+        0 => "",
+        code => RecordKind::ALL.get(code - 1)?.prefix(),
+    };
+    Some(format!("{prefix}{owner:016x}-{}", tail as u32))
 }
 
 /// The paper key of a passage key.
@@ -335,5 +369,31 @@ mod tests {
     fn passage_keys_round_trip() {
         let k = passage_key("0123456789abcdef", 7);
         assert_eq!(paper_key_of_passage(&k), "0123456789abcdef");
+    }
+
+    #[test]
+    fn passage_keys_as_numbers_come_back_exactly_or_not_at_all() {
+        let paper = paper_key("https://doi.org/10.1000/x");
+        let mut keys = vec![passage_key(&paper, 0), passage_key(&paper, 4_294_967_295), "ffffffffffffffff-12".into()];
+        keys.extend(RecordKind::ALL.map(|k| passage_key(&k.key("seed"), 3)));
+        let mut seen = std::collections::HashSet::new();
+        for key in &keys {
+            let n = passage_key_numbers(key).unwrap_or_else(|| panic!("{key} is canonical"));
+            assert!(seen.insert(n), "{key}: two keys, one pair of numbers");
+            assert_eq!(passage_key_of_numbers(n).as_deref(), Some(key.as_str()));
+        }
+        for odd in [
+            "0123456789ABCDEF-1",  // upper case
+            "+123456789abcdef-1",  // a sign u64::from_str_radix would take
+            "0123456789abcdef-01", // a leading zero
+            "0123456789abcdef-4294967296",
+            "0123456789abcde-1",
+            "xyz_0123456789abcdef-1",
+            "0123456789abcdef",
+            "",
+        ] {
+            assert_eq!(passage_key_numbers(odd), None, "{odd}");
+        }
+        assert_eq!(passage_key_of_numbers((1, 99 << 32)), None);
     }
 }

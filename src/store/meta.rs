@@ -12,9 +12,10 @@ use crate::embed::ModelIdentity;
 
 /// The file's name in the data folder.
 pub(crate) const META: &str = "hypatia.json";
-/// The store format this build writes. 1: passages without versions (upgraded on open);
-/// 2: each passage carries its paper's digest.
-pub(crate) const FORMAT: u32 = 2;
+/// The store format this build writes. 1: passages without versions; 2: each passage carries
+/// its paper's digest; 3: the text index keeps passage keys in a column (older formats are
+/// upgraded on open).
+pub(crate) const FORMAT: u32 = 3;
 /// The oldest format this build opens (and upgrades).
 const OLDEST: u32 = 1;
 

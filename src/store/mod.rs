@@ -105,7 +105,7 @@ impl Store {
             tracing::info!(
                 passages = n,
                 format = meta::FORMAT,
-                "upgraded the text index: passages carry their paper's version"
+                "upgraded the text index to the current store format"
             );
         }
         let store = Store {

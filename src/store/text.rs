@@ -6,8 +6,10 @@ use std::path::Path;
 
 use parking_lot::Mutex;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, Value};
+use tantivy::tokenizer::TokenStream;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::{PaperDoc, SearchFilter, StoredPassage};
@@ -34,6 +36,8 @@ struct Fields {
     year: Field,
     venue: Field,
     version: Field,
+    key_owner: Field,
+    key_tail: Field,
 }
 
 impl Fields {
@@ -53,6 +57,8 @@ impl Fields {
             year: f("year")?,
             venue: f("venue")?,
             version: f("version")?,
+            key_owner: f("key_owner")?,
+            key_tail: f("key_tail")?,
         })
     }
 }
@@ -96,6 +102,7 @@ impl TextIndex {
         for d in docs {
             w.delete_term(Term::from_field_text(f.paper, &d.key));
             for p in &d.passages {
+                let (owner, tail) = key_numbers(&p.key);
                 w.add_document(doc!(
                     f.passage => p.key.as_str(),
                     f.paper => d.key.as_str(),
@@ -110,6 +117,8 @@ impl TextIndex {
                     f.year => i64::from(d.year.unwrap_or(i32::MIN)),
                     f.venue => d.venue.as_deref().unwrap_or(""),
                     f.version => d.digest.as_str(),
+                    f.key_owner => owner,
+                    f.key_tail => tail,
                 ))?;
             }
         }
@@ -170,20 +179,77 @@ impl TextIndex {
 
     /// BM25 search over passage text and the paper's title (weighted by `title_boost`); returns
     /// passage keys with scores, best first.
+    ///
+    /// The query is plain text, not a query language: the terms the fields' analyzer makes of
+    /// it (see [`TextIndex::terms_query`]). Punctuation, `field:`, `+`, `-` and quotes carry no
+    /// meaning; a hyphenated word is its parts.
     pub fn search(&self, query: &str, k: usize, filter: &SearchFilter, title_boost: f32) -> Result<Vec<(String, f32)>> {
-        let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.title]);
-        parser.set_field_boost(f.title, title_boost);
-        let (parsed, _errors) = parser.parse_query_lenient(query);
-        let query = self.filtered(parsed, filter);
+        let Some(terms) = self.terms_query(query, title_boost)? else {
+            return Ok(Vec::new());
+        };
+        let query = self.filtered(terms, filter);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(k.max(1)))?;
-        top.into_iter()
-            .map(|(score, addr)| {
-                let d: TantivyDocument = searcher.doc(addr)?;
-                Ok((str_of(&d, f.passage), score))
-            })
-            .collect()
+        // Keys from the two key columns, not the document store: a stored document is a block
+        // to decompress per hit (and a string column a dictionary block), and fusion needs only
+        // the key.
+        let f = self.fields;
+        let mut columns: std::collections::HashMap<u32, [Column<u64>; 2]> = std::collections::HashMap::new();
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let [owner, tail] = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
+                    e.insert([fast.u64("key_owner")?, fast.u64("key_tail")?])
+                }
+            };
+            let numbers = owner.first(addr.doc_id).zip(tail.first(addr.doc_id));
+            let key = match numbers.and_then(crate::common::ids::passage_key_of_numbers) {
+                Some(key) => key,
+                // A key not in canonical form: from the stored document.
+                None => str_of(&searcher.doc::<TantivyDocument>(addr)?, f.passage),
+            };
+            out.push((key, score));
+        }
+        Ok(out)
+    }
+
+    /// One flat disjunction of term queries: each distinct term of `query` (as the `en_stem`
+    /// analyzer of the text and title fields makes it) in the passage text, and in the title
+    /// weighted by `title_boost`; a term said n times weighs n times. Flat and made of term
+    /// queries only, so that tantivy's top-k collector prunes it by block-max WAND instead of
+    /// scoring every posting of every term (a nested disjunction per term, as a query parser
+    /// over two fields builds, is scored exhaustively). None when the text has no term.
+    fn terms_query(&self, query: &str, title_boost: f32) -> Result<Option<Box<dyn Query>>> {
+        let f = self.fields;
+        let mut analyzer = self.index.tokenizer_for_field(f.text)?;
+        let mut counts: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+        let mut stream = analyzer.token_stream(query);
+        while let Some(token) = stream.next() {
+            *counts.entry(token.text.clone()).or_default() += 1;
+        }
+        if counts.is_empty() {
+            return Ok(None);
+        }
+        let term_query = |field: Field, term: &str, weight: f32| -> (Occur, Box<dyn Query>) {
+            let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+            let q: Box<dyn Query> = if weight == 1.0 {
+                Box::new(q)
+            } else {
+                Box::new(BoostQuery::new(Box::new(q), weight))
+            };
+            (Occur::Should, q)
+        };
+        let mut clauses = Vec::with_capacity(counts.len() * 2);
+        for (term, n) in &counts {
+            let n = *n as f32;
+            clauses.push(term_query(f.text, term, n));
+            if title_boost > 0.0 {
+                clauses.push(term_query(f.title, term, title_boost * n));
+            }
+        }
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
     fn filtered(&self, q: Box<dyn Query>, filter: &SearchFilter) -> Box<dyn Query> {
@@ -294,11 +360,12 @@ impl TextIndex {
     }
 }
 
-/// Rewrites an index of store format 1 (passages without the `version` field) into the current
-/// schema, each passage carrying `version_of(paper key)` (its paper's digest in the graph, or
-/// an empty string when unknown). The new index is built beside the old one (`text.v2`), then
-/// swapped in; [`finish_upgrade`] completes a swap a crash interrupted, and a half-built
-/// `text.v2` is built again.
+/// Rewrites an index of an older store format into the current schema from its stored
+/// documents: format 1 passages (without the `version` field) gain `version_of(paper key)`, their
+/// paper's digest in the graph or an empty string when unknown; format 2 passages gain the
+/// `passage` key column (format 3). The new index is built beside the old one (`text.v2`), then
+/// swapped in; [`finish_upgrade`] completes a swap a crash interrupted (the old index moved aside
+/// as `text.v1`), and a half-built `text.v2` is built again.
 pub(crate) fn upgrade(dir: &Path, version_of: &dyn Fn(&str) -> Result<String>) -> Result<usize> {
     let staged = dir.with_extension("v2");
     finish_upgrade(dir)?;
@@ -308,6 +375,9 @@ pub(crate) fn upgrade(dir: &Path, version_of: &dyn Fn(&str) -> Result<String>) -
     let schema = schema_in_code();
     let version = schema.get_field("version")?;
     let paper = schema.get_field("paper")?;
+    let versioned = old.schema().get_field("version").is_ok();
+    let (key_owner, key_tail) = (schema.get_field("key_owner")?, schema.get_field("key_tail")?);
+    let passage = schema.get_field("passage")?;
     let new = Index::create_in_dir(&staged, schema)?;
     let mut w: IndexWriter = new.writer(WRITER_MEMORY)?;
     let searcher = old.reader()?.searcher();
@@ -317,16 +387,21 @@ pub(crate) fn upgrade(dir: &Path, version_of: &dyn Fn(&str) -> Result<String>) -
         let store = seg.get_store_reader(64).map_err(|e| Error::io("text index store", e))?;
         for id in seg.doc_ids_alive() {
             let mut d: TantivyDocument = store.get(id)?;
-            let key = str_of(&d, paper);
-            let v = match versions.get(&key) {
-                Some(v) => v.clone(),
-                None => {
-                    let v = version_of(&key)?;
-                    versions.insert(key, v.clone());
-                    v
-                }
-            };
-            d.add_text(version, &v);
+            if !versioned {
+                let key = str_of(&d, paper);
+                let v = match versions.get(&key) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let v = version_of(&key)?;
+                        versions.insert(key, v.clone());
+                        v
+                    }
+                };
+                d.add_text(version, &v);
+            }
+            let (owner, tail) = key_numbers(&str_of(&d, passage));
+            d.add_u64(key_owner, owner);
+            d.add_u64(key_tail, tail);
             w.add_document(d)?;
             n += 1;
         }
@@ -379,7 +454,17 @@ pub fn schema_in_code() -> Schema {
     b.add_text_field("venue", STRING | STORED);
     // Last, so that the fields of indexes written before it keep their ids (see `upgrade`).
     b.add_text_field("version", TextOptions::default().set_stored());
+    // The passage key as two numbers (`ids::passage_key_numbers`), read per hit by search
+    // (store format 3); after `version` for the same reason.
+    b.add_u64_field("key_owner", FAST);
+    b.add_u64_field("key_tail", FAST);
     b.build()
+}
+
+/// The key columns' values of a passage key; a key not in canonical form gets numbers that
+/// decode to nothing (search then reads it from the stored document).
+fn key_numbers(key: &str) -> (u64, u64) {
+    crate::common::ids::passage_key_numbers(key).unwrap_or((0, u64::MAX))
 }
 
 fn str_of(d: &TantivyDocument, field: Field) -> String {
@@ -392,6 +477,142 @@ fn str_of(d: &TantivyDocument, field: Field) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::passages::Passage;
+
+    fn paper(key: &str, title: &str, texts: &[&str]) -> PaperDoc {
+        PaperDoc {
+            key: key.into(),
+            iri: format!("https://example.org/{key}"),
+            title: title.into(),
+            year: Some(2020),
+            venue: None,
+            passages: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Passage {
+                    key: format!("{key}-{i}"),
+                    ordinal: i,
+                    section: "abstract".into(),
+                    text: (*t).into(),
+                    start: 0,
+                    end: t.chars().count(),
+                    hash: String::new(),
+                })
+                .collect(),
+            vectors: Vec::new(),
+            ntriples: String::new(),
+            extraction: String::new(),
+            digest: format!("digest-of-{key}"),
+        }
+    }
+
+    fn keys(hits: &[(String, f32)]) -> Vec<&str> {
+        hits.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    #[test]
+    fn search_ranks_by_the_terms_of_plain_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = TextIndex::open(dir.path()).unwrap();
+        index
+            .put(&[
+                paper("a", "Vitamin D and bones", &["Vitamin D supplementation reduces fracture risk in the elderly."]),
+                paper("b", "Interleukins", &["IL-6 levels rise after exercise.", "Nothing about vitamins here."]),
+                paper("c", "Unrelated", &["The weather was cold."]),
+                paper("d", "Unrelated", &["The winter was mild."]),
+                paper("00000000000000ff", "Tides", &["Ocean tides follow the moon."]),
+            ])
+            .unwrap();
+        let f = SearchFilter::default();
+        let hits = index.search("Does vitamin D reduce fracture risk?", 10, &f, 0.05).unwrap();
+        assert_eq!(keys(&hits)[0], "a-0");
+        assert!(hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+        // Query-language characters are text: no field, no negation, no phrase needed.
+        let hits = index.search("-exercise title:IL-6 \"levels", 10, &f, 0.05).unwrap();
+        assert_eq!(keys(&hits), ["b-0"]);
+        assert!(index.search("?? --", 10, &f, 0.05).unwrap().is_empty());
+        // A repeated term weighs more.
+        assert_eq!(keys(&index.search("weather weather mild", 10, &f, 0.0).unwrap()), ["c-0", "d-0"]);
+        assert_eq!(keys(&index.search("weather mild mild", 10, &f, 0.0).unwrap()), ["d-0", "c-0"]);
+        // The title counts, weighted.
+        let titled = index.search("interleukins", 10, &f, 0.5).unwrap();
+        let mut hits = keys(&titled);
+        hits.sort();
+        assert_eq!(hits, ["b-0", "b-1"]);
+        assert!(index.search("interleukins", 10, &f, 0.0).unwrap().is_empty());
+        // Keys in canonical form come from the key columns, others from the stored document.
+        assert_eq!(keys(&index.search("tides moon", 10, &f, 0.05).unwrap()), ["00000000000000ff-0"]);
+    }
+
+    /// The schema of store format 1 (no `version`, no key column) or 2 (no key column).
+    fn older_schema(format: u32) -> Schema {
+        let mut b = Schema::builder();
+        for entry in schema_in_code().fields() {
+            let (_, field) = entry;
+            if (field.name() == "version" && format < 2) || field.name().starts_with("key_") {
+                continue;
+            }
+            if field.name() == "passage" {
+                b.add_text_field("passage", tantivy::schema::STRING | tantivy::schema::STORED);
+                continue;
+            }
+            b.add_field(field.clone());
+        }
+        b.build()
+    }
+
+    #[test]
+    fn older_formats_upgrade_in_place() {
+        for format in [1, 2] {
+            let dir = tempfile::tempdir().unwrap();
+            let text = dir.path().join("text");
+            {
+                // Written by the current code, then copied into the older schema.
+                let current = tempfile::tempdir().unwrap();
+                let index = TextIndex::open(current.path()).unwrap();
+                index
+                    .put(&[
+                        paper("a", "Vitamin D", &["Vitamin D reduces fractures.", "In the elderly."]),
+                        paper("00000000000000bb", "Exercise", &["IL-6 rises after exercise."]),
+                    ])
+                    .unwrap();
+                std::fs::create_dir_all(&text).unwrap();
+                let schema = older_schema(format);
+                let old = Index::create_in_dir(&text, schema.clone()).unwrap();
+                let mut w: IndexWriter = old.writer(WRITER_MEMORY).unwrap();
+                let searcher = index.reader.searcher();
+                for seg in searcher.segment_readers() {
+                    let store = seg.get_store_reader(4).unwrap();
+                    for id in seg.doc_ids_alive() {
+                        let d: TantivyDocument = store.get(id).unwrap();
+                        let mut copy = TantivyDocument::new();
+                        for (field, value) in d.field_values() {
+                            let name = schema_in_code().get_field_name(field).to_string();
+                            if (name == "version" && format < 2) || name.starts_with("key_") {
+                                continue;
+                            }
+                            copy.add_field_value(field, value);
+                        }
+                        w.add_document(copy).unwrap();
+                    }
+                }
+                w.commit().unwrap();
+            }
+            assert!(TextIndex::open(&text).is_err(), "format {format}: the old schema is refused as it is");
+            let n = upgrade(&text, &|key| Ok(format!("found-{key}"))).unwrap();
+            assert_eq!(n, 3);
+            assert!(!dir.path().join("text.v1").exists() && !dir.path().join("text.v2").exists());
+            let index = TextIndex::open(&text).unwrap();
+            let hits = index.search("vitamin fractures", 10, &SearchFilter::default(), 0.05).unwrap();
+            assert_eq!(keys(&hits), ["a-0", "a-1"], "format {format}");
+            let stored = index.passages(&["a-0".to_string()]).unwrap();
+            let want = if format < 2 { "found-a" } else { "digest-of-a" };
+            assert_eq!(stored[0].version, want, "format {format}: versions kept or found");
+            assert_eq!(stored[0].text, "Vitamin D reduces fractures.");
+            let hits = index.search("exercise", 10, &SearchFilter::default(), 0.05).unwrap();
+            assert_eq!(keys(&hits), ["00000000000000bb-0"], "format {format}: key columns filled");
+        }
+    }
 
     #[test]
     fn schema_file_is_the_schema_in_code() {
