@@ -95,6 +95,9 @@ pub(crate) struct Timings {
     pub(crate) vector: Vec<f64>,
     pub(crate) hybrid: Vec<f64>,
     pub(crate) hybrid_fetch: Vec<f64>,
+    /// Each retriever alone at the hybrid candidate depth: what hybrid spends before fusing.
+    pub(crate) bm25_deep: Vec<f64>,
+    pub(crate) vector_deep: Vec<f64>,
     pub(crate) recall: f64,
     /// Load average when the timed passes began.
     pub(crate) load: String,
@@ -138,6 +141,15 @@ fn measure(
         hits += found.iter().filter(|(k, _)| want.contains(k.as_str())).count();
     }
     t.recall = hits as f64 / (K * timed.len()).max(1) as f64;
+    let depth = candidate_depth();
+    for (q, qv) in timed {
+        let s = Instant::now();
+        std::hint::black_box(text.search(q, depth, &filter, title_boost)?);
+        t.bm25_deep.push(ms(s));
+        let s = Instant::now();
+        std::hint::black_box(vectors.search(qv, depth, &filter));
+        t.vector_deep.push(ms(s));
+    }
     for (q, qv) in timed {
         let s = Instant::now();
         std::hint::black_box(hybrid(text, vectors, q, qv)?);
