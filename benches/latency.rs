@@ -32,9 +32,12 @@
 //! - HYPATIA_LATENCY_NOISE (0.5): noise norm against the unit signal of synthetic vectors
 //! - HYPATIA_LATENCY_DIR: parent of the temporary index folders (default $TMPDIR)
 //!
+//! Last, a fresh process (`serving.rs`) opens the index as a server would and reports its open
+//! time, hybrid latency and memory (resident, anonymous, file-backed).
+//!
 //! By file (in `latency/`): `corpus.rs` makes the synthetic passages, `index.rs` builds an index of
-//! N of them, `measure.rs` times the searches and recall, `report.rs` prints the tables; `main` here
-//! reads the environment and the queries.
+//! N of them, `measure.rs` times the searches and recall, `serving.rs` is the fresh process,
+//! `report.rs` prints the tables; `main` here reads the environment and the queries.
 
 #[path = "latency/corpus.rs"]
 mod corpus;
@@ -44,6 +47,8 @@ mod index;
 mod measure;
 #[path = "latency/report.rs"]
 mod report;
+#[path = "latency/serving.rs"]
+mod serving;
 
 use std::time::Instant;
 
@@ -64,6 +69,10 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return Ok(());
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "--serving") {
+        return serving::serve(&args[2..]);
     }
     let dataset = std::env::var("HYPATIA_SCIFACT")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/scifact").into());

@@ -27,7 +27,7 @@ fn dir_size(p: &Path) -> u64 {
 
 /// An index built for one N, with every vector kept for the exact scan.
 pub(crate) struct Built {
-    _dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     pub(crate) text: TextIndex,
     /// None only while the index is reopened.
     pub(crate) vectors: Option<VectorIndex>,
@@ -133,7 +133,7 @@ pub(crate) fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Resul
         wall_s,
     };
     Ok(Built {
-        _dir: dir,
+        dir,
         text,
         vectors: Some(vectors),
         vector_dir,

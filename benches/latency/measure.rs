@@ -174,6 +174,8 @@ pub(crate) struct Report {
     pub(crate) t: Timings,
     pub(crate) exact_check: String,
     pub(crate) rss_mb: f64,
+    /// A fresh process serving from the index: open time, hybrid latency, memory.
+    pub(crate) serving: Option<crate::serving::Serving>,
 }
 
 pub(crate) fn run_n(
@@ -227,9 +229,17 @@ pub(crate) fn run_n(
         t,
         exact_check,
         rss_mb: hypatia::peak_rss_mb(),
+        serving: None,
     };
     sweep(src, &report, &mut built, warm, timed, &truth)?;
-    Ok(report)
+    // A fresh process opens the index as a server would (this one lets go of it first).
+    let Built { dir, text, vectors, .. } = built;
+    drop((text, vectors));
+    let serving = crate::serving::check(dir.path(), src.dim, params, timed)?;
+    Ok(Report {
+        serving: Some(serving),
+        ..report
+    })
 }
 
 /// Re-measures the index with other ef_search values (HYPATIA_LATENCY_EF_SWEEP), reopening it

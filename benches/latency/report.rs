@@ -63,6 +63,9 @@ pub(crate) fn print_report(
         "embed+hybrid p50 / p99 (ms)",
         "recall@10 (HNSW vs exact)",
         "load average (1 min) when timed",
+        "serving process: open (s)",
+        "serving process: hybrid p50 / p99 (ms)",
+        "serving process: RSS all / anon / file (MB)",
     ];
     let e2e = |t: &Timings| -> Vec<f64> { t.hybrid.iter().zip(embed_ms).map(|(h, e)| h + e).collect() };
     for r in reports {
@@ -89,6 +92,11 @@ pub(crate) fn print_report(
             pp(&e2e(&r.t)),
             format!("{:.3}", r.t.recall),
             r.t.load.clone(),
+            r.serving.map_or("-".into(), |s| format!("{:.1}", s.open_s)),
+            r.serving
+                .map_or("-".into(), |s| format!("{:.2} / {:.2}", s.hybrid_p50, s.hybrid_p99)),
+            r.serving
+                .map_or("-".into(), |s| format!("{:.0} / {:.0} / {:.0}", s.rss_mb, s.anon_mb, s.file_mb)),
         ];
         for (i, c) in col.into_iter().enumerate() {
             rows.entry(i).or_default().push(c);
