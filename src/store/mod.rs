@@ -562,8 +562,9 @@ impl Store {
     }
 
     /// Compares the three indexes: paper and passage keys, and each passage against its
-    /// paper's graph (version, content hash, quote at its offsets). Reads everything: for
-    /// recovery checks and the torture harness, not for hot paths.
+    /// paper's graph (version, content hash, quote at its offsets); reads the whole vector log
+    /// (an error if a record is corrupt). Reads everything: for recovery checks and the torture
+    /// harness, not for hot paths.
     pub fn check_consistency(&self) -> Result<Consistency> {
         let mut graph = self.graph_paper_keys()?;
         graph.extend(self.graph_record_keys()?);
@@ -586,6 +587,7 @@ impl Store {
                 text_passages.insert(p.key);
             }
         }
+        self.vectors.verify_log()?;
         let vector_passages: BTreeSet<String> = self.vectors.live_keys().into_iter().collect();
         Ok(Consistency {
             text_vs_graph: graph.symmetric_difference(&text_papers).cloned().collect(),

@@ -71,6 +71,17 @@ struct Checkpoint {
     log_offset: u64,
 }
 
+/// The id map as of a checkpoint, written beside its dump (`<basename>.ids`) so that open
+/// reads only the log the checkpoint does not cover.
+#[derive(Serialize, Deserialize)]
+struct IdSnapshot {
+    /// Every id's key, year and liveness, by id.
+    entries: Vec<(String, Option<i32>, bool)>,
+    /// The live agent records' vectors, by id.
+    records: Vec<(u64, Vec<f32>)>,
+    next: u64,
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
     key: String,
@@ -91,6 +102,34 @@ struct IdMap {
 }
 
 impl IdMap {
+    fn snapshot(&self) -> IdSnapshot {
+        IdSnapshot {
+            entries: self.entries.iter().map(|e| (e.key.clone(), e.year, e.alive)).collect(),
+            records: self.records.iter().map(|(id, v)| (*id, v.clone())).collect(),
+            next: self.next,
+        }
+    }
+
+    fn of_snapshot(s: IdSnapshot) -> IdMap {
+        let entries: Vec<Entry> = s
+            .entries
+            .into_iter()
+            .map(|(key, year, alive)| Entry { key, year, alive })
+            .collect();
+        let live = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.alive)
+            .map(|(id, e)| (e.key.clone(), id as u64))
+            .collect();
+        IdMap {
+            entries,
+            live,
+            records: s.records.into_iter().collect(),
+            next: s.next,
+        }
+    }
+
     fn get(&self, id: u64) -> Option<&Entry> {
         self.entries.get(usize::try_from(id).ok()?)
     }
@@ -193,27 +232,17 @@ impl VectorIndex {
     pub fn open(dir: &Path, dim: usize, params: HnswParams, tail: Tail) -> Result<Self> {
         std::fs::create_dir_all(dir.join(CHECKPOINT_DIR)).map_err(|e| Error::io(dir, e))?;
         let log_path = dir.join(LOG);
-        // The vectors a checkpoint's graph already holds are not kept from the log: read once,
-        // not twice (the graph's own are memory-mapped from its dump).
-        let checkpoint = read_checkpoint(dir);
-        let covered = checkpoint.as_ref().map_or(0, |c| c.log_offset);
-        let (mut records, good_len) = read_log(&log_path, tail, covered)?;
-        let mut ids = IdMap::default();
-        for (_, r) in &records {
-            ids.apply(r);
-        }
-        let checkpoint = checkpoint.filter(|c| c.log_offset <= good_len);
-        let (graph, replay_from) = match checkpoint
-            .as_ref()
-            .and_then(|c| load_graph(dir, c).map(|g| (g, c.log_offset)))
-        {
-            Some(loaded) => loaded,
+        let (ids, graph, records, replay_from, good_len) = match Self::open_at_checkpoint(dir, tail)? {
+            Some(opened) => opened,
             None => {
-                if covered > 0 {
-                    // No usable checkpoint after all: the whole log is replayed, vectors too.
-                    records = read_log(&log_path, tail, 0)?.0;
+                // No usable checkpoint: the whole log, vectors and all, into a new graph.
+                let (records, good_len) = read_log(&log_path, tail, 0, 0)?;
+                let mut ids = IdMap::default();
+                for (_, r) in &records {
+                    ids.apply(r);
                 }
-                (new_graph(params, records.len()), 0)
+                let graph = new_graph(params, records.len());
+                (ids, graph, records, 0, good_len)
             }
         };
         let tail: Vec<(Vec<f32>, usize)> = records
@@ -262,6 +291,47 @@ impl VectorIndex {
             ids: RwLock::new(ids),
             log: Mutex::new(log),
         })
+    }
+
+    /// The id map, graph, the log records to replay (from `replay_from` on) and the good log
+    /// length, from the last checkpoint: its graph (vectors memory-mapped from the dump) and,
+    /// when it has one, its id map, so that only the log after it is read; a checkpoint without
+    /// an id map (written before they were) has the whole log read for ids, without the vectors
+    /// its graph holds. `None` when there is no usable checkpoint.
+    #[allow(clippy::type_complexity)]
+    fn open_at_checkpoint(dir: &Path, tail: Tail) -> Result<Option<(IdMap, Graph, Vec<(u64, LogRecord)>, u64, u64)>> {
+        let log_path = dir.join(LOG);
+        let Some(c) = read_checkpoint(dir) else { return Ok(None) };
+        let log_len = match std::fs::metadata(&log_path) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(Error::io(&log_path, e)),
+        };
+        if c.log_offset > log_len {
+            return Ok(None);
+        }
+        let (ids, records, good_len) = match read_snapshot(dir, &c) {
+            Some(snapshot) => {
+                let (records, good_len) = read_log(&log_path, tail, c.log_offset, c.log_offset)?;
+                let mut ids = IdMap::of_snapshot(snapshot);
+                for (_, r) in &records {
+                    ids.apply(r);
+                }
+                (ids, records, good_len)
+            }
+            None => {
+                let (records, good_len) = read_log(&log_path, tail, 0, c.log_offset)?;
+                let mut ids = IdMap::default();
+                for (_, r) in &records {
+                    ids.apply(r);
+                }
+                (ids, records, good_len)
+            }
+        };
+        if c.log_offset > good_len {
+            return Ok(None);
+        }
+        Ok(load_graph(dir, &c).map(|graph| (ids, graph, records, c.log_offset, good_len)))
     }
 
     /// The vectors' dimension.
@@ -414,7 +484,7 @@ impl VectorIndex {
     /// Nearest live passages by an exact scan of the log: the recall oracle for the HNSW graph.
     pub fn exact_search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<(String, f32)>> {
         let _quiet = self.log.lock();
-        let (records, _) = read_log(&self.dir.join(LOG), Tail::Complete, 0)?;
+        let (records, _) = read_log(&self.dir.join(LOG), Tail::Complete, 0, 0)?;
         let ids = self.ids.read();
         let mut scored: Vec<(String, f32)> = records
             .into_iter()
@@ -429,6 +499,34 @@ impl VectorIndex {
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         scored.truncate(k);
         Ok(scored)
+    }
+
+    /// Reads the whole log (open reads only what the last checkpoint does not cover): an error
+    /// names a corrupt record, or live keys on which the open index and the log disagree.
+    pub(crate) fn verify_log(&self) -> Result<()> {
+        let _quiet = self.log.lock();
+        let path = self.dir.join(LOG);
+        let (records, _) = read_log(&path, Tail::Complete, 0, u64::MAX)?;
+        let mut from_log = IdMap::default();
+        for (_, r) in &records {
+            from_log.apply(r);
+        }
+        let ids = self.ids.read();
+        let differ = from_log
+            .live
+            .iter()
+            .filter(|(k, id)| ids.live.get(*k) != Some(id))
+            .count()
+            + ids.live.keys().filter(|k| !from_log.live.contains_key(*k)).count();
+        if differ > 0 {
+            return Err(Error::vector(format!(
+                "{}: the open index and its log disagree on {differ} live passages (a bad checkpoint \
+                 id map); remove {} and reopen to rebuild it from the log",
+                path.display(),
+                self.dir.join(CHECKPOINT_DIR).display()
+            )));
+        }
+        Ok(())
     }
 
     /// Copies the durable state (the log up to its current end, and the last checkpoint) into
@@ -479,6 +577,8 @@ impl VectorIndex {
                 .and_then(|f| f.sync_all())
                 .map_err(|e| Error::io(&p, e))?;
         }
+        let ids = postcard::to_stdvec(&self.ids.read().snapshot()).map_err(Error::vector)?;
+        write_atomically(&cdir.join(format!("{written}.ids")), &ids)?;
         let current = Checkpoint {
             basename: written.clone(),
             log_offset: log.len,
@@ -508,6 +608,19 @@ fn load_graph(dir: &Path, c: &Checkpoint) -> Option<Graph> {
         Ok(g) => Some(g),
         Err(e) => {
             tracing::warn!(error = %e, "vector checkpoint unreadable, rebuilding the graph from the log");
+            None
+        }
+    }
+}
+
+/// The checkpoint's id map, if it has one that reads.
+fn read_snapshot(dir: &Path, c: &Checkpoint) -> Option<IdSnapshot> {
+    let path = dir.join(CHECKPOINT_DIR).join(format!("{}.ids", c.basename));
+    let bytes = std::fs::read(&path).ok()?;
+    match postcard::from_bytes(&bytes) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "vector id map unreadable, reading the whole log");
             None
         }
     }
@@ -558,9 +671,10 @@ fn decode_at(bytes: &[u8], off: usize) -> Option<(LogRecord, usize)> {
 /// megabytes, not hundreds of them).
 const RESYNC_WINDOW: usize = 256 << 20;
 
-/// Reads every record and returns them with their offsets and the length of the good log.
-/// Passage vectors of records before `vectors_from` are left empty (a checkpoint's graph holds
-/// them); agent records keep theirs ([`IdMap`] searches them apart).
+/// Reads every record from byte `from` on (a batch boundary) and returns them with their
+/// offsets and the length of the good log. Passage vectors of records before `vectors_from` are
+/// left empty (a checkpoint's graph holds them); agent records keep theirs ([`IdMap`] searches
+/// them apart).
 ///
 /// A bad record (short, failing its checksum, undecodable, or a batch that ends past the end
 /// of the file) is the torn end of the last append only if nothing acknowledged can follow it:
@@ -568,12 +682,20 @@ const RESYNC_WINDOW: usize = 256 << 20;
 /// the last batch, or no later batch marker can be found after it. Then the log is cut at the
 /// start of that batch (its write is applied again from the journal). Anything else is
 /// corruption in the middle: an error naming the offset, with the file left untouched.
-fn read_log(path: &Path, tail: Tail, vectors_from: u64) -> Result<(Vec<(u64, LogRecord)>, u64)> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+fn read_log(path: &Path, tail: Tail, from: u64, vectors_from: u64) -> Result<(Vec<(u64, LogRecord)>, u64)> {
+    let mut bytes = Vec::new();
+    match File::open(path) {
+        Ok(mut f) => {
+            use std::io::Seek;
+            f.seek(std::io::SeekFrom::Start(from))
+                .and_then(|_| f.read_to_end(&mut bytes))
+                .map_err(|e| Error::io(path, e))?;
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(Error::io(path, e)),
-    };
+    }
+    // Offsets below are within `bytes`; `base` makes them the file's.
+    let base = from as usize;
     let total = bytes.len();
     let mut out: Vec<(u64, LogRecord)> = Vec::new();
     let mut off = 0usize;
@@ -598,7 +720,7 @@ fn read_log(path: &Path, tail: Tail, vectors_from: u64) -> Result<(Vec<(u64, Log
             Some((mut rec, next)) => {
                 if let LogRecord::Add { key, vector, .. } = &mut rec {
                     let record = crate::common::ids::RecordKind::of_key(crate::common::ids::paper_key_of_passage(key));
-                    if (off as u64) < vectors_from && record.is_none() {
+                    if ((base + off) as u64) < vectors_from && record.is_none() {
                         *vector = Vec::new();
                     }
                 }
@@ -609,21 +731,23 @@ fn read_log(path: &Path, tail: Tail, vectors_from: u64) -> Result<(Vec<(u64, Log
                     batch = Some((off, next.saturating_add(len as usize)));
                     marked = true;
                 }
-                out.push((off as u64, rec));
+                out.push(((base + off) as u64, rec));
                 off = next;
             }
             None => break Some((off, "a record fails its length or checksum")),
         }
     };
     let Some((bad, why)) = bad_at else {
-        return Ok((out, total as u64));
+        return Ok((out, (base + total) as u64));
     };
     let corrupt = |detail: &str| {
         Error::vector(format!(
-            "{} is corrupt at byte {bad} of {total} ({why}){detail}; the file is left as it is. \
+            "{} is corrupt at byte {} of {} ({why}){detail}; the file is left as it is. \
              Restore the store from a backup, or rebuild its vectors from the stored passages \
              with `hypatia reembed`",
-            path.display()
+            path.display(),
+            base + bad,
+            base + total,
         ))
     };
     if tail == Tail::Complete {
@@ -640,7 +764,12 @@ fn read_log(path: &Path, tail: Tail, vectors_from: u64) -> Result<(Vec<(u64, Log
             let later = (bad + 1..window.len())
                 .find(|&o| decode_at(window, o).is_some_and(|(r, _)| !marked || matches!(r, LogRecord::Batch { .. })));
             match later {
-                Some(o) => return Err(corrupt(&format!(", and a valid record follows at byte {o}"))),
+                Some(o) => {
+                    return Err(corrupt(&format!(
+                        ", and a valid record follows at byte {}",
+                        base + o
+                    )))
+                }
                 None if window.len() < total => {
                     return Err(corrupt(
                         ", and the rest of the file is too long to prove it a torn tail",
@@ -650,6 +779,7 @@ fn read_log(path: &Path, tail: Tail, vectors_from: u64) -> Result<(Vec<(u64, Log
             }
         }
     };
+    let (cut, total) = (base + cut, base + total);
     out.retain(|(o, _)| (*o as usize) < cut);
     tracing::warn!(path = %path.display(), good = cut, total, "vector log ends in a torn append; cutting it off");
     Ok((out, cut as u64))
@@ -750,6 +880,41 @@ mod tests {
         assert_eq!(idx.exact_records(&unit(1000, 16), 1)[0].0, record);
         let exact = idx.exact_search(&item(57).2, 1, &SearchFilter::default()).unwrap();
         assert_eq!(exact[0].0, item(57).0, "the log still holds every vector");
+    }
+
+    #[test]
+    fn open_reads_only_the_log_after_the_checkpoint_and_verify_reads_it_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = HnswParams {
+            checkpoint_every: 40,
+            ..HnswParams::default()
+        };
+        let item = |i: u64| (format!("{:016x}-{i}", i % 9), Some(2000), unit(i, 16));
+        let covered = {
+            let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
+            idx.put(&[], &(0..100).map(item).collect::<Vec<_>>()).unwrap();
+            let covered = std::fs::metadata(dir.path().join(LOG)).unwrap().len();
+            idx.put(&[], &(100..105).map(item).collect::<Vec<_>>()).unwrap();
+            idx.verify_log().unwrap();
+            covered
+        };
+        // A flipped bit inside the checkpointed part of the log: open does not read it.
+        let log = dir.path().join(LOG);
+        let mut bytes = std::fs::read(&log).unwrap();
+        bytes[(covered / 2) as usize] ^= 0x10;
+        std::fs::write(&log, &bytes).unwrap();
+        let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
+        assert_eq!(idx.live_keys().len(), 105);
+        for i in [3, 99, 100, 104] {
+            let (key, _, v) = item(i);
+            assert_eq!(idx.search(&v, 1, &SearchFilter::default())[0].0, key, "item {i}");
+        }
+        let err = idx.verify_log().expect_err("a full read finds it");
+        assert!(err.to_string().contains("corrupt at byte"), "{err}");
+        // Without the checkpoint, open reads the whole log and refuses it.
+        drop(idx);
+        std::fs::remove_dir_all(dir.path().join(CHECKPOINT_DIR)).unwrap();
+        assert!(VectorIndex::open(dir.path(), 16, params, Tail::Complete).is_err());
     }
 
     fn open(dir: &Path, tail: Tail) -> Result<VectorIndex> {
