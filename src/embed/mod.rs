@@ -219,17 +219,17 @@ type Embedded = (Vec<f32>, Option<TokenStates>);
 /// Texts, whether to keep token states, and where to send the result.
 type Job = (Vec<String>, bool, mpsc::Sender<Result<Vec<Embedded>>>);
 
-/// Requests of at most this many texts (queries) go ahead of bulk work (ingest batches), which
-/// the worker embeds a batch at a time, serving waiting queries in between: a search never waits
-/// for a whole ingest batch to be embedded.
+/// Requests of at most this many texts (queries) go to the query session, bigger ones (ingest
+/// batches) to the bulk session: a search never waits for an ingest batch to be embedded.
 const URGENT_TEXTS: usize = 8;
 
-/// Texts embedded between two looks at the urgent queue.
+/// Texts per forward pass.
 const BULK_SLICE: usize = 8;
 
-/// The real model: fastembed's user-defined text embedding on one worker thread, fed by a
-/// channel (fastembed's `embed` takes `&mut self`, so a lock per request would serialise callers
-/// anyway, and one owner keeps ONNX Runtime's threads under one cap).
+/// The real model: fastembed's user-defined text embedding, two sessions of it on a worker
+/// thread each, fed by a channel each (fastembed's `embed` takes `&mut self`, so a lock per
+/// request would serialise callers anyway): bulk work on one with every core, queries on one
+/// with one thread, so that a search beside a bulk ingest does not queue behind it.
 pub struct FastEmbedder {
     urgent: crossbeam_channel::Sender<Job>,
     bulk: crossbeam_channel::Sender<Job>,
@@ -265,18 +265,20 @@ impl FastEmbedder {
         };
         let model = fastembed::UserDefinedEmbeddingModel::new(weights, tokenizer).with_pooling(pooling.clone());
         let threads = loc.threads.unwrap_or_else(crate::common::parallel::cores);
-        let spinning = if loc.spinning.unwrap_or(DEFAULT_SPINNING) {
-            "1"
-        } else {
-            "0"
+        let session = |threads: usize, spinning: bool| {
+            let spinning = if spinning { "1" } else { "0" };
+            let options = fastembed::InitOptionsUserDefined::new()
+                .with_max_length(256)
+                .with_intra_threads(threads)
+                .with_session_config("session.intra_op.allow_spinning", spinning)
+                .with_session_config("session.inter_op.allow_spinning", spinning);
+            fastembed::TextEmbedding::try_new_from_user_defined(model.clone(), options)
+                .map_err(|e| setup_error(format!("cannot load the model in {}: {e}", dir.display())))
         };
-        let options = fastembed::InitOptionsUserDefined::new()
-            .with_max_length(256)
-            .with_intra_threads(threads)
-            .with_session_config("session.intra_op.allow_spinning", spinning)
-            .with_session_config("session.inter_op.allow_spinning", spinning);
-        let mut te = fastembed::TextEmbedding::try_new_from_user_defined(model, options)
-            .map_err(|e| setup_error(format!("cannot load the model in {}: {e}", dir.display())))?;
+        let mut te = session(threads, loc.spinning.unwrap_or(DEFAULT_SPINNING))?;
+        // Queries have a session of their own: one thread, not spinning (it idles between
+        // queries), so a search runs beside a bulk ingest instead of waiting for its batch.
+        let query_te = session(1, false)?;
         let dim = te
             .embed(["dimension probe"], None)
             .map_err(|e| Error::from(InternalError::Embedding(e.to_string())))?
@@ -297,13 +299,16 @@ impl FastEmbedder {
         });
         let (urgent, urgent_rx) = crossbeam_channel::unbounded::<Job>();
         let (bulk, bulk_rx) = crossbeam_channel::unbounded::<Job>();
-        std::thread::Builder::new()
-            .name("embedder".into())
-            .spawn(move || {
-                let mut model = Model { te, pooling };
-                work(&mut model, &urgent_rx, &bulk_rx)
-            })
-            .map_err(|e| Error::io("embedder thread", e))?;
+        for (name, te, jobs) in [("embedder", te, bulk_rx), ("query-embedder", query_te, urgent_rx)] {
+            let pooling = pooling.clone();
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(move || {
+                    let mut model = Model { te, pooling };
+                    work(&mut model, &jobs)
+                })
+                .map_err(|e| Error::io(name, e))?;
+        }
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("model").to_string();
         Ok(FastEmbedder {
             urgent,
@@ -333,52 +338,25 @@ struct Model {
     pooling: fastembed::Pooling,
 }
 
-/// The embedding worker: urgent jobs first, bulk jobs a batch at a time with urgent jobs served
-/// between batches. Ends when both senders are gone.
-fn work(model: &mut Model, urgent: &crossbeam_channel::Receiver<Job>, bulk: &crossbeam_channel::Receiver<Job>) {
-    let serve_urgent = |model: &mut Model| {
-        while let Ok((texts, states, reply)) = urgent.try_recv() {
-            let _ = reply.send(embed_by_length(model, &texts, states, &mut |_| {}));
-        }
-    };
-    loop {
-        crossbeam_channel::select_biased! {
-            recv(urgent) -> job => match job {
-                Ok((texts, states, reply)) => {
-                    let _ = reply.send(embed_by_length(model, &texts, states, &mut |_| {}));
-                }
-                Err(_) => return,
-            },
-            recv(bulk) -> job => match job {
-                Ok((texts, states, reply)) => {
-                    let _ = reply.send(embed_by_length(model, &texts, states, &mut |m| serve_urgent(m)));
-                }
-                Err(_) => return,
-            },
-        }
+/// An embedding worker: its session embeds the jobs of its queue in turn. Ends when the sender
+/// is gone.
+fn work(model: &mut Model, jobs: &crossbeam_channel::Receiver<Job>) {
+    for (texts, states, reply) in jobs {
+        let _ = reply.send(embed_by_length(model, &texts, states));
     }
 }
 
 /// Embeds texts in batches of similar length, so that a batch's padding (to its longest text)
-/// wastes little: a title batched with abstracts would cost as much as an abstract. Calls
-/// `between` after each batch. Returns the vectors (and token states when `states`) in the
-/// order of `texts`.
-fn embed_by_length(
-    model: &mut Model,
-    texts: &[String],
-    states: bool,
-    between: &mut dyn FnMut(&mut Model),
-) -> Result<Vec<Embedded>> {
+/// wastes little: a title batched with abstracts would cost as much as an abstract. Returns the
+/// vectors (and token states when `states`) in the order of `texts`.
+fn embed_by_length(model: &mut Model, texts: &[String], states: bool) -> Result<Vec<Embedded>> {
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_by_key(|&i| texts[i].len());
     let sorted: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();
     let mut embedded = Vec::with_capacity(texts.len());
-    // Slices small enough that a query waiting between them waits well under a second (a slice
-    // of 8 long passages takes ~0.5 s on 2 cores); ONNX Runtime's throughput per text barely
-    // changes between batches of 8 and 32 on CPU.
+    // ONNX Runtime's throughput per text barely changes between batches of 8 and 32 on CPU.
     for batch in sorted.chunks(BULK_SLICE) {
         embedded.extend(forward(model, batch, states)?);
-        between(model);
     }
     let mut out = vec![(Vec::new(), None); texts.len()];
     for (e, &i) in embedded.into_iter().zip(&order) {

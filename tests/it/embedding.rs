@@ -130,3 +130,35 @@ fn the_int8_variant_stays_close_to_fp32() {
         "int8 vectors equal fp32's: is the variant quantised?"
     );
 }
+
+/// A query embedded while a bulk job (an ingest's passages) is on the model comes back before
+/// that job does: queries have a session of their own and never queue behind ingest.
+#[test]
+fn a_query_does_not_wait_for_bulk_embedding() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let bulk: Vec<String> = passages_of_many_lengths(60)
+        .into_iter()
+        .cycle()
+        .take(400)
+        .map(|p| format!("{p} {p}"))
+        .collect();
+    let done = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let v = model().embed(&bulk).unwrap();
+            done.store(true, Ordering::SeqCst);
+            v.len()
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let query = "Does vitamin D supplementation reduce fracture risk?".to_string();
+    let v = model().embed(std::slice::from_ref(&query)).unwrap();
+    assert!(
+        !done.load(Ordering::SeqCst),
+        "the query came back only after the bulk job of 400 passages"
+    );
+    assert_eq!(v[0].len(), model().dim());
+    assert_eq!(worker.join().unwrap(), 400);
+}
