@@ -75,14 +75,18 @@ pub(crate) fn candidate_depth() -> usize {
     K.max(HYBRID_DEPTH)
 }
 
-/// Hybrid search exactly as `search::search` ranks: BM25 and HNSW at the candidate depth, fused
-/// by `search::hybrid` with the default tuning, first k.
-fn hybrid(text: &TextIndex, vectors: &VectorIndex, q: &str, qv: &[f32]) -> anyhow::Result<Vec<(String, f32)>> {
+/// Hybrid search exactly as `search::search` ranks: BM25 and HNSW at the candidate depth (at
+/// once, as `search::hybrid_candidates` runs them), fused by `search::hybrid` with the default
+/// tuning, first k.
+pub(crate) fn hybrid(text: &TextIndex, vectors: &VectorIndex, q: &str, qv: &[f32]) -> anyhow::Result<Vec<(String, f32)>> {
     let tuning = Tuning::default();
     let filter = SearchFilter::default();
     let depth = candidate_depth();
-    let bm25 = text.search(q, depth, &filter, tuning.title_boost)?;
-    let vec = vectors.search(qv, depth, &filter);
+    let (bm25, vec) = hypatia::common::parallel::join(
+        || text.search(q, depth, &filter, tuning.title_boost),
+        || vectors.search(qv, depth, &filter),
+    );
+    let bm25 = bm25?;
     let mut fused = search::hybrid(&bm25, &vec, &tuning);
     fused.truncate(K);
     Ok(fused)

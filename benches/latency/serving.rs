@@ -6,13 +6,11 @@
 use std::path::Path;
 use std::time::Instant;
 
-use hypatia::retrieval::search::{self, Tuning};
 use hypatia::store::text::TextIndex;
 use hypatia::store::vector::{HnswParams, Tail, VectorIndex};
-use hypatia::store::SearchFilter;
 use serde::{Deserialize, Serialize};
 
-use crate::measure::{candidate_depth, ms, percentile, K};
+use crate::measure::{ms, percentile};
 
 /// What the serving process reports.
 #[derive(Serialize, Deserialize, Clone, Copy)]
@@ -70,17 +68,12 @@ pub(crate) fn serve(args: &[String]) -> anyhow::Result<()> {
     let text = TextIndex::open(&dir.join("text"))?;
     let vectors = VectorIndex::open(&dir.join("vector"), dim, params, Tail::Complete)?;
     let open_s = s.elapsed().as_secs_f64();
-    let (tuning, filter, depth) = (Tuning::default(), SearchFilter::default(), candidate_depth());
     let mut times = Vec::with_capacity(timed.len());
     // One pass to warm the caches a server would have warm, one timed.
     for pass in 0..2 {
         for (q, qv) in &timed {
             let s = Instant::now();
-            let bm25 = text.search(q, depth, &filter, tuning.title_boost)?;
-            let vec = vectors.search(qv, depth, &filter);
-            let mut fused = search::hybrid(&bm25, &vec, &tuning);
-            fused.truncate(K);
-            std::hint::black_box(fused);
+            std::hint::black_box(crate::measure::hybrid(&text, &vectors, q, qv)?);
             if pass == 1 {
                 times.push(ms(s));
             }

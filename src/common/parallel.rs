@@ -20,9 +20,29 @@ pub fn map_parts<'a, T: Sync, R: Send>(items: &'a [T], parts: usize, f: impl Fn(
     })
 }
 
+/// `a` and `b` at once, `a` on a thread of its own (in turn, on one core); both results. A panic
+/// in `a` is resumed on the calling thread.
+pub fn join<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if cores() < 2 {
+        let a = a();
+        return (a, b());
+    }
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_gives_both_results() {
+        let data = [1, 2, 3];
+        assert_eq!(join(|| data.iter().sum::<i32>(), || data.len()), (6, 3));
+    }
 
     #[test]
     fn parts_are_contiguous_and_come_back_in_order() {

@@ -210,11 +210,16 @@ pub fn hybrid_candidates(
     req: &SearchRequest,
 ) -> Result<(Ranked, Ranked)> {
     let depth = req.k.max(HYBRID_DEPTH);
-    let bm25 = store
-        .text()
-        .search(&req.query, depth, &req.filter, req.tuning.title_boost)?;
-    let vector = vector_hits(store, embedder, req, depth)?;
-    Ok((bm25, vector))
+    // BM25 on a thread of its own while this one embeds the query and searches the vectors.
+    let (bm25, vector) = crate::common::parallel::join(
+        || {
+            store
+                .text()
+                .search(&req.query, depth, &req.filter, req.tuning.title_boost)
+        },
+        || vector_hits(store, embedder, req, depth),
+    );
+    Ok((bm25?, vector?))
 }
 
 fn validate(req: &SearchRequest) -> Result<()> {
