@@ -78,7 +78,12 @@ pub(crate) fn candidate_depth() -> usize {
 /// Hybrid search exactly as `search::search` ranks: BM25 and HNSW at the candidate depth (at
 /// once, as `search::hybrid_candidates` runs them), fused by `search::hybrid` with the default
 /// tuning, first k.
-pub(crate) fn hybrid(text: &TextIndex, vectors: &VectorIndex, q: &str, qv: &[f32]) -> anyhow::Result<Vec<(String, f32)>> {
+pub(crate) fn hybrid(
+    text: &TextIndex,
+    vectors: &VectorIndex,
+    q: &str,
+    qv: &[f32],
+) -> anyhow::Result<Vec<(String, f32)>> {
     let tuning = Tuning::default();
     let filter = SearchFilter::default();
     let depth = candidate_depth();

@@ -95,8 +95,9 @@ pub(crate) fn print_report(
             r.serving.map_or("-".into(), |s| format!("{:.1}", s.open_s)),
             r.serving
                 .map_or("-".into(), |s| format!("{:.2} / {:.2}", s.hybrid_p50, s.hybrid_p99)),
-            r.serving
-                .map_or("-".into(), |s| format!("{:.0} / {:.0} / {:.0}", s.rss_mb, s.anon_mb, s.file_mb)),
+            r.serving.map_or("-".into(), |s| {
+                format!("{:.0} / {:.0} / {:.0}", s.rss_mb, s.anon_mb, s.file_mb)
+            }),
         ];
         for (i, c) in col.into_iter().enumerate() {
             rows.entry(i).or_default().push(c);

@@ -374,7 +374,11 @@ mod tests {
     #[test]
     fn passage_keys_as_numbers_come_back_exactly_or_not_at_all() {
         let paper = paper_key("https://doi.org/10.1000/x");
-        let mut keys = vec![passage_key(&paper, 0), passage_key(&paper, 4_294_967_295), "ffffffffffffffff-12".into()];
+        let mut keys = vec![
+            passage_key(&paper, 0),
+            passage_key(&paper, 4_294_967_295),
+            "ffffffffffffffff-12".into(),
+        ];
         keys.extend(RecordKind::ALL.map(|k| passage_key(&k.key("seed"), 3)));
         let mut seen = std::collections::HashSet::new();
         for key in &keys {

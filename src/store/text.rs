@@ -516,15 +516,25 @@ mod tests {
         let index = TextIndex::open(dir.path()).unwrap();
         index
             .put(&[
-                paper("a", "Vitamin D and bones", &["Vitamin D supplementation reduces fracture risk in the elderly."]),
-                paper("b", "Interleukins", &["IL-6 levels rise after exercise.", "Nothing about vitamins here."]),
+                paper(
+                    "a",
+                    "Vitamin D and bones",
+                    &["Vitamin D supplementation reduces fracture risk in the elderly."],
+                ),
+                paper(
+                    "b",
+                    "Interleukins",
+                    &["IL-6 levels rise after exercise.", "Nothing about vitamins here."],
+                ),
                 paper("c", "Unrelated", &["The weather was cold."]),
                 paper("d", "Unrelated", &["The winter was mild."]),
                 paper("00000000000000ff", "Tides", &["Ocean tides follow the moon."]),
             ])
             .unwrap();
         let f = SearchFilter::default();
-        let hits = index.search("Does vitamin D reduce fracture risk?", 10, &f, 0.05).unwrap();
+        let hits = index
+            .search("Does vitamin D reduce fracture risk?", 10, &f, 0.05)
+            .unwrap();
         assert_eq!(keys(&hits)[0], "a-0");
         assert!(hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
         // Query-language characters are text: no field, no negation, no phrase needed.
@@ -532,8 +542,14 @@ mod tests {
         assert_eq!(keys(&hits), ["b-0"]);
         assert!(index.search("?? --", 10, &f, 0.05).unwrap().is_empty());
         // A repeated term weighs more.
-        assert_eq!(keys(&index.search("weather weather mild", 10, &f, 0.0).unwrap()), ["c-0", "d-0"]);
-        assert_eq!(keys(&index.search("weather mild mild", 10, &f, 0.0).unwrap()), ["d-0", "c-0"]);
+        assert_eq!(
+            keys(&index.search("weather weather mild", 10, &f, 0.0).unwrap()),
+            ["c-0", "d-0"]
+        );
+        assert_eq!(
+            keys(&index.search("weather mild mild", 10, &f, 0.0).unwrap()),
+            ["d-0", "c-0"]
+        );
         // The title counts, weighted.
         let titled = index.search("interleukins", 10, &f, 0.5).unwrap();
         let mut hits = keys(&titled);
@@ -541,7 +557,10 @@ mod tests {
         assert_eq!(hits, ["b-0", "b-1"]);
         assert!(index.search("interleukins", 10, &f, 0.0).unwrap().is_empty());
         // Keys in canonical form come from the key columns, others from the stored document.
-        assert_eq!(keys(&index.search("tides moon", 10, &f, 0.05).unwrap()), ["00000000000000ff-0"]);
+        assert_eq!(
+            keys(&index.search("tides moon", 10, &f, 0.05).unwrap()),
+            ["00000000000000ff-0"]
+        );
     }
 
     /// The schema of store format 1 (no `version`, no key column) or 2 (no key column).
@@ -598,19 +617,28 @@ mod tests {
                 }
                 w.commit().unwrap();
             }
-            assert!(TextIndex::open(&text).is_err(), "format {format}: the old schema is refused as it is");
+            assert!(
+                TextIndex::open(&text).is_err(),
+                "format {format}: the old schema is refused as it is"
+            );
             let n = upgrade(&text, &|key| Ok(format!("found-{key}"))).unwrap();
             assert_eq!(n, 3);
             assert!(!dir.path().join("text.v1").exists() && !dir.path().join("text.v2").exists());
             let index = TextIndex::open(&text).unwrap();
-            let hits = index.search("vitamin fractures", 10, &SearchFilter::default(), 0.05).unwrap();
+            let hits = index
+                .search("vitamin fractures", 10, &SearchFilter::default(), 0.05)
+                .unwrap();
             assert_eq!(keys(&hits), ["a-0", "a-1"], "format {format}");
             let stored = index.passages(&["a-0".to_string()]).unwrap();
             let want = if format < 2 { "found-a" } else { "digest-of-a" };
             assert_eq!(stored[0].version, want, "format {format}: versions kept or found");
             assert_eq!(stored[0].text, "Vitamin D reduces fractures.");
             let hits = index.search("exercise", 10, &SearchFilter::default(), 0.05).unwrap();
-            assert_eq!(keys(&hits), ["00000000000000bb-0"], "format {format}: key columns filled");
+            assert_eq!(
+                keys(&hits),
+                ["00000000000000bb-0"],
+                "format {format}: key columns filled"
+            );
         }
     }
 

@@ -187,6 +187,16 @@ impl IdMap {
 
 type Graph = Hnsw<'static, f32, DistDot>;
 
+/// What open reads before it replays: the id map, the graph, the log records from `replay_from`
+/// on to insert into it, and the length of the good log.
+struct Opened {
+    ids: IdMap,
+    graph: Graph,
+    records: Vec<(u64, LogRecord)>,
+    replay_from: u64,
+    good_len: u64,
+}
+
 /// Passage vectors: a log plus an HNSW graph.
 pub struct VectorIndex {
     dir: PathBuf,
@@ -232,7 +242,13 @@ impl VectorIndex {
     pub fn open(dir: &Path, dim: usize, params: HnswParams, tail: Tail) -> Result<Self> {
         std::fs::create_dir_all(dir.join(CHECKPOINT_DIR)).map_err(|e| Error::io(dir, e))?;
         let log_path = dir.join(LOG);
-        let (ids, graph, records, replay_from, good_len) = match Self::open_at_checkpoint(dir, tail)? {
+        let Opened {
+            ids,
+            graph,
+            records,
+            replay_from,
+            good_len,
+        } = match Self::open_at_checkpoint(dir, tail)? {
             Some(opened) => opened,
             None => {
                 // No usable checkpoint: the whole log, vectors and all, into a new graph.
@@ -241,8 +257,13 @@ impl VectorIndex {
                 for (_, r) in &records {
                     ids.apply(r);
                 }
-                let graph = new_graph(params, records.len());
-                (ids, graph, records, 0, good_len)
+                Opened {
+                    ids,
+                    graph: new_graph(params, records.len()),
+                    records,
+                    replay_from: 0,
+                    good_len,
+                }
             }
         };
         let tail: Vec<(Vec<f32>, usize)> = records
@@ -293,13 +314,11 @@ impl VectorIndex {
         })
     }
 
-    /// The id map, graph, the log records to replay (from `replay_from` on) and the good log
-    /// length, from the last checkpoint: its graph (vectors memory-mapped from the dump) and,
+    /// The index as of the last checkpoint: its graph (vectors memory-mapped from the dump) and,
     /// when it has one, its id map, so that only the log after it is read; a checkpoint without
     /// an id map (written before they were) has the whole log read for ids, without the vectors
     /// its graph holds. `None` when there is no usable checkpoint.
-    #[allow(clippy::type_complexity)]
-    fn open_at_checkpoint(dir: &Path, tail: Tail) -> Result<Option<(IdMap, Graph, Vec<(u64, LogRecord)>, u64, u64)>> {
+    fn open_at_checkpoint(dir: &Path, tail: Tail) -> Result<Option<Opened>> {
         let log_path = dir.join(LOG);
         let Some(c) = read_checkpoint(dir) else { return Ok(None) };
         let log_len = match std::fs::metadata(&log_path) {
@@ -331,7 +350,13 @@ impl VectorIndex {
         if c.log_offset > good_len {
             return Ok(None);
         }
-        Ok(load_graph(dir, &c).map(|graph| (ids, graph, records, c.log_offset, good_len)))
+        Ok(load_graph(dir, &c).map(|graph| Opened {
+            ids,
+            graph,
+            records,
+            replay_from: c.log_offset,
+            good_len,
+        }))
     }
 
     /// The vectors' dimension.
@@ -764,12 +789,7 @@ fn read_log(path: &Path, tail: Tail, from: u64, vectors_from: u64) -> Result<(Ve
             let later = (bad + 1..window.len())
                 .find(|&o| decode_at(window, o).is_some_and(|(r, _)| !marked || matches!(r, LogRecord::Batch { .. })));
             match later {
-                Some(o) => {
-                    return Err(corrupt(&format!(
-                        ", and a valid record follows at byte {}",
-                        base + o
-                    )))
-                }
+                Some(o) => return Err(corrupt(&format!(", and a valid record follows at byte {}", base + o))),
                 None if window.len() < total => {
                     return Err(corrupt(
                         ", and the rest of the file is too long to prove it a torn tail",
@@ -868,7 +888,11 @@ mod tests {
         // log), then grown past another checkpoint written from that graph.
         {
             let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
-            assert_eq!(idx.exact_records(&unit(1000, 16), 1)[0].0, record, "record vectors survive");
+            assert_eq!(
+                idx.exact_records(&unit(1000, 16), 1)[0].0,
+                record,
+                "record vectors survive"
+            );
             idx.put(&[], &(100..160).map(item).collect::<Vec<_>>()).unwrap();
         }
         let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
