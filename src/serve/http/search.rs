@@ -15,7 +15,8 @@ use crate::store::SearchFilter;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(super) struct SearchParams {
-    /// The question or keywords (not blank).
+    /// The question or keywords (not blank), as plain text: BM25 matches its stemmed words in
+    /// passage text and title; quotes, `+`, `-` and `field:` carry no meaning.
     #[param(value_type = crate::common::fields::NonBlank, inline)]
     q: String,
     /// The retriever: `bm25`, `vector` or `hybrid` (the default).
