@@ -47,6 +47,7 @@ pub(crate) struct BuildStats {
     pub(crate) wall_s: f64,
     pub(crate) text_mb: f64,
     pub(crate) vector_mb: f64,
+    pub(crate) text_segments: usize,
 }
 
 pub(crate) fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Result<Built> {
@@ -125,6 +126,7 @@ pub(crate) fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Resul
     let mb = |p: &Path| dir_size(p) as f64 / (1 << 20) as f64;
     let stats = BuildStats {
         text_mb: mb(&dir.path().join("text")),
+        text_segments: text.num_segments(),
         vector_mb: mb(&vector_dir),
         generate_s,
         text_s,

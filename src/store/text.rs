@@ -313,6 +313,11 @@ impl TextIndex {
         Ok(out)
     }
 
+    /// Number of searchable segments (each is searched on its own: fewer is faster).
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
     /// Number of live passages, without reading any document.
     pub fn num_passages(&self) -> usize {
         self.reader.searcher().num_docs() as usize
