@@ -29,6 +29,7 @@ pub mod text;
 pub mod timeline;
 mod types;
 pub mod vector;
+mod vector_log;
 pub mod writes;
 
 use std::collections::BTreeSet;
