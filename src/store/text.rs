@@ -367,8 +367,8 @@ impl TextIndex {
 
 /// Rewrites an index of an older store format into the current schema from its stored
 /// documents: format 1 passages (without the `version` field) gain `version_of(paper key)`, their
-/// paper's digest in the graph or an empty string when unknown; format 2 passages gain the
-/// `passage` key column (format 3). The new index is built beside the old one (`text.v2`), then
+/// paper's digest in the graph or an empty string when unknown; passages of both gain the two
+/// key columns (format 3). The new index is built beside the old one (`text.v2`), then
 /// swapped in; [`finish_upgrade`] completes a swap a crash interrupted (the old index moved aside
 /// as `text.v1`), and a half-built `text.v2` is built again.
 pub(crate) fn upgrade(dir: &Path, version_of: &dyn Fn(&str) -> Result<String>) -> Result<usize> {
