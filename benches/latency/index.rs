@@ -123,6 +123,14 @@ pub(crate) fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Resul
     // dropped tantivy writer stops its merges); searches then see the committed segments.
     drop(text);
     let text = TextIndex::open(&dir.path().join("text"))?;
+    if std::env::var_os("HYPATIA_LATENCY_MERGE").is_some() {
+        let t = Instant::now();
+        let before = text.merge_segments()?;
+        eprintln!(
+            "  merged {before} text segments into one in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let mb = |p: &Path| dir_size(p) as f64 / (1 << 20) as f64;
     let stats = BuildStats {
         text_mb: mb(&dir.path().join("text")),

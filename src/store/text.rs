@@ -313,6 +313,19 @@ impl TextIndex {
         Ok(out)
     }
 
+    /// Merges every searchable segment into one and waits for it (after a bulk load: each
+    /// segment is searched on its own). Returns the number of segments before.
+    pub fn merge_segments(&self) -> Result<usize> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            let mut w = self.writer.lock();
+            w.merge(&ids).wait()?;
+            drop(w);
+            self.reader.reload()?;
+        }
+        Ok(ids.len())
+    }
+
     /// Number of searchable segments (each is searched on its own: fewer is faster).
     pub fn num_segments(&self) -> usize {
         self.reader.searcher().segment_readers().len()
@@ -566,6 +579,33 @@ mod tests {
             keys(&index.search("tides moon", 10, &f, 0.05).unwrap()),
             ["00000000000000ff-0"]
         );
+    }
+
+    #[test]
+    fn segments_merge_into_one_and_search_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = TextIndex::open(dir.path()).unwrap();
+        for (i, text) in [
+            "Vitamin D and bone density.",
+            "Exercise raises IL-6.",
+            "Tides follow the moon.",
+        ]
+        .iter()
+        .enumerate()
+        {
+            index.put(&[paper(&format!("{i:016x}"), "T", &[text])]).unwrap();
+        }
+        let f = SearchFilter::default();
+        let before = index.search("vitamin exercise moon", 10, &f, 0.05).unwrap();
+        let segments = index.num_segments();
+        assert_eq!(index.merge_segments().unwrap(), segments);
+        assert_eq!(index.num_segments(), 1);
+        let mut after = index.search("vitamin exercise moon", 10, &f, 0.05).unwrap();
+        let mut before = before;
+        before.sort_by(|a, b| a.0.cmp(&b.0));
+        after.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(keys(&before), keys(&after));
+        assert_eq!(after.len(), 3);
     }
 
     /// The schema of store format 1 (no `version`, no key column) or 2 (no key column).
