@@ -25,10 +25,16 @@ pub use common::error::{Error, Result};
 /// This process's peak resident memory (VmHWM) in MB, for benches and reports; 0 where
 /// `/proc/self/status` does not exist.
 pub fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM")
+}
+
+/// One memory line of `/proc/self/status` (`VmRSS`, `RssAnon`, `RssFile`, `VmHWM`...) in MB; 0
+/// where the file or the line does not exist.
+pub fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }

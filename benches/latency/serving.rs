@@ -24,15 +24,6 @@ pub(crate) struct Serving {
     pub(crate) file_mb: f64,
 }
 
-fn status_mb(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 /// In the parent: runs the check on the index in `dir` (its `text` and `vector` folders; no
 /// other process may hold them open) and returns what the child measured.
 pub(crate) fn check(
@@ -83,9 +74,9 @@ pub(crate) fn serve(args: &[String]) -> anyhow::Result<()> {
         open_s,
         hybrid_p50: percentile(&times, 50.0),
         hybrid_p99: percentile(&times, 99.0),
-        rss_mb: status_mb("VmRSS:"),
-        anon_mb: status_mb("RssAnon:"),
-        file_mb: status_mb("RssFile:"),
+        rss_mb: hypatia::status_mb("VmRSS"),
+        anon_mb: hypatia::status_mb("RssAnon"),
+        file_mb: hypatia::status_mb("RssFile"),
     };
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
