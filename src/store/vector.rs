@@ -703,14 +703,24 @@ mod tests {
         }
     }
 
+    /// Small checkpoints, so that a test's hundred vectors span a few.
+    fn checkpoint_every_40() -> HnswParams {
+        HnswParams {
+            checkpoint_every: 40,
+            ..HnswParams::default()
+        }
+    }
+
+    /// Passage `i` of one of `papers` papers (keys in canonical form), with a vector of its own.
+    fn passage_of(i: u64, papers: u64) -> (String, Option<i32>, Vec<f32>) {
+        (format!("{:016x}-{i}", i % papers), Some(2000), unit(i, 16))
+    }
+
     #[test]
     fn checkpoints_chain_through_reopens_and_keep_record_vectors() {
         let dir = tempfile::tempdir().unwrap();
-        let params = HnswParams {
-            checkpoint_every: 40,
-            ..HnswParams::default()
-        };
-        let item = |i: u64| (format!("{:016x}-{i}", i % 7), Some(2000), unit(i, 16));
+        let params = checkpoint_every_40();
+        let item = |i: u64| passage_of(i, 7);
         let record = "hyp_0123456789abcdef-0".to_string();
         {
             let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
@@ -743,11 +753,8 @@ mod tests {
     #[test]
     fn open_reads_only_the_log_after_the_checkpoint_and_verify_reads_it_all() {
         let dir = tempfile::tempdir().unwrap();
-        let params = HnswParams {
-            checkpoint_every: 40,
-            ..HnswParams::default()
-        };
-        let item = |i: u64| (format!("{:016x}-{i}", i % 9), Some(2000), unit(i, 16));
+        let params = checkpoint_every_40();
+        let item = |i: u64| passage_of(i, 9);
         let covered = {
             let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
             idx.put(&[], &(0..100).map(item).collect::<Vec<_>>()).unwrap();
