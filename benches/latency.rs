@@ -31,7 +31,8 @@
 //! - HYPATIA_LATENCY_EF_SWEEP (e.g. "48,192"): ef_search values re-measured after a reopen
 //! - HYPATIA_LATENCY_NOISE (0.5): noise norm against the unit signal of synthetic vectors
 //! - HYPATIA_LATENCY_DIR: parent of the temporary index folders (default $TMPDIR)
-//! - HYPATIA_LATENCY_MERGE (set): merge the text index into one segment before timing
+//! - HYPATIA_LATENCY_MERGE (1): merge the text index into one segment before timing, as the
+//!   store does after a bulk ingest; 0 keeps the segments the build leaves
 //!
 //! Last, a fresh process (`serving.rs`) opens the index as a server would and reports its open
 //! time, hybrid latency and memory (resident, anonymous, file-backed).

@@ -123,7 +123,9 @@ pub(crate) fn build(src: &Source, n: usize, params: HnswParams) -> anyhow::Resul
     // dropped tantivy writer stops its merges); searches then see the committed segments.
     drop(text);
     let text = TextIndex::open(&dir.path().join("text"))?;
-    if std::env::var_os("HYPATIA_LATENCY_MERGE").is_some() {
+    // As `Store::merge_after_bulk` does after an ingest this large (HYPATIA_LATENCY_MERGE=0: the
+    // segments the build's commits and the background merge policy leave).
+    if std::env::var("HYPATIA_LATENCY_MERGE").map_or(true, |v| v != "0") {
         let t = Instant::now();
         let before = text.merge_segments()?;
         eprintln!(

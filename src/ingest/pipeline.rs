@@ -136,6 +136,9 @@ pub struct StageTimes {
     /// Writing batches through the store.
     #[schema(value_type = DurationSchema)]
     pub write: Duration,
+    /// Merging the text index's segments after the writes (`Store::merge_after_bulk`).
+    #[schema(value_type = DurationSchema)]
+    pub merge: Duration,
     /// Rendering each paper's extraction graph in the writer's thread, before its batch is
     /// written: the learned heads on the embedding pass's token states and their combination
     /// with the rules included.
@@ -332,6 +335,12 @@ pub fn ingest_paths(
         Ok(read)
     })?;
     report.skipped_files.splice(0..0, walk.skipped);
+    let t = Instant::now();
+    // The writes are durable already; a merge that fails leaves more segments, not less data.
+    if let Err(e) = store.merge_after_bulk(report.passages) {
+        tracing::warn!(error = %e, "merging the text index after the ingest failed");
+    }
+    report.stages.merge = t.elapsed();
     report.elapsed = started.elapsed();
     Ok(report)
 }

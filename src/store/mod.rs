@@ -597,6 +597,20 @@ impl Store {
         })
     }
 
+    /// After a bulk write of `added` passages: merges the text index into one segment when they
+    /// are at least a tenth of it (each batch commits a segment of its own, and the background
+    /// merge policy leaves several per size level; a query pays per segment). The bound keeps
+    /// the rewrite amortised: each merge rewrites at most ten times what was added since the
+    /// last. Content does not change, so writers and readers go on meanwhile. Returns the number
+    /// of segments before when it merged.
+    pub fn merge_after_bulk(&self, added: usize) -> Result<Option<usize>> {
+        let total = self.text.num_passages();
+        if added == 0 || added.saturating_mul(10) < total || self.text.num_segments() <= 1 {
+            return Ok(None);
+        }
+        self.text.merge_segments().map(Some)
+    }
+
     /// Makes the next open fast: dumps the vector graph and flushes RocksDB.
     pub fn checkpoint(&self) -> Result<()> {
         let _w = self.write_lock();

@@ -314,16 +314,32 @@ impl TextIndex {
     }
 
     /// Merges every searchable segment into one and waits for it (after a bulk load: each
-    /// segment is searched on its own). Returns the number of segments before.
+    /// segment is searched on its own, and block-max WAND prunes best in one large segment).
+    /// Returns the number of segments before. Writes go on while it runs: the writer is held
+    /// only to start the merge, and deletes committed meanwhile are carried into its result.
+    /// A segment the merge policy is merging in the background cannot join another merge: the
+    /// merge is tried again (with the segments as they are then) until those merges end.
     pub fn merge_segments(&self) -> Result<usize> {
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
-            let mut w = self.writer.lock();
-            w.merge(&ids).wait()?;
-            drop(w);
-            self.reader.reload()?;
+        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+        let started = std::time::Instant::now();
+        loop {
+            let ids = self.index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                return Ok(ids.len());
+            }
+            let merging = self.writer.lock().merge(&ids);
+            match merging.wait() {
+                Ok(_) => {
+                    self.reader.reload()?;
+                    return Ok(ids.len());
+                }
+                Err(e) if started.elapsed() < PATIENCE => {
+                    tracing::debug!(error = %e, "text merge not started; retrying");
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
-        Ok(ids.len())
     }
 
     /// Number of searchable segments (each is searched on its own: fewer is faster).

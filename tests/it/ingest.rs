@@ -364,3 +364,49 @@ fn full_texts_are_written_in_batches_bounded_by_passages() {
     assert_eq!(store.stats().unwrap().passages, report.passages);
     assert!(store.check_consistency().unwrap().is_consistent());
 }
+
+#[test]
+fn a_bulk_ingest_leaves_one_text_segment_and_a_small_one_does_not_rewrite_the_index() {
+    use hypatia::ingest::pipeline::{ingest_paths, IngestOptions};
+    let e = hash_embedder();
+    let (dir, store) = temp_store(e.identity());
+    // Batches of 16 passages: each commits a segment of its own.
+    let opts = IngestOptions {
+        batch_papers: 64,
+        batch_passages: 16,
+        ..Default::default()
+    };
+    let papers = fixtures().join("papers");
+    let bulk = ["jats", "tei", "s2orc", "arxiv", "acl"].map(|f| papers.join(f));
+    let bulk = ingest_paths(&store, &e, &bulk, &opts, &|_| {}).unwrap();
+    assert_eq!(
+        store.text().num_segments(),
+        1,
+        "the bulk ingest is merged into one segment"
+    );
+    let probe = store
+        .text()
+        .passages_of(&store.text().paper_keys().unwrap().0.into_iter().next().unwrap())
+        .unwrap();
+    let hits = store
+        .text()
+        .search(&probe[0].text, 10, &Default::default(), 1.0)
+        .unwrap();
+    assert!(
+        hits.iter().any(|(k, _)| *k == probe[0].key),
+        "the merged index finds a passage by its text"
+    );
+
+    // A file adding under a tenth of the passages commits one more segment and leaves it.
+    let small = ingest_paths(&store, &e, &[papers.join("markdown")], &opts, &|_| {}).unwrap();
+    assert!(small.passages > 0 && small.passages * 10 < bulk.passages, "{small:?}");
+    assert!(
+        store.text().num_segments() > 1,
+        "a small ingest does not rewrite the index"
+    );
+    let stats = store.stats().unwrap();
+    assert!(store.check_consistency().unwrap().is_consistent());
+    drop(store);
+    let store = reopen(&dir, e.identity());
+    assert_eq!(store.stats().unwrap(), stats);
+}
