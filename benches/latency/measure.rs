@@ -91,7 +91,7 @@ pub(crate) fn hybrid(
         || text.search(q, depth, &filter, tuning.title_boost),
         || vectors.search(qv, depth, &filter),
     );
-    let bm25 = bm25?;
+    let (bm25, vec) = (bm25?, vec?);
     let mut fused = search::hybrid(&bm25, &vec, &tuning);
     fused.truncate(K);
     Ok(fused)
@@ -129,7 +129,7 @@ fn measure(
     let title_boost = Tuning::default().title_boost;
     for (q, qv) in warm {
         text.search(q, K, &filter, title_boost)?;
-        vectors.search(qv, K, &filter);
+        vectors.search(qv, K, &filter)?;
         hybrid(text, vectors, q, qv)?;
     }
     let mut t = Timings {
@@ -144,7 +144,7 @@ fn measure(
     let mut hits = 0usize;
     for ((_, qv), exact) in timed.iter().zip(truth) {
         let s = Instant::now();
-        let found = vectors.search(qv, K, &filter);
+        let found = vectors.search(qv, K, &filter)?;
         t.vector.push(ms(s));
         let want: HashSet<&str> = exact.iter().map(|&j| keys[j].as_str()).collect();
         hits += found.iter().filter(|(k, _)| want.contains(k.as_str())).count();
@@ -156,7 +156,7 @@ fn measure(
         std::hint::black_box(text.search(q, depth, &filter, title_boost)?);
         t.bm25_deep.push(ms(s));
         let s = Instant::now();
-        std::hint::black_box(vectors.search(qv, depth, &filter));
+        std::hint::black_box(vectors.search(qv, depth, &filter)?);
         t.vector_deep.push(ms(s));
     }
     for (q, qv) in timed {

@@ -209,7 +209,7 @@ fn visibility(store: &Store, as_of: Option<&AsOf>) -> Result<impl Fn(&str) -> bo
 /// The nearest `k_papers` papers: nearest passages, best passage per paper.
 fn near_papers(store: &Store, query: &[f32], k_papers: usize, as_of: Option<&AsOf>) -> Result<Vec<NearPaper>> {
     let visible = visibility(store, as_of)?;
-    let hits = store.vectors().search(query, PASSAGE_DEPTH, &SearchFilter::default());
+    let hits = store.vectors().search(query, PASSAGE_DEPTH, &SearchFilter::default())?;
     let mut best: Vec<(String, f32)> = Vec::new();
     for (key, sim) in hits {
         let paper = ids::paper_key_of_passage(&key);

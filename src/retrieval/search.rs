@@ -249,7 +249,7 @@ fn vector_hits(
         .unwrap_or_default();
     if req.filter.needs_text_fields() {
         // Section and venue live in the text index: over-fetch, then keep the matching ones.
-        let hits = store.vectors().search(&q, k * 4, &req.filter);
+        let hits = store.vectors().search(&q, k * 4, &req.filter)?;
         let keys: Vec<String> = hits.iter().map(|(k, _)| k.clone()).collect();
         let ok: std::collections::HashSet<String> = store
             .text()
@@ -260,7 +260,7 @@ fn vector_hits(
             .collect();
         Ok(hits.into_iter().filter(|(k, _)| ok.contains(k)).take(k).collect())
     } else {
-        Ok(store.vectors().search(&q, k, &req.filter))
+        store.vectors().search(&q, k, &req.filter)
     }
 }
 

@@ -30,6 +30,7 @@ pub mod timeline;
 mod types;
 pub mod vector;
 mod vector_log;
+mod vector_q8;
 pub mod writes;
 
 use std::collections::BTreeSet;

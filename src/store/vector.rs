@@ -1,7 +1,8 @@
 //! The vector index: an append-only, checksummed log of passage vectors is the durable truth;
 //! an hnsw_rs graph over it is a cache, dumped at checkpoints and rebuilt from the log's tail on
-//! open. hnsw_rs has no delete, so a replaced or removed passage becomes a tombstone that
-//! searches filter out.
+//! open. The graph holds the vectors quantised to a byte a component (`vector_q8`); a search
+//! re-scores its candidates with the exact vectors read back from the log. hnsw_rs has no
+//! delete, so a replaced or removed passage becomes a tombstone that searches filter out.
 //!
 //! **Invariant:** every live passage key maps to exactly one internal id, and the HNSW graph
 //! holds every live id once the index is open. Internal ids never leave this module.
@@ -12,13 +13,14 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use hnsw_rs::hnswio::ReloadOptions;
-use hnsw_rs::prelude::{AnnT, DistDot, Hnsw, HnswIo};
+use hnsw_rs::prelude::{AnnT, Hnsw, HnswIo};
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 
 use super::files::write_atomically;
 pub use super::vector_log::Tail;
 use super::vector_log::{encode, read_log, LogRecord};
+use super::vector_q8::{quantise, DistQ8, LogVectors};
 use super::SearchFilter;
 use crate::common::error::{Error, Result};
 
@@ -57,14 +59,26 @@ struct Checkpoint {
     basename: String,
     /// Log length the dump covers.
     log_offset: u64,
+    /// The layout of the dump and its id map ([`CHECKPOINT_FORMAT`]); absent (0) in
+    /// checkpoints of `f32` graphs, which are rebuilt from the log instead.
+    #[serde(default)]
+    format: u32,
 }
+
+/// Checkpoints this code reads: 1, graphs of quantised vectors and id maps that say where in
+/// the log each vector is.
+const CHECKPOINT_FORMAT: u32 = 1;
+
+/// Candidates a search takes from the graph at least, to re-score exactly before it keeps `k`:
+/// the graph's order of near ties is the quantised one.
+const RESCORE_MIN: usize = 64;
 
 /// The id map as of a checkpoint, written beside its dump (`<basename>.ids`) so that open
 /// reads only the log the checkpoint does not cover.
 #[derive(Serialize, Deserialize)]
 struct IdSnapshot {
-    /// Every id's key, year and liveness, by id.
-    entries: Vec<(String, Option<i32>, bool)>,
+    /// Every id's key, year, liveness and the log offset of the record that added it, by id.
+    entries: Vec<(String, Option<i32>, bool, u64)>,
     /// The live agent records' vectors, by id.
     records: Vec<(u64, Vec<f32>)>,
     next: u64,
@@ -75,6 +89,8 @@ struct Entry {
     key: String,
     year: Option<i32>,
     alive: bool,
+    /// Where in the log the record that added this id starts (its exact vector).
+    at: u64,
 }
 
 #[derive(Default)]
@@ -92,7 +108,11 @@ struct IdMap {
 impl IdMap {
     fn snapshot(&self) -> IdSnapshot {
         IdSnapshot {
-            entries: self.entries.iter().map(|e| (e.key.clone(), e.year, e.alive)).collect(),
+            entries: self
+                .entries
+                .iter()
+                .map(|e| (e.key.clone(), e.year, e.alive, e.at))
+                .collect(),
             records: self.records.iter().map(|(id, v)| (*id, v.clone())).collect(),
             next: self.next,
         }
@@ -102,7 +122,7 @@ impl IdMap {
         let entries: Vec<Entry> = s
             .entries
             .into_iter()
-            .map(|(key, year, alive)| Entry { key, year, alive })
+            .map(|(key, year, alive, at)| Entry { key, year, alive, at })
             .collect();
         let live = entries
             .iter()
@@ -131,7 +151,8 @@ impl IdMap {
         self.live.len() == self.entries.len()
     }
 
-    fn apply(&mut self, r: &LogRecord) {
+    /// Applies the record that starts at byte `at` of the log.
+    fn apply(&mut self, at: u64, r: &LogRecord) {
         match r {
             LogRecord::Add { id, key, year, vector } => {
                 if let Some(old) = self.live.insert(key.clone(), *id) {
@@ -143,18 +164,20 @@ impl IdMap {
                 if crate::common::ids::RecordKind::of_key(crate::common::ids::paper_key_of_passage(key)).is_some() {
                     self.records.insert(*id, vector.clone());
                 }
-                let at = *id as usize;
-                if at >= self.entries.len() {
-                    self.entries.resize_with(at + 1, || Entry {
+                let slot = *id as usize;
+                if slot >= self.entries.len() {
+                    self.entries.resize_with(slot + 1, || Entry {
                         key: String::new(),
                         year: None,
                         alive: false,
+                        at: 0,
                     });
                 }
-                self.entries[at] = Entry {
+                self.entries[slot] = Entry {
                     key: key.clone(),
                     year: *year,
                     alive: true,
+                    at,
                 };
                 self.next = self.next.max(id + 1);
             }
@@ -173,7 +196,7 @@ impl IdMap {
     }
 }
 
-type Graph = Hnsw<'static, f32, DistDot>;
+type Graph = Hnsw<'static, i8, DistQ8>;
 
 /// What open reads before it replays: the id map, the graph, the log records from `replay_from`
 /// on to insert into it, and the length of the good log.
@@ -193,6 +216,8 @@ pub struct VectorIndex {
     graph: RwLock<Graph>,
     ids: RwLock<IdMap>,
     log: Mutex<LogWriter>,
+    /// The log read back by offset, for the exact re-score.
+    exact: LogVectors,
 }
 
 struct LogWriter {
@@ -227,8 +252,8 @@ impl VectorIndex {
                 // No usable checkpoint: the whole log, vectors and all, into a new graph.
                 let (records, good_len) = read_log(&log_path, tail, 0, 0)?;
                 let mut ids = IdMap::default();
-                for (_, r) in &records {
-                    ids.apply(r);
+                for (at, r) in &records {
+                    ids.apply(*at, r);
                 }
                 Opened {
                     ids,
@@ -239,22 +264,18 @@ impl VectorIndex {
                 }
             }
         };
-        let tail: Vec<(Vec<f32>, usize)> = records
-            .into_iter()
-            .filter(|(off, _)| *off >= replay_from)
-            .filter_map(|(_, r)| match r {
-                LogRecord::Add { id, vector, .. } if ids.get(id).is_some_and(|e| e.alive) => {
-                    Some((vector, id as usize))
+        let mut tail: Vec<(Vec<i8>, usize)> = Vec::new();
+        for (_, r) in records.into_iter().filter(|(off, _)| *off >= replay_from) {
+            if let LogRecord::Add { id, vector, .. } = r {
+                if vector.len() != dim {
+                    return Err(Error::vector(format!(
+                        "stored vectors have dimension {}, the model gives {dim}",
+                        vector.len()
+                    )));
                 }
-                _ => None,
-            })
-            .collect();
-        for (v, _) in &tail {
-            if v.len() != dim {
-                return Err(Error::vector(format!(
-                    "stored vectors have dimension {}, the model gives {dim}",
-                    v.len()
-                )));
+                if ids.get(id).is_some_and(|e| e.alive) {
+                    tail.push((quantise(&vector), id as usize));
+                }
             }
         }
         if !tail.is_empty() {
@@ -284,6 +305,7 @@ impl VectorIndex {
             graph: RwLock::new(graph),
             ids: RwLock::new(ids),
             log: Mutex::new(log),
+            exact: LogVectors::open(&log_path)?,
         })
     }
 
@@ -294,6 +316,13 @@ impl VectorIndex {
     fn open_at_checkpoint(dir: &Path, tail: Tail) -> Result<Option<Opened>> {
         let log_path = dir.join(LOG);
         let Some(c) = read_checkpoint(dir) else { return Ok(None) };
+        if c.format != CHECKPOINT_FORMAT {
+            tracing::info!(
+                format = c.format,
+                "vector checkpoint of an older layout; rebuilding the graph from the log"
+            );
+            return Ok(None);
+        }
         let log_len = match std::fs::metadata(&log_path) {
             Ok(m) => m.len(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
@@ -306,16 +335,16 @@ impl VectorIndex {
             Some(snapshot) => {
                 let (records, good_len) = read_log(&log_path, tail, c.log_offset, c.log_offset)?;
                 let mut ids = IdMap::of_snapshot(snapshot);
-                for (_, r) in &records {
-                    ids.apply(r);
+                for (at, r) in &records {
+                    ids.apply(*at, r);
                 }
                 (ids, records, good_len)
             }
             None => {
                 let (records, good_len) = read_log(&log_path, tail, 0, c.log_offset)?;
                 let mut ids = IdMap::default();
-                for (_, r) in &records {
-                    ids.apply(r);
+                for (at, r) in &records {
+                    ids.apply(*at, r);
                 }
                 (ids, records, good_len)
             }
@@ -363,10 +392,11 @@ impl VectorIndex {
             vector: vector.clone(),
         }));
         self.append(&mut log, &records)?;
-        let inserts: Vec<(&Vec<f32>, usize)> = items
+        let quantised: Vec<Vec<i8>> = items.iter().map(|(_, _, v)| quantise(v)).collect();
+        let inserts: Vec<(&Vec<i8>, usize)> = quantised
             .iter()
             .enumerate()
-            .map(|(i, (_, _, v))| (v, (first + i as u64) as usize))
+            .map(|(i, q)| (q, (first + i as u64) as usize))
             .collect();
         self.graph.read().parallel_insert(&inserts);
         log.since_checkpoint += inserts.len();
@@ -408,8 +438,11 @@ impl VectorIndex {
                 path.display()
             )));
         }
+        // Each record's offset within the body: the id map keeps where each vector is.
         let mut body = Vec::new();
+        let mut starts = Vec::with_capacity(records.len());
         for r in records {
+            starts.push(body.len() as u64);
             encode(r, &mut body)?;
         }
         let mut bytes = Vec::with_capacity(body.len() + 32);
@@ -420,6 +453,7 @@ impl VectorIndex {
             },
             &mut bytes,
         )?;
+        let body_at = log.len + bytes.len() as u64;
         bytes.extend_from_slice(&body);
         let before = log.len;
         let written = super::failpoints::io("vector-append")
@@ -437,32 +471,46 @@ impl VectorIndex {
         }
         log.len = before + bytes.len() as u64;
         let mut ids = self.ids.write();
-        for r in records {
-            ids.apply(r);
+        for (r, start) in records.iter().zip(starts) {
+            ids.apply(body_at + start, r);
         }
         Ok(())
     }
 
-    /// Nearest live passages to `query` by HNSW, as (passage key, cosine similarity).
-    pub fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Vec<(String, f32)> {
+    /// Nearest live passages to `query` by HNSW, as (passage key, cosine similarity): the
+    /// graph's candidates (at least [`RESCORE_MIN`]) re-scored exactly with their vectors from
+    /// the log, best first. Fails only when the log cannot be read back.
+    pub fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<(String, f32)>> {
+        if k == 0 {
+            return Ok(Vec::new());
+        }
         let ids = self.ids.read();
         let keep = |id: &usize| {
             ids.get(*id as u64)
                 .is_some_and(|e| e.alive && filter.accepts_year(e.year))
         };
-        let ef = self.params.ef_search.max(k);
+        let depth = k.max(RESCORE_MIN);
+        let ef = self.params.ef_search.max(depth);
+        let q = quantise(query);
         let graph = self.graph.read();
         // hnsw_rs does not stop a filtered search where an unfiltered one stops (it keeps
         // expanding candidates and re-filters its result heap), which costs 2-7x at depth 500:
         // when the filter would accept every point, search without it.
         let hits = if ids.all_alive() && filter.year_from.is_none() && filter.year_to.is_none() {
-            graph.search_filter(query, k, ef, None)
+            graph.search_filter(&q, depth, ef, None)
         } else {
-            graph.search_filter(query, k, ef, Some(&keep))
+            graph.search_filter(&q, depth, ef, Some(&keep))
         };
-        hits.into_iter()
-            .filter_map(|n| ids.get(n.d_id as u64).map(|e| (e.key.clone(), 1.0 - n.distance)))
-            .collect()
+        drop(graph);
+        let mut scored = Vec::with_capacity(hits.len());
+        for n in hits {
+            let Some(e) = ids.get(n.d_id as u64) else { continue };
+            let v = self.exact.vector_at(e.at, e.key.len(), self.dim)?;
+            scored.push((e.key.clone(), crate::embed::dot(query, &v)));
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(k);
+        Ok(scored)
     }
 
     /// Exact similarities of the live agent records' passages (hypotheses, experiments), best
@@ -506,8 +554,8 @@ impl VectorIndex {
         let path = self.dir.join(LOG);
         let (records, _) = read_log(&path, Tail::Complete, 0, u64::MAX)?;
         let mut from_log = IdMap::default();
-        for (_, r) in &records {
-            from_log.apply(r);
+        for (at, r) in &records {
+            from_log.apply(*at, r);
         }
         let ids = self.ids.read();
         let differ = from_log
@@ -580,6 +628,7 @@ impl VectorIndex {
         let current = Checkpoint {
             basename: written.clone(),
             log_offset: log.len,
+            format: CHECKPOINT_FORMAT,
         };
         write_atomically(
             &cdir.join(CURRENT),
@@ -593,7 +642,7 @@ impl VectorIndex {
 }
 
 fn new_graph(params: HnswParams, expected: usize) -> Graph {
-    Hnsw::new(params.m, expected.max(10_000), 16, params.ef_construction, DistDot {})
+    Hnsw::new(params.m, expected.max(10_000), 16, params.ef_construction, DistQ8)
 }
 
 fn load_graph(dir: &Path, c: &Checkpoint) -> Option<Graph> {
@@ -602,7 +651,7 @@ fn load_graph(dir: &Path, c: &Checkpoint) -> Option<Graph> {
     // there is one per open index, so it lives for the rest of the process.
     let io: &'static mut HnswIo = Box::leak(Box::new(HnswIo::new(&dir.join(CHECKPOINT_DIR), &c.basename)));
     io.set_options(ReloadOptions::default().set_mmap(true));
-    match io.load_hnsw::<f32, DistDot>() {
+    match io.load_hnsw::<i8, DistQ8>() {
         Ok(g) => Some(g),
         Err(e) => {
             tracing::warn!(error = %e, "vector checkpoint unreadable, rebuilding the graph from the log");
@@ -671,7 +720,7 @@ mod tests {
             let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
             let papers: Vec<String> = (0..12).map(|i| format!("p{i}")).collect();
             idx.put(&papers, &items).unwrap();
-            let hit = idx.search(&items[7].2, 1, &SearchFilter::default());
+            let hit = idx.search(&items[7].2, 1, &SearchFilter::default()).unwrap();
             assert_eq!(hit[0].0, items[7].0);
             idx.put(&papers, &items).unwrap();
             assert_eq!(idx.live_keys().len(), 120, "re-putting replaces, never duplicates");
@@ -680,10 +729,11 @@ mod tests {
         }
         let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
         assert_eq!(idx.live_keys().len(), 110);
-        let hit = idx.search(&items[8].2, 1, &SearchFilter::default());
+        let hit = idx.search(&items[8].2, 1, &SearchFilter::default()).unwrap();
         assert_eq!(hit[0].0, items[8].0);
         assert!(idx
             .search(&items[7].2, 5, &SearchFilter::default())
+            .unwrap()
             .iter()
             .all(|(k, _)| !k.starts_with("p7-")));
         let exact = idx.exact_search(&items[9].2, 3, &SearchFilter::default()).unwrap();
@@ -693,7 +743,7 @@ mod tests {
             year_to: Some(2001),
             ..SearchFilter::default()
         };
-        let hits = idx.search(&items[9].2, 5, &only_2001);
+        let hits = idx.search(&items[9].2, 5, &only_2001).unwrap();
         assert!(!hits.is_empty());
         for (k, _) in hits {
             assert!(
@@ -701,6 +751,51 @@ mod tests {
                 "{k} is not from 2001"
             );
         }
+    }
+
+    #[test]
+    fn hits_are_rescored_with_the_logs_exact_vectors() {
+        let dir = tempfile::tempdir().unwrap();
+        let items: Vec<_> = (0..2000u64).map(|i| passage_of(i, 50)).collect();
+        let idx = VectorIndex::open(dir.path(), 16, checkpoint_every_40(), Tail::Complete).unwrap();
+        idx.put(&[], &items).unwrap();
+        let by_key: HashMap<&str, &Vec<f32>> = items.iter().map(|(k, _, v)| (k.as_str(), v)).collect();
+        for q in (5000..5030u64).map(|i| unit(i, 16)) {
+            for k in [1, 10, 100] {
+                let hits = idx.search(&q, k, &SearchFilter::default()).unwrap();
+                assert_eq!(hits.len(), k);
+                for (key, sim) in &hits {
+                    // Bit for bit the similarity of the f32 vectors, not of the quantised ones.
+                    assert_eq!(*sim, crate::embed::dot(&q, by_key[key.as_str()]), "{key}");
+                }
+                assert!(hits.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+            }
+            let exact = idx.exact_search(&q, 1, &SearchFilter::default()).unwrap();
+            assert_eq!(idx.search(&q, 1, &SearchFilter::default()).unwrap()[0].0, exact[0].0);
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_of_an_older_layout_is_rebuilt_from_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let items: Vec<_> = (0..100u64).map(|i| passage_of(i, 10)).collect();
+        {
+            let idx = VectorIndex::open(dir.path(), 16, checkpoint_every_40(), Tail::Complete).unwrap();
+            idx.put(&[], &items).unwrap();
+            idx.checkpoint().unwrap();
+        }
+        // As `f32` graphs' checkpoints were written: no format.
+        let current = dir.path().join(CHECKPOINT_DIR).join(CURRENT);
+        let mut c: serde_json::Value = serde_json::from_slice(&std::fs::read(&current).unwrap()).unwrap();
+        c.as_object_mut().unwrap().remove("format");
+        std::fs::write(&current, serde_json::to_vec(&c).unwrap()).unwrap();
+        let idx = VectorIndex::open(dir.path(), 16, checkpoint_every_40(), Tail::Complete).unwrap();
+        assert_eq!(idx.live_keys().len(), 100);
+        for (key, _, v) in &items {
+            assert_eq!(&idx.search(v, 1, &SearchFilter::default()).unwrap()[0].0, key);
+        }
+        idx.checkpoint().unwrap();
+        assert_eq!(read_checkpoint(dir.path()).unwrap().format, CHECKPOINT_FORMAT);
     }
 
     /// Small checkpoints, so that a test's hundred vectors span a few.
@@ -743,7 +838,11 @@ mod tests {
         assert_eq!(idx.live_keys().len(), 161);
         for i in [0, 57, 99, 100, 159] {
             let (key, _, v) = item(i);
-            assert_eq!(idx.search(&v, 1, &SearchFilter::default())[0].0, key, "item {i}");
+            assert_eq!(
+                idx.search(&v, 1, &SearchFilter::default()).unwrap()[0].0,
+                key,
+                "item {i}"
+            );
         }
         assert_eq!(idx.exact_records(&unit(1000, 16), 1)[0].0, record);
         let exact = idx.exact_search(&item(57).2, 1, &SearchFilter::default()).unwrap();
@@ -770,10 +869,12 @@ mod tests {
         std::fs::write(&log, &bytes).unwrap();
         let idx = VectorIndex::open(dir.path(), 16, params, Tail::Complete).unwrap();
         assert_eq!(idx.live_keys().len(), 105);
-        for i in [3, 99, 100, 104] {
-            let (key, _, v) = item(i);
-            assert_eq!(idx.search(&v, 1, &SearchFilter::default())[0].0, key, "item {i}");
-        }
+        // A search re-scores its candidates from the log: one that reads the bad record (all
+        // 105 do) fails and says where it is.
+        let err = idx
+            .search(&item(3).2, 105, &SearchFilter::default())
+            .expect_err("a re-score reads it");
+        assert!(err.to_string().contains("corrupt at byte"), "{err}");
         let err = idx.verify_log().expect_err("a full read finds it");
         assert!(err.to_string().contains("corrupt at byte"), "{err}");
         // Without the checkpoint, open reads the whole log and refuses it.
