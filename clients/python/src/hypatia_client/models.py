@@ -1019,6 +1019,7 @@ class StageTimes(Model):
     extract: Duration
     embed: Duration
     write: Duration
+    merge: Duration
     learned: Duration
 
 
