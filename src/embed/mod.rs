@@ -570,6 +570,23 @@ pub fn normalize(v: &mut [f32]) {
     }
 }
 
+/// A pseudo-random unit vector of `dim` components for `seed` (xorshift): test data for the
+/// vector index and its quantisation.
+#[cfg(test)]
+pub(crate) fn random_unit(seed: u64, dim: usize) -> Vec<f32> {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut v: Vec<f32> = (0..dim)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 1000) as f32 / 500.0 - 1.0
+        })
+        .collect();
+    normalize(&mut v);
+    v
+}
+
 /// Dot product; the cosine similarity of unit vectors.
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()

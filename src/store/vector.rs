@@ -691,20 +691,7 @@ fn remove_other_dumps(cdir: &Path, keep: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn unit(seed: u64, dim: usize) -> Vec<f32> {
-        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let mut v: Vec<f32> = (0..dim)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x % 1000) as f32 / 500.0 - 1.0
-            })
-            .collect();
-        crate::embed::normalize(&mut v);
-        v
-    }
+    use crate::embed::random_unit as unit;
 
     #[test]
     fn put_search_reopen_and_tombstones() {
