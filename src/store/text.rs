@@ -333,7 +333,9 @@ impl TextIndex {
                     self.reader.reload()?;
                     return Ok(ids.len());
                 }
-                Err(e) if started.elapsed() < PATIENCE => {
+                // tantivy refuses to start a merge of segments already in one this way; any
+                // other failure is the merge's own.
+                Err(e @ tantivy::TantivyError::InvalidArgument(_)) if started.elapsed() < PATIENCE => {
                     tracing::debug!(error = %e, "text merge not started; retrying");
                     std::thread::sleep(std::time::Duration::from_millis(200));
                 }
