@@ -40,6 +40,10 @@ pub enum Tail {
     Complete,
 }
 
+/// What to do about a corrupt vector log, for the errors that find one.
+pub(super) const CORRUPT_LOG_REMEDY: &str = "the file is left as it is. Restore the store from a backup, or rebuild \
+     its vectors from the stored passages with `hypatia reembed`";
+
 /// Largest record we accept on reading: a 16k-dimension vector and a long key.
 const MAX_RECORD: u32 = 1 << 20;
 
@@ -144,9 +148,7 @@ pub(super) fn read_log(path: &Path, tail: Tail, from: u64, vectors_from: u64) ->
     };
     let corrupt = |detail: &str| {
         Error::vector(format!(
-            "{} is corrupt at byte {} of {} ({why}){detail}; the file is left as it is. \
-             Restore the store from a backup, or rebuild its vectors from the stored passages \
-             with `hypatia reembed`",
+            "{} is corrupt at byte {} of {} ({why}){detail}; {CORRUPT_LOG_REMEDY}",
             path.display(),
             base + bad,
             base + total,

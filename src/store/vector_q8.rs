@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use hnsw_rs::prelude::Distance;
 
-use super::vector_log::{decode_at, LogRecord};
+use super::vector_log::{decode_at, LogRecord, CORRUPT_LOG_REMEDY};
 use crate::common::error::{Error, Result};
 
 /// Bytes after the components: the vector's scale, an `f32` in little-endian order.
@@ -98,8 +98,7 @@ impl LogVectors {
             ))),
             None => Err(Error::vector(format!(
                 "{} is corrupt at byte {at} (a passage vector's record fails its length or checksum); \
-                 the file is left as it is. Restore the store from a backup, or rebuild its vectors \
-                 from the stored passages with `hypatia reembed`",
+                 {CORRUPT_LOG_REMEDY}",
                 self.path.display()
             ))),
         }
