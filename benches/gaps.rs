@@ -112,9 +112,12 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    // After a write: a fact added to one paper each time (written once; the store's content
-    // stays as it was), then every kind, as of now and as of 2015. The corpus is brought up to
-    // date by difference; its stage time stands beside the cold load's above.
+    // After writes, each timed as the first search of every kind as of now, then as of 2015:
+    // - a research record (a hypothesis), which no gap reads;
+    // - a new paper (Markdown, year 2020) whose text joins two stored papers' texts, so that it
+    //   mentions both papers' concepts together (new co-occurrences, as a real paper brings);
+    //   it is deleted afterwards and the search after the deletion is not timed, so the store's
+    //   content stays as it was.
     let papers: Vec<String> = hypatia::store::queries::select(
         &store,
         "PREFIX hyp: <https://w3id.org/hypatia/ns#> SELECT DISTINCT ?p WHERE { ?p hyp:mentionsConcept ?c } LIMIT 50",
@@ -123,18 +126,12 @@ fn main() -> anyhow::Result<()> {
     .iter()
     .filter_map(|r| r.get("p").cloned())
     .collect();
-    let mut after_write: Vec<(f64, f64)> = Vec::new();
-    for paper in papers.iter().take(repeats.max(1)) {
-        let key = hypatia::common::ids::paper_key(paper);
-        store.add_facts(vec![(
-            key,
-            format!("<{paper}> <https://w3id.org/hypatia/ns#benchNote> \"gaps bench\" .\n"),
-        )])?;
+    let timed = |store: &Store, what: &str| -> anyhow::Result<(f64, f64)> {
         let mut loaded = 0.0;
         let t = Instant::now();
         for as_of in [None, Some(2015)] {
             let (_, stages) = staged(
-                &store,
+                store,
                 &GapQuery {
                     as_of,
                     limit: 20,
@@ -146,20 +143,74 @@ fn main() -> anyhow::Result<()> {
             }
             println!("  as of {as_of:?}: {stages}");
         }
-        after_write.push((loaded, t.elapsed().as_secs_f64()));
-        println!(
-            "after a write to one paper: corpus up to date in {loaded:.3}s; every kind as of now and 2015 in {:.3}s",
-            t.elapsed().as_secs_f64()
-        );
+        let whole = t.elapsed().as_secs_f64();
+        println!("after {what}: corpus up to date in {loaded:.3}s; every kind as of now and 2015 in {whole:.3}s");
+        Ok((loaded, whole))
+    };
+    let mut after_record: Vec<(f64, f64)> = Vec::new();
+    let mut after_paper: Vec<(f64, f64)> = Vec::new();
+    let e = HashEmbedder::new(32);
+    let folder = tempfile::tempdir()?;
+    for i in 0..repeats.max(1) {
+        let h = hypatia::research::NewHypothesis {
+            statement: format!("Gaps bench hypothesis {i}: joining two stored papers' methods helps."),
+            agent: "gaps-bench".into(),
+            concepts: Vec::new(),
+            gap: None,
+            evidence: Vec::new(),
+            derived_from: Vec::new(),
+        };
+        hypatia::research::propose(&store, &e, &hypatia::research::Actor::local(), &h)?;
+        after_record.push(timed(&store, "a research record")?);
+        let (Some(a), Some(b)) = (papers.get(i), papers.get(papers.len() - 1 - i)) else {
+            break;
+        };
+        let text = |p: &str| -> anyhow::Result<String> {
+            Ok(store
+                .canonical_text(&hypatia::common::ids::paper_key(p))?
+                .map(|t| t.1)
+                .unwrap_or_default())
+        };
+        let file = folder.path().join(format!("bench-{i}.md"));
+        std::fs::write(
+            &file,
+            format!(
+                "---\ntitle: Gaps bench paper {i}, joining two papers\nyear: 2020\n---\n\n{}\n\n{}\n",
+                text(a)?,
+                text(b)?
+            ),
+        )?;
+        let before = store.generation();
+        pipeline::ingest_paths(&store, &e, &[file], &IngestOptions::default(), &|_| {})?;
+        let written = store.papers_written_since(before).unwrap_or_default();
+        after_paper.push(timed(&store, "a new paper")?);
+        store.delete_papers(&written.into_iter().collect::<Vec<_>>())?;
+        find_gaps(
+            &store,
+            &GapQuery {
+                limit: 20,
+                ..Default::default()
+            },
+        )?;
+        find_gaps(
+            &store,
+            &GapQuery {
+                as_of: Some(2015),
+                limit: 20,
+                ..Default::default()
+            },
+        )?;
     }
-    after_write.sort_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some(m) = after_write.get(after_write.len() / 2) {
-        println!(
-            "after a write, p50 of {}: corpus {:.3}s, whole {:.3}s",
-            after_write.len(),
-            m.0,
-            m.1
-        );
+    for (what, mut times) in [("a research record", after_record), ("a new paper", after_paper)] {
+        times.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some(m) = times.get(times.len() / 2) {
+            println!(
+                "after {what}, p50 of {}: corpus {:.3}s, whole {:.3}s",
+                times.len(),
+                m.0,
+                m.1
+            );
+        }
     }
     if let Ok(cut) = std::env::var("HYPATIA_GAPS_CUT") {
         let cfg = LinkEvalConfig {
