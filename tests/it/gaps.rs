@@ -946,7 +946,36 @@ fn gaps_after_writes_are_those_of_the_store_read_afresh() {
     assert_eq!(written.len(), 3, "{written:?}");
     let updated = all(&store);
     assert_ne!(updated, before);
+    // A research record changes no gap; a new paper of 2000 none as of 1990 (those stand), and
+    // the others as a store read afresh has them (the missing links brought up to date from
+    // the kept ranking: the new paper only adds edges).
+    hypatia::research::propose(
+        &store,
+        &e,
+        &hypatia::research::Actor::local(),
+        &hypatia::research::NewHypothesis {
+            statement: "Hidden Markov models help parsing.".into(),
+            agent: "t".into(),
+            concepts: Vec::new(),
+            gap: None,
+            evidence: Vec::new(),
+            derived_from: Vec::new(),
+        },
+    )
+    .unwrap();
+    assert_eq!(all(&store), updated);
+    let src = dir.path().join("later");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("another.md"),
+        "---\ntitle: Another report\nyear: 2000\nabstract: We apply hidden Markov models and \
+         conditional random fields to parsing and speech recognition on the Penn Treebank.\n---\n",
+    )
+    .unwrap();
+    assert_eq!(ingest(&store, &e, &[src]).papers, 1);
+    let later = all(&store);
+    assert_eq!(later[1], updated[1], "as of 1990");
     drop(store);
     let fresh = all(&super::common::reopen(&dir, e.identity()));
-    assert_eq!(updated, fresh);
+    assert_eq!(later, fresh);
 }

@@ -2,13 +2,17 @@
 //! graph built on first use, and caches of mentions, texts and claims, quoted as evidence; and
 //! what calls keep between them ([`Kept`]).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use oxigraph::model::NamedNode;
 
 use super::corpus::{Corpus, CorpusData};
 use super::graph::CoGraph;
+use super::ranking::Ranking;
+use super::reads::{all_claims, claims_updated, graphs_of, mentions_in, merge_rows, sort_rows, Rows};
+pub(super) use super::reads::{Claim, Mention};
 use super::text::{Text, MAX_QUOTE_CHARS};
 use super::{Evidence, Gap, GapKind};
 use crate::common::error::{Error, Result};
@@ -16,28 +20,67 @@ use crate::common::work::Cancel;
 use crate::store::queries::{self, lexical};
 use crate::store::Store;
 
+/// `as_of` and two concepts' IRIs.
+type CooccurrenceKey = (Option<i32>, String, String);
+
 /// Gaps found without a concept filter, by kind, `as_of` and limit.
 type Found = HashMap<(GapKind, Option<i32>, usize), Arc<Vec<Gap>>>;
 
 /// What gap searches on one open store keep between calls, while the store's
 /// [`Store::generation`] is the one read before loading it: loading the corpus is most of a
 /// search's cost on a large store (a scan of every mention, then the types of tens of
-/// thousands of concepts), and so is building its co-occurrence graph. After writes the corpus
-/// and the statement rows are brought up to date by difference ([`Kept::updated`]) with the keys
-/// the store says were written; the claims, graphs and gaps are derived again.
+/// thousands of concepts), and so is building its co-occurrence graph and ranking its pairs.
+/// A write of research records only (hypotheses, experiments: no gap reads them) moves the
+/// generation on. After paper writes ([`Kept::updated`]) the corpus, the statement rows, the
+/// claims and the future-work sentences are brought up to date by difference with the keys the
+/// store says were written; missing-link rankings are brought up to date from the earlier ones
+/// ([`Ranking::updated`]); quotes of co-occurrences of concepts no written paper mentions, and
+/// the gaps found as of a year no written paper counts in, stand; the rest is derived again.
 pub(super) struct Kept {
-    generation: u64,
+    /// The store generation it describes: moved on in place past writes that wrote no paper
+    /// (hypotheses, experiments and the other research records, which no gap reads).
+    generation: AtomicU64,
     /// The open store it describes ([`Store::instance`]).
     instance: u64,
     pub(super) corpus: Arc<CorpusData>,
     /// Co-occurrence graphs by `as_of` (only those with no forced node).
     graphs: Mutex<HashMap<Option<i32>, Arc<CoGraph>>>,
+    /// The missing-link rankings of those graphs, by `as_of`.
+    rankings: Mutex<HashMap<Option<i32>, Arc<Ranking>>>,
+    /// The rankings of the generation before, which the rankings of this one are brought up to
+    /// date from ([`Ranking::updated`]).
+    earlier_rankings: HashMap<Option<i32>, Arc<Ranking>>,
     /// Every claim with a polarity, of any year (calls keep the counted ones).
     claims: OnceLock<Arc<Vec<Claim>>>,
     /// Rows of named queries that read the whole store, by query.
-    rows: Mutex<HashMap<&'static str, Arc<Vec<queries::Row>>>>,
+    rows: Mutex<HashMap<&'static str, Arc<Rows>>>,
     /// Gaps found without a concept filter.
     found: Mutex<Found>,
+    /// Every paper's future-work and limitation sentences, once read.
+    questions: Mutex<Option<Arc<Questions>>>,
+    /// [`Ctx::cooccurrence`]s found, by `as_of` and the two concepts' IRIs.
+    cooccurrences: Mutex<HashMap<CooccurrenceKey, Option<Evidence>>>,
+}
+
+/// A future-work, limitation or open-question sentence ([`super::open_questions`]) with the
+/// concepts mentioned in it.
+#[derive(Clone)]
+pub(super) struct Question {
+    pub(super) passage: String,
+    /// In the paper's canonical text, in characters.
+    pub(super) span: (usize, usize),
+    pub(super) quote: String,
+    pub(super) cue: f64,
+    /// Concept IRIs, in order of first mention.
+    pub(super) concepts: Vec<String>,
+}
+
+/// Every paper's questions, by paper IRI (papers with none left out), and the IRIs of the
+/// papers written since they were read, whose questions are to be read again.
+#[derive(Clone, Default)]
+pub(super) struct Questions {
+    pub(super) by_paper: BTreeMap<String, Vec<Question>>,
+    pub(super) stale: BTreeSet<String>,
 }
 
 /// Most papers mentioning two concepts whose mentions [`Ctx::cooccurrence`] reads for the
@@ -64,7 +107,7 @@ impl Kept {
         let instance = store.instance();
         let earlier = lock(&KEPT).iter().find(|k| k.instance == instance).cloned();
         if let Some(k) = &earlier {
-            if k.generation == generation {
+            if k.generation.load(Ordering::Acquire) == generation {
                 return Ok(k.clone());
             }
         }
@@ -72,17 +115,29 @@ impl Kept {
         // wrote; the rest is derived again as it is asked for.
         let written = earlier
             .as_ref()
-            .and_then(|k| Some((k, store.papers_written_since(k.generation)?)));
+            .and_then(|k| Some((k, store.papers_written_since(k.generation.load(Ordering::Acquire))?)));
+        if let Some((k, w)) = &written {
+            if w.is_empty() {
+                // Only research records were written: everything kept still describes the
+                // papers.
+                k.generation.fetch_max(generation, Ordering::AcqRel);
+                return Ok((*k).clone());
+            }
+        }
         let kept = match written.filter(|(k, w)| w.len() <= k.corpus.papers.len() / DELTA_SHARE) {
             Some((k, written)) => Kept::updated(store, k, &written, generation)?,
             None => Kept {
-                generation,
+                generation: AtomicU64::new(generation),
                 instance,
                 corpus: Corpus::load(store)?.data().clone(),
                 graphs: Default::default(),
+                rankings: Default::default(),
+                earlier_rankings: Default::default(),
                 claims: OnceLock::new(),
                 rows: Default::default(),
                 found: Default::default(),
+                questions: Default::default(),
+                cooccurrences: Default::default(),
             },
         };
         let kept = Arc::new(kept);
@@ -90,6 +145,12 @@ impl Kept {
         all.retain(|k| k.instance != instance);
         all.insert(0, kept.clone());
         all.truncate(KEPT_STORES);
+        drop(all);
+        // What the earlier generation alone held (its corpus, hundreds of thousands of
+        // strings) is freed off the caller's path.
+        if let Some(earlier) = earlier {
+            std::thread::spawn(move || drop(earlier));
+        }
         Ok(kept)
     }
 
@@ -100,37 +161,85 @@ impl Kept {
     /// these queries join nothing across papers). Claims, graphs and gaps are derived again
     /// when asked for.
     fn updated(store: &Store, earlier: &Kept, written: &BTreeSet<String>, generation: u64) -> Result<Kept> {
-        let corpus = Arc::new(earlier.corpus.updated(store, written)?);
-        let is_written = |paper: &str| written.contains(&crate::common::ids::paper_key(paper));
-        let graphs_of = |key: &str| -> Result<Vec<NamedNode>> {
-            [store.base().paper_graph(key), store.base().extraction_graph(key)]
-                .into_iter()
-                .map(|g| NamedNode::new(g).map_err(Error::graph))
-                .collect()
-        };
+        let (corpus, written_iris) = earlier.corpus.updated(store, written)?;
+        let corpus = Arc::new(corpus);
+        let is_written = |paper: &str| written_iris.contains(paper);
         let mut rows = HashMap::new();
-        let earlier_rows: Vec<(&'static str, Arc<Vec<queries::Row>>)> =
+        let earlier_rows: Vec<(&'static str, Arc<Rows>)> =
             lock(&earlier.rows).iter().map(|(q, r)| (*q, r.clone())).collect();
         for (query, old) in earlier_rows {
-            let mut new: Vec<queries::Row> = old
+            let kept: Rows = old
                 .iter()
                 .filter(|r| r.get("paper").is_none_or(|p| !is_written(p)))
                 .cloned()
                 .collect();
+            let mut fresh = Vec::new();
             for key in written {
-                new.extend(queries::rows(store.graph().query_in(query, &graphs_of(key)?)?)?);
+                fresh.extend(queries::rows(store.graph().query_in(query, &graphs_of(store, key)?)?)?);
             }
-            sort_rows(query, &mut new);
+            let new = merge_rows(query, kept, fresh);
             rows.insert(query, Arc::new(new));
         }
+        let claims = OnceLock::new();
+        if let Some(old) = earlier.claims.get() {
+            let _ = claims.set(Arc::new(claims_updated(store, old, written, &written_iris)?));
+        }
+        // The questions of the papers not written, the others to be read again.
+        let questions = lock(&earlier.questions).as_ref().map(|q| {
+            Arc::new(Questions {
+                by_paper: q
+                    .by_paper
+                    .iter()
+                    .filter(|(p, _)| !is_written(p))
+                    .map(|(p, q)| (p.clone(), q.clone()))
+                    .collect(),
+                stale: q.stale.union(&written_iris).cloned().collect(),
+            })
+        });
+        // Co-occurrences of concepts no written paper mentioned or mentions (a paper that
+        // mentions both would have been written), unless retractions changed.
+        let cooccurrences = if corpus.same_retractions(&earlier.corpus) {
+            let touched: HashSet<&str> = [&earlier.corpus, &corpus]
+                .into_iter()
+                .flat_map(|c| c.papers.iter().filter(|p| is_written(&p.iri)).map(move |p| (c, p)))
+                .flat_map(|(c, p)| p.concepts.iter().map(move |&k| c.concepts[k as usize].iri.as_str()))
+                .collect();
+            lock(&earlier.cooccurrences)
+                .iter()
+                .filter(|((_, a, b), _)| !touched.contains(a.as_str()) && !touched.contains(b.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        // The rankings of the earlier generation, to bring up to date from (only those: each
+        // holds its generation's corpus).
+        let earlier_rankings = lock(&earlier.rankings).clone();
+        // Gaps found as of a year that no written paper counts in, with the same types and
+        // labels, stand.
+        let mut found = lock(&earlier.found).clone();
+        let now = Corpus::with_data(store, corpus.clone());
+        let mut years: BTreeMap<i32, bool> = BTreeMap::new();
+        for (_, as_of, _) in found.keys() {
+            if let Some(t) = as_of {
+                years
+                    .entry(*t)
+                    .or_insert_with(|| now.unchanged_as_of(&earlier.corpus, &written_iris, *t));
+            }
+        }
+        found.retain(|(_, as_of, _), _| as_of.is_some_and(|t| years[&t]));
         Ok(Kept {
-            generation,
+            generation: AtomicU64::new(generation),
             instance: store.instance(),
             corpus,
             graphs: Default::default(),
-            claims: OnceLock::new(),
+            rankings: Default::default(),
+            earlier_rankings,
+            claims,
             rows: Mutex::new(rows),
-            found: Default::default(),
+            found: Mutex::new(found),
+            questions: Mutex::new(questions),
+            cooccurrences: Mutex::new(cooccurrences),
         })
     }
 
@@ -143,24 +252,6 @@ impl Kept {
     pub(super) fn keep_found(&self, key: (GapKind, Option<i32>, usize), gaps: Vec<Gap>) {
         lock(&self.found).insert(key, Arc::new(gaps));
     }
-}
-
-pub(super) struct Mention {
-    pub(super) concept: String,
-    paper: String,
-    passage: String,
-    pub(super) start: usize,
-    pub(super) end: usize,
-}
-
-/// A claim about one concept (a claim about several is one `Claim` each).
-#[derive(Clone)]
-pub(super) struct Claim {
-    pub(super) claim: String,
-    pub(super) concept: String,
-    pub(super) paper: String,
-    pub(super) negative: bool,
-    pub(super) hedged: bool,
 }
 
 pub(super) struct Ctx<'a> {
@@ -225,6 +316,31 @@ impl<'a> Ctx<'a> {
         self.graph.clone().expect("built above")
     }
 
+    /// The missing-link ranking of this call's graph (no focus): kept, brought up to date from
+    /// an earlier generation's, or ranked whole.
+    pub(super) fn ranking(&mut self, limit: usize) -> Result<Arc<Ranking>> {
+        let g = self.graph();
+        if let Some(r) = lock(&self.kept.rankings).get(&self.as_of) {
+            if Arc::ptr_eq(&r.ranked.graph, &g) {
+                return Ok(r.clone());
+            }
+        }
+        let cancel = self.cancel.clone();
+        let stop = move || cancel.is_cancelled();
+        let corpus = self.corpus.data().clone();
+        let r = self
+            .kept
+            .earlier_rankings
+            .get(&self.as_of)
+            .and_then(|earlier| earlier.updated(g.clone(), corpus.clone(), limit, &stop))
+            .unwrap_or_else(|| Ranking::full(g, corpus, &stop));
+        // A cancelled ranking is incomplete: not kept.
+        self.check()?;
+        let r = Arc::new(r);
+        lock(&self.kept.rankings).insert(self.as_of, r.clone());
+        Ok(r)
+    }
+
     pub(super) fn counts_paper(&self, paper: &str) -> bool {
         self.corpus.counts(paper, self.as_of)
     }
@@ -241,75 +357,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The questions kept for the store, if read.
+    pub(super) fn kept_questions(&self) -> Option<Arc<Questions>> {
+        lock(&self.kept.questions).clone()
+    }
+
+    /// Keeps the questions read for the store.
+    pub(super) fn keep_questions(&self, q: Arc<Questions>) {
+        *lock(&self.kept.questions) = Some(q);
+    }
+
     /// The concept mentions in a paper's extraction graph (none when the paper does not count
-    /// as of this call's year), in (start, concept) order: four indexed scans of the graph, one
-    /// per predicate a mention has (its concept, offsets and passage), O(mentions found), rather
-    /// than a lookup per mention and predicate.
+    /// as of this call's year), in (start, concept) order ([`mentions_in`]).
     pub(super) fn mentions(&mut self, paper: &str) -> Result<std::rc::Rc<Vec<Mention>>> {
-        use crate::common::vocab::{hyp, prov};
-        use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNode};
         if let Some(m) = self.mentions.get(paper) {
             return Ok(m.clone());
         }
-        #[derive(Default)]
-        struct Parts {
-            concept: Option<String>,
-            start: Option<usize>,
-            end: Option<usize>,
-            passage: Option<String>,
-        }
-        let mut parts: HashMap<NamedOrBlankNode, Parts> = HashMap::new();
-        if self.counts_paper(paper) {
-            let g = NamedNode::new(
-                self.store
-                    .base()
-                    .extraction_graph(&crate::common::ids::paper_key(paper)),
-            )
-            .map_err(Error::graph)?;
-            let ox = self.store.graph().oxigraph();
-            for p in [hyp::CONCEPT, hyp::START, hyp::END, prov::WAS_DERIVED_FROM] {
-                let pattern = ox.quads_for_pattern(
-                    None,
-                    Some(NamedNodeRef::new_unchecked(p)),
-                    None,
-                    Some(GraphNameRef::NamedNode(g.as_ref())),
-                );
-                for q in pattern {
-                    let q = q?;
-                    // Only subjects with a concept are mentions (claims have offsets too).
-                    let part = match parts.get_mut(&q.subject) {
-                        Some(part) => part,
-                        None if p == hyp::CONCEPT => parts.entry(q.subject.clone()).or_default(),
-                        None => continue,
-                    };
-                    let value = lexical(&q.object);
-                    match p {
-                        hyp::CONCEPT => {
-                            part.concept.get_or_insert(value);
-                        }
-                        hyp::START => part.start = part.start.or(value.parse().ok()),
-                        hyp::END => part.end = part.end.or(value.parse().ok()),
-                        _ => {
-                            part.passage.get_or_insert(value);
-                        }
-                    }
-                }
-            }
-        }
-        let mut list: Vec<Mention> = parts
-            .into_values()
-            .filter_map(|p| {
-                Some(Mention {
-                    concept: p.concept?,
-                    paper: paper.to_string(),
-                    passage: p.passage?,
-                    start: p.start?,
-                    end: p.end?,
-                })
-            })
-            .collect();
-        list.sort_by(|a, b| (a.start, &a.concept, &a.passage).cmp(&(b.start, &b.concept, &b.passage)));
-        list.dedup_by(|a, b| (a.start, &a.concept) == (b.start, &b.concept));
+        let list = if self.counts_paper(paper) {
+            mentions_in(self.store, paper)?
+        } else {
+            Vec::new()
+        };
         let list = std::rc::Rc::new(list);
         self.mentions.insert(paper.to_string(), list.clone());
         Ok(list)
@@ -337,7 +405,7 @@ impl<'a> Ctx<'a> {
         let all = match self.kept.claims.get() {
             Some(all) => all.clone(),
             None => {
-                let all = Arc::new(Self::all_claims(self.store)?);
+                let all = Arc::new(all_claims(self.store)?);
                 let _ = self.kept.claims.set(all.clone());
                 all
             }
@@ -350,61 +418,15 @@ impl<'a> Ctx<'a> {
 
     /// The rows of a named query that takes no binding, run once while the store is unchanged
     /// (after writes, brought up to date by difference: [`Kept::of`]), in [`sort_rows`] order.
-    pub(super) fn rows(&self, query: &'static str) -> Result<Arc<Vec<queries::Row>>> {
+    pub(super) fn rows(&self, query: &'static str) -> Result<Arc<Rows>> {
         if let Some(r) = lock(&self.kept.rows).get(query) {
             return Ok(r.clone());
         }
         let mut rows = queries::select(self.store, query, &[])?;
         sort_rows(query, &mut rows);
-        let rows = Arc::new(rows);
+        let rows: Arc<Rows> = Arc::new(rows.into_iter().map(Arc::new).collect());
         lock(&self.kept.rows).insert(query, rows.clone());
         Ok(rows)
-    }
-
-    /// Every claim with a polarity and a paper, of any year, in (paper, claim, concept) order.
-    fn all_claims(store: &Store) -> Result<Vec<Claim>> {
-        use crate::common::vocab::{hyp, schema};
-        let scan = |p: &str| -> Result<Vec<(String, String)>> {
-            let p = oxigraph::model::NamedNodeRef::new_unchecked(p);
-            store
-                .graph()
-                .owned_quads(None, Some(p), None)
-                .map(|q| {
-                    let q = q?;
-                    Ok((lexical(&q.subject.into()), lexical(&q.object)))
-                })
-                .collect()
-        };
-        let polarity: HashMap<String, bool> = scan(hyp::POLARITY)?
-            .into_iter()
-            .map(|(c, p)| (c, p == "negative"))
-            .collect();
-        let hedged: HashSet<String> = scan(hyp::HEDGED)?
-            .into_iter()
-            .filter(|(_, h)| h == "true" || h == "1")
-            .map(|(c, _)| c)
-            .collect();
-        let paper: HashMap<String, String> = scan(schema::IS_BASED_ON)?
-            .into_iter()
-            .filter(|(c, _)| polarity.contains_key(c))
-            .collect();
-        let mut list: Vec<Claim> = scan(schema::ABOUT)?
-            .into_iter()
-            .filter_map(|(claim, concept)| {
-                let negative = *polarity.get(&claim)?;
-                let paper = paper.get(&claim)?.clone();
-                Some(Claim {
-                    hedged: hedged.contains(&claim),
-                    claim,
-                    concept,
-                    paper,
-                    negative,
-                })
-            })
-            .collect();
-        list.sort_by(|a, b| (&a.paper, &a.claim, &a.concept).cmp(&(&b.paper, &b.claim, &b.concept)));
-        list.dedup_by(|a, b| (&a.claim, &a.concept) == (&b.claim, &b.concept));
-        Ok(list)
     }
 
     /// A claim's quote, offsets and passage as evidence (indexed lookups).
@@ -468,7 +490,25 @@ impl<'a> Ctx<'a> {
     /// holding the nearest pair of their mentions in the first [`COOCCURRENCE_PAPERS`] counted
     /// papers that mention both (in IRI order; the corpus says which without reading
     /// mentions); failing that, the sentence of `b`'s mention in the first of those papers.
+    /// Kept for the store and year (a write keeps those of concepts its papers do not mention).
     pub(super) fn cooccurrence(&mut self, a: u32, b: u32, role: &str) -> Result<Option<Evidence>> {
+        let key = (
+            self.as_of,
+            self.corpus.concepts[a as usize].iri.clone(),
+            self.corpus.concepts[b as usize].iri.clone(),
+        );
+        if let Some(found) = lock(&self.kept.cooccurrences).get(&key) {
+            return Ok(found.clone().map(|e| Evidence {
+                role: role.to_string(),
+                ..e
+            }));
+        }
+        let found = self.find_cooccurrence(a, b, role)?;
+        lock(&self.kept.cooccurrences).insert(key, found.clone());
+        Ok(found)
+    }
+
+    fn find_cooccurrence(&mut self, a: u32, b: u32, role: &str) -> Result<Option<Evidence>> {
         let (ia, ib) = (
             self.corpus.concepts[a as usize].iri.clone(),
             self.corpus.concepts[b as usize].iri.clone(),
@@ -536,37 +576,4 @@ impl<'a> Ctx<'a> {
         }
         Ok(None)
     }
-}
-
-/// The variables a statement query orders its rows by (numeric ones compared as numbers),
-/// as its `ORDER BY` says.
-fn order_of(query: &str) -> &'static [(&'static str, bool)] {
-    if query == queries::METHOD_EVALUATIONS {
-        &[("method", false), ("dataset", false), ("paper", false), ("start", true)]
-    } else if query == queries::OPEN_QUESTION_PASSAGES {
-        &[("paper", false), ("start", true)]
-    } else {
-        &[]
-    }
-}
-
-/// Sorts a statement query's rows by its `ORDER BY`, then by every value (the order SPARQL
-/// leaves to the engine), so that rows read whole and rows brought up to date by difference
-/// come in one order.
-fn sort_rows(query: &str, rows: &mut [queries::Row]) {
-    let order = order_of(query);
-    rows.sort_by_cached_key(|r| {
-        let mut key: Vec<(i64, String)> = order
-            .iter()
-            .map(|(var, numeric)| {
-                let v = r.get(*var).cloned().unwrap_or_default();
-                let n = if *numeric { v.parse().unwrap_or(i64::MIN) } else { 0 };
-                (n, v)
-            })
-            .collect();
-        let mut rest: Vec<(&String, &String)> = r.iter().collect();
-        rest.sort();
-        key.extend(rest.into_iter().map(|(var, v)| (0, format!("{var}={v}"))));
-        key
-    });
 }

@@ -320,6 +320,47 @@ impl<'s> Corpus<'s> {
         label
     }
 
+    /// Whether everything a gap search as of year `t` reads of the corpus is what it was in
+    /// `earlier`, before writes to the papers with these IRIs: no written paper counted as of
+    /// `t` before or counts now, retractions are the same, and the concepts the written papers
+    /// mentioned before or mention now keep the types and labels `earlier` had looked up
+    /// (those it had not looked up, no search of it used). The statements, claims, mentions
+    /// and texts a search reads are those of the papers that count.
+    pub(super) fn unchanged_as_of(&self, earlier: &CorpusData, written: &BTreeSet<String>, t: i32) -> bool {
+        let as_of = Some(t);
+        let rows = |c: &'_ CorpusData| -> Vec<(usize, bool)> {
+            c.papers
+                .iter()
+                .filter(|p| written.contains(&p.iri))
+                .flat_map(|p| p.concepts.iter().map(move |&k| (k as usize, counts(p.year, as_of))))
+                .collect()
+        };
+        let (before, now) = (rows(earlier), rows(&self.data));
+        if before.iter().chain(&now).any(|r| r.1) || earlier.retracted != self.retracted {
+            return false;
+        }
+        let earlier_labels = earlier.labels.lock().unwrap_or_else(|e| e.into_inner());
+        before.iter().map(|r| r.0).all(|k| {
+            let iri = &earlier.concepts[k].iri;
+            let Some(&id) = self.by_iri.get(iri) else {
+                return earlier.concepts[k].ctype.get().is_none() && !earlier_labels.contains_key(&(k as u32));
+            };
+            earlier.concepts[k].ctype.get().is_none_or(|&was| was == self.ctype(id))
+                && earlier_labels.get(&(k as u32)).is_none_or(|was| *was == self.label(id))
+        }) && now.iter().map(|r| r.0).all(|k| {
+            let iri = &self.concepts[k].iri;
+            let Some(&was) = earlier.by_iri.get(iri) else {
+                // A concept new to the corpus: only the written papers mention it.
+                return true;
+            };
+            earlier.concepts[was as usize]
+                .ctype
+                .get()
+                .is_none_or(|&t| t == self.ctype(k as u32))
+                && earlier_labels.get(&was).is_none_or(|l| *l == self.label(k as u32))
+        })
+    }
+
     pub(super) fn year_of(&self, paper: &str) -> Option<i32> {
         self.years.get(paper).copied().flatten()
     }
@@ -372,7 +413,8 @@ impl CorpusData {
     /// store now stands ([`Store::standing`]). The types and labels already looked up are kept
     /// for the concepts that no written paper mentioned before or mentions now (a type is a
     /// vote of the papers mentioning the concept).
-    pub(super) fn updated(&self, store: &Store, written: &BTreeSet<String>) -> Result<CorpusData> {
+    /// Also returns the IRIs of the written papers, as they were or now are.
+    pub(super) fn updated(&self, store: &Store, written: &BTreeSet<String>) -> Result<(CorpusData, BTreeSet<String>)> {
         use crate::common::vocab::hyp;
         use oxigraph::model::{GraphNameRef, NamedNodeRef};
         let ox = store.graph().oxigraph();
@@ -412,8 +454,10 @@ impl CorpusData {
         // Concepts a written paper mentioned before or mentions now: typed and labelled again.
         let mut touched = vec![false; self.concepts.len()];
         let mut kept_papers: Vec<&PaperRow> = Vec::with_capacity(self.papers.len());
+        let mut written_iris: BTreeSet<String> = fresh.iter().map(|f| f.0.clone()).collect();
         for p in &self.papers {
             if written.contains(&ids::paper_key(&p.iri)) {
+                written_iris.insert(p.iri.clone());
                 for &c in &p.concepts {
                     touched[c as usize] = true;
                 }
@@ -523,7 +567,12 @@ impl CorpusData {
             .collect();
         let mut data = CorpusData::new(concepts, by_iri, papers, retractions(store)?);
         *data.labels.get_mut().unwrap_or_else(|e| e.into_inner()) = labels;
-        Ok(data)
+        Ok((data, written_iris))
+    }
+
+    /// Whether both corpora know the same retractions.
+    pub(super) fn same_retractions(&self, other: &CorpusData) -> bool {
+        self.retracted == other.retracted
     }
 
     /// The papers that mention both concepts (indices into `papers`, ascending), of any year.

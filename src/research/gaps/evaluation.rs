@@ -52,7 +52,7 @@ use serde::Serialize;
 use super::corpus::{papers_of_format, vote, Corpus};
 use super::graph::{pair_key, CoGraph, LinkScore, LinkScores, MAX_CONCEPTS_PER_PAPER};
 use super::link_model::{actionable, Features, LinkModel};
-use super::missing_links::best_pairs;
+use super::ranking::best_pairs;
 use crate::common::error::{Error, Result};
 use crate::common::rng::SplitMix;
 use crate::store::queries::lexical;

@@ -58,26 +58,45 @@ pub(super) struct CoGraph {
     capped_papers: Vec<Vec<u32>>,
     /// A node mentioned by more papers than this is generic ([`generic_above`]).
     generic_above: u32,
+    /// The reference year of recency and growth: `as_of`, or the newest counted paper's.
+    pub(super) t: Option<i32>,
 }
 
 impl CoGraph {
     pub(super) fn build(corpus: &Corpus, as_of: Option<i32>, forced: &BTreeSet<u32>) -> CoGraph {
-        let counted: Vec<&PaperRow> = corpus
-            .papers
+        Self::of_papers(
+            &corpus.papers,
+            corpus.concepts.len(),
+            |c| corpus.ctype(c),
+            as_of,
+            forced,
+        )
+    }
+
+    /// The graph of these papers (in IRI order), of concepts numbered below `concepts` with
+    /// these types.
+    pub(super) fn of_papers(
+        papers: &[PaperRow],
+        concepts: usize,
+        ctype: impl Fn(u32) -> ConceptType,
+        as_of: Option<i32>,
+        forced: &BTreeSet<u32>,
+    ) -> CoGraph {
+        let counted: Vec<&PaperRow> = papers
             .iter()
             .filter(|p| counts(p.year, as_of) && !retracted_by(p.retracted, as_of))
             .collect();
         let t = as_of.or_else(|| counted.iter().filter_map(|p| p.year).max());
-        let mut df_all = vec![0u32; corpus.concepts.len()];
+        let mut df_all = vec![0u32; concepts];
         for p in &counted {
             for &c in &p.concepts {
                 df_all[c as usize] += 1;
             }
         }
-        let mut local = vec![u32::MAX; corpus.concepts.len()];
+        let mut local = vec![u32::MAX; concepts];
         let mut ids = Vec::new();
-        for c in 0..corpus.concepts.len() {
-            let eligible = (df_all[c] >= MIN_PAPERS && corpus.ctype(c as u32) != ConceptType::Other)
+        for c in 0..concepts {
+            let eligible = (df_all[c] >= MIN_PAPERS && ctype(c as u32) != ConceptType::Other)
                 || (forced.contains(&(c as u32)) && df_all[c] >= 1);
             if eligible {
                 local[c] = ids.len() as u32;
@@ -86,7 +105,7 @@ impl CoGraph {
         }
         let n = ids.len();
         let df: Vec<u32> = ids.iter().map(|&c| df_all[c as usize]).collect();
-        let types: Vec<ConceptType> = ids.iter().map(|&c| corpus.ctype(c)).collect();
+        let types: Vec<ConceptType> = ids.iter().map(|&c| ctype(c)).collect();
         let mut recent = vec![0u32; n];
         let mut pairs: HashMap<u64, (u32, i32)> = HashMap::new();
         let mut nodes: Vec<u32> = Vec::new();
@@ -146,7 +165,35 @@ impl CoGraph {
             adj,
             capped_papers,
             generic_above: generic_above(counted.len()),
+            t,
         }
+    }
+
+    /// The nodes that differ from their counterpart in `old`, an earlier graph: new ones, and
+    /// those whose papers, recent papers, type, growth or edges (neighbours, with their paper
+    /// counts and first years) are not the same. `old_of[l]` is node `l`'s id in `old`
+    /// (`u32::MAX`: none) and `new_of` the reverse; a node gone since changes its neighbours.
+    pub(super) fn changed_since(&self, old: &CoGraph, old_of: &[u32], new_of: &[u32]) -> Vec<u32> {
+        (0..self.len())
+            .filter(|&l| {
+                let o = old_of[l];
+                if o == u32::MAX {
+                    return true;
+                }
+                let o = o as usize;
+                let (now, was) = (&self.adj[l], &old.adj[o]);
+                self.df[l] != old.df[o]
+                    || self.recent[l] != old.recent[o]
+                    || self.types[l] != old.types[o]
+                    || self.growth[l].to_bits() != old.growth[o].to_bits()
+                    || now.len() != was.len()
+                    || now
+                        .iter()
+                        .zip(was)
+                        .any(|(x, y)| new_of[y.n as usize] != x.n || x.papers != y.papers || x.first != y.first)
+            })
+            .map(|l| l as u32)
+            .collect()
     }
 
     /// Whether a counted paper mentions both nodes (an edge, or a pair the per-paper cap left
@@ -546,6 +593,7 @@ mod tests {
             adj,
             capped_papers: vec![Vec::new(); 6],
             generic_above: 3,
+            t: Some(2001),
         };
         let mut found = Vec::new();
         g.for_each_candidate(None, |a, c, s| found.push((a, c, *s)));
@@ -566,67 +614,5 @@ mod tests {
         let s = g.pair(0, 3);
         assert!((g.score_with(LinkScore::AaTrend, 0, 3, &s) - 3.0 * s.aa).abs() < 1e-12);
         assert_eq!(g.score(0, 3, &s), g.score_with(LinkScore::SERVED, 0, 3, &s));
-    }
-
-    /// The best pairs found by one thread a core (a graph with enough source concepts to
-    /// share them) are those one thread finds over all sources: same pairs, scores and order.
-    #[test]
-    fn best_pairs_on_threads_are_those_of_one() {
-        let n = 6000u32;
-        let mut state = 42u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as u32
-        };
-        let mut adj: Vec<Vec<Edge>> = vec![Vec::new(); n as usize];
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..30_000 {
-            // Skewed ends, so that some concepts are hubs.
-            let (a, c) = (next() % n, (next() % n) * (next() % n) / n);
-            if a == c || !seen.insert(pair_key(a, c)) {
-                continue;
-            }
-            let first = 1990 + (next() % 30) as i32;
-            adj[a as usize].push(Edge {
-                n: c,
-                papers: 1 + next() % 3,
-                first,
-            });
-            adj[c as usize].push(Edge { n: a, papers: 1, first });
-        }
-        for l in &mut adj {
-            l.sort_unstable_by_key(|e| e.n);
-        }
-        let types = [ConceptType::Method, ConceptType::Task, ConceptType::Dataset];
-        let g = CoGraph {
-            ids: (0..n).collect(),
-            local: (0..n).collect(),
-            df: (0..n).map(|i| 2 + i % 7).collect(),
-            types: (0..n).map(|i| types[(i % 3) as usize]).collect(),
-            recent: (0..n).map(|i| i % 3).collect(),
-            growth: growth_of(&adj, Some(2019)),
-            adj,
-            capped_papers: vec![Vec::new(); n as usize],
-            generic_above: 1000,
-        };
-        let score = |a: u32, c: u32, s: &LinkScores| {
-            if g.actionable(a, c) {
-                g.score(a, c, s)
-            } else {
-                f64::NEG_INFINITY
-            }
-        };
-        let all: Vec<u32> = (0..n).collect();
-        for limit in [1, 20, 500] {
-            let threaded = super::super::missing_links::best_pairs(&g, None, limit, &|| false, score);
-            let one = super::super::missing_links::best_from(&g, &all, None, limit, &|| false, &score);
-            assert_eq!(threaded.len(), limit);
-            let key = |v: &[(f64, (u32, u32, LinkScores))]| -> Vec<(u64, u32, u32)> {
-                v.iter().map(|(s, (a, c, _))| (s.to_bits(), *a, *c)).collect()
-            };
-            assert_eq!(key(&threaded), key(&one), "limit {limit}");
-        }
     }
 }

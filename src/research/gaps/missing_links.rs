@@ -4,93 +4,11 @@
 use std::collections::BTreeMap;
 
 use super::context::Ctx;
-use super::graph::{CoGraph, LinkScores};
-use super::rank::top_k;
+use super::graph::LinkScores;
+use super::ranking::{best_pairs, RESERVOIR};
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
 use crate::ingest::extraction::type_class;
-
-/// The best `limit` unconnected pairs within two hops (touching `focus` when given) by `score`,
-/// ties by local ids, each with its neighbourhood scores: the ranking [`missing_links`] serves
-/// and [`evaluate_link_prediction`](super::evaluate_link_prediction) measures. A bounded buffer
-/// is sorted and cut when it doubles; a pair below the last cut's floor cannot enter, so only
-/// the others pay the co-mention check. A pair scored NaN or −∞ is left out. Once `stop` says
-/// yes the remaining source concepts are skipped (the caller reports the cancellation).
-pub(super) fn best_pairs(
-    g: &CoGraph,
-    focus: Option<&[u32]>,
-    limit: usize,
-    stop: &(dyn Fn() -> bool + Sync),
-    score: impl Fn(u32, u32, &LinkScores) -> f64 + Sync,
-) -> Vec<(f64, (u32, u32, LinkScores))> {
-    let sources: Vec<u32> = match focus {
-        Some(f) => f.to_vec(),
-        None => (0..g.len() as u32).collect(),
-    };
-    // The source concepts dealt round-robin to one thread a core (hubs spread evenly); each
-    // keeps its own best, and the union is cut once more. The same pairs, scores and ties as
-    // one thread: the cut is a total order.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_THREADS)
-        .min(sources.len() / MIN_SOURCES_PER_THREAD)
-        .max(1);
-    let best: Vec<(f64, (u32, u32, LinkScores))> = if threads == 1 {
-        best_from(g, &sources, focus, limit, stop, &score)
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let share: Vec<u32> = sources.iter().skip(t).step_by(threads).copied().collect();
-                    let score = &score;
-                    scope.spawn(move || best_from(g, &share, focus, limit, stop, score))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("a best-pairs thread panicked"))
-                .collect()
-        })
-    };
-    top_k(best, limit, |a, b| (a.0, a.1).cmp(&(b.0, b.1)))
-}
-
-/// Threads [`best_pairs`] uses at most.
-const MAX_THREADS: usize = 4;
-/// Source concepts per thread below which [`best_pairs`] stays on one.
-const MIN_SOURCES_PER_THREAD: usize = 2048;
-
-/// The best `limit` pairs whose first concept is one of `sources` (see [`best_pairs`]).
-pub(super) fn best_from(
-    g: &CoGraph,
-    sources: &[u32],
-    focus: Option<&[u32]>,
-    limit: usize,
-    stop: &dyn Fn() -> bool,
-    score: &impl Fn(u32, u32, &LinkScores) -> f64,
-) -> Vec<(f64, (u32, u32, LinkScores))> {
-    let mut best: Vec<(f64, (u32, u32, LinkScores))> = Vec::new();
-    let mut floor = f64::NEG_INFINITY;
-    let cut = |best: &mut Vec<(f64, (u32, u32, LinkScores))>, floor: &mut f64| {
-        let kept = top_k(std::mem::take(best), limit, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        if kept.len() >= limit {
-            *floor = kept.last().map(|k| k.0).unwrap_or(f64::NEG_INFINITY);
-        }
-        *best = kept;
-    };
-    g.for_each_candidate_from(sources, focus, stop, |a, c, s| {
-        let score = score(a, c, s);
-        if !score.is_finite() || score < floor || g.co_mentioned(a, c) {
-            return;
-        }
-        best.push((score, (a, c, *s)));
-        if best.len() >= 2 * limit.max(64) {
-            cut(&mut best, &mut floor);
-        }
-    });
-    cut(&mut best, &mut floor);
-    best
-}
 
 pub(super) fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let g = ctx.graph();
@@ -106,15 +24,28 @@ pub(super) fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>>
     if focus.as_ref().is_some_and(|f| f.is_empty()) {
         return Ok(Vec::new());
     }
-    // Only pairs of types a researcher acts on (a method for a task, on a dataset, ...).
-    let cancel = ctx.cancel.clone();
-    let best = best_pairs(&g, focus.as_deref(), limit, &|| cancel.is_cancelled(), |a, c, s| {
-        if g.actionable(a, c) {
-            g.score(a, c, s)
-        } else {
-            f64::NEG_INFINITY
+    // Only pairs of types a researcher acts on (a method for a task, on a dataset, ...). Without
+    // a focus, from the ranking kept for the graph (brought up to date after writes).
+    let best: Vec<(f64, (u32, u32, LinkScores))> = match focus {
+        None if limit <= RESERVOIR / 2 => {
+            let ranking = ctx.ranking(limit)?;
+            let top = ranking.ranked.top(limit).unwrap_or_default();
+            top.iter()
+                .map(|&(score, (a, c))| (score, (a, c, g.pair(a, c))))
+                .collect()
         }
-    });
+        _ => {
+            let cancel = ctx.cancel.clone();
+            best_pairs(&g, focus.as_deref(), limit, &|| cancel.is_cancelled(), |a, c, s| {
+                if g.actionable(a, c) {
+                    g.score(a, c, s)
+                } else {
+                    f64::NEG_INFINITY
+                }
+            })
+        }
+    };
+    ctx.check()?;
     let mut gaps = Vec::new();
     for (score, (a, c, s)) in best {
         ctx.check()?;

@@ -22,7 +22,8 @@
 //! (those most papers mention, ties by IRI) so that one long paper costs at most 40·39/2 edges.
 //! Edges carry the number of papers and the year of the first one. Loading is one scan of the
 //! `hyp:mentionsConcept` quads (the pairs `queries/gap_concept_sets.rq` lists, O(papers ×
-//! concepts); after writes, only the written papers are read again) plus indexed lookups of the
+//! concepts); after writes, only the written papers are read again, and the ranking of missing
+//! links is brought up to date from the nodes the writes changed, see `ranking.rs`) plus indexed lookups of the
 //! types of the concepts at least two papers mention and of the labels of the concepts a gap names;
 //! building is O(P·m²) for P papers of at most m node concepts. Mentions, claim quotes and
 //! labels are read by indexed quad lookups, not bound SPARQL: oxigraph plans a query before it
@@ -70,6 +71,8 @@ mod link_model;
 mod missing_links;
 mod open_questions;
 mod rank;
+mod ranking;
+mod reads;
 mod text;
 mod untested_combinations;
 

@@ -3,8 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::context::Ctx;
+use std::sync::Arc;
+
+use super::context::{Ctx, Question, Questions};
 use super::rank::top_k;
+use super::reads::{mentions_in, Mention};
 use super::text::Text;
 use super::{Evidence, Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
@@ -98,7 +101,6 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
             claimed_by.entry(k).or_default().push(i as u32);
         }
     }
-    let mut seen: HashSet<(String, usize, usize)> = HashSet::new();
     struct Cand {
         paper: String,
         passage: String,
@@ -111,45 +113,21 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         touching: usize,
         best: f64,
     }
+    let questions = questions(ctx, &rows)?;
     let mut cands: Vec<(f64, Cand)> = Vec::new();
-    for r in rows.iter() {
-        let (Some(paper), Some(passage), Some(text), Some(start)) = (
-            r.get("paper"),
-            r.get("passage"),
-            r.get("text"),
-            r.get("start").and_then(|s| s.parse::<usize>().ok()),
-        ) else {
-            continue;
-        };
+    for (paper, found) in &questions.by_paper {
         if !ctx.counts_paper(paper) {
             continue;
         }
         ctx.check()?;
-        let section = r.get("section").map(String::as_str).unwrap_or("");
-        let t = Text::new(text.clone());
-        let mut found = Vec::new();
-        for (s, e) in t.sentences(0, t.chars.len()) {
-            let sentence = t.slice(s, e).unwrap_or("");
-            let cue = cue_weight(section, sentence);
-            if cue > 0.0 && seen.insert((paper.clone(), start + s, start + e)) {
-                found.push((start + s, start + e, sentence.to_string(), cue));
-            }
-        }
-        if found.is_empty() {
-            continue;
-        }
-        let mentions = ctx.mentions(paper)?;
         let year = corpus.year_of(paper);
-        for (s, e, quote, cue) in found {
+        for q in found {
             // In order of first mention, typed concepts first.
-            let mut concepts: Vec<u32> = Vec::new();
-            for m in mentions.iter().filter(|m| s <= m.start && m.end <= e) {
-                if let Some(&k) = corpus.by_iri.get(&m.concept) {
-                    if !concepts.contains(&k) {
-                        concepts.push(k);
-                    }
-                }
-            }
+            let mut concepts: Vec<u32> = q
+                .concepts
+                .iter()
+                .filter_map(|c| corpus.by_iri.get(c).copied())
+                .collect();
             concepts.sort_by_key(|&k| corpus.ctype(k) == ConceptType::Other);
             if concepts.is_empty() || !concepts.iter().any(|&c| ctx.in_focus(c)) {
                 continue;
@@ -179,16 +157,16 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
             }
             addressing.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let n = concepts.len() as f64;
-            let score = cue * (1.0 + (1.0 + n).ln()) * (1.0 - best / 2.0) / (1.0 + addressing.len() as f64);
+            let score = q.cue * (1.0 + (1.0 + n).ln()) * (1.0 - best / 2.0) / (1.0 + addressing.len() as f64);
             cands.push((
                 score,
                 Cand {
                     paper: paper.clone(),
-                    passage: passage.clone(),
-                    span: (s, e),
-                    quote,
+                    passage: q.passage.clone(),
+                    span: q.span,
+                    quote: q.quote.clone(),
                     concepts,
-                    cue,
+                    cue: q.cue,
                     year,
                     addressing,
                     touching,
@@ -268,4 +246,69 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         });
     }
     Ok(gaps)
+}
+
+/// Every paper's future-work and limitation sentences with the concepts mentioned in them, of
+/// any year: kept for the store, and after writes read again for the written papers only.
+fn questions(ctx: &mut Ctx<'_>, rows: &[Arc<queries::Row>]) -> Result<Arc<Questions>> {
+    let (mut questions, only) = match ctx.kept_questions() {
+        Some(q) if q.stale.is_empty() => return Ok(q),
+        Some(q) => {
+            let mut q = (*q).clone();
+            let stale = std::mem::take(&mut q.stale);
+            (q, Some(stale))
+        }
+        None => (Questions::default(), None),
+    };
+    let mut seen: HashSet<(String, usize, usize)> = HashSet::new();
+    let mut mentions: HashMap<String, Vec<Mention>> = HashMap::new();
+    for r in rows {
+        let (Some(paper), Some(passage), Some(text), Some(start)) = (
+            r.get("paper"),
+            r.get("passage"),
+            r.get("text"),
+            r.get("start").and_then(|s| s.parse::<usize>().ok()),
+        ) else {
+            continue;
+        };
+        if only.as_ref().is_some_and(|o| !o.contains(paper)) {
+            continue;
+        }
+        ctx.check()?;
+        let section = r.get("section").map(String::as_str).unwrap_or("");
+        let t = Text::new(text.clone());
+        let mut found = Vec::new();
+        for (s, e) in t.sentences(0, t.chars.len()) {
+            let sentence = t.slice(s, e).unwrap_or("");
+            let cue = cue_weight(section, sentence);
+            if cue > 0.0 && seen.insert((paper.clone(), start + s, start + e)) {
+                found.push((start + s, start + e, sentence.to_string(), cue));
+            }
+        }
+        if found.is_empty() {
+            continue;
+        }
+        if !mentions.contains_key(paper) {
+            mentions.insert(paper.clone(), mentions_in(ctx.store, paper)?);
+        }
+        let ms = &mentions[paper];
+        for (s, e, quote, cue) in found {
+            let mut concepts: Vec<String> = Vec::new();
+            for m in ms.iter().filter(|m| s <= m.start && m.end <= e) {
+                if !concepts.contains(&m.concept) {
+                    concepts.push(m.concept.clone());
+                }
+            }
+            questions.by_paper.entry(paper.clone()).or_default().push(Question {
+                passage: passage.clone(),
+                span: (s, e),
+                quote,
+                cue,
+                concepts,
+            });
+        }
+    }
+    let questions = Arc::new(questions);
+    ctx.keep_questions(questions.clone());
+    Ok(questions)
 }
