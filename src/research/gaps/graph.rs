@@ -271,6 +271,12 @@ impl CoGraph {
         actionable(self.types[a as usize], self.types[c as usize]) && !self.generic(a) && !self.generic(c)
     }
 
+    /// Whether some pair with this node may be [`actionable`](CoGraph::actionable).
+    pub(super) fn may_end_a_pair(&self, l: u32) -> bool {
+        use ConceptType::*;
+        matches!(self.types[l as usize], Method | Task | Dataset | Material) && !self.generic(l)
+    }
+
     /// Whether more than [`GENERIC_SHARE`] of the counted papers mention a node.
     pub(super) fn generic(&self, l: u32) -> bool {
         self.df[l as usize] > self.generic_above

@@ -142,6 +142,9 @@ impl Ranked {
             let o = old_of[l as usize];
             o != u32::MAX && old.generic(o) && !g.generic(l)
         }));
+        // Only a node of a type that can end a served pair, and not generic, is a source: the
+        // pairs of the others all score −∞ (as bridges they are covered above).
+        sources.retain(|&l| g.may_end_a_pair(l));
         sources.sort_unstable();
         sources.dedup();
         // The kept pairs scored again (their neighbourhoods may have changed), and every pair
