@@ -6,17 +6,23 @@ Input: the token states `examples/scierc_states.rs` wrote (the embedding model's
 state for every word piece of every SciERC window, exactly as ingest computes them), and the
 SciERC files for the gold labels. Run through `scripts/train-extractor.sh`, which makes both.
 
-The heads (the same arithmetic as extract/src/learned/mod.rs):
+The heads (the same arithmetic as extract/src/learned/):
 - entities: every span of 1..max_width whole words is classified into none or one of SciERC's
-  six labels from relu(S h_first + E h_last + M mean(h) + width + b), then a linear layer; spans
-  are kept greedily by probability, never overlapping;
-- relations: every ordered pair of entities of one sentence is classified into none or one of
-  the seven labels from relu(A1 u_a + A2 u_b + C mean(h between) + type1 + type2 + distance + b),
-  u = [h_first; h_last; mean(h)], then a linear layer.
+  six labels from relu(S h_first + E h_last + M mean(h) + B h_before + A h_after + width + b),
+  then a linear layer; spans are kept greedily by probability, never overlapping;
+- relations: every ordered pair (a, b) of entities of one sentence is classified into none or one
+  of the seven labels from relu(A1 u_a + A2 u_b + C [mean; max](G h between) + type1 + type2
+  + typepair + distance + b), then a linear layer; u = [h_first; h_last; mean(h)] of a span, G
+  projects every piece to a few dimensions (--relation-gap) before the pieces between the two
+  spans are pooled, and the distance bucket is counted apart for pairs whose arg1 comes after
+  arg2 (direction is what USED-FOR and most labels turn on).
 
-Training uses train only. Dev chooses the epoch of each head and the two "none" biases; its
-figures are therefore development figures, not held-out ones. numpy only, seeded: the same
-inputs give the same file.
+Training uses train only: the entity head on gold spans; the relation head on the pairs of the
+gold entities and also (unless --relation-predicted 0) on the pairs of the entity head's own
+predictions on train. Both heads keep a moving average of their weights, which is what is scored
+and shipped. Dev chooses the epoch of each head and the two "none" biases; its figures are
+therefore development figures, not held-out ones. numpy only, seeded: the same inputs give the
+same file.
 """
 
 import argparse
@@ -253,9 +259,23 @@ def ent_scores(preds_by_doc, docs, typed=True):
     return f1(correct, pred, gold)
 
 
-def train_entities(p, train, dev, docs_dev, hid, epochs, lr, seed, log):
+class Average:
+    """An exponential moving average of the weights of one head, updated after every step: the
+    averaged weights are the ones scored on dev and shipped (steadier than the last step's)."""
+
+    def __init__(self, params, decay):
+        self.decay = decay
+        self.p = {k: v.copy() for k, v in params.items()}
+
+    def update(self, params):
+        for k in self.p:
+            self.p[k] = self.decay * self.p[k] + (1 - self.decay) * params[k]
+
+
+def train_entities(p, train, dev, docs_dev, hid, epochs, lr, seed, log, ema):
     rng = np.random.default_rng(seed)
     opt = Adam({k: v for k, v in p.items() if k.startswith("ent.")}, lr, wd=1e-5)
+    avg = Average(opt.p, ema)
     best = (-1, None, None)
     for ep in range(epochs):
         opt.lr = lr * (1.0 - 0.9 * ep / max(epochs - 1, 1))
@@ -277,10 +297,11 @@ def train_entities(p, train, dev, docs_dev, hid, epochs, lr, seed, log):
                 grads = g if grads is None else {k: grads[k] + g[k] for k in g}
                 count += len(yv)
             opt.step({k: v / count for k, v in grads.items()})
-        bias, score = tune_ent_bias(p, dev, docs_dev, hid)
-        log(f"entities epoch {ep + 1}: train loss {loss_sum / n_sum:.4f}, dev typed exact F1 {score * 100:.2f} (none bias {bias:+.1f})")
+            avg.update(opt.p)
+        bias, score = tune_ent_bias(avg.p, dev, docs_dev, hid)
+        log(f"entities epoch {ep + 1}: train loss {loss_sum / n_sum:.4f}, dev typed exact F1 {score * 100:.2f} (averaged weights, none bias {bias:+.1f})")
         if score > best[0]:
-            best = (score, {k: v.copy() for k, v in p.items() if k.startswith("ent.")}, bias)
+            best = (score, {k: v.copy() for k, v in avg.p.items()}, bias)
     p.update(best[1])
     return best[2], best[0]
 
@@ -302,65 +323,115 @@ def tune_ent_bias(p, dev, docs_dev, hid):
 
 
 def pair_features(win, ents):
-    """Ents: list of (bytes, label, first word, last word). Returns per entity u = [first; last;
-    mean] and per ordered pair of one sentence (a, b, between mean, bucket)."""
-    d = win.h.shape[1]
+    """Ents: list of (bytes, label, first word, last word), sorted by start. Returns a dict:
+    per entity u = [first; last; mean] of its pieces; per ordered pair (a, b) of one sentence,
+    the pieces between the two spans (gs..ge, empty when they touch) and the distance bucket,
+    shifted by DIST_BUCKETS when arg1 comes after arg2; each entity's label index; and the
+    window's states."""
+    h = win.h
+    d = h.shape[1]
     u = np.zeros((len(ents), 3 * d), dtype=np.float32)
     for k, (_, _, i, j) in enumerate(ents):
         s, t = win.words[i][0], win.words[j][1]
-        u[k, :d] = win.h[s]
-        u[k, d:2 * d] = win.h[t]
-        u[k, 2 * d:] = win.h[s:t + 1].mean(0)
-    pairs, btw, buckets = [], [], []
+        u[k, :d] = h[s]
+        u[k, d:2 * d] = h[t]
+        u[k, 2 * d:] = h[s:t + 1].mean(0)
+    pairs, gaps, buckets = [], [], []
     for a in range(len(ents)):
         for b in range(len(ents)):
             if a == b or win.word_sent[ents[a][2]] != win.word_sent[ents[b][2]]:
                 continue
             first, second = (a, b) if a < b else (b, a)
             gs, ge = win.words[ents[first][3]][1] + 1, win.words[ents[second][2]][0]
-            btw.append(win.h[gs:ge].mean(0) if ge > gs else np.zeros(d, dtype=np.float32))
-            buckets.append(distance_bucket(max(0, ents[second][2] - ents[first][3] - 1)))
+            gaps.append((gs, max(gs, ge)))
+            bucket = distance_bucket(max(0, ents[second][2] - ents[first][3] - 1))
+            buckets.append(bucket + (DIST_BUCKETS if a > b else 0))
             pairs.append((a, b))
-    return u, np.array(pairs, dtype=np.int64).reshape(-1, 2), np.array(btw, dtype=np.float32).reshape(-1, d), np.array(buckets, dtype=np.int64)
+    return {
+        "h": h,
+        "u": u,
+        "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2),
+        "gaps": np.array(gaps, dtype=np.int64).reshape(-1, 2),
+        "buckets": np.array(buckets, dtype=np.int64),
+        "types": np.array([ENT_LABELS.index(e[1]) + 1 for e in ents], dtype=np.int64),
+    }
 
 
-def rel_forward(p, u, pairs, btw, buckets, t1, t2, hid, dropout=0.0, rng=None):
-    args = u @ p["rel.arg"].T
-    a, b = pairs[:, 0], pairs[:, 1]
-    pre = (args[a, :hid] + args[b, hid:] + btw @ p["rel.between"].T + p["rel.type1"][t1[a]]
-           + p["rel.type2"][t2[b]] + p["rel.distance"][buckets] + p["rel.bias"])
+NENT = len(ENT_LABELS) + 1
+
+
+def gap_pool(g, gaps):
+    """[mean; max] of the rows gs..ge of g for every (gs, ge) of gaps; zeros for an empty gap."""
+    n, k = g.shape
+    lens = gaps[:, 1] - gaps[:, 0]
+    width = max(1, int(lens.max()) if len(lens) else 1)
+    idx = np.minimum(gaps[:, :1] + np.arange(width)[None, :], n - 1)
+    valid = np.arange(width)[None, :] < lens[:, None]
+    rows = g[idx]  # pairs × width × k
+    mean = (rows * valid[..., None]).sum(1) / np.maximum(lens, 1)[:, None]
+    masked = np.where(valid[..., None], rows, -np.inf)
+    top = masked.argmax(1)
+    mx = np.take_along_axis(rows, top[:, None, :], 1)[:, 0, :]
+    mx[lens == 0] = 0
+    return np.concatenate([mean, mx], 1).astype(np.float32), (idx, valid, top, lens)
+
+
+def gap_pool_backward(dpool, cache, n):
+    """The gradient of gap_pool's input rows (n × k) from the gradient of its output."""
+    idx, valid, top, lens = cache
+    k = dpool.shape[1] // 2
+    dg = np.zeros((n, k), dtype=np.float32)
+    pr, pc = np.nonzero(valid)
+    np.add.at(dg, idx[pr, pc], dpool[pr, :k] / np.maximum(lens[pr], 1)[:, None])
+    some = np.nonzero(lens > 0)[0]
+    rows = np.take_along_axis(idx[some], top[some], 1)  # pairs × k: the row each maximum came from
+    cols = np.broadcast_to(np.arange(k)[None, :], rows.shape)
+    np.add.at(dg, (rows.ravel(), cols.ravel()), dpool[some, k:].ravel())
+    return dg
+
+
+def rel_forward(p, f, hid, dropout=0.0, rng=None):
+    a, b = f["pairs"][:, 0], f["pairs"][:, 1]
+    t = f["types"]
+    args = f["u"] @ p["rel.arg"].T
+    pooled, pool_cache = gap_pool(f["h"] @ p["rel.gap"].T, f["gaps"])
+    pre = (args[a, :hid] + args[b, hid:] + pooled @ p["rel.between"].T
+           + p["rel.type1"][t[a]] + p["rel.type2"][t[b]] + p["rel.typepair"][t[a] * NENT + t[b]]
+           + p["rel.distance"][f["buckets"]] + p["rel.bias"])
     z = np.maximum(pre, 0)
     mask = None
     if dropout > 0:
         mask = (rng.random(z.shape) >= dropout).astype(np.float32) / (1 - dropout)
         z = z * mask
-    return z @ p["rel.out"].T + p["rel.out_bias"], (args, pre, z, mask)
+    return z @ p["rel.out"].T + p["rel.out_bias"], (pre, z, mask, pooled, pool_cache)
 
 
-def rel_backward(p, u, pairs, btw, buckets, t1, t2, hid, cache, dlogits):
-    args, pre, z, mask = cache
-    a, b = pairs[:, 0], pairs[:, 1]
+def rel_backward(p, f, hid, cache, dlogits):
+    pre, z, mask, pooled, pool_cache = cache
+    a, b = f["pairs"][:, 0], f["pairs"][:, 1]
+    t = f["types"]
     g = {"rel.out": dlogits.T @ z, "rel.out_bias": dlogits.sum(0)}
     dz = dlogits @ p["rel.out"]
     if mask is not None:
         dz = dz * mask
     dpre = dz * (pre > 0)
     g["rel.bias"] = dpre.sum(0)
-    g["rel.between"] = dpre.T @ btw
-    for name, idx in (("rel.type1", t1[a]), ("rel.type2", t2[b]), ("rel.distance", buckets)):
+    g["rel.between"] = dpre.T @ pooled
+    g["rel.gap"] = gap_pool_backward(dpre @ p["rel.between"], pool_cache, len(f["h"])).T @ f["h"]
+    for name, idx in (("rel.type1", t[a]), ("rel.type2", t[b]), ("rel.typepair", t[a] * NENT + t[b]),
+                      ("rel.distance", f["buckets"])):
         m = np.zeros_like(p[name])
         np.add.at(m, idx, dpre)
         g[name] = m
-    dargs = np.zeros_like(args)
+    dargs = np.zeros((len(t), 2 * hid), dtype=np.float32)
     np.add.at(dargs[:, :hid], a, dpre)
     np.add.at(dargs[:, hid:], b, dpre)
-    g["rel.arg"] = dargs.T @ u
+    g["rel.arg"] = dargs.T @ f["u"]
     return g
 
 
-def rel_examples(win, doc, ents):
-    """Features of every ordered pair among `ents` and their gold labels."""
-    u, pairs, btw, buckets = pair_features(win, ents)
+def rel_labels(doc, ents, pairs):
+    """The gold label of every ordered pair among `ents` (0 = none)."""
     y = np.zeros(len(pairs), dtype=np.int64)
     for k, (a, b) in enumerate(pairs):
         x, z = ents[a][0], ents[b][0]
@@ -368,8 +439,7 @@ def rel_examples(win, doc, ents):
             key = (min(x, z), max(x, z), label) if label in SYMMETRIC else (x, z, label)
             if key in doc["rels"]:
                 y[k] = REL_LABELS.index(label) + 1
-    types = np.array([ENT_LABELS.index(e[1]) + 1 for e in ents], dtype=np.int64)
-    return u, pairs, btw, buckets, types, y
+    return y
 
 
 def gold_ents(win, doc):
@@ -411,9 +481,16 @@ def rel_scores(preds_by_doc, docs):
     return f1(correct, pred, gold)
 
 
-def train_relations(p, train_ex, dev_pred, docs_dev, hid, epochs, lr, seed, log, dropout, wd):
+def rel_examples(win, doc, ents):
+    """Features and gold labels of every ordered pair among `ents`."""
+    f = pair_features(win, ents)
+    return f, rel_labels(doc, ents, f["pairs"])
+
+
+def train_relations(p, train_ex, dev_pred, docs_dev, hid, epochs, lr, seed, log, dropout, wd, ema):
     rng = np.random.default_rng(seed + 1)
     opt = Adam({k: v for k, v in p.items() if k.startswith("rel.")}, lr, wd=wd)
+    avg = Average(opt.p, ema)
     best = (-1, None, None)
     for ep in range(epochs):
         opt.lr = lr * (1.0 - 0.9 * ep / max(epochs - 1, 1))
@@ -422,46 +499,36 @@ def train_relations(p, train_ex, dev_pred, docs_dev, hid, epochs, lr, seed, log,
         for bstart in range(0, len(order), 4):
             grads, count = None, 0
             for wi in order[bstart:bstart + 4]:
-                u, pairs, btw, buckets, types, y = train_ex[wi]
-                if len(pairs) == 0:
+                f, y = train_ex[wi]
+                if len(y) == 0:
                     continue
-                logits, cache = rel_forward(p, u, pairs, btw, buckets, types, types, hid, dropout=dropout, rng=rng)
+                logits, cache = rel_forward(p, f, hid, dropout=dropout, rng=rng)
                 pr = softmax(logits)
                 loss_sum += -np.log(pr[np.arange(len(y)), y] + 1e-12).sum()
                 n_sum += len(y)
                 pr[np.arange(len(y)), y] -= 1
-                g = rel_backward(p, u, pairs, btw, buckets, types, types, hid, cache, pr)
+                g = rel_backward(p, f, hid, cache, pr)
                 grads = g if grads is None else {k: grads[k] + g[k] for k in g}
                 count += len(y)
             if grads:
                 opt.step({k: v / count for k, v in grads.items()})
-        bias, score = tune_rel_bias(p, dev_pred, docs_dev, hid)
-        log(f"relations epoch {ep + 1}: train loss {loss_sum / max(n_sum, 1):.4f}, dev strict F1 end to end {score * 100:.2f} (none bias {bias:+.1f})")
+                avg.update(opt.p)
+        bias, score = tune_rel_bias(avg.p, dev_pred, docs_dev, hid)
+        log(f"relations epoch {ep + 1}: train loss {loss_sum / max(n_sum, 1):.4f}, dev strict F1 end to end {score * 100:.2f} (averaged weights, none bias {bias:+.1f})")
         if score > best[0]:
-            best = (score, {k: v.copy() for k, v in p.items() if k.startswith("rel.")}, bias)
+            best = (score, {k: v.copy() for k, v in avg.p.items()}, bias)
     p.update(best[1])
     return best[2], best[0]
 
 
-def rel_logits_dev(p, dev_pred, hid):
-    out = []
-    for doc_index, ents, feats in dev_pred:
-        u, pairs, btw, buckets, types = feats
-        if len(pairs) == 0:
-            out.append(None)
-            continue
-        out.append(rel_forward(p, u, pairs, btw, buckets, types, types, hid)[0])
-    return out
-
-
 def tune_rel_bias(p, dev_pred, docs_dev, hid):
-    logits = rel_logits_dev(p, dev_pred, hid)
+    logits = [rel_forward(p, f, hid)[0] if len(f["pairs"]) else None for _, _, f in dev_pred]
     best = (0.0, -1.0)
     for bias in np.arange(-5.0, 2.01, 0.5):
         preds = {}
-        for (doc_index, ents, feats), lg in zip(dev_pred, logits):
+        for (doc_index, ents, f), lg in zip(dev_pred, logits):
             if lg is not None:
-                preds.setdefault(doc_index, set()).update(rel_decode(lg, feats[1], ents, bias))
+                preds.setdefault(doc_index, set()).update(rel_decode(lg, f["pairs"], ents, bias))
         s = rel_scores(preds, docs_dev)[0]
         if s > best[1]:
             best = (float(bias), s)
@@ -493,8 +560,13 @@ def main():
     ap.add_argument("--max-width", type=int, default=10)
     ap.add_argument("--entity-hidden", type=int, default=256)
     ap.add_argument("--relation-hidden", type=int, default=256)
-    ap.add_argument("--entity-epochs", type=int, default=10)
-    ap.add_argument("--relation-epochs", type=int, default=10)
+    ap.add_argument("--relation-gap", type=int, default=64, help="width the pieces between two entities are projected to before pooling")
+    ap.add_argument("--entity-epochs", type=int, default=20)
+    ap.add_argument("--relation-epochs", type=int, default=15)
+    ap.add_argument("--entity-ema", type=float, default=0.995, help="decay of the entity weights' moving average (per step)")
+    ap.add_argument("--relation-ema", type=float, default=0.99, help="decay of the relation weights' moving average (per step)")
+    ap.add_argument("--relation-predicted", type=int, default=1,
+                    help="also train relations on the entity head's own predictions on train (1) or on gold entities only (0)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--relation-dropout", type=float, default=0.5)
     ap.add_argument("--relation-weight-decay", type=float, default=1e-3)
@@ -529,7 +601,7 @@ def main():
         log(f"{split}: {len(wins[split])} windows ({trunc} truncated), {gold} gold entities, {missed[split]} not reachable as spans of <= {args.max_width} words")
 
     rng = np.random.default_rng(args.seed)
-    eh, rh, d = args.entity_hidden, args.relation_hidden, dim
+    eh, rh, gk, d = args.entity_hidden, args.relation_hidden, args.relation_gap, dim
 
     def init(shape, fan_in):
         return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
@@ -541,44 +613,54 @@ def main():
         "ent.out": init((7, eh), eh),
         "ent.out_bias": np.zeros(7, dtype=np.float32),
         "rel.arg": init((2 * rh, 3 * d), 3 * d),
-        "rel.between": init((rh, d), d),
-        "rel.type1": np.zeros((7, rh), dtype=np.float32),
-        "rel.type2": np.zeros((7, rh), dtype=np.float32),
-        "rel.distance": np.zeros((DIST_BUCKETS, rh), dtype=np.float32),
+        "rel.gap": init((gk, d), d) * 0.5,
+        "rel.between": init((rh, 2 * gk), 2 * gk),
+        "rel.type1": np.zeros((NENT, rh), dtype=np.float32),
+        "rel.type2": np.zeros((NENT, rh), dtype=np.float32),
+        "rel.typepair": np.zeros((NENT * NENT, rh), dtype=np.float32),
+        "rel.distance": np.zeros((2 * DIST_BUCKETS, rh), dtype=np.float32),
         "rel.bias": np.zeros(rh, dtype=np.float32),
         "rel.out": init((8, rh), rh),
         "rel.out_bias": np.zeros(8, dtype=np.float32),
     }
-    ent_bias, ent_f1 = train_entities(p, wins["train"], wins["dev"], docs["dev"], eh, args.entity_epochs, args.lr, args.seed, log)
+    ent_bias, ent_f1 = train_entities(p, wins["train"], wins["dev"], docs["dev"], eh, args.entity_epochs, args.lr, args.seed, log,
+                                      args.entity_ema)
     log(f"entities: chose dev typed exact F1 {ent_f1 * 100:.2f} at none bias {ent_bias:+.1f}")
+    # the file holds f16: the relation head trains and is scored on the rounded entity head, as
+    # the Rust heads will run it
+    for k in p:
+        if k.startswith("ent."):
+            p[k] = p[k].astype(np.float16).astype(np.float32)
+
+    def predicted(w):
+        return ent_decode(ent_forward(p, w, eh)[0], w, ent_bias)
 
     train_ex = [rel_examples(w, docs["train"][w.doc], gold_ents(w, docs["train"][w.doc])) for w in wins["train"]]
+    if args.relation_predicted:
+        # the pairs the relation head meets at inference: among the entity head's own findings,
+        # spurious spans and wrong boundaries included (on train they are closer to gold than
+        # on unseen text, but the pairs with a wrong span are the ones gold entities never show)
+        train_ex += [rel_examples(w, docs["train"][w.doc], predicted(w)) for w in wins["train"]]
     dev_pred = []
     for w in wins["dev"]:
-        ents = ent_decode(ent_forward(p, w, eh)[0], w, ent_bias)
-        u, pairs, btw, buckets = pair_features(w, ents)
-        types = np.array([ENT_LABELS.index(e[1]) + 1 for e in ents], dtype=np.int64)
-        dev_pred.append((w.doc, ents, (u, pairs, btw, buckets, types)))
+        ents = predicted(w)
+        dev_pred.append((w.doc, ents, pair_features(w, ents)))
     rel_bias, rel_f1 = train_relations(p, train_ex, dev_pred, docs["dev"], rh, args.relation_epochs, args.lr, args.seed, log,
-                                       args.relation_dropout, args.relation_weight_decay)
+                                       args.relation_dropout, args.relation_weight_decay, args.relation_ema)
     log(f"relations: chose dev strict F1 {rel_f1 * 100:.2f} at none bias {rel_bias:+.1f}")
 
-    # the file holds f16: score the rounded weights, as the Rust heads will run them
     for k in p:
         p[k] = p[k].astype(np.float16).astype(np.float32)
-    preds = {}
+    preds, rpreds = {}, {}
     for w in wins["dev"]:
-        preds.setdefault(w.doc, []).extend(ent_decode(ent_forward(p, w, eh)[0], w, ent_bias))
+        ents = predicted(w)
+        preds.setdefault(w.doc, []).extend(ents)
+        f = pair_features(w, ents)
+        if len(f["pairs"]):
+            lg = rel_forward(p, f, rh)[0]
+            rpreds.setdefault(w.doc, set()).update(rel_decode(lg, f["pairs"], ents, rel_bias))
     ef, ep, er = ent_scores(preds, docs["dev"])
     log(f"f16 weights, dev: entities untyped exact F1 {ent_scores(preds, docs['dev'], typed=False)[0] * 100:.2f}")
-    rpreds = {}
-    for w in wins["dev"]:
-        ents = ent_decode(ent_forward(p, w, eh)[0], w, ent_bias)
-        u, pairs, btw, buckets = pair_features(w, ents)
-        if len(pairs):
-            types = np.array([ENT_LABELS.index(e[1]) + 1 for e in ents], dtype=np.int64)
-            lg = rel_forward(p, u, pairs, btw, buckets, types, types, rh)[0]
-            rpreds.setdefault(w.doc, set()).update(rel_decode(lg, pairs, ents, rel_bias))
     rf, rp, rr = rel_scores(rpreds, docs["dev"])
     log(f"f16 weights, dev: entities typed exact P {ep * 100:.2f} R {er * 100:.2f} F1 {ef * 100:.2f}; relations strict P {rp * 100:.2f} R {rr * 100:.2f} F1 {rf * 100:.2f}")
 
@@ -587,19 +669,25 @@ def main():
         "max_width": args.max_width,
         "entity_hidden": eh,
         "relation_hidden": rh,
+        "relation_gap": gk,
         "entity_none_bias": ent_bias,
         "relation_none_bias": rel_bias,
         "dev_entity_f1": round(ef * 100, 2),
         "dev_relation_f1": round(rf * 100, 2),
         "seed": args.seed,
+        "entity_epochs": args.entity_epochs,
+        "relation_epochs": args.relation_epochs,
+        "entity_ema": args.entity_ema,
+        "relation_ema": args.relation_ema,
+        "relation_predicted": args.relation_predicted,
         "relation_dropout": args.relation_dropout,
         "relation_weight_decay": args.relation_weight_decay,
     }
     p["norm.shift"], p["norm.scale"] = mu, scale
-    order = ["norm.shift", "norm.scale", "ent.token", "ent.width", "ent.bias", "ent.out", "ent.out_bias", "rel.arg", "rel.between", "rel.type1",
-             "rel.type2", "rel.distance", "rel.bias", "rel.out", "rel.out_bias"]
+    order = ["norm.shift", "norm.scale", "ent.token", "ent.width", "ent.bias", "ent.out", "ent.out_bias", "rel.arg", "rel.gap",
+             "rel.between", "rel.type1", "rel.type2", "rel.typepair", "rel.distance", "rel.bias", "rel.out", "rel.out_bias"]
     model = json.loads((args.states / "model.json").read_text())
-    sha = write_heads(args.out, "scierc-heads-v1", params, [(k, p[k]) for k in order], model["weights_sha256"])
+    sha = write_heads(args.out, "scierc-heads-v2", params, [(k, p[k]) for k in order], model["weights_sha256"])
     log(f"wrote {args.out} ({args.out.stat().st_size} bytes, sha256 {sha})")
 
 

@@ -1,8 +1,8 @@
 //! The learned extractor: trained heads on the token states of the embedding model's forward
 //! pass. Entities are classified as spans of whole words (a span classifier over the first and
 //! last word-piece states, the mean of the span's states and its width); relations between two
-//! entities of one sentence from the two spans, their predicted labels, the text between them
-//! and their distance.
+//! entities of one sentence from the two spans and the pieces just outside them, their predicted
+//! labels, the text between them and their distance in each direction (`relation.rs`).
 //!
 //! The heads are small: every matrix that touches a token state is applied once per token (one
 //! matrix product for the whole passage), and a candidate span or pair costs a few hundred
@@ -14,13 +14,15 @@
 //! is exactly the words of the span.
 
 mod models;
+mod relation;
 mod weights;
 
-use ndarray::{Array2, ArrayView2, Axis, Slice};
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::text;
 use crate::{normalize_key, Claim, ConceptType, Extraction, Mention, Relation, RelationKind, Span};
+use relation::RelationHead;
 use weights::Weights;
 pub use weights::WeightsError;
 
@@ -235,24 +237,6 @@ struct EntityHead {
     none_bias: f32,
 }
 
-#[derive(Debug)]
-struct RelationHead {
-    /// (2·hidden) × (3·dim): arg1 and arg2 projections of [start; end; mean].
-    arg: Array2<f32>,
-    /// hidden × dim: projection of the mean state between the two spans.
-    between: Array2<f32>,
-    /// entity classes × hidden, for arg1 and arg2.
-    type1: Array2<f32>,
-    type2: Array2<f32>,
-    /// distance buckets × hidden.
-    distance: Array2<f32>,
-    bias: Vec<f32>,
-    out: Array2<f32>,
-    out_bias: Vec<f32>,
-    hidden: usize,
-    none_bias: f32,
-}
-
 /// Distance buckets between two spans, in words: 0, 1, 2, 3, 4, 5–7, 8–15, 16+.
 pub const DISTANCE_BUCKETS: usize = 8;
 
@@ -283,9 +267,7 @@ impl Heads {
         let dim = w.usize_param("dim")?;
         let max_width = w.usize_param("max_width")?;
         let eh = w.usize_param("entity_hidden")?;
-        let rh = w.usize_param("relation_hidden")?;
         let nent = EntityLabel::ALL.len() + 1;
-        let nrel = RelationLabel::ALL.len() + 1;
         let ent = EntityHead {
             token: w.matrix("ent.token", 5 * eh, dim)?,
             width: w.matrix("ent.width", max_width + 1, eh)?,
@@ -295,18 +277,7 @@ impl Heads {
             hidden: eh,
             none_bias: w.f32_param("entity_none_bias")?,
         };
-        let rel = RelationHead {
-            arg: w.matrix("rel.arg", 2 * rh, 3 * dim)?,
-            between: w.matrix("rel.between", rh, dim)?,
-            type1: w.matrix("rel.type1", nent, rh)?,
-            type2: w.matrix("rel.type2", nent, rh)?,
-            distance: w.matrix("rel.distance", DISTANCE_BUCKETS, rh)?,
-            bias: w.vector("rel.bias", rh)?,
-            out: w.matrix("rel.out", nrel, rh)?,
-            out_bias: w.vector("rel.out_bias", nrel)?,
-            hidden: rh,
-            none_bias: w.f32_param("relation_none_bias")?,
-        };
+        let rel = RelationHead::read(&mut w, dim)?;
         let version = format!("{}+{}", w.name(), &w.sha256()[..12]);
         Ok(Heads {
             version,
@@ -322,7 +293,7 @@ impl Heads {
         })
     }
 
-    /// Name and weights hash, for the extractor's version (`scierc-heads-v1+3f2a…`).
+    /// Name and weights hash, for the extractor's version (`scierc-heads-v2+3f2a…`).
     pub fn version(&self) -> &str {
         &self.version
     }
@@ -364,7 +335,7 @@ impl Heads {
         }
         let h = h.view();
         let entities = self.entities(&words, states, h);
-        let relations = self.relations(text, &words, states, h, &entities);
+        let relations = self.rel.relations(text, &words, states, h, &entities);
         LearnedExtraction { entities, relations }
     }
 
@@ -427,111 +398,6 @@ impl Heads {
             });
         }
         out.sort_by_key(|e| e.span.start);
-        out
-    }
-
-    fn relations(
-        &self,
-        text: &str,
-        words: &[(usize, usize)],
-        states: &TokenStates,
-        h: ArrayView2<'_, f32>,
-        entities: &[LearnedEntity],
-    ) -> Vec<LearnedRelation> {
-        if entities.len() < 2 {
-            return Vec::new();
-        }
-        let r = &self.rel;
-        let hid = r.hidden;
-        let d = self.dim;
-        // the pieces and words of each entity
-        let piece_of = |byte: usize, start: bool| {
-            states
-                .offsets
-                .iter()
-                .position(|o| if start { o.0 == byte } else { o.1 == byte })
-                .unwrap_or(0)
-        };
-        let word_of = |piece: usize| words.partition_point(|w| w.1 < piece);
-        let spans: Vec<(usize, usize)> = entities
-            .iter()
-            .map(|e| (piece_of(e.span.start, true), piece_of(e.span.end, false)))
-            .collect();
-        // [start; end; mean] of each entity, projected for arg1 and arg2
-        let mut reps = Array2::<f32>::zeros((entities.len(), 3 * d));
-        for (k, &(s, t)) in spans.iter().enumerate() {
-            let mut row = reps.row_mut(k);
-            for x in 0..d {
-                row[x] = h[[s, x]];
-                row[d + x] = h[[t, x]];
-            }
-            let mean = h
-                .slice_axis(Axis(0), Slice::from(s..t + 1))
-                .mean_axis(Axis(0))
-                .expect("a span has pieces");
-            for x in 0..d {
-                row[2 * d + x] = mean[x];
-            }
-        }
-        let args = reps.dot(&r.arg.t()); // entities × 2·hidden
-                                         // sentences of the text, to pair only entities of one sentence
-        let toks = text::tokenize(text);
-        let sents = text::sentences(text, &toks);
-        let sentence_of = |byte: usize| sents.partition_point(|s| s.span.end <= byte);
-        let sent: Vec<usize> = entities.iter().map(|e| sentence_of(e.span.start)).collect();
-        // the pairs of one sentence, and the mean state between the two spans of each, projected
-        // in one matrix product
-        let pairs: Vec<(usize, usize)> = (0..entities.len())
-            .flat_map(|a| (0..entities.len()).map(move |b| (a, b)))
-            .filter(|&(a, b)| a != b && sent[a] == sent[b])
-            .collect();
-        let mut between = Array2::<f32>::zeros((pairs.len(), d));
-        for (n, &(a, b)) in pairs.iter().enumerate() {
-            let (first, second) = if a < b { (a, b) } else { (b, a) };
-            let (gap_start, gap_end) = (spans[first].1 + 1, spans[second].0);
-            if gap_end > gap_start {
-                let m = h
-                    .slice_axis(Axis(0), Slice::from(gap_start..gap_end))
-                    .mean_axis(Axis(0))
-                    .expect("a gap has pieces");
-                between.row_mut(n).assign(&m);
-            }
-        }
-        let between = between.dot(&r.between.t()); // pairs × hidden
-        let mut out = Vec::new();
-        let mut z = vec![0f32; hid];
-        let mut logits = vec![0f32; r.out_bias.len()];
-        let mut seen = std::collections::HashSet::new();
-        for (n, &(a, b)) in pairs.iter().enumerate() {
-            {
-                let (first, second) = if a < b { (a, b) } else { (b, a) };
-                let gap_words = word_of(spans[second].0).saturating_sub(word_of(spans[first].1) + 1);
-                let dist = r.distance.row(distance_bucket(gap_words));
-                let t1 = r.type1.row(entities[a].label.index() + 1);
-                let t2 = r.type2.row(entities[b].label.index() + 1);
-                let (pa, pb) = (args.row(a), args.row(b));
-                let btw = between.row(n);
-                for k in 0..hid {
-                    z[k] = (pa[k] + pb[hid + k] + btw[k] + t1[k] + t2[k] + dist[k] + r.bias[k]).max(0.0);
-                }
-                affine(&r.out, &r.out_bias, &z, &mut logits);
-                logits[0] += r.none_bias;
-                let (best, p) = softmax_argmax(&mut logits);
-                if best == 0 {
-                    continue;
-                }
-                let label = RelationLabel::ALL[best - 1];
-                let (x, y) = if label.symmetric() { (first, second) } else { (a, b) };
-                if seen.insert((x, y, label)) {
-                    out.push(LearnedRelation {
-                        arg1: x,
-                        arg2: y,
-                        label,
-                        score: p,
-                    });
-                }
-            }
-        }
         out
     }
 }
