@@ -162,7 +162,8 @@ fn main() -> anyhow::Result<()> {
         };
         hypatia::research::propose(&store, &e, &hypatia::research::Actor::local(), &h)?;
         after_record.push(timed(&store, "a research record")?);
-        let (Some(a), Some(b)) = (papers.get(i), papers.get(papers.len() - 1 - i)) else {
+        let last = papers.len().checked_sub(1 + i);
+        let (Some(a), Some(b)) = (papers.get(i), last.and_then(|j| papers.get(j))) else {
             break;
         };
         let text = |p: &str| -> anyhow::Result<String> {

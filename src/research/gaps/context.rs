@@ -155,11 +155,14 @@ impl Kept {
     }
 
     /// `earlier` brought up to date after writes to the papers with these keys: the corpus
-    /// ([`CorpusData::updated`]), and the statement rows `earlier` had read, without the
-    /// written papers' and with what each written paper's two graphs state now (the same named
-    /// query over them, [`GraphStore::query_in`](crate::store::graph::GraphStore::query_in):
-    /// these queries join nothing across papers). Claims, graphs and gaps are derived again
-    /// when asked for.
+    /// ([`CorpusData::updated`]); the statement rows, claims and future-work sentences
+    /// `earlier` had read, without the written papers' and with what each written paper's two
+    /// graphs state now (the same reads over them, [`GraphStore::query_in`](crate::store::graph::GraphStore::query_in):
+    /// none joins across papers; sentences are read again when next asked for); the
+    /// co-occurrence quotes of concepts no written paper mentions; the gaps found as of a year
+    /// no written paper counts in ([`Corpus::unchanged_as_of`]); and `earlier`'s rankings to
+    /// bring up to date from. Graphs, rankings and the other gaps are derived again when asked
+    /// for.
     fn updated(store: &Store, earlier: &Kept, written: &BTreeSet<String>, generation: u64) -> Result<Kept> {
         let (corpus, written_iris) = earlier.corpus.updated(store, written)?;
         let corpus = Arc::new(corpus);

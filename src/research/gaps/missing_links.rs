@@ -29,7 +29,7 @@ pub(super) fn missing_links(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>>
     let best: Vec<(f64, (u32, u32, LinkScores))> = match focus {
         None if limit <= RESERVOIR / 2 => {
             let ranking = ctx.ranking(limit)?;
-            let top = ranking.ranked.top(limit).unwrap_or_default();
+            let top = ranking.ranked.top(limit);
             top.iter()
                 .map(|&(score, (a, c))| (score, (a, c, g.pair(a, c))))
                 .collect()

@@ -100,9 +100,9 @@ impl Ranked {
         Ranked { graph: g, best, floor }
     }
 
-    /// The best `limit` pairs, or `None` when this ranking cannot tell them.
-    pub(super) fn top(&self, limit: usize) -> Option<&[(f64, (u32, u32))]> {
-        (limit <= RESERVOIR / 2).then(|| &self.best[..limit.min(self.best.len())])
+    /// The best `limit` pairs (at most [`RESERVOIR`]).
+    pub(super) fn top(&self, limit: usize) -> &[(f64, (u32, u32))] {
+        &self.best[..limit.min(self.best.len())]
     }
 
     /// The ranking of `g` from this one, `was` giving the concept id in this ranking's graph of
