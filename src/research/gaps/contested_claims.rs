@@ -29,7 +29,7 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
     // Per claim: its specific concepts (claims come one row per concept).
     let mut about: BTreeMap<&str, (usize, BTreeSet<u32>)> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
-        let Some(&k) = corpus.by_iri.get(&c.concept) else {
+        let Some(&k) = corpus.by_iri.get(c.concept.as_str()) else {
             continue;
         };
         let forced = ctx.focus.as_ref().is_some_and(|f| f.contains(&k));

@@ -20,8 +20,19 @@ use crate::common::work::Cancel;
 use crate::store::queries::{self, lexical};
 use crate::store::Store;
 
+/// A co-occurrence graph, built on first use and shared by the kinds searched at the same time.
+pub(super) type GraphCell = Arc<OnceLock<Arc<CoGraph>>>;
+
 /// `as_of` and two concepts' IRIs.
-type CooccurrenceKey = (Option<i32>, String, String);
+type CooccurrenceKey = (Option<i32>, Arc<str>, Arc<str>);
+
+/// What [`Kept`] had read of the store besides the corpus: statement rows by query, claims and
+/// future-work sentences.
+type Reads = (
+    HashMap<&'static str, Arc<Rows>>,
+    Option<Arc<Vec<Claim>>>,
+    Option<Arc<Questions>>,
+);
 
 /// Gaps found without a concept filter, by kind, `as_of` and limit.
 type Found = HashMap<(GapKind, Option<i32>, usize), Arc<Vec<Gap>>>;
@@ -43,15 +54,17 @@ pub(super) struct Kept {
     /// The open store it describes ([`Store::instance`]).
     instance: u64,
     pub(super) corpus: Arc<CorpusData>,
-    /// Co-occurrence graphs by `as_of` (only those with no forced node).
-    graphs: Mutex<HashMap<Option<i32>, Arc<CoGraph>>>,
+    /// Co-occurrence graphs by `as_of` (only those with no forced node), each built once by
+    /// whichever search asks for it first (the others wait for it).
+    graphs: Mutex<HashMap<Option<i32>, GraphCell>>,
     /// The missing-link rankings of those graphs, by `as_of`.
     rankings: Mutex<HashMap<Option<i32>, Arc<Ranking>>>,
     /// The rankings of the generation before, which the rankings of this one are brought up to
     /// date from ([`Ranking::updated`]).
     earlier_rankings: HashMap<Option<i32>, Arc<Ranking>>,
-    /// Every claim with a polarity, of any year (calls keep the counted ones).
-    claims: OnceLock<Arc<Vec<Claim>>>,
+    /// Every claim with a polarity, of any year (calls keep the counted ones); read under the
+    /// lock, so that kinds searched at the same time read them once.
+    claims: Mutex<Option<Arc<Vec<Claim>>>>,
     /// Rows of named queries that read the whole store, by query.
     rows: Mutex<HashMap<&'static str, Arc<Rows>>>,
     /// Gaps found without a concept filter.
@@ -133,7 +146,7 @@ impl Kept {
                 graphs: Default::default(),
                 rankings: Default::default(),
                 earlier_rankings: Default::default(),
-                claims: OnceLock::new(),
+                claims: Default::default(),
                 rows: Default::default(),
                 found: Default::default(),
                 questions: Default::default(),
@@ -164,52 +177,27 @@ impl Kept {
     /// bring up to date from. Graphs, rankings and the other gaps are derived again when asked
     /// for.
     fn updated(store: &Store, earlier: &Kept, written: &BTreeSet<String>, generation: u64) -> Result<Kept> {
-        let (corpus, written_iris) = earlier.corpus.updated(store, written)?;
-        let corpus = Arc::new(corpus);
+        let w = earlier.corpus.written(store, written)?;
+        let written_iris = &w.iris;
         let is_written = |paper: &str| written_iris.contains(paper);
-        let mut rows = HashMap::new();
-        let earlier_rows: Vec<(&'static str, Arc<Rows>)> =
-            lock(&earlier.rows).iter().map(|(q, r)| (*q, r.clone())).collect();
-        for (query, old) in earlier_rows {
-            let kept: Rows = old
-                .iter()
-                .filter(|r| r.get("paper").is_none_or(|p| !is_written(p)))
-                .cloned()
-                .collect();
-            let mut fresh = Vec::new();
-            for key in written {
-                fresh.extend(queries::rows(store.graph().query_in(query, &graphs_of(store, key)?)?)?);
-            }
-            let new = merge_rows(query, kept, fresh);
-            rows.insert(query, Arc::new(new));
-        }
-        let claims = OnceLock::new();
-        if let Some(old) = earlier.claims.get() {
-            let _ = claims.set(Arc::new(claims_updated(store, old, written, &written_iris)?));
-        }
-        // The questions of the papers not written, the others to be read again.
-        let questions = lock(&earlier.questions).as_ref().map(|q| {
-            Arc::new(Questions {
-                by_paper: q
-                    .by_paper
-                    .iter()
-                    .filter(|(p, _)| !is_written(p))
-                    .map(|(p, q)| (p.clone(), q.clone()))
-                    .collect(),
-                stale: q.stale.union(&written_iris).cloned().collect(),
-            })
-        });
+        // The corpus on another thread, the rows, claims and questions on this one.
+        let (corpus, (rows, claims, questions)) = std::thread::scope(|s| {
+            let t = s.spawn(|| earlier.corpus.updated(store, &w));
+            let rest = earlier.updated_reads(store, written, written_iris);
+            let corpus = t.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            Ok::<_, Error>((Arc::new(corpus?), rest?))
+        })?;
         // Co-occurrences of concepts no written paper mentioned or mentions (a paper that
         // mentions both would have been written), unless retractions changed.
         let cooccurrences = if corpus.same_retractions(&earlier.corpus) {
             let touched: HashSet<&str> = [&earlier.corpus, &corpus]
                 .into_iter()
                 .flat_map(|c| c.papers.iter().filter(|p| is_written(&p.iri)).map(move |p| (c, p)))
-                .flat_map(|(c, p)| p.concepts.iter().map(move |&k| c.concepts[k as usize].iri.as_str()))
+                .flat_map(|(c, p)| p.concepts.iter().map(move |&k| &*c.concepts[k as usize].iri))
                 .collect();
             lock(&earlier.cooccurrences)
                 .iter()
-                .filter(|((_, a, b), _)| !touched.contains(a.as_str()) && !touched.contains(b.as_str()))
+                .filter(|((_, a, b), _)| !touched.contains(&**a) && !touched.contains(&**b))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         } else {
@@ -227,7 +215,7 @@ impl Kept {
             if let Some(t) = as_of {
                 years
                     .entry(*t)
-                    .or_insert_with(|| now.unchanged_as_of(&earlier.corpus, &written_iris, *t));
+                    .or_insert_with(|| now.unchanged_as_of(&earlier.corpus, written_iris, *t));
             }
         }
         found.retain(|(_, as_of, _), _| as_of.is_some_and(|t| years[&t]));
@@ -238,12 +226,66 @@ impl Kept {
             graphs: Default::default(),
             rankings: Default::default(),
             earlier_rankings,
-            claims,
+            claims: Mutex::new(claims),
             rows: Mutex::new(rows),
             found: Mutex::new(found),
             questions: Mutex::new(questions),
             cooccurrences: Mutex::new(cooccurrences),
         })
+    }
+
+    /// The statement rows, claims and future-work sentences this state had read, without the
+    /// written papers' and with what each written paper's two graphs state now (the same reads
+    /// over them, [`GraphStore::query_in`](crate::store::graph::GraphStore::query_in): none
+    /// joins across papers); the written papers' sentences are to be read again when next
+    /// asked for.
+    fn updated_reads(
+        &self,
+        store: &Store,
+        written: &BTreeSet<String>,
+        written_iris: &BTreeSet<String>,
+    ) -> Result<Reads> {
+        let is_written = |paper: &str| written_iris.contains(paper);
+        let mut rows = HashMap::new();
+        let earlier_rows: Vec<(&'static str, Arc<Rows>)> =
+            lock(&self.rows).iter().map(|(q, r)| (*q, r.clone())).collect();
+        for (query, old) in earlier_rows {
+            let kept: Rows = old
+                .iter()
+                .filter(|r| r.get("paper").is_none_or(|p| !is_written(p)))
+                .cloned()
+                .collect();
+            let mut fresh = Vec::new();
+            for key in written {
+                fresh.extend(queries::rows(store.graph().query_in(query, &graphs_of(store, key)?)?)?);
+            }
+            rows.insert(query, Arc::new(merge_rows(query, kept, fresh)));
+        }
+        let claims = match lock(&self.claims).clone() {
+            Some(old) => Some(Arc::new(claims_updated(store, &old, written, written_iris)?)),
+            None => None,
+        };
+        let questions = lock(&self.questions).as_ref().map(|q| {
+            Arc::new(Questions {
+                by_paper: q
+                    .by_paper
+                    .iter()
+                    .filter(|(p, _)| !is_written(p))
+                    .map(|(p, q)| (p.clone(), q.clone()))
+                    .collect(),
+                stale: q.stale.union(written_iris).cloned().collect(),
+            })
+        });
+        Ok((rows, claims, questions))
+    }
+
+    /// The cell of the graph as of `as_of` for a search with this focus: kept for the store
+    /// when the focus forces no node, else one for the call.
+    pub(super) fn graph_cell(&self, as_of: Option<i32>, focus: Option<&BTreeSet<u32>>) -> GraphCell {
+        match focus {
+            Some(f) if !f.is_empty() => GraphCell::default(),
+            _ => lock(&self.graphs).entry(as_of).or_default().clone(),
+        }
     }
 
     /// Gaps an earlier call found without a concept filter.
@@ -263,7 +305,9 @@ pub(super) struct Ctx<'a> {
     kept: Arc<Kept>,
     pub(super) as_of: Option<i32>,
     pub(super) focus: Option<BTreeSet<u32>>,
-    graph: Option<Arc<CoGraph>>,
+    /// This call's graph: the one kept for the store and year, or, with a focus that forces
+    /// nodes into it, one for the call.
+    graph: GraphCell,
     mentions: HashMap<String, std::rc::Rc<Vec<Mention>>>,
     texts: HashMap<String, Option<std::rc::Rc<Text>>>,
     claims: Option<std::rc::Rc<Vec<Claim>>>,
@@ -278,6 +322,7 @@ impl<'a> Ctx<'a> {
         kept: Arc<Kept>,
         as_of: Option<i32>,
         focus: Option<BTreeSet<u32>>,
+        graph: GraphCell,
         cancel: Cancel,
     ) -> Self {
         Ctx {
@@ -286,7 +331,7 @@ impl<'a> Ctx<'a> {
             kept,
             as_of,
             focus,
-            graph: None,
+            graph,
             mentions: HashMap::new(),
             texts: HashMap::new(),
             claims: None,
@@ -299,24 +344,19 @@ impl<'a> Ctx<'a> {
         self.cancel.check(super::SEARCH)
     }
 
-    /// The co-occurrence graph as of this call's year: the one kept for this store and year, unless the call's
-    /// focus forces nodes into it.
+    /// The co-occurrence graph as of this call's year, built by the first search of the call
+    /// (or of an earlier call, when kept) that asks for it.
     pub(super) fn graph(&mut self) -> Arc<CoGraph> {
-        if self.graph.is_none() {
-            let forced = self.focus.clone().unwrap_or_default();
-            let g = if forced.is_empty() {
-                let kept = lock(&self.kept.graphs).get(&self.as_of).cloned();
-                kept.unwrap_or_else(|| {
-                    let g = Arc::new(CoGraph::build(self.corpus, self.as_of, &forced));
-                    lock(&self.kept.graphs).insert(self.as_of, g.clone());
-                    g
-                })
-            } else {
-                Arc::new(CoGraph::build(self.corpus, self.as_of, &forced))
-            };
-            self.graph = Some(g);
-        }
-        self.graph.clone().expect("built above")
+        let forced = self.focus.as_ref().filter(|f| !f.is_empty());
+        self.graph
+            .get_or_init(|| {
+                Arc::new(CoGraph::build(
+                    self.corpus,
+                    self.as_of,
+                    forced.unwrap_or(&BTreeSet::new()),
+                ))
+            })
+            .clone()
     }
 
     /// The missing-link ranking of this call's graph (no focus): kept, brought up to date from
@@ -405,12 +445,11 @@ impl<'a> Ctx<'a> {
         if let Some(c) = &self.claims {
             return Ok(c.clone());
         }
-        let all = match self.kept.claims.get() {
-            Some(all) => all.clone(),
-            None => {
-                let all = Arc::new(all_claims(self.store)?);
-                let _ = self.kept.claims.set(all.clone());
-                all
+        let all = {
+            let mut kept = lock(&self.kept.claims);
+            match &*kept {
+                Some(all) => all.clone(),
+                None => kept.insert(Arc::new(all_claims(self.store)?)).clone(),
             }
         };
         let list: Vec<Claim> = all.iter().filter(|c| self.counts_paper(&c.paper)).cloned().collect();
@@ -523,7 +562,7 @@ impl<'a> Ctx<'a> {
             .map(|p| &self.corpus.papers[p as usize].iri)
             .filter(|p| self.counts_paper(p))
             .take(COOCCURRENCE_PAPERS)
-            .cloned()
+            .map(|p| p.to_string())
             .collect();
         let mut best: Option<(std::rc::Rc<Vec<Mention>>, usize, usize, usize)> = None;
         let mut fallback: Option<(std::rc::Rc<Vec<Mention>>, usize)> = None;
@@ -531,12 +570,12 @@ impl<'a> Ctx<'a> {
             let ms = self.mentions(paper)?;
             let mut by_passage: HashMap<&str, Vec<usize>> = HashMap::new();
             for (j, m) in ms.iter().enumerate() {
-                if m.concept == ib {
+                if *m.concept == *ib {
                     by_passage.entry(m.passage.as_str()).or_default().push(j);
                 }
             }
             let mut here: Option<(usize, usize, usize)> = None;
-            for (i, x) in ms.iter().enumerate().filter(|(_, m)| m.concept == ia) {
+            for (i, x) in ms.iter().enumerate().filter(|(_, m)| *m.concept == *ia) {
                 for &j in by_passage.get(x.passage.as_str()).into_iter().flatten() {
                     let dist = x.start.abs_diff(ms[j].start);
                     if here.is_none_or(|(_, _, d)| dist < d) {
@@ -550,7 +589,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             if fallback.is_none() {
-                if let Some(j) = ms.iter().position(|m| m.concept == ib) {
+                if let Some(j) = ms.iter().position(|m| *m.concept == *ib) {
                     fallback = Some((ms.clone(), j));
                 }
             }

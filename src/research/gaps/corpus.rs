@@ -18,6 +18,8 @@ use crate::store::queries::{lexical, select};
 use crate::store::Store;
 use hypatia_extract::ConceptType;
 
+mod update;
+
 /// Whether concepts of this type are what methods are evaluated on (datasets) or studied for
 /// (tasks): the targets of untested combinations.
 pub(super) fn is_target(t: ConceptType) -> bool {
@@ -37,16 +39,65 @@ pub(super) fn vote(mut typed: BTreeMap<ConceptType, u32>, papers: u32) -> Concep
         .unwrap_or(ConceptType::Other)
 }
 
+/// The `hyp:conceptType` statements about a concept, counted by type (in the order of
+/// [`ConceptType::ALL`]).
+type TypeVotes = [u32; 6];
+
+/// A concept's `skos:prefLabel`s counted over the graphs that give one, and the one shown.
+#[derive(Clone)]
+struct Labels {
+    votes: BTreeMap<String, u32>,
+    best: String,
+}
+
+impl Labels {
+    /// The most given label (ties: the smallest), else the IRI's last segment.
+    fn of(votes: BTreeMap<String, u32>, iri: &str) -> Labels {
+        let best = votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(l, _)| l.clone())
+            .unwrap_or_else(|| iri.rsplit('/').next().unwrap_or(iri).to_string());
+        Labels { votes, best }
+    }
+}
+
+/// [`vote`] over counted type statements.
+fn vote_of(votes: &TypeVotes, papers: u32) -> ConceptType {
+    let typed = ConceptType::ALL
+        .iter()
+        .zip(votes)
+        .filter(|(_, &n)| n > 0)
+        .map(|(&t, &n)| (t, n))
+        .collect();
+    vote(typed, papers)
+}
+
+/// Counts one `hyp:conceptType` object.
+fn count_type(votes: &mut TypeVotes, object: &Term) {
+    let t = type_of_iri(&lexical(object));
+    if let Some(i) = ConceptType::ALL.iter().position(|&x| x == t) {
+        votes[i] += 1;
+    }
+}
+
 pub(super) struct Concept {
-    pub(super) iri: String,
+    /// Shared between the generations of a kept corpus.
+    pub(super) iri: Arc<str>,
     /// Papers stating that they mention it.
     papers: u32,
-    /// Its type, looked up when first asked for.
+    /// The type statements about it, read when first asked for, and counted on after writes
+    /// of new papers.
+    votes: OnceLock<TypeVotes>,
+    /// Its type ([`vote`] of `votes` and `papers`).
     ctype: OnceLock<ConceptType>,
 }
 
 pub(super) struct PaperRow {
-    pub(super) iri: String,
+    /// Shared between the generations of a kept corpus.
+    pub(super) iri: Arc<str>,
+    /// Its key ([`ids::paper_key`]) as a number ([`key_bits`]).
+    key: u64,
     pub(super) year: Option<i32>,
     /// When it was retracted: `Some(None)` when no notice dates the retraction.
     pub(super) retracted: Option<Option<i32>>,
@@ -54,21 +105,112 @@ pub(super) struct PaperRow {
     pub(super) concepts: Vec<u32>,
 }
 
+impl PaperRow {
+    /// A paper with this IRI, year and concepts (ids, ascending), not retracted.
+    pub(super) fn new(iri: &str, year: Option<i32>, concepts: Vec<u32>) -> PaperRow {
+        PaperRow {
+            iri: iri.into(),
+            key: key_bits(iri),
+            year,
+            retracted: None,
+            concepts,
+        }
+    }
+}
+
 /// Every paper's concept set, concepts and papers numbered in IRI order.
 pub(super) struct CorpusData {
     /// Labels, looked up when first asked for (a corpus has tens of thousands of concepts; a
     /// call names a few hundred).
-    labels: Mutex<HashMap<u32, String>>,
+    labels: Mutex<HashMap<u32, Labels>>,
     pub(super) concepts: Vec<Concept>,
-    pub(super) by_iri: FxHashMap<String, u32>,
+    pub(super) by_iri: IriIndex,
     pub(super) papers: Vec<PaperRow>,
     /// Each concept's papers (indices into `papers`, ascending).
     postings: Vec<Vec<u32>>,
-    years: FxHashMap<String, Option<i32>>,
+    years: FxHashMap<Arc<str>, Option<i32>>,
     /// Keys of the retracted papers with the year of their retraction (`None`: undated): left
     /// out of the co-occurrence graph ([`PaperRow::retracted`]) and of every kind's evidence
     /// through [`CorpusData::counts`], as of any year from their retraction on.
     retracted: FxHashMap<String, Option<i32>>,
+}
+
+/// Concept ids by IRI. IRIs map to slots that stay across the generations of a kept corpus (a
+/// map shared between them, and the IRIs added since it was built), slots to this generation's
+/// ids: bringing a corpus up to date renumbers the slots, not the map of hundreds of thousands
+/// of IRIs.
+pub(super) struct IriIndex {
+    slots: Arc<FxHashMap<Arc<str>, u32>>,
+    /// IRIs added since `slots` was built, with their slots (past those of `slots`).
+    added: FxHashMap<Arc<str>, u32>,
+    /// Each slot's concept id, `u32::MAX` for a concept no paper mentions any more.
+    ids: Vec<u32>,
+    /// Each concept id's slot.
+    slot_of: Vec<u32>,
+}
+
+impl IriIndex {
+    /// The index of concepts numbered as in this map.
+    fn new(by_iri: FxHashMap<Arc<str>, u32>) -> IriIndex {
+        let mut ids = vec![u32::MAX; by_iri.len()];
+        for &id in by_iri.values() {
+            ids[id as usize] = id;
+        }
+        IriIndex {
+            slot_of: ids.clone(),
+            ids,
+            slots: Arc::new(by_iri),
+            added: FxHashMap::default(),
+        }
+    }
+
+    /// The id of the concept with this IRI.
+    pub(super) fn get(&self, iri: &str) -> Option<&u32> {
+        let slot = self.slots.get(iri).or_else(|| self.added.get(iri))?;
+        self.ids.get(*slot as usize).filter(|&&id| id != u32::MAX)
+    }
+
+    /// The index after renumbering: `all` lists the concepts before (with their ids) and the
+    /// added ones, `numbered` gives each of them its new id (`u32::MAX`: gone). Built again
+    /// whole when the added IRIs or the slots of concepts gone grow past an eighth of it.
+    fn renumbered(&self, all: &[(Arc<str>, Option<u32>)], numbered: &[u32]) -> IriIndex {
+        let kept = numbered.iter().filter(|&&id| id != u32::MAX).count();
+        let new_iris = all.iter().filter(|(_, was)| was.is_none()).count();
+        let slots = self.ids.len() + new_iris;
+        if self.added.len() + new_iris > self.slots.len() / 8 || slots - kept > slots / 8 {
+            let map = all
+                .iter()
+                .zip(numbered)
+                .filter(|(_, &id)| id != u32::MAX)
+                .map(|((iri, _), &id)| (iri.clone(), id))
+                .collect();
+            return IriIndex::new(map);
+        }
+        let mut added = self.added.clone();
+        let mut ids = vec![u32::MAX; slots];
+        let mut slot_of = vec![u32::MAX; kept];
+        let mut next = self.ids.len() as u32;
+        for ((iri, was), &id) in all.iter().zip(numbered) {
+            let slot = match was {
+                Some(o) => self.slot_of[*o as usize],
+                None => {
+                    added.insert(iri.clone(), next);
+                    next += 1;
+                    next - 1
+                }
+            };
+            if id != u32::MAX {
+                ids[slot as usize] = id;
+                slot_of[id as usize] = slot;
+            }
+        }
+        IriIndex {
+            slots: self.slots.clone(),
+            added,
+            ids,
+            slot_of,
+        }
+    }
 }
 
 /// A corpus and the store it describes.
@@ -151,10 +293,12 @@ impl<'s> Corpus<'s> {
             .zip(df)
             .enumerate()
             .map(|(i, (iri, papers))| {
+                let iri: Arc<str> = iri.into();
                 by_iri.insert(iri.clone(), i as u32);
                 Concept {
                     iri,
                     papers,
+                    votes: OnceLock::new(),
                     ctype: OnceLock::new(),
                 }
             })
@@ -184,7 +328,8 @@ impl<'s> Corpus<'s> {
             .into_iter()
             .zip(year_of)
             .map(|(iri, year)| PaperRow {
-                iri,
+                key: key_bits(&iri),
+                iri: iri.into(),
                 year,
                 retracted: None,
                 concepts: Vec::new(),
@@ -195,7 +340,12 @@ impl<'s> Corpus<'s> {
         }
         Ok(Corpus {
             store,
-            data: Arc::new(CorpusData::new(concepts, by_iri, papers, retractions(store)?)),
+            data: Arc::new(CorpusData::new(
+                concepts,
+                IriIndex::new(by_iri),
+                papers,
+                retractions(store)?,
+            )),
         })
     }
 
@@ -213,22 +363,25 @@ impl<'s> Corpus<'s> {
             .into_iter()
             .enumerate()
             .map(|(i, (iri, t))| {
+                let iri: Arc<str> = iri.into();
                 by_iri.insert(iri.clone(), i as u32);
                 Concept {
                     iri,
                     papers: 0,
+                    votes: OnceLock::new(),
                     ctype: OnceLock::from(t),
                 }
             })
             .collect();
         let mut papers = Vec::with_capacity(sets.len());
         for (iri, year, cs) in sets {
-            let ids: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c).copied()).collect();
+            let ids: Vec<u32> = cs.iter().filter_map(|c| by_iri.get(c.as_str()).copied()).collect();
             for &c in &ids {
                 concepts[c as usize].papers += 1;
             }
             papers.push(PaperRow {
-                iri,
+                key: key_bits(&iri),
+                iri: iri.into(),
                 year,
                 retracted: None,
                 concepts: ids,
@@ -236,7 +389,12 @@ impl<'s> Corpus<'s> {
         }
         Corpus {
             store,
-            data: Arc::new(CorpusData::new(concepts, by_iri, papers, FxHashMap::default())),
+            data: Arc::new(CorpusData::new(
+                concepts,
+                IriIndex::new(by_iri),
+                papers,
+                FxHashMap::default(),
+            )),
         }
     }
 
@@ -249,7 +407,7 @@ impl<'s> Corpus<'s> {
         let mut found = BTreeSet::new();
         let label = Term::from(oxigraph::model::Literal::new_simple_literal(s.trim()));
         for row in select(store, queries::CONCEPT_BY_LABEL, &[("label", label)])? {
-            if let Some(i) = row.get("concept").and_then(|c| self.by_iri.get(c)) {
+            if let Some(i) = row.get("concept").and_then(|c| self.by_iri.get(c.as_str())) {
                 found.insert(*i);
             }
         }
@@ -262,7 +420,7 @@ impl<'s> Corpus<'s> {
     pub(super) fn concept_ref(&self, c: u32) -> ConceptRef {
         let k = &self.concepts[c as usize];
         ConceptRef {
-            iri: k.iri.clone(),
+            iri: k.iri.to_string(),
             label: self.label(c),
             ctype: type_class(self.ctype(c)).to_string(),
         }
@@ -273,19 +431,22 @@ impl<'s> Corpus<'s> {
     pub(super) fn ctype(&self, c: u32) -> ConceptType {
         let k = &self.concepts[c as usize];
         *k.ctype.get_or_init(|| {
-            let mut types: BTreeMap<ConceptType, u32> = BTreeMap::new();
-            if let Ok(node) = NamedNode::new(k.iri.as_str()) {
-                let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::hyp::CONCEPT_TYPE);
-                for q in self
-                    .store
-                    .graph()
-                    .owned_quads(Some(node.as_ref().into()), Some(p), None)
-                    .flatten()
-                {
-                    *types.entry(type_of_iri(&lexical(&q.object))).or_default() += 1;
+            let votes = k.votes.get_or_init(|| {
+                let mut votes = TypeVotes::default();
+                if let Ok(node) = NamedNode::new(&*k.iri) {
+                    let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::hyp::CONCEPT_TYPE);
+                    for q in self
+                        .store
+                        .graph()
+                        .owned_quads(Some(node.as_ref().into()), Some(p), None)
+                        .flatten()
+                    {
+                        count_type(&mut votes, &q.object);
+                    }
                 }
-            }
-            vote(types, k.papers)
+                votes
+            });
+            vote_of(votes, k.papers)
         })
     }
 
@@ -293,11 +454,11 @@ impl<'s> Corpus<'s> {
     /// smallest), looked up when first asked for.
     pub(super) fn label(&self, c: u32) -> String {
         if let Some(l) = self.labels.lock().unwrap_or_else(|e| e.into_inner()).get(&c) {
-            return l.clone();
+            return l.best.clone();
         }
-        let iri = &self.concepts[c as usize].iri;
-        let mut labels: BTreeMap<String, u32> = BTreeMap::new();
-        if let Ok(node) = NamedNode::new(iri.as_str()) {
+        let iri: &str = &self.concepts[c as usize].iri;
+        let mut votes: BTreeMap<String, u32> = BTreeMap::new();
+        if let Ok(node) = NamedNode::new(iri) {
             let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::skos::PREF_LABEL);
             for q in self
                 .store
@@ -305,19 +466,13 @@ impl<'s> Corpus<'s> {
                 .owned_quads(Some(node.as_ref().into()), Some(p), None)
                 .flatten()
             {
-                *labels.entry(lexical(&q.object)).or_default() += 1;
+                *votes.entry(lexical(&q.object)).or_default() += 1;
             }
         }
-        let label = labels
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(l, _)| l.clone())
-            .unwrap_or_else(|| iri.rsplit('/').next().unwrap_or(iri).to_string());
-        self.labels
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(c, label.clone());
-        label
+        let labels = Labels::of(votes, iri);
+        let best = labels.best.clone();
+        self.labels.lock().unwrap_or_else(|e| e.into_inner()).insert(c, labels);
+        best
     }
 
     /// Whether everything a gap search as of year `t` reads of the corpus is what it was in
@@ -331,7 +486,7 @@ impl<'s> Corpus<'s> {
         let rows = |c: &'_ CorpusData| -> Vec<(usize, bool)> {
             c.papers
                 .iter()
-                .filter(|p| written.contains(&p.iri))
+                .filter(|p| written.contains(&*p.iri))
                 .flat_map(|p| p.concepts.iter().map(move |&k| (k as usize, counts(p.year, as_of))))
                 .collect()
         };
@@ -346,7 +501,9 @@ impl<'s> Corpus<'s> {
                 return earlier.concepts[k].ctype.get().is_none() && !earlier_labels.contains_key(&(k as u32));
             };
             earlier.concepts[k].ctype.get().is_none_or(|&was| was == self.ctype(id))
-                && earlier_labels.get(&(k as u32)).is_none_or(|was| *was == self.label(id))
+                && earlier_labels
+                    .get(&(k as u32))
+                    .is_none_or(|was| was.best == self.label(id))
         }) && now.iter().map(|r| r.0).all(|k| {
             let iri = &self.concepts[k].iri;
             let Some(&was) = earlier.by_iri.get(iri) else {
@@ -357,7 +514,7 @@ impl<'s> Corpus<'s> {
                 .ctype
                 .get()
                 .is_none_or(|&t| t == self.ctype(k as u32))
-                && earlier_labels.get(&was).is_none_or(|l| *l == self.label(k as u32))
+                && earlier_labels.get(&was).is_none_or(|l| l.best == self.label(k as u32))
         })
     }
 
@@ -378,7 +535,7 @@ impl CorpusData {
     /// retraction from `retracted` (paper key to the year of the retraction).
     fn new(
         concepts: Vec<Concept>,
-        by_iri: FxHashMap<String, u32>,
+        by_iri: IriIndex,
         mut papers: Vec<PaperRow>,
         retracted: FxHashMap<String, Option<i32>>,
     ) -> CorpusData {
@@ -386,7 +543,7 @@ impl CorpusData {
         for p in &mut papers {
             years.insert(p.iri.clone(), p.year);
             if !retracted.is_empty() {
-                p.retracted = retracted.get(&ids::paper_key(&p.iri)).copied();
+                p.retracted = retracted.get(&format!("{:016x}", p.key)).copied();
             }
         }
         let mut postings = vec![Vec::new(); concepts.len()];
@@ -404,170 +561,6 @@ impl CorpusData {
             years,
             retracted,
         }
-    }
-
-    /// This corpus brought up to date after writes to the papers with these keys, as
-    /// [`Corpus::load`] would read the store now: each written paper's concept set and year
-    /// read again from its own graphs (left out when it has no concept any more, e.g. deleted),
-    /// the others kept, papers and concepts numbered in IRI order again, and retractions as the
-    /// store now stands ([`Store::standing`]). The types and labels already looked up are kept
-    /// for the concepts that no written paper mentioned before or mentions now (a type is a
-    /// vote of the papers mentioning the concept).
-    /// Also returns the IRIs of the written papers, as they were or now are.
-    pub(super) fn updated(&self, store: &Store, written: &BTreeSet<String>) -> Result<(CorpusData, BTreeSet<String>)> {
-        use crate::common::vocab::hyp;
-        use oxigraph::model::{GraphNameRef, NamedNodeRef};
-        let ox = store.graph().oxigraph();
-        let mentions_p = NamedNodeRef::new_unchecked(hyp::MENTIONS_CONCEPT);
-        // The written papers as they now are: (IRI, year, concept IRIs).
-        let mut fresh: Vec<(String, Option<i32>, BTreeSet<String>)> = Vec::new();
-        for key in written {
-            let mut iri: Option<String> = None;
-            let mut concepts = BTreeSet::new();
-            for g in [store.base().paper_graph(key), store.base().extraction_graph(key)] {
-                let g = NamedNode::new(g).map_err(Error::graph)?;
-                for q in ox.quads_for_pattern(None, Some(mentions_p), None, Some(GraphNameRef::NamedNode(g.as_ref()))) {
-                    let q = q?;
-                    if let (oxigraph::model::NamedOrBlankNode::NamedNode(p), Term::NamedNode(c)) =
-                        (&q.subject, &q.object)
-                    {
-                        iri.get_or_insert_with(|| p.as_str().to_string());
-                        concepts.insert(c.as_str().to_string());
-                    }
-                }
-            }
-            let Some(iri) = iri else { continue };
-            let node = NamedNode::new(iri.as_str()).map_err(Error::graph)?;
-            let mut year = None;
-            for q in store.graph().owned_quads(
-                Some(node.as_ref().into()),
-                Some(NamedNodeRef::new_unchecked(hyp::YEAR)),
-                None,
-            ) {
-                if let Ok(y) = lexical(&q?.object).parse::<i32>() {
-                    year = Some(y);
-                }
-            }
-            fresh.push((iri, year, concepts));
-        }
-        fresh.sort_by(|a, b| a.0.cmp(&b.0));
-        // Concepts a written paper mentioned before or mentions now: typed and labelled again.
-        let mut touched = vec![false; self.concepts.len()];
-        let mut kept_papers: Vec<&PaperRow> = Vec::with_capacity(self.papers.len());
-        let mut written_iris: BTreeSet<String> = fresh.iter().map(|f| f.0.clone()).collect();
-        for p in &self.papers {
-            if written.contains(&ids::paper_key(&p.iri)) {
-                written_iris.insert(p.iri.clone());
-                for &c in &p.concepts {
-                    touched[c as usize] = true;
-                }
-            } else {
-                kept_papers.push(p);
-            }
-        }
-        // Every concept IRI, old and new, in order: old ids map into it.
-        let added: BTreeSet<&str> = fresh
-            .iter()
-            .flat_map(|f| f.2.iter())
-            .filter(|c| match self.by_iri.get(c.as_str()) {
-                Some(&i) => {
-                    touched[i as usize] = true;
-                    false
-                }
-                None => true,
-            })
-            .map(String::as_str)
-            .collect();
-        let all: Vec<(&str, Option<u32>)> = merge_sorted(
-            self.concepts
-                .iter()
-                .enumerate()
-                .map(|(i, o)| (o.iri.as_str(), Some(i as u32)))
-                .collect(),
-            added.into_iter().map(|c| (c, None)).collect(),
-            |a, b| a.0 < b.0,
-        );
-        let mut at_old = vec![0u32; self.concepts.len()];
-        let mut at_iri: FxHashMap<&str, u32> = FxHashMap::default();
-        for (i, (iri, was)) in all.iter().enumerate() {
-            match was {
-                Some(o) => at_old[*o as usize] = i as u32,
-                None => {
-                    at_iri.insert(iri, i as u32);
-                }
-            }
-        }
-        let id_of = |c: &str| match self.by_iri.get(c) {
-            Some(&o) => at_old[o as usize],
-            None => at_iri[c],
-        };
-        // Papers in IRI order, concepts in the merged numbering.
-        let rows: Vec<(String, Option<i32>, Vec<u32>)> = merge_sorted(
-            kept_papers
-                .into_iter()
-                .map(|p| {
-                    let cs = p.concepts.iter().map(|&c| at_old[c as usize]).collect();
-                    (p.iri.clone(), p.year, cs)
-                })
-                .collect(),
-            fresh
-                .iter()
-                .map(|(iri, year, cs)| {
-                    let mut cids: Vec<u32> = cs.iter().map(|c| id_of(c)).collect();
-                    cids.sort_unstable();
-                    (iri.clone(), *year, cids)
-                })
-                .collect(),
-            |a, b| a.0 < b.0,
-        );
-        // Concepts no paper mentions any more leave; the others are numbered again.
-        let mut df = vec![0u32; all.len()];
-        for (_, _, cs) in &rows {
-            for &c in cs {
-                df[c as usize] += 1;
-            }
-        }
-        let mut final_id = vec![u32::MAX; all.len()];
-        let mut concepts = Vec::new();
-        let mut by_iri = FxHashMap::with_capacity_and_hasher(all.len(), Default::default());
-        let mut labels = HashMap::new();
-        {
-            let old_labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
-            for (i, (iri, was)) in all.iter().enumerate() {
-                if df[i] == 0 {
-                    continue;
-                }
-                let id = concepts.len() as u32;
-                final_id[i] = id;
-                by_iri.insert(iri.to_string(), id);
-                let ctype = OnceLock::new();
-                if let Some(o) = was.filter(|&o| !touched[o as usize]) {
-                    if let Some(&t) = self.concepts[o as usize].ctype.get() {
-                        let _ = ctype.set(t);
-                    }
-                    if let Some(l) = old_labels.get(&o) {
-                        labels.insert(id, l.clone());
-                    }
-                }
-                concepts.push(Concept {
-                    iri: iri.to_string(),
-                    papers: df[i],
-                    ctype,
-                });
-            }
-        }
-        let papers = rows
-            .into_iter()
-            .map(|(iri, year, cs)| PaperRow {
-                concepts: cs.into_iter().map(|c| final_id[c as usize]).collect(),
-                iri,
-                year,
-                retracted: None,
-            })
-            .collect();
-        let mut data = CorpusData::new(concepts, by_iri, papers, retractions(store)?);
-        *data.labels.get_mut().unwrap_or_else(|e| e.into_inner()) = labels;
-        Ok((data, written_iris))
     }
 
     /// Whether both corpora know the same retractions.
@@ -594,23 +587,15 @@ impl CorpusData {
     }
 }
 
+/// A paper's key ([`ids::paper_key`]) as the number its 16 hex digits write.
+fn key_bits(iri: &str) -> u64 {
+    let key = ids::paper_key(iri);
+    u64::from_str_radix(&key, 16).expect("a paper key is 16 hex digits")
+}
+
 /// The keys of the retracted papers as the store now stands, with the year of each retraction.
 fn retractions(store: &Store) -> Result<FxHashMap<String, Option<i32>>> {
     Ok(store.standing()?.retracted().map(|(k, y)| (k.to_string(), y)).collect())
-}
-
-/// Two ascending lists merged into one (`less`: whether an item of `a` goes before one of `b`;
-/// ties take `b`'s first).
-fn merge_sorted<T>(a: Vec<T>, b: Vec<T>, less: impl Fn(&T, &T) -> bool) -> Vec<T> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        let next = if less(x, y) { a.next() } else { b.next() };
-        out.extend(next);
-    }
-    out.extend(a);
-    out.extend(b);
-    out
 }
 
 /// Strings numbered in the order they are first seen.
@@ -683,7 +668,57 @@ pub(super) fn counts(year: Option<i32>, as_of: Option<i32>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::retracted_by;
+    use super::{retracted_by, IriIndex};
+    use rustc_hash::FxHashMap;
+    use std::sync::Arc;
+
+    #[test]
+    fn an_iri_index_renumbered_finds_what_one_built_afresh_finds() {
+        // Concepts c000..c199 numbered in order; rounds of writes add IRIs between them and
+        // drop some, as `CorpusData::updated` does (all IRIs in order, gone ones unnumbered).
+        let iri = |i: usize| -> Arc<str> { format!("c{i:03}").into() };
+        let mut live: Vec<usize> = (0..200).step_by(2).collect();
+        let mut index = IriIndex::new(live.iter().enumerate().map(|(id, &i)| (iri(i), id as u32)).collect());
+        let mut rebuilt = 0;
+        for round in 0..12 {
+            let added: Vec<usize> = (0..200).filter(|i| i % 2 == 1 && i % 24 == 2 * round + 1).collect();
+            let dropped: Vec<usize> = live.iter().copied().filter(|i| i % 37 == round).collect();
+            let mut all: Vec<(usize, Option<u32>)> =
+                live.iter().enumerate().map(|(id, &i)| (i, Some(id as u32))).collect();
+            all.extend(added.iter().map(|&i| (i, None)));
+            all.sort();
+            let mut numbered = Vec::new();
+            let mut next = 0;
+            for (i, _) in &all {
+                if dropped.contains(i) {
+                    numbered.push(u32::MAX);
+                } else {
+                    numbered.push(next);
+                    next += 1;
+                }
+            }
+            let all: Vec<(Arc<str>, Option<u32>)> = all.into_iter().map(|(i, was)| (iri(i), was)).collect();
+            let before = index.slots.clone();
+            index = index.renumbered(&all, &numbered);
+            rebuilt += usize::from(!Arc::ptr_eq(&before, &index.slots));
+            live = all
+                .iter()
+                .zip(&numbered)
+                .filter(|(_, &id)| id != u32::MAX)
+                .map(|((s, _), _)| s[1..].parse().unwrap())
+                .collect();
+            let afresh: FxHashMap<Arc<str>, u32> =
+                live.iter().enumerate().map(|(id, &i)| (iri(i), id as u32)).collect();
+            for i in 0..200 {
+                assert_eq!(
+                    index.get(&iri(i)).copied(),
+                    afresh.get(&*iri(i)).copied(),
+                    "round {round}, c{i:03}"
+                );
+            }
+        }
+        assert!((1..12).contains(&rebuilt), "rebuilt {rebuilt} times in 12 rounds");
+    }
 
     #[test]
     fn a_retraction_counts_from_its_year_and_an_undated_one_always() {

@@ -1,7 +1,9 @@
 //! The concept co-occurrence graph as of T (nodes, edges, degrees, recency and growth), the
 //! enumeration of unconnected pairs within two hops, and the link scores missing links rank by.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -107,7 +109,7 @@ impl CoGraph {
         let df: Vec<u32> = ids.iter().map(|&c| df_all[c as usize]).collect();
         let types: Vec<ConceptType> = ids.iter().map(|&c| ctype(c)).collect();
         let mut recent = vec![0u32; n];
-        let mut pairs: HashMap<u64, (u32, i32)> = HashMap::new();
+        let mut pairs: FxHashMap<u64, (u32, i32)> = FxHashMap::default();
         let mut nodes: Vec<u32> = Vec::new();
         let mut capped_papers: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut in_capped = vec![false; n];

@@ -245,41 +245,80 @@ pub fn find_gaps_watched(store: &Store, q: &GapQuery, watch: &mut Watch<'_>) -> 
         Some(c) => Some(corpus.resolve(store, c)?),
         None => None,
     };
-    let mut ctx = Ctx::new(store, &corpus, kept.clone(), q.as_of, focus, watch.cancel.clone());
+    let graph = kept.graph_cell(q.as_of, focus.as_ref());
     let kinds: Vec<GapKind> = match q.kind {
         Some(k) => vec![k],
         None => GapKind::ALL.to_vec(),
     };
     let total = 1 + kinds.len();
     watch.step(1, total, "loaded the concepts of the papers");
-    let mut out = Vec::new();
-    for (i, kind) in kinds.into_iter().enumerate() {
-        watch.check(SEARCH)?;
-        // Without a concept filter, what an earlier call found is kept until the next write.
-        let key = (kind, q.as_of, q.limit);
-        let found = match q.concept {
-            None => kept.found(&key),
-            Some(_) => None,
-        };
-        let gaps = match found {
-            Some(gaps) => gaps.as_ref().clone(),
-            None => {
-                let gaps = match kind {
-                    GapKind::MissingLink => missing_links(&mut ctx, q.limit)?,
-                    GapKind::UntestedCombination => untested_combinations(&mut ctx, q.limit)?,
-                    GapKind::OpenQuestion => open_questions(&mut ctx, q.limit)?,
-                    GapKind::ContestedClaim => contested_claims(&mut ctx, q.limit)?,
-                };
-                if q.concept.is_none() {
-                    kept.keep_found(key, gaps.clone());
+    let cancel = watch.cancel.clone();
+    let done = std::sync::atomic::AtomicUsize::new(1);
+    let watch = std::sync::Mutex::new(watch);
+    // The kinds of one group, in order, with a context of their own (contexts cache reads
+    // per thread; the graph, claims and rows are shared through `kept` and `graph`).
+    let search = |group: &[GapKind]| -> Result<Vec<(GapKind, Vec<Gap>)>> {
+        let mut ctx = Ctx::new(
+            store,
+            &corpus,
+            kept.clone(),
+            q.as_of,
+            focus.clone(),
+            graph.clone(),
+            cancel.clone(),
+        );
+        let mut out = Vec::new();
+        for &kind in group {
+            cancel.check(SEARCH)?;
+            // Without a concept filter, what an earlier call found is kept until the next write.
+            let key = (kind, q.as_of, q.limit);
+            let found = match q.concept {
+                None => kept.found(&key),
+                Some(_) => None,
+            };
+            let gaps = match found {
+                Some(gaps) => gaps.as_ref().clone(),
+                None => {
+                    let gaps = match kind {
+                        GapKind::MissingLink => missing_links(&mut ctx, q.limit)?,
+                        GapKind::UntestedCombination => untested_combinations(&mut ctx, q.limit)?,
+                        GapKind::OpenQuestion => open_questions(&mut ctx, q.limit)?,
+                        GapKind::ContestedClaim => contested_claims(&mut ctx, q.limit)?,
+                    };
+                    if q.concept.is_none() {
+                        kept.keep_found(key, gaps.clone());
+                    }
+                    gaps
                 }
-                gaps
-            }
-        };
-        watch.step(i + 2, total, format!("{}: {} found", kind.as_str(), gaps.len()));
-        out.extend(gaps);
-    }
-    Ok(out)
+            };
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
+            let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
+            w.step(n, total, format!("{}: {} found", kind.as_str(), gaps.len()));
+            out.push((kind, gaps));
+        }
+        Ok(out)
+    };
+    // Missing links (most of the work: the graph, its ranking, the quotes) on one thread, the
+    // other kinds on another, those that need no graph first; one thread where there is one.
+    let (links, others): (Vec<GapKind>, Vec<GapKind>) = kinds.iter().partition(|&&k| k == GapKind::MissingLink);
+    let parallel =
+        !links.is_empty() && !others.is_empty() && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let mut found = if parallel {
+        let mut others = others;
+        others.sort_by_key(|&k| k != GapKind::OpenQuestion);
+        std::thread::scope(|s| {
+            let t = s.spawn(|| search(&others));
+            let mine = search(&links);
+            let theirs = t.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let mut all = mine?;
+            all.extend(theirs?);
+            Ok::<_, Error>(all)
+        })?
+    } else {
+        search(&kinds)?
+    };
+    found.sort_by_key(|(k, _)| kinds.iter().position(|x| x == k));
+    Ok(found.into_iter().flat_map(|(_, gaps)| gaps).collect())
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
     let claims = ctx.claims()?;
     let mut claimed: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
     for c in claims.iter() {
-        if let Some(&k) = corpus.by_iri.get(&c.concept) {
+        if let Some(&k) = corpus.by_iri.get(c.concept.as_str()) {
             claimed.entry(c.paper.as_str()).or_default().insert(k);
         }
     }
@@ -126,7 +126,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
             let mut concepts: Vec<u32> = q
                 .concepts
                 .iter()
-                .filter_map(|c| corpus.by_iri.get(c).copied())
+                .filter_map(|c| corpus.by_iri.get(c.as_str()).copied())
                 .collect();
             concepts.sort_by_key(|&k| corpus.ctype(k) == ConceptType::Other);
             if concepts.is_empty() || !concepts.iter().any(|&c| ctx.in_focus(c)) {
@@ -220,11 +220,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
             year: c.year,
             role: "open question".into(),
         }];
-        let concept_iris: HashSet<&str> = c
-            .concepts
-            .iter()
-            .map(|&k| corpus.concepts[k as usize].iri.as_str())
-            .collect();
+        let concept_iris: HashSet<&str> = c.concepts.iter().map(|&k| &*corpus.concepts[k as usize].iri).collect();
         for (_, p) in &c.addressing {
             if evidence.len() >= MAX_EVIDENCE {
                 break;

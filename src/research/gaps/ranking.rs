@@ -293,13 +293,13 @@ mod tests {
             let k = 3 + self.next() % 6;
             let n = self.1;
             let concepts: BTreeSet<u32> = (0..k).map(|_| (self.next() % n) * (self.next() % n) / n).collect();
-            PaperRow {
-                iri: format!("https://example.org/p{i:06}"),
-                // The first paper fixes the reference year, as later ones never pass it.
-                year: Some(if i == 0 { 2010 } else { 2000 + (self.next() % 11) as i32 }),
-                retracted: None,
-                concepts: concepts.into_iter().collect(),
-            }
+            // The first paper fixes the reference year, as later ones never pass it.
+            let year = Some(if i == 0 { 2010 } else { 2000 + (self.next() % 11) as i32 });
+            PaperRow::new(
+                &format!("https://example.org/p{i:06}"),
+                year,
+                concepts.into_iter().collect(),
+            )
         }
     }
 

@@ -146,9 +146,14 @@ fn claims_scanned(scan: impl Fn(&str) -> Result<Vec<(String, String)>>) -> Resul
     Ok(list)
 }
 
+/// What claims are ordered by.
+fn claim_key(c: &Claim) -> (&str, &str, &str) {
+    (&c.paper, &c.claim, &c.concept)
+}
+
 /// (paper, claim, concept) order, one entry per claim and concept.
 fn sort_claims(list: &mut Vec<Claim>) {
-    list.sort_by(|a, b| (&a.paper, &a.claim, &a.concept).cmp(&(&b.paper, &b.claim, &b.concept)));
+    list.sort_by(|a, b| claim_key(a).cmp(&claim_key(b)));
     list.dedup_by(|a, b| (&a.claim, &a.concept) == (&b.claim, &b.concept));
 }
 
@@ -189,13 +194,17 @@ pub(super) fn claims_updated(
         }
         Ok(pairs)
     })?;
-    let mut list: Vec<Claim> = earlier
-        .iter()
-        .filter(|c| !written_iris.contains(&c.paper))
-        .cloned()
-        .collect();
-    list.extend(fresh);
-    sort_claims(&mut list);
+    // Both in `sort_claims` order: merged, not sorted again.
+    let mut list = Vec::with_capacity(earlier.len() + fresh.len());
+    let mut kept = earlier.iter().filter(|c| !written_iris.contains(&c.paper)).peekable();
+    for c in fresh {
+        while let Some(k) = kept.next_if(|k| claim_key(k) < claim_key(&c)) {
+            list.push(k.clone());
+        }
+        list.push(c);
+    }
+    list.extend(kept.cloned());
+    list.dedup_by(|a, b| (&a.claim, &a.concept) == (&b.claim, &b.concept));
     Ok(list)
 }
 

@@ -43,7 +43,7 @@ pub(super) fn untested_combinations(ctx: &mut Ctx<'_>, limit: usize) -> Result<V
             else {
                 continue;
             };
-            let (Some(&m), Some(&d)) = (corpus.by_iri.get(m), corpus.by_iri.get(d)) else {
+            let (Some(&m), Some(&d)) = (corpus.by_iri.get(m.as_str()), corpus.by_iri.get(d.as_str())) else {
                 continue;
             };
             let (mut lm, mut ld) = (g.local[m as usize], g.local[d as usize]);
