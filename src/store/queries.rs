@@ -58,6 +58,8 @@ pub const CLAIMS_IN_PASSAGE: &str = include_str!("../../queries/claims_in_passag
 pub const GAP_CONCEPT_SETS: &str = include_str!("../../queries/gap_concept_sets.rq");
 /// Every statement that a method was evaluated on a dataset or task.
 pub const METHOD_EVALUATIONS: &str = include_str!("../../queries/method_evaluations.rq");
+/// Every result tuple naming a method and a dataset or task: metric, value, unit and quote.
+pub const METHOD_RESULTS: &str = include_str!("../../queries/method_results.rq");
 /// Passages that may state future work, a limitation or an open question.
 pub const OPEN_QUESTION_PASSAGES: &str = include_str!("../../queries/open_question_passages.rq");
 /// Concepts with a preferred or alternative label, case aside (`?label` bound).
@@ -103,7 +105,7 @@ pub const CONCEPT_FACTS: &str = include_str!("../../queries/concept_facts.rq");
 pub const CONCEPT_NEIGHBOURS: &str = include_str!("../../queries/concept_neighbours.rq");
 
 /// Every named query with its file name, for the test that each has a case.
-pub const ALL: [(&str, &str); 31] = [
+pub const ALL: [(&str, &str); 32] = [
     ("citation.rq", CITATION),
     ("passages_of.rq", PASSAGES_OF),
     ("authors.rq", AUTHORS),
@@ -116,6 +118,7 @@ pub const ALL: [(&str, &str); 31] = [
     ("claims_in_passage.rq", CLAIMS_IN_PASSAGE),
     ("gap_concept_sets.rq", GAP_CONCEPT_SETS),
     ("method_evaluations.rq", METHOD_EVALUATIONS),
+    ("method_results.rq", METHOD_RESULTS),
     ("open_question_passages.rq", OPEN_QUESTION_PASSAGES),
     ("concept_by_label.rq", CONCEPT_BY_LABEL),
     ("concept_labels.rq", CONCEPT_LABELS),

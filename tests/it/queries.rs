@@ -8,7 +8,7 @@ use super::common::{client, fixtures, hash_embedder, ingest, open_server, temp_s
 use std::sync::Arc;
 
 /// The queries this file has a case for; a query file without one fails the test.
-const COVERED: [&str; 31] = [
+const COVERED: [&str; 32] = [
     "citation.rq",
     "authors.rq",
     "passages_of.rq",
@@ -25,6 +25,7 @@ const COVERED: [&str; 31] = [
     // Cases in tests/it/gaps.rs.
     "gap_concept_sets.rq",
     "method_evaluations.rq",
+    "method_results.rq",
     "open_question_passages.rq",
     "concept_by_label.rq",
     "concept_cooccurrence.rq",

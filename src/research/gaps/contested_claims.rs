@@ -4,28 +4,26 @@
 //! vitamin D and fracture risk disagree" is a question. Both concepts are typed, and neither is
 //! generic: mentioned by more than [`GENERIC_SHARE`](super::graph::GENERIC_SHARE) of the
 //! counted papers ([`generic_above`](super::graph::generic_above)).
+//!
+//! Beside them, numeric conflicts ([`super::numeric_conflicts`]): papers whose results for the
+//! same specific method, dataset or task and metric disagree by more than a documented margin,
+//! also `ContestedClaim` gaps (feature `numeric_conflict` = 1, 0 for claims by polarity), ranked
+//! with them by a score of the same make.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::context::{Claim, Ctx};
+use super::numeric_conflicts::numeric_conflicts;
 use super::rank::top_k;
 use super::{Gap, GapKind, MAX_EVIDENCE};
 use crate::common::error::Result;
-use hypatia_extract::ConceptType;
 
 pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>> {
     let corpus = ctx.corpus;
     let claims = ctx.claims()?;
-    // Generic as the co-occurrence graph defines it; a typed concept that is no node is in
-    // fewer than two counted papers, so not generic.
+    // Generic as the co-occurrence graph defines it.
     let g = ctx.graph();
-    let specific = |k: u32| {
-        corpus.ctype(k) != ConceptType::Other
-            && match g.local[k as usize] {
-                u32::MAX => true,
-                l => !g.generic(l),
-            }
-    };
+    let specific = |k: u32| g.specific(corpus, k);
     // Per claim: its specific concepts (claims come one row per concept).
     let mut about: BTreeMap<&str, (usize, BTreeSet<u32>)> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {
@@ -151,6 +149,7 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
         features.insert("supporting_claims".into(), pos.len() as f64);
         features.insert("negative_claims".into(), neg.len() as f64);
         features.insert("hedged_share".into(), hedged);
+        features.insert("numeric_conflict".into(), 0.0);
         gaps.push(Gap {
             kind: GapKind::ContestedClaim,
             score,
@@ -160,6 +159,10 @@ pub(super) fn contested_claims(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Ga
             features,
         });
     }
+    // With the numeric conflicts, by score (polarity first on ties: a stable sort).
+    gaps.extend(numeric_conflicts(ctx, limit)?);
+    gaps.sort_by(|a, b| b.score.total_cmp(&a.score));
+    gaps.truncate(limit);
     Ok(gaps)
 }
 

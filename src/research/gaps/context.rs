@@ -86,6 +86,8 @@ pub(super) struct Question {
     pub(super) cue: f64,
     /// Concept IRIs, in order of first mention.
     pub(super) concepts: Vec<String>,
+    /// The sentence's language, when it is told reliably ([`super::open_questions::language`]).
+    pub(super) lang: Option<whatlang::Lang>,
 }
 
 /// Every paper's questions, by paper IRI (papers with none left out), and the IRIs of the
@@ -426,7 +428,8 @@ impl<'a> Ctx<'a> {
         Ok(list)
     }
 
-    fn text(&mut self, paper: &str) -> Result<Option<std::rc::Rc<Text>>> {
+    /// A paper's canonical text, read once per call.
+    pub(super) fn text(&mut self, paper: &str) -> Result<Option<std::rc::Rc<Text>>> {
         if let Some(t) = self.texts.get(paper) {
             return Ok(t.clone());
         }

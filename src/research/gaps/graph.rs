@@ -279,6 +279,17 @@ impl CoGraph {
         matches!(self.types[l as usize], Method | Task | Dataset | Material) && !self.generic(l)
     }
 
+    /// Whether concept `k` of `corpus` is specific: typed (not `OtherConcept`) and not generic
+    /// here; a typed concept that is no node is in fewer than two counted papers, so not
+    /// generic. Contested claims, by polarity or by numbers, are only about specific concepts.
+    pub(super) fn specific(&self, corpus: &Corpus, k: u32) -> bool {
+        corpus.ctype(k) != ConceptType::Other
+            && match self.local[k as usize] {
+                u32::MAX => true,
+                l => !self.generic(l),
+            }
+    }
+
     /// Whether more than [`GENERIC_SHARE`] of the counted papers mention a node.
     pub(super) fn generic(&self, l: u32) -> bool {
         self.df[l as usize] > self.generic_above

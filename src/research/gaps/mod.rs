@@ -11,7 +11,9 @@
 //! - **Open questions**: future-work and limitation sentences that no later paper answers with
 //!   claims about the same concepts.
 //! - **Contested claims**: claims about the same pair of specific concepts with opposite
-//!   `hyp:polarity` from different papers.
+//!   `hyp:polarity` from different papers, and results of different papers for the same
+//!   specific method, dataset and metric whose values disagree ([`numeric_conflicts`]: metric
+//!   names normalised, values put on one scale, differences and bounds left out).
 //!
 //! ## The co-occurrence graph
 //!
@@ -69,6 +71,7 @@ mod evaluation;
 mod graph;
 mod link_model;
 mod missing_links;
+mod numeric_conflicts;
 mod open_questions;
 mod rank;
 mod ranking;
@@ -85,6 +88,7 @@ pub use graph::{
     MIN_PAPERS, RECENT_YEARS,
 };
 pub use link_model::{actionable, LinkModel, FEATURES};
+pub use numeric_conflicts::{canonical_metric, is_difference, on_one_scale, METRICS, MIN_POINTS_GAP, MIN_RELATIVE_GAP};
 pub use untested_combinations::SIMILAR_METHODS;
 
 use contested_claims::contested_claims;
@@ -136,7 +140,8 @@ pub enum GapKind {
     UntestedCombination,
     /// A future-work or limitation statement no later paper addresses.
     OpenQuestion,
-    /// Claims about one concept with opposite polarity.
+    /// Claims about a pair of specific concepts with opposite polarity, or results for one
+    /// method, dataset and metric whose values disagree (feature `numeric_conflict` = 1).
     ContestedClaim,
 }
 

@@ -1,5 +1,15 @@
 //! Open questions: future-work and limitation sentences, found by cue phrases, that no later
 //! paper answers with claims about the same concepts.
+//!
+//! Only sentences in the corpus's language are served: an English cue phrase inside a German
+//! or French sentence (a second abstract, a quoted title) makes no open question of an English
+//! corpus, and an agent reading one cannot act on it. Each sentence's language is told by
+//! [`whatlang`] (trigram profiles of 69 languages) when it is read ([`language`]): only when
+//! whatlang calls its guess reliable (confidence above 0.9) and the sentence has at least
+//! [`MIN_LANGUAGE_WORDS`] words; otherwise it is unknown. The corpus language, per call, is the
+//! language most of the counted papers' question sentences of known language are in (ties to
+//! the first by ISO 639-3 code); a candidate whose known language is another one is dropped,
+//! and one of unknown language (short, mixed, or formula-laden) is kept.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -65,6 +75,41 @@ const SECTION_CUES: [&str; 6] = [
     "outlook",
 ];
 
+/// Fewest words of a sentence whose language is told ([`language`]).
+pub(super) const MIN_LANGUAGE_WORDS: usize = 5;
+
+/// A sentence's language, when whatlang tells it reliably and the sentence has at least
+/// [`MIN_LANGUAGE_WORDS`] words; `None` when it is not known.
+pub(super) fn language(sentence: &str) -> Option<whatlang::Lang> {
+    if sentence.split_whitespace().count() < MIN_LANGUAGE_WORDS {
+        return None;
+    }
+    whatlang::detect(sentence)
+        .filter(whatlang::Info::is_reliable)
+        .map(|i| i.lang())
+}
+
+/// The language most of the counted papers' questions of known language are in.
+fn corpus_language(ctx: &Ctx<'_>, questions: &Questions) -> Option<whatlang::Lang> {
+    let mut n: BTreeMap<&str, (usize, whatlang::Lang)> = BTreeMap::new();
+    for (paper, found) in &questions.by_paper {
+        if !ctx.counts_paper(paper) {
+            continue;
+        }
+        for lang in found.iter().filter_map(|q| q.lang) {
+            n.entry(lang.code()).or_insert((0, lang)).0 += 1;
+        }
+    }
+    // The most frequent, ties to the first code (a BTreeMap iterates codes in order).
+    let mut best: Option<(usize, whatlang::Lang)> = None;
+    for (count, lang) in n.into_values() {
+        if best.is_none_or(|(c, _)| count > c) {
+            best = Some((count, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
 pub(super) fn cue_weight(section: &str, sentence: &str) -> f64 {
     let s = sentence.to_lowercase();
     if STRONG_CUES.iter().any(|c| s.contains(c))
@@ -108,12 +153,15 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         quote: String,
         concepts: Vec<u32>,
         cue: f64,
+        /// Whether the sentence's language was told (and is the corpus's).
+        lang_known: bool,
         year: Option<i32>,
         addressing: Vec<(f64, String)>,
         touching: usize,
         best: f64,
     }
     let questions = questions(ctx, &rows)?;
+    let corpus_lang = corpus_language(ctx, &questions);
     let mut cands: Vec<(f64, Cand)> = Vec::new();
     for (paper, found) in &questions.by_paper {
         if !ctx.counts_paper(paper) {
@@ -122,6 +170,10 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         ctx.check()?;
         let year = corpus.year_of(paper);
         for q in found {
+            // Another language than the corpus's, told reliably: not served.
+            if q.lang.is_some_and(|l| Some(l) != corpus_lang) {
+                continue;
+            }
             // In order of first mention, typed concepts first.
             let mut concepts: Vec<u32> = q
                 .concepts
@@ -167,6 +219,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
                     quote: q.quote.clone(),
                     concepts,
                     cue: q.cue,
+                    lang_known: q.lang.is_some(),
                     year,
                     addressing,
                     touching,
@@ -211,6 +264,7 @@ pub(super) fn open_questions(ctx: &mut Ctx<'_>, limit: usize) -> Result<Vec<Gap>
         features.insert("later_papers_addressing".into(), c.addressing.len() as f64);
         features.insert("best_coverage".into(), c.best);
         features.insert("year_known".into(), if c.year.is_some() { 1.0 } else { 0.0 });
+        features.insert("language_known".into(), if c.lang_known { 1.0 } else { 0.0 });
         let mut evidence = vec![Evidence {
             paper: c.paper.clone(),
             passage: c.passage.clone(),
@@ -298,6 +352,7 @@ fn questions(ctx: &mut Ctx<'_>, rows: &[Arc<queries::Row>]) -> Result<Arc<Questi
             questions.by_paper.entry(paper.clone()).or_default().push(Question {
                 passage: passage.clone(),
                 span: (s, e),
+                lang: language(&quote),
                 quote,
                 cue,
                 concepts,
@@ -307,4 +362,30 @@ fn questions(ctx: &mut Ctx<'_>, rows: &[Arc<queries::Row>]) -> Result<Arc<Questi
     let questions = Arc::new(questions);
     ctx.keep_questions(questions.clone());
     Ok(questions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_of_a_question_is_told_only_when_reliable() {
+        use whatlang::Lang;
+        assert_eq!(
+            language("In future work, we will apply conditional random fields to named entity recognition."),
+            Some(Lang::Eng)
+        );
+        assert_eq!(
+            language(
+                "In zukünftigen Arbeiten wollen wir die Methode auf weitere Sprachen und größere Korpora übertragen."
+            ),
+            Some(Lang::Deu)
+        );
+        assert_eq!(
+            language("Dans un travail futur, nous appliquerons cette méthode à d'autres langues et à des corpus plus grands."),
+            Some(Lang::Fra)
+        );
+        // Too short to tell.
+        assert_eq!(language("Future work: CRF."), None);
+    }
 }

@@ -211,7 +211,7 @@ pub(super) fn claims_updated(
 /// The variables a statement query orders its rows by (numeric ones compared as numbers),
 /// as its `ORDER BY` says.
 fn order_of(query: &str) -> &'static [(&'static str, bool)] {
-    if query == queries::METHOD_EVALUATIONS {
+    if query == queries::METHOD_EVALUATIONS || query == queries::METHOD_RESULTS {
         &[("method", false), ("dataset", false), ("paper", false), ("start", true)]
     } else if query == queries::OPEN_QUESTION_PASSAGES {
         &[("paper", false), ("start", true)]
