@@ -8,6 +8,9 @@
 //!   it, a temporary folder.
 //! - HYPATIA_GAPS_CORPUS: comma-separated files or folders to ingest, e.g.
 //!   `../shared/data/papers/acl-anthology/data/xml/D19.xml`.
+//! - HYPATIA_GAPS_GENERATE=N: instead, N generated papers (`support/generated_papers.rs`: Markdown
+//!   abstracts of 1990–2020 naming methods, tasks and datasets of Zipf-sized topics; seed
+//!   HYPATIA_GAPS_SEED, default 1), ingested with the hash embedder, not re-extracted.
 //! - HYPATIA_GAPS_CUT, HYPATIA_GAPS_HORIZON (3), HYPATIA_GAPS_FORMAT: `eval gaps` settings.
 
 use std::time::Instant;
@@ -18,6 +21,9 @@ use hypatia::embed::{Embedder, HashEmbedder};
 use hypatia::ingest::pipeline::{self, IngestOptions};
 use hypatia::research::gaps::{self, find_gaps, find_gaps_watched, GapKind, GapQuery, LinkEvalConfig, Step};
 use hypatia::store::{Store, StoreOptions};
+
+#[path = "support/generated_papers.rs"]
+mod generated_papers;
 
 fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
@@ -30,8 +36,25 @@ fn main() -> anyhow::Result<()> {
     let store = if dir.join("hypatia.json").exists() {
         Store::open(&dir, &StoreOptions::default())?
     } else {
-        let Ok(paths) = std::env::var("HYPATIA_GAPS_CORPUS") else {
-            bail!("set HYPATIA_GAPS_STORE to a built store, or HYPATIA_GAPS_CORPUS to files to ingest");
+        let generate: Option<usize> = std::env::var("HYPATIA_GAPS_GENERATE")
+            .ok()
+            .map(|n| n.parse())
+            .transpose()
+            .context("HYPATIA_GAPS_GENERATE")?;
+        let paths = match generate {
+            Some(n) => {
+                let seed = std::env::var("HYPATIA_GAPS_SEED").map_or(Ok(1), |s| s.parse()).context("HYPATIA_GAPS_SEED")?;
+                let t = Instant::now();
+                let folder = generated_papers::write(tmp.path(), n, seed)?;
+                eprintln!("generated {n} papers in {:?}", t.elapsed());
+                folder.display().to_string()
+            }
+            None => match std::env::var("HYPATIA_GAPS_CORPUS") {
+                Ok(paths) => paths,
+                Err(_) => bail!(
+                    "set HYPATIA_GAPS_STORE to a built store, or HYPATIA_GAPS_CORPUS to files to ingest, or HYPATIA_GAPS_GENERATE to a number of papers to generate"
+                ),
+            },
         };
         let e = HashEmbedder::new(32);
         let store = Store::open(
@@ -45,17 +68,19 @@ fn main() -> anyhow::Result<()> {
         let paths: Vec<std::path::PathBuf> = paths.split(',').map(Into::into).collect();
         let r = pipeline::ingest_paths(&store, &e, &paths, &IngestOptions::default(), &|_| {})?;
         eprintln!("ingested {} papers in {:?}", r.papers, t.elapsed());
-        let t = Instant::now();
-        let x = hypatia::ingest::extraction::reextract(
-            &store,
-            &hypatia::ingest::extraction::ExtractOptions::default(),
-            None,
-        )?;
-        eprintln!(
-            "re-extracted with a corpus lexicon of {} terms in {:?}",
-            x.lexicon_terms,
-            t.elapsed()
-        );
+        if generate.is_none() {
+            let t = Instant::now();
+            let x = hypatia::ingest::extraction::reextract(
+                &store,
+                &hypatia::ingest::extraction::ExtractOptions::default(),
+                None,
+            )?;
+            eprintln!(
+                "re-extracted with a corpus lexicon of {} terms in {:?}",
+                x.lexicon_terms,
+                t.elapsed()
+            );
+        }
         store
     };
     // The first call loads the corpus (and types its concepts); later ones reuse it until a
