@@ -3,7 +3,8 @@
 //!
 //! `bash scripts/bench.sh gaps` (never `cargo bench`). Environment:
 //! - HYPATIA_GAPS_STORE: a data folder. An existing store (e.g. one `hypatia ingest` and
-//!   `hypatia extract` built) is read as is; otherwise HYPATIA_GAPS_CORPUS is ingested into it
+//!   `hypatia extract` built) is used as is, and the after-write steps write to it: one
+//!   hypothesis per repeat stays, the paper each repeat adds is deleted again; otherwise HYPATIA_GAPS_CORPUS is ingested into it
 //!   with the hash embedder (timing the gap finder needs no real vectors) and re-extracted. Without
 //!   it, a temporary folder.
 //! - HYPATIA_GAPS_CORPUS: comma-separated files or folders to ingest, e.g.
