@@ -426,6 +426,23 @@ impl<'s> Corpus<'s> {
         }
     }
 
+    /// Calls `each` with the object of every statement with this subject and predicate in the
+    /// graphs the store owns (a concept's type or label statements, one per graph giving one).
+    fn each_statement(&self, subject: &str, predicate: &str, mut each: impl FnMut(&Term)) {
+        let Ok(node) = NamedNode::new(subject) else {
+            return;
+        };
+        let p = oxigraph::model::NamedNodeRef::new_unchecked(predicate);
+        for q in self
+            .store
+            .graph()
+            .owned_quads(Some(node.as_ref().into()), Some(p), None)
+            .flatten()
+        {
+            each(&q.object);
+        }
+    }
+
     /// A concept's type: a vote over the extraction graphs that describe it (one without
     /// `hyp:conceptType` votes for OtherConcept); most votes win, ties go to a typed kind.
     pub(super) fn ctype(&self, c: u32) -> ConceptType {
@@ -433,17 +450,9 @@ impl<'s> Corpus<'s> {
         *k.ctype.get_or_init(|| {
             let votes = k.votes.get_or_init(|| {
                 let mut votes = TypeVotes::default();
-                if let Ok(node) = NamedNode::new(&*k.iri) {
-                    let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::hyp::CONCEPT_TYPE);
-                    for q in self
-                        .store
-                        .graph()
-                        .owned_quads(Some(node.as_ref().into()), Some(p), None)
-                        .flatten()
-                    {
-                        count_type(&mut votes, &q.object);
-                    }
-                }
+                self.each_statement(&k.iri, crate::common::vocab::hyp::CONCEPT_TYPE, |o| {
+                    count_type(&mut votes, o)
+                });
                 votes
             });
             vote_of(votes, k.papers)
@@ -458,17 +467,9 @@ impl<'s> Corpus<'s> {
         }
         let iri: &str = &self.concepts[c as usize].iri;
         let mut votes: BTreeMap<String, u32> = BTreeMap::new();
-        if let Ok(node) = NamedNode::new(iri) {
-            let p = oxigraph::model::NamedNodeRef::new_unchecked(crate::common::vocab::skos::PREF_LABEL);
-            for q in self
-                .store
-                .graph()
-                .owned_quads(Some(node.as_ref().into()), Some(p), None)
-                .flatten()
-            {
-                *votes.entry(lexical(&q.object)).or_default() += 1;
-            }
-        }
+        self.each_statement(iri, crate::common::vocab::skos::PREF_LABEL, |o| {
+            *votes.entry(lexical(o)).or_default() += 1
+        });
         let labels = Labels::of(votes, iri);
         let best = labels.best.clone();
         self.labels.lock().unwrap_or_else(|e| e.into_inner()).insert(c, labels);

@@ -88,7 +88,7 @@ pub use graph::{
     MIN_PAPERS, RECENT_YEARS,
 };
 pub use link_model::{actionable, LinkModel, FEATURES};
-pub use numeric_conflicts::{canonical_metric, is_difference, on_one_scale, METRICS, MIN_POINTS_GAP, MIN_RELATIVE_GAP};
+pub use numeric_conflicts::{MIN_POINTS_GAP, MIN_RELATIVE_GAP};
 pub use untested_combinations::SIMILAR_METHODS;
 
 use contested_claims::contested_claims;
